@@ -1,0 +1,39 @@
+/* rt-edge configuration, read once from the environment (see README's configuration table). */
+#ifndef EDGE_CONFIG_H
+#define EDGE_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct edge_config {
+    char http_host[64];
+    int http_port;
+    char pg_host[256];
+    int pg_port;
+    char pg_db[64];
+    char pg_user[64];
+    char pg_password[256];    /* secret: never logged */
+    char redis_url[512];      /* may hold a password: never logged */
+    char tg_token[256];       /* secret: empty disables the poller and enables the simulator */
+    char tg_api_base[512];
+    int tg_poll_timeout;
+    char secrets_key[128];    /* secret */
+    char static_dir[1024];
+    int session_ttl_sec;
+    int cookie_secure;
+    int ingest_batch;
+    int ingest_claim_idle_ms;
+    int ingest_max_deliveries;
+    int ws_max_queue;
+    size_t max_body_bytes;
+    int log_level;            /* EDGE_LOG_* */
+} edge_config;
+
+/* Fills cfg from getenv with documented defaults. Returns EDGE_OK, or EDGE_ERR with a message
+ * naming the bad variable in errbuf (e.g. "RT_HTTP_PORT must be an integer 1..65535"). */
+int edge_config_load(edge_config *cfg, char *errbuf, size_t errlen);
+
+/* Same, but reading variables through lookup(name) so tests need not touch the environment. */
+int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name),
+                          char *errbuf, size_t errlen);
+
+#endif

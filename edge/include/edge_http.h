@@ -1,0 +1,20 @@
+/* HTTP + WebSocket server on libwebsockets (libuv event library, foreign loop): REST routes,
+ * the SPA's static files, and the /ws fan-out. */
+#ifndef EDGE_HTTP_H
+#define EDGE_HTTP_H
+
+#include <stddef.h>
+#include "edge.h"
+
+typedef struct edge_http edge_http;
+
+/* Creates the lws context on ctx->loop and starts listening. */
+edge_http *edge_http_start(edge_ctx *ctx);
+void edge_http_stop(edge_http *h);
+
+/* Queues one WebSocket text frame to every authenticated client. The JSON is copied once and
+ * shared by reference. A client whose queue exceeds cfg->ws_max_queue is closed (1008) and
+ * recovers by backfill. */
+void edge_ws_broadcast(edge_http *h, const char *json, size_t len);
+
+#endif

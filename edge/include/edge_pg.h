@@ -1,0 +1,43 @@
+/* Asynchronous PostgreSQL access on the libuv loop: a small pool of libpq connections in
+ * non-blocking mode, each driven by a uv_poll_t, with a FIFO of pending calls. */
+#ifndef EDGE_PG_H
+#define EDGE_PG_H
+
+#include <libpq-fe.h>
+#include "edge.h"
+
+typedef struct edge_pg edge_pg;
+
+/* Outcome of one call. On success res is the last statement's result (PGRES_TUPLES_OK or
+ * PGRES_COMMAND_OK) and sqlstate is "00000". On failure res may be NULL; sqlstate holds the
+ * 5-char SQLSTATE ("08006" when the connection broke) and errmsg the server's message.
+ * Both are valid only during the callback; the pool frees res afterwards. */
+typedef struct edge_pg_result {
+    PGresult *res;
+    char sqlstate[6];
+    char errmsg[512];
+} edge_pg_result;
+
+typedef void (*edge_pg_cb)(const edge_pg_result *r, void *ud);
+
+/* Opens `size` connections (connection string built from cfg) and keeps them up, reconnecting
+ * with backoff. Returns NULL only on bad arguments; connection failures are retried. */
+edge_pg *edge_pg_create(uv_loop_t *loop, const struct edge_config *cfg, int size);
+void edge_pg_destroy(edge_pg *pg);
+
+/* Queues one API call: BEGIN; SELECT set_config('rt.actor', actor, true) when actor is not
+ * NULL; sql with text params; COMMIT (ROLLBACK when anything failed). cb runs exactly once,
+ * also when the pool is shut down (sqlstate "57P01"). params are copied; caller keeps them. */
+int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
+                 const char *const *params, edge_pg_cb cb, void *ud);
+
+/* 1 when at least one connection is up (for /readyz). */
+int edge_pg_ready(const edge_pg *pg);
+
+/* A dedicated connection that LISTENs on `channel` and calls cb(payload, ud) for each NOTIFY.
+ * Reconnects and re-LISTENs on failure; on reconnect cb is called with payload NULL so the
+ * caller can resynchronise. */
+typedef void (*edge_pg_notify_cb)(const char *payload, void *ud);
+int edge_pg_listen(edge_pg *pg, const char *channel, edge_pg_notify_cb cb, void *ud);
+
+#endif

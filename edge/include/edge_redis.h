@@ -1,0 +1,29 @@
+/* Asynchronous Redis (hiredis + its libuv adapter) with reconnect. */
+#ifndef EDGE_REDIS_H
+#define EDGE_REDIS_H
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include "edge.h"
+
+typedef struct edge_redis edge_redis;
+
+/* reply is NULL when the connection failed or the client is shutting down. */
+typedef void (*edge_redis_cb)(redisReply *reply, void *ud);
+
+edge_redis *edge_redis_create(uv_loop_t *loop, const struct edge_config *cfg);
+void edge_redis_destroy(edge_redis *r);
+
+/* Sends one command (argv form, binary safe). cb may be NULL. Returns EDGE_ERR when not
+ * connected (cb is then not called). */
+int edge_redis_cmd(edge_redis *r, edge_redis_cb cb, void *ud, int argc, const char **argv,
+                   const size_t *argvlen);
+
+/* A blocking lookup on a separate synchronous connection with a short timeout, used only where
+ * libwebsockets needs an answer inside a callback (the WebSocket upgrade check). Returns a
+ * malloc'd string the caller frees, or NULL when missing or on error. */
+char *edge_redis_get_sync(edge_redis *r, const char *key);
+
+int edge_redis_ready(const edge_redis *r);
+
+#endif
