@@ -1,0 +1,39 @@
+# roundtable: one entry point for set-up, build, demo, tests and benchmark (see README).
+# Every target installs what is missing first; state lives under .rt/<demo|test>.
+SHELL := /bin/bash
+
+.PHONY: all deps build demo test bench stack-start stack-stop stack-status clean
+
+all: build
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	scripts/build.sh
+
+# Foreground; Ctrl-C stops the edge, Redis and PostgreSQL it started.
+demo:
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
+
+stack-start: deps
+	scripts/build.sh
+	scripts/stack.sh start
+
+stack-stop:
+	scripts/stack.sh stop
+
+stack-status:
+	scripts/stack.sh status
+
+# Build output only; local state (.rt/, with databases and secrets) is kept: rm -rf .rt to reset.
+clean:
+	-[ -f pg_extension/Makefile ] && $(MAKE) -C pg_extension clean
+	-[ -f edge/Makefile ] && $(MAKE) -C edge clean
+	rm -rf frontend/dist edge/build edge/build-asan

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds every piece: the extension, rt-edge (and with --asan its ASan/UBSan build), the SPA.
+# A piece that has not landed yet (no Makefile / package.json) is skipped with a warning.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+asan=0; [ "${1:-}" = --asan ] && asan=1
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+if [ -f "$RT_ROOT/pg_extension/Makefile" ]; then
+    rt_log "build: pg_extension"
+    make -s -j"$jobs" -C "$RT_ROOT/pg_extension"
+else rt_warn "pg_extension/Makefile missing; skipped"; fi
+
+if [ -f "$RT_ROOT/edge/Makefile" ]; then
+    rt_log "build: edge (edge/build/rt-edge)"
+    make -s -j"$jobs" -C "$RT_ROOT/edge"
+    if [ "$asan" = 1 ]; then
+        rt_log "build: edge ASan/UBSan (edge/build-asan/rt-edge)"
+        make -s -j"$jobs" -C "$RT_ROOT/edge" asan
+    fi
+else rt_warn "edge/Makefile missing; skipped"; fi
+
+if [ -f "$RT_ROOT/frontend/package.json" ]; then
+    if [ ! -d "$RT_ROOT/frontend/dist" ] || [ -n "$(find "$RT_ROOT/frontend/src" "$RT_ROOT/frontend/index.html" \
+            "$RT_ROOT/frontend/package.json" "$RT_ROOT/openapi/openapi.yaml" -newer "$RT_ROOT/frontend/dist" -print -quit 2>/dev/null)" ]; then
+        rt_log "build: frontend (frontend/dist)"
+        (cd "$RT_ROOT/frontend" && npm run --silent build)
+        touch "$RT_ROOT/frontend/dist"
+    else
+        rt_log "build: frontend up to date"
+    fi
+else rt_warn "frontend/package.json missing; skipped"; fi

@@ -1,0 +1,44 @@
+# Shared helpers for scripts/*.sh: repo root, RT_HOME resolution, banners. Sourced, not run.
+# shellcheck shell=bash
+
+RT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+
+rt_log()  { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+rt_warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+rt_die()  { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Makes a relative RT_HOME absolute (relative to the repo root).
+rt_abs_home() {
+    local h="${RT_HOME:-.rt/demo}"
+    case "$h" in /*) ;; *) h="$RT_ROOT/$h" ;; esac
+    printf '%s\n' "$h"
+}
+
+# True when the postgres OS user can reach (search) every directory down to $1.
+rt_postgres_can_traverse() {
+    local d="$1"
+    runuser -u postgres -- test -x "$d" 2>/dev/null
+}
+
+# Resolves the effective state folder. PostgreSQL runs as `postgres`, which must traverse every
+# directory above its data dir; a clone under a 700 home cannot give that, so the state then
+# lives under /var/tmp/roundtable-<hash of the requested path> instead (said once on stderr).
+rt_state_home() {
+    local want parent hash alt
+    want="$(rt_abs_home)"
+    parent="$want"
+    while [ ! -d "$parent" ]; do parent="$(dirname "$parent")"; done
+    if rt_postgres_can_traverse "$parent"; then
+        printf '%s\n' "$want"
+        return
+    fi
+    hash="$(printf '%s' "$want" | sha256sum | cut -c1-12)"
+    alt="/var/tmp/roundtable-$hash"
+    if [ ! -e "$alt/.announced" ]; then
+        mkdir -p "$alt"
+        rt_warn "the postgres OS user cannot traverse $parent; keeping state for $want in $alt"
+        : >"$alt/.announced"
+    fi
+    printf '%s\n' "$alt"
+}
