@@ -1,0 +1,57 @@
+/* Sessions, the session cookie, CSRF tokens, the WebSocket Origin check and the in-memory
+ * failed-login limiter. Pure except edge_token_new (OpenSSL RAND_bytes). */
+#ifndef EDGE_AUTH_H
+#define EDGE_AUTH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define EDGE_TOKEN_HEX 64 /* 32 random bytes, hex */
+#define EDGE_SESSION_COOKIE "rt_session"
+
+typedef struct edge_session {
+    long long admin_id;
+    char login[128];
+    char role[16];
+    char csrf_token[EDGE_TOKEN_HEX + 1];
+    long long created_at;
+} edge_session;
+
+/* Finds cookie `name` in a Cookie header ("a=1; b=\"2\""); strips optional quotes. Returns 0
+ * and copies the value into out, or -1 when missing, empty or too long. */
+int edge_cookie_get(const char *header, const char *name, char *out, size_t outlen);
+
+/* 1 when tok is exactly 64 lowercase hex characters. */
+int edge_token_is_valid(const char *tok);
+
+/* Writes 64 hex chars of fresh randomness + NUL into out[65]. Returns 0 or -1. */
+int edge_token_new(char *out);
+
+/* Compares two NUL-terminated strings in time independent of where they differ (only the
+ * length leaks). 1 when equal. */
+int edge_ct_equal(const char *a, const char *b);
+
+/* 1 when the Origin header names the same host[:port] as the Host header (scheme ignored). */
+int edge_origin_matches_host(const char *origin, const char *host);
+
+/* Session value stored at rt:session:<token>. Returns malloc'd JSON (caller frees) / 0 or -1. */
+char *edge_session_to_json(const edge_session *s);
+int edge_session_from_json(const char *json, size_t len, edge_session *s);
+
+/* Set-Cookie values: the session cookie, and one that clears it. Return snprintf-style
+ * length; out is always NUL-terminated when outlen > 0. */
+int edge_cookie_set(char *out, size_t outlen, const char *token, int secure);
+int edge_cookie_clear(char *out, size_t outlen, int secure);
+
+/* Failed-login limiter: per client address, at most max_failures in window_sec; then the
+ * address is refused until the window started by its first failure ends. Fixed-size table
+ * (oldest entry evicted), so memory stays bounded under address floods. */
+typedef struct edge_limiter edge_limiter;
+edge_limiter *edge_limiter_create(int max_failures, int window_sec); /* caller destroys */
+void edge_limiter_destroy(edge_limiter *l);
+/* 0 when ip may try now, else the seconds to wait (for Retry-After). */
+int edge_limiter_check(edge_limiter *l, const char *ip, time_t now);
+void edge_limiter_fail(edge_limiter *l, const char *ip, time_t now);
+void edge_limiter_reset(edge_limiter *l, const char *ip);
+
+#endif
