@@ -11,12 +11,12 @@ typedef struct edge_config {
     int pg_port;
     char pg_db[64];
     char pg_user[64];
-    char pg_password[256];    /* secret: never logged */
-    char redis_url[512];      /* may hold a password: never logged */
-    char tg_token[256];       /* secret: empty disables the poller and enables the simulator */
+    char pg_password[256]; /* secret: never logged */
+    char redis_url[512];   /* may hold a password: never logged */
+    char tg_token[256];    /* secret: empty disables the poller and enables the simulator */
     char tg_api_base[512];
     int tg_poll_timeout;
-    char secrets_key[128];    /* secret */
+    char secrets_key[128]; /* secret */
     char static_dir[1024];
     int session_ttl_sec;
     int cookie_secure;
@@ -25,7 +25,7 @@ typedef struct edge_config {
     int ingest_max_deliveries;
     int ws_max_queue;
     size_t max_body_bytes;
-    int log_level;            /* EDGE_LOG_* */
+    int log_level; /* EDGE_LOG_* */
 } edge_config;
 
 /* Fills cfg from getenv with documented defaults. Returns EDGE_OK, or EDGE_ERR with a message
@@ -35,5 +35,8 @@ int edge_config_load(edge_config *cfg, char *errbuf, size_t errlen);
 /* Same, but reading variables through lookup(name) so tests need not touch the environment. */
 int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name),
                           char *errbuf, size_t errlen);
+
+/* Logs the effective configuration at info level with every secret redacted. */
+void edge_config_log(const edge_config *cfg);
 
 #endif

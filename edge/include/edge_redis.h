@@ -15,7 +15,7 @@ edge_redis *edge_redis_create(uv_loop_t *loop, const struct edge_config *cfg);
 void edge_redis_destroy(edge_redis *r);
 
 /* Sends one command (argv form, binary safe). cb may be NULL. Returns EDGE_ERR when not
- * connected (cb is then not called). */
+ * connected (cb is then not called). argvlen may be NULL for NUL-terminated arguments. */
 int edge_redis_cmd(edge_redis *r, edge_redis_cb cb, void *ud, int argc, const char **argv,
                    const size_t *argvlen);
 
@@ -25,5 +25,16 @@ int edge_redis_cmd(edge_redis *r, edge_redis_cb cb, void *ud, int argc, const ch
 char *edge_redis_get_sync(edge_redis *r, const char *key);
 
 int edge_redis_ready(const edge_redis *r);
+
+/* REDIS_URL split into its parts: redis://[[user]:password@]host[:port][/db]. */
+typedef struct edge_redis_url {
+    char host[256];
+    int port;           /* default 6379 */
+    char password[256]; /* percent-decoded; secret */
+    int db;             /* default 0 */
+} edge_redis_url;
+
+/* Pure parser; EDGE_OK or EDGE_ERR (not redis://, empty host, bad port, db outside 0..15). */
+int edge_redis_parse_url(const char *url, edge_redis_url *out);
 
 #endif

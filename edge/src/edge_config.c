@@ -1,0 +1,190 @@
+/* Environment configuration: defaults, validation with messages naming the variable. An empty
+ * variable counts as unset (except that an empty TELEGRAM_BOT_TOKEN is the documented "off"). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge.h"
+#include "edge_config.h"
+#include "edge_log.h"
+#include "edge_redis.h"
+
+static const char *env_lookup(const char *name)
+{
+    return getenv(name);
+}
+
+static const char *get(const char *(*lookup)(const char *), const char *name, const char *def)
+{
+    const char *v = lookup(name);
+    return (v && *v) ? v : def;
+}
+
+static int set_str(char *dst, size_t cap, const char *val, const char *name, int required,
+                   char *errbuf, size_t errlen)
+{
+    size_t n = strlen(val);
+    if (required && n == 0) {
+        snprintf(errbuf, errlen, "%s must not be empty", name);
+        return EDGE_ERR;
+    }
+    if (n >= cap) {
+        snprintf(errbuf, errlen, "%s is too long (at most %zu bytes)", name, cap - 1);
+        return EDGE_ERR;
+    }
+    memcpy(dst, val, n + 1);
+    return EDGE_OK;
+}
+
+static int set_int(long long *out, const char *val, const char *name, long long lo, long long hi,
+                   char *errbuf, size_t errlen)
+{
+    char *end = NULL;
+    long long v;
+    errno = 0;
+    if (*val == '\0' || *val == ' ' || *val == '\t' || *val == '+') goto err;
+    v = strtoll(val, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi) goto err;
+    *out = v;
+    return EDGE_OK;
+err:
+    snprintf(errbuf, errlen, "%s must be an integer %lld..%lld", name, lo, hi);
+    return EDGE_ERR;
+}
+
+#define INT_VAR(field, name, def, lo, hi)                                                          \
+    do {                                                                                           \
+        long long v_;                                                                              \
+        if (set_int(&v_, get(lookup, name, def), name, lo, hi, errbuf, errlen) != EDGE_OK)         \
+            goto err;                                                                              \
+        cfg->field = (int)v_;                                                                      \
+    } while (0)
+
+#define STR_VAR(field, name, def, required)                                                        \
+    do {                                                                                           \
+        if (set_str(cfg->field, sizeof(cfg->field), get(lookup, name, def), name, required,        \
+                    errbuf, errlen) != EDGE_OK)                                                    \
+            goto err;                                                                              \
+    } while (0)
+
+static int is_fernet_key(const char *s)
+{
+    if (strlen(s) != 44 || s[43] != '=') return 0;
+    for (int i = 0; i < 43; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name),
+                          char *errbuf, size_t errlen)
+{
+    long long v;
+    edge_redis_url ru;
+    const char *s;
+
+    if (!cfg || !lookup || !errbuf || errlen == 0) return EDGE_ERR;
+    memset(cfg, 0, sizeof(*cfg));
+    errbuf[0] = '\0';
+
+    STR_VAR(http_host, "RT_HTTP_HOST", "127.0.0.1", 1);
+    INT_VAR(http_port, "RT_HTTP_PORT", "8080", 1, 65535);
+    STR_VAR(pg_host, "POSTGRES_HOST", "127.0.0.1", 1);
+    INT_VAR(pg_port, "POSTGRES_PORT", "5432", 1, 65535);
+    STR_VAR(pg_db, "POSTGRES_DB", "roundtable", 1);
+    STR_VAR(pg_user, "POSTGRES_USER", "rt_edge", 1);
+    STR_VAR(pg_password, "POSTGRES_PASSWORD", "", 0);
+
+    STR_VAR(redis_url, "REDIS_URL", "redis://127.0.0.1:6379/0", 1);
+    if (edge_redis_parse_url(cfg->redis_url, &ru) != EDGE_OK) {
+        snprintf(errbuf, errlen,
+                 "REDIS_URL must look like redis://[:password@]host[:port][/db] (db 0..15)");
+        goto err;
+    }
+
+    STR_VAR(tg_token, "TELEGRAM_BOT_TOKEN", "", 0);
+    for (s = cfg->tg_token; *s; s++) {
+        if (*s == '/' || *s == '?' || *s == '#' || *s == '%' || (unsigned char)*s <= ' ') {
+            snprintf(errbuf, errlen, "TELEGRAM_BOT_TOKEN contains a character not allowed in a "
+                                     "bot token");
+            goto err;
+        }
+    }
+    STR_VAR(tg_api_base, "TELEGRAM_API_BASE", "https://api.telegram.org", 1);
+    if (strncmp(cfg->tg_api_base, "http://", 7) != 0 &&
+        strncmp(cfg->tg_api_base, "https://", 8) != 0) {
+        snprintf(errbuf, errlen, "TELEGRAM_API_BASE must start with http:// or https://");
+        goto err;
+    }
+    for (size_t n = strlen(cfg->tg_api_base); n > 0 && cfg->tg_api_base[n - 1] == '/'; n--)
+        cfg->tg_api_base[n - 1] = '\0';
+    INT_VAR(tg_poll_timeout, "TELEGRAM_POLL_TIMEOUT", "25", 0, 300);
+
+    STR_VAR(secrets_key, "SECRETS_KEY", "", 0);
+    if (cfg->secrets_key[0] && !is_fernet_key(cfg->secrets_key)) {
+        snprintf(errbuf, errlen, "SECRETS_KEY must be a Fernet key (44 characters of url-safe "
+                                 "base64)");
+        goto err;
+    }
+    STR_VAR(static_dir, "RT_STATIC_DIR", "frontend/dist", 1);
+    INT_VAR(session_ttl_sec, "RT_SESSION_TTL_SEC", "43200", 60, 31536000);
+    INT_VAR(cookie_secure, "RT_COOKIE_SECURE", "0", 0, 1);
+    INT_VAR(ingest_batch, "RT_INGEST_BATCH", "200", 1, 10000);
+    INT_VAR(ingest_claim_idle_ms, "RT_INGEST_CLAIM_IDLE_MS", "30000", 100, 86400000);
+    INT_VAR(ingest_max_deliveries, "RT_INGEST_MAX_DELIVERIES", "5", 1, 1000);
+    INT_VAR(ws_max_queue, "RT_WS_MAX_QUEUE", "4096", 1, 1000000);
+    if (set_int(&v, get(lookup, "RT_MAX_BODY_BYTES", "1048576"), "RT_MAX_BODY_BYTES", 1024,
+                1073741824LL, errbuf, errlen) != EDGE_OK)
+        goto err;
+    cfg->max_body_bytes = (size_t)v;
+
+    s = get(lookup, "RT_LOG_LEVEL", "info");
+    cfg->log_level = edge_log_parse_level(s);
+    if (cfg->log_level < 0) {
+        snprintf(errbuf, errlen, "RT_LOG_LEVEL must be one of debug, info, warn, error");
+        goto err;
+    }
+    return EDGE_OK;
+err:
+    /* leave no secret behind in a config the caller is going to discard */
+    memset(cfg, 0, sizeof(*cfg));
+    return EDGE_ERR;
+}
+
+int edge_config_load(edge_config *cfg, char *errbuf, size_t errlen)
+{
+    return edge_config_load_from(cfg, env_lookup, errbuf, errlen);
+}
+
+void edge_config_log(const edge_config *cfg)
+{
+    char port[24], pgport[24], timeout[24], batch[24], idle[24], maxdel[24], wsq[24], body[24],
+        ttl[24], redis_port[24], redis_db[24];
+    edge_redis_url ru;
+    const char *redis_host = "?";
+    memset(&ru, 0, sizeof(ru));
+    if (edge_redis_parse_url(cfg->redis_url, &ru) == EDGE_OK) redis_host = ru.host;
+    EDGE_INFO("configuration", "http_host", cfg->http_host, "http_port",
+              edge_log_int(port, cfg->http_port), "pg_host", cfg->pg_host, "pg_port",
+              edge_log_int(pgport, cfg->pg_port), "pg_db", cfg->pg_db, "pg_user", cfg->pg_user,
+              "pg_password", cfg->pg_password[0] ? "[redacted]" : "", "redis_host", redis_host,
+              "redis_port", edge_log_int(redis_port, ru.port), "redis_db",
+              edge_log_int(redis_db, ru.db), "redis_password",
+              ru.password[0] ? "[redacted]" : "", "telegram", cfg->tg_token[0] ? "on" : "off",
+              "telegram_api_base", cfg->tg_api_base, "telegram_poll_timeout",
+              edge_log_int(timeout, cfg->tg_poll_timeout), "secrets_key",
+              cfg->secrets_key[0] ? "[redacted]" : "", "static_dir", cfg->static_dir,
+              "session_ttl_sec", edge_log_int(ttl, cfg->session_ttl_sec), "cookie_secure",
+              cfg->cookie_secure ? "1" : "0", "ingest_batch",
+              edge_log_int(batch, cfg->ingest_batch), "ingest_claim_idle_ms",
+              edge_log_int(idle, cfg->ingest_claim_idle_ms), "ingest_max_deliveries",
+              edge_log_int(maxdel, cfg->ingest_max_deliveries), "ws_max_queue",
+              edge_log_int(wsq, cfg->ws_max_queue), "max_body_bytes",
+              edge_log_int(body, (long long)cfg->max_body_bytes));
+    memset(&ru, 0, sizeof(ru));
+}
