@@ -77,13 +77,18 @@ export async function start(opts = {}) {
   }
 
   // Raw JSON text of one update, served verbatim (for lone surrogates, \u0000 and the like).
+  // An array of texts is queued at once, so one getUpdates answer carries them all.
   function pushRaw(text, { force = false } = {}) {
-    const m = /"update_id"\s*:\s*(-?\d+)/.exec(text);
-    const id = m ? Number(m[1]) : nextId++;
-    if (m) nextId = Math.max(nextId, id + 1);
-    pending.push({ id, raw: text, force });
+    const ids = [];
+    for (const t of Array.isArray(text) ? text : [text]) {
+      const m = /"update_id"\s*:\s*(-?\d+)/.exec(t);
+      const id = m ? Number(m[1]) : nextId++;
+      if (m) nextId = Math.max(nextId, id + 1);
+      pending.push({ id, raw: t, force });
+      ids.push(id);
+    }
     wake();
-    return id;
+    return Array.isArray(text) ? ids : ids[0];
   }
 
   // Re-delivers updates even if their id is below the confirmed offset (a misbehaving server).
@@ -132,9 +137,11 @@ export async function start(opts = {}) {
     } catch {
       return apiError(res, 400, "Bad Request: can't parse JSON object");
     }
-    calls.push({ method, at: Date.now(), params });
+    const call = { method, at: Date.now(), params };
+    calls.push(call);
     const failure = takeFailure(method);
     if (failure) {
+      call.failed = failure.mode;
       if (failure.mode === '429') {
         const n = failure.retry_after ?? 1;
         return apiError(res, 429, `Too Many Requests: retry after ${n}`, { retry_after: n });
@@ -205,6 +212,9 @@ export async function start(opts = {}) {
         const b = json();
         if (b && !Array.isArray(b) && b.ignore_offset) { redeliver(b.updates); return send(res, 200, { ok: true }); }
         return send(res, 200, { ok: true, update_ids: push(Array.isArray(b) ? b : (b.updates ?? b)) });
+      }
+      if (req.method === 'POST' && path === 'raw-batch') {
+        return send(res, 200, { ok: true, update_ids: pushRaw(json()) });
       }
       if (req.method === 'POST' && path === 'raw') {
         return send(res, 200, { ok: true, update_id: pushRaw(body.toString('utf8'), { force: url.searchParams.get('force') === '1' }) });
