@@ -136,7 +136,7 @@ pg_regress() {
     PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres make -C pg_extension installcheck \
         || { cat pg_extension/regression.diffs 2>/dev/null | head -100; return 1; }
 }
-edge_unit() { need edge/Makefile "edge engineer" && make -C edge test; }
+edge_unit() { need edge/Makefile "edge engineer" && make -C edge test-normal; }
 edge_unit_asan() {
     need edge/Makefile "edge engineer" || return 1
     if make -C edge -n test-asan >/dev/null 2>&1; then make -C edge test-asan
