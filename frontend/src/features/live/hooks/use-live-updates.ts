@@ -1,0 +1,39 @@
+// Keeps the WebSocket open while an admin is logged in, folds its events into the query cache
+// and backfills after every (re)connect. Returns the connection status for the indicator.
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { handleGlobalError } from '@/lib/query-client';
+import { fetchBackfillPage } from '../api/backfill-messages';
+import { checkSession } from '../api/check-session';
+import { applyLiveEvent } from '../utils/apply-event';
+import { backfillAll } from '../utils/backfill';
+import { LiveConnection, liveUrl, type LiveStatus } from '../utils/connection';
+
+export function useLiveUpdates(enabled: boolean): LiveStatus {
+  const client = useQueryClient();
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+
+  useEffect(() => {
+    if (!enabled) return;
+    const connection = new LiveConnection({
+      url: liveUrl(window.location),
+      onEvent: (event) => applyLiveEvent(client, event),
+      onStatus: setStatus,
+      onOpen: () => {
+        backfillAll(client, fetchBackfillPage).catch((error: unknown) =>
+          handleGlobalError(error, false),
+        );
+      },
+      onRetry: (failures) => {
+        // A refused upgrade (expired session) looks like any other drop; ask the API.
+        if (failures >= 2) {
+          checkSession().catch((error: unknown) => handleGlobalError(error, true));
+        }
+      },
+    });
+    connection.start();
+    return () => connection.stop();
+  }, [client, enabled]);
+
+  return status;
+}

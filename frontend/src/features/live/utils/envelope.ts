@@ -1,0 +1,57 @@
+// Parses WebSocket frames `{type, data, ts}` into typed live events; anything malformed or of an
+// unknown type is dropped (null) so a newer server cannot break an older console.
+import type { Admin, Chat, Message } from '@/lib/api/client';
+
+export type LiveEvent =
+  | { type: 'hello'; data: { admin: Admin }; ts: string }
+  | { type: 'message.created' | 'message.updated'; data: Message; ts: string }
+  | { type: 'chat.updated'; data: Chat; ts: string }
+  | { type: 'pong'; data: null; ts: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isMessage(data: unknown): data is Message {
+  return (
+    isObject(data) &&
+    typeof data.id === 'number' &&
+    typeof data.chat_id === 'number' &&
+    typeof data.created_at === 'string' &&
+    Array.isArray(data.edit_history)
+  );
+}
+
+function isChat(data: unknown): data is Chat {
+  return isObject(data) && typeof data.id === 'number' && typeof data.type === 'string';
+}
+
+/** Accepts a frame's text (or an already-parsed value); returns null for anything unusable. */
+export function parseEnvelope(frame: unknown): LiveEvent | null {
+  let value: unknown = frame;
+  if (typeof frame === 'string') {
+    try {
+      value = JSON.parse(frame);
+    } catch {
+      return null;
+    }
+  }
+  if (!isObject(value) || typeof value.type !== 'string') return null;
+  const ts = typeof value.ts === 'string' ? value.ts : '';
+  const { type, data } = value;
+  switch (type) {
+    case 'message.created':
+    case 'message.updated':
+      return isMessage(data) ? { type, data, ts } : null;
+    case 'chat.updated':
+      return isChat(data) ? { type, data, ts } : null;
+    case 'hello':
+      return isObject(data) && isObject(data.admin)
+        ? { type, data: data as { admin: Admin }, ts }
+        : null;
+    case 'pong':
+      return { type, data: null, ts };
+    default:
+      return null;
+  }
+}

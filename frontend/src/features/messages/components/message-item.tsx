@@ -1,0 +1,89 @@
+// One message in the stream: sender, author type and direction, time, chat id, text, and an
+// "edited" marker whose previous versions open on hover (title) or by keyboard (details).
+import { useTranslation } from 'react-i18next';
+import { Badge } from '@/components/ui/badge';
+import type { Message } from '@/lib/api/client';
+import { cn } from '@/lib/utils/cn';
+import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
+
+export function MessageItem({ message }: { message: Message }) {
+  const { t, i18n } = useTranslation();
+  const name = senderName(message.sender) ?? t('messages.unknownSender');
+  const username = message.sender?.username;
+  const outgoing = message.direction === 'out';
+  const history = message.edit_history;
+
+  return (
+    <article
+      aria-label={`${name}, ${formatMessageTime(message.created_at, i18n.language)}`}
+      className={cn(
+        'rounded-lg border px-3 py-2',
+        outgoing ? 'border-sky-200 bg-sky-50' : 'border-neutral-200 bg-white',
+      )}
+    >
+      <header className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs">
+        <span className="font-semibold text-neutral-900">{name}</span>
+        {username && name !== `@${username}` ? (
+          <span className="text-neutral-500">@{username}</span>
+        ) : null}
+        <Badge className={outgoing ? 'bg-sky-100 text-sky-800' : undefined}>
+          {t(`messages.direction.${message.direction}`)}
+        </Badge>
+        <Badge>{t(`messages.author.${message.author_type}`)}</Badge>
+        <span className="text-neutral-400">{t('messages.chatId', { id: message.chat_id })}</span>
+        <time
+          dateTime={message.created_at}
+          title={formatFullTime(message.created_at, i18n.language)}
+          className="ml-auto text-neutral-500 tabular-nums"
+        >
+          {formatMessageTime(message.created_at, i18n.language)}
+        </time>
+      </header>
+      <p
+        className={cn(
+          'mt-1 text-sm break-words whitespace-pre-wrap',
+          message.text ? 'text-neutral-900' : 'text-neutral-400 italic',
+        )}
+      >
+        {message.text ?? t('messages.noText')}
+      </p>
+      {message.edited_at || history.length > 0 ? (
+        <details className="mt-1 text-xs text-neutral-500">
+          <summary
+            className="cursor-pointer select-none hover:text-neutral-700"
+            title={history.map((h) => h.text ?? t('messages.noText')).join('\n')}
+          >
+            {t('messages.edited')}
+            {message.edited_at ? (
+              <>
+                {' · '}
+                <time dateTime={message.edited_at}>
+                  {formatMessageTime(message.edited_at, i18n.language)}
+                </time>
+              </>
+            ) : null}
+          </summary>
+          <div className="mt-1 border-l-2 border-neutral-200 pl-2">
+            <p className="font-medium text-neutral-600">{t('messages.previousVersions')}</p>
+            <ol className="mt-0.5 space-y-0.5">
+              {history.map((edit, index) => (
+                <li key={index}>
+                  <span className="whitespace-pre-wrap text-neutral-700">
+                    {edit.text ?? t('messages.noText')}
+                  </span>{' '}
+                  <span className="text-neutral-400">
+                    (
+                    {t('messages.editedAt', {
+                      time: formatMessageTime(edit.edited_at, i18n.language),
+                    })}
+                    )
+                  </span>
+                </li>
+              ))}
+            </ol>
+          </div>
+        </details>
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,90 @@
+// Right column: the selected chat's messages, oldest at the top and newest at the bottom, in a
+// polite live log. Follows new messages while the reader is at the bottom; "load older" keeps
+// the reading position.
+import { useLayoutEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Button } from '@/components/ui/button';
+import { useChatMessages } from '../api/list-messages';
+import { MessageItem } from './message-item';
+
+const STICK_TO_BOTTOM_PX = 80;
+
+export function MessageStream({ chatId, chatName }: { chatId: number; chatName: string }) {
+  const { t } = useTranslation();
+  const messages = useChatMessages(chatId);
+  const items = messages.data?.items;
+  const scroller = useRef<HTMLDivElement>(null);
+  const snapshot = useRef<{ firstId: number; lastId: number; height: number; atBottom: boolean }>(
+    null,
+  );
+
+  // Runs before paint after each change of the message window.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !items) return;
+    const firstId = items[0]?.id ?? 0;
+    const lastId = items[items.length - 1]?.id ?? 0;
+    const before = snapshot.current;
+    if (!before) {
+      el.scrollTop = el.scrollHeight;
+    } else if (firstId < before.firstId && lastId === before.lastId) {
+      el.scrollTop += el.scrollHeight - before.height;
+    } else if (lastId > before.lastId && before.atBottom) {
+      el.scrollTop = el.scrollHeight;
+    }
+    snapshot.current = { firstId, lastId, height: el.scrollHeight, atBottom: isAtBottom(el) };
+  }, [items]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el && snapshot.current) {
+      snapshot.current = { ...snapshot.current, height: el.scrollHeight, atBottom: isAtBottom(el) };
+    }
+  };
+
+  return (
+    <div
+      ref={scroller}
+      onScroll={onScroll}
+      role="log"
+      aria-live="polite"
+      aria-relevant="additions"
+      aria-label={t('messages.streamLabel', { chat: chatName })}
+      tabIndex={0}
+      className="min-h-0 flex-1 overflow-y-auto bg-neutral-50 px-4 py-3 outline-none focus-visible:ring-2 focus-visible:ring-neutral-300 focus-visible:ring-inset"
+    >
+      {messages.isPending ? (
+        <p className="text-sm text-neutral-500">{t('messages.loading')}</p>
+      ) : !items || items.length === 0 ? (
+        <p className="text-sm text-neutral-500">{t('messages.empty')}</p>
+      ) : (
+        <>
+          <div className="mb-3 flex justify-center">
+            {messages.hasOlder ? (
+              <Button
+                variant="secondary"
+                onClick={() => void messages.loadOlder()}
+                disabled={messages.loadingOlder}
+              >
+                {messages.loadingOlder ? t('messages.loading') : t('messages.loadOlder')}
+              </Button>
+            ) : (
+              <p className="text-xs text-neutral-400">{t('messages.startOfHistory')}</p>
+            )}
+          </div>
+          <ol className="space-y-2">
+            {items.map((message) => (
+              <li key={message.id}>
+                <MessageItem message={message} />
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </div>
+  );
+}
+
+function isAtBottom(el: HTMLElement): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight <= STICK_TO_BOTTOM_PX;
+}

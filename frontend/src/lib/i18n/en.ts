@@ -1,0 +1,95 @@
+// English UI strings; the shape is the type every other language must match.
+export const en = {
+  app: {
+    name: 'Roundtable',
+    tagline: 'Admin console',
+  },
+  language: {
+    label: 'Language',
+    en: 'English',
+    ru: 'Русский',
+  },
+  auth: {
+    title: 'Sign in',
+    subtitle: 'Use your administrator account.',
+    login: 'Login',
+    password: 'Password',
+    submit: 'Sign in',
+    submitting: 'Signing in…',
+    failed: 'Sign-in failed',
+    signedInAs: 'Signed in as {{login}} ({{role}})',
+    logout: 'Log out',
+  },
+  roles: {
+    owner: 'owner',
+    admin: 'admin',
+    moderator: 'moderator',
+    viewer: 'viewer',
+  },
+  live: {
+    live: 'Live',
+    connecting: 'Connecting…',
+    reconnecting: 'Reconnecting…',
+  },
+  chats: {
+    heading: 'Chats',
+    search: 'Search chats',
+    searchPlaceholder: 'Title or @username',
+    loadMore: 'Load more chats',
+    loading: 'Loading…',
+    empty: 'No chats found',
+    noMessages: 'No messages yet',
+    untitled: 'Chat {{id}}',
+    type: {
+      private: 'private',
+      group: 'group',
+      supergroup: 'supergroup',
+      channel: 'channel',
+    },
+  },
+  messages: {
+    heading: 'Messages',
+    streamLabel: 'Messages in {{chat}}',
+    selectChat: 'Select a chat to see its messages.',
+    loadOlder: 'Load older messages',
+    startOfHistory: 'Beginning of the history',
+    empty: 'No messages in this chat yet.',
+    loading: 'Loading messages…',
+    chatId: 'chat {{id}}',
+    edited: 'edited',
+    previousVersions: 'Previous versions',
+    editedAt: 'until {{time}}',
+    noText: '(no text)',
+    unknownSender: 'Unknown sender',
+    direction: {
+      in: 'incoming',
+      out: 'outgoing',
+    },
+    author: {
+      user: 'user',
+      admin: 'admin',
+      bot: 'bot',
+      system: 'system',
+    },
+  },
+  simulator: {
+    title: 'Simulator (no Telegram token)',
+    description: 'Sends a fake user message through the real ingest pipeline.',
+    chatId: 'Chat ID',
+    chatTitle: 'Chat title',
+    userId: 'User ID',
+    firstName: 'First name',
+    username: 'Username',
+    text: 'Text',
+    send: 'Send',
+    sending: 'Sending…',
+    queued: 'Queued as update {{id}}.',
+    off: 'The simulator is off: a Telegram bot token is configured.',
+  },
+  errors: {
+    requestFailed: 'Request failed',
+  },
+};
+
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+export type Dictionary = Widen<typeof en>;
