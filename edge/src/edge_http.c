@@ -1,26 +1,266 @@
-/* HTTP + WebSocket server on libwebsockets: context, vhost, protocols and static mount.
- * (Minimal stub so the build links; grows into the full server.) */
+/* HTTP + WebSocket server: the lws context on the shared libuv loop, the "rt" protocol (REST,
+ * static files and /ws all go through protocols[0] so plain `new WebSocket(url)` works), and
+ * the per-request object with its asynchronous response writer. */
+#include <stdio.h>
 #include <stdlib.h>
-#include "edge_http.h"
+#include <string.h>
+#include <time.h>
+#include "edge_config.h"
+#include "edge_http_int.h"
+#include "edge_log.h"
+#include "edge_problem.h"
 
-struct edge_http {
-    edge_ctx *ctx;
+#define BODY_CHUNK 16384 /* bytes per WRITEABLE; keeps one slow socket from hogging the loop */
+
+static const char csp[] =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+static const struct lws_protocols protocols[] = {
+    {"rt", edge_http_callback, sizeof(edge_pss), 4096, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
 };
+
+uint64_t edge_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 edge_http *edge_http_start(edge_ctx *ctx)
 {
+    struct lws_context_creation_info info;
+    void *loops[1];
     edge_http *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
     h->ctx = ctx;
+    h->login_limiter = edge_limiter_create(10, 300);
+    if (!h->login_limiter) goto err;
+
+    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
+    memset(&info, 0, sizeof(info));
+    loops[0] = ctx->loop;
+    info.port = ctx->cfg->http_port;
+    info.iface = ctx->cfg->http_host[0] ? ctx->cfg->http_host : NULL;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                   LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.foreign_loops = loops;
+    info.user = h;
+    info.vhost_name = "default";
+    info.server_string = "rt-edge";
+    info.max_http_header_data = 8192;
+    info.timeout_secs = 30;
+    h->lws = lws_create_context(&info);
+    if (!h->lws) {
+        EDGE_ERROR("http listen failed", "host", ctx->cfg->http_host);
+        goto err;
+    }
+    char port[16];
+    snprintf(port, sizeof(port), "%d", ctx->cfg->http_port);
+    EDGE_INFO("http listening", "host", ctx->cfg->http_host, "port", port);
     return h;
+err:
+    edge_limiter_destroy(h->login_limiter);
+    free(h);
+    return NULL;
 }
 
+/* Destroys the context; lws closes its libuv handles asynchronously, so the caller runs the
+ * loop once more afterwards (as main does for every module) before closing it. */
 void edge_http_stop(edge_http *h)
 {
+    if (!h) return;
+    if (h->lws) lws_context_destroy(h->lws);
+    edge_ws_shutdown(h);
+    edge_limiter_destroy(h->login_limiter);
     free(h);
 }
 
-void edge_ws_broadcast(edge_http *h, const char *json, size_t len)
+/* ---- request lifecycle ---- */
+
+edge_req *edge_req_new(edge_http *h, struct lws *wsi)
 {
-    (void)h; (void)json; (void)len;
+    edge_req *r = calloc(1, sizeof(*r));
+    if (!r) return NULL;
+    r->wsi = wsi;
+    r->http = h;
+    r->refs = 1;
+    r->start_us = edge_now_us();
+    return r;
+}
+
+static void req_free(edge_req *r)
+{
+    edge_query_free(&r->query);
+    free(r->body);
+    free(r->resp);
+    free(r->sim_update_json);
+    free(r);
+}
+
+void edge_req_hold(edge_req *r)
+{
+    r->refs++;
+}
+
+int edge_req_release(edge_req *r)
+{
+    int alive = r->wsi != NULL;
+    if (--r->refs == 0) {
+        req_free(r);
+        return 0;
+    }
+    return alive;
+}
+
+void edge_req_detach(edge_req *r)
+{
+    r->wsi = NULL;
+    edge_req_release(r);
+}
+
+char *edge_req_body_alloc(size_t len)
+{
+    return malloc(LWS_PRE + len + 1);
+}
+
+void edge_req_respond(edge_req *r, int status, const char *ctype, char *body, size_t len)
+{
+    if (r->responded) { /* first answer wins; a second is a bug, never a crash */
+        free(body);
+        return;
+    }
+    r->responded = 1;
+    r->status = status;
+    r->ctype = ctype;
+    r->resp = body;
+    r->resp_len = body ? len : 0;
+    r->resp_off = 0;
+    if (r->wsi) lws_callback_on_writable(r->wsi);
+}
+
+void edge_req_respond_json(edge_req *r, int status, const char *json, size_t len)
+{
+    char *b = edge_req_body_alloc(len);
+    if (!b) {
+        edge_req_respond(r, 500, "application/problem+json", NULL, 0);
+        return;
+    }
+    memcpy(b + LWS_PRE, json, len);
+    edge_req_respond(r, status, "application/json", b, len);
+}
+
+void edge_req_problem(edge_req *r, int status, const char *detail, const char *field)
+{
+    size_t len = 0;
+    char *json = edge_problem_json(status, detail, field && *field ? field : NULL, &len);
+    char *b = json ? edge_req_body_alloc(len) : NULL;
+    if (b) memcpy(b + LWS_PRE, json, len);
+    free(json);
+    edge_req_respond(r, status, "application/problem+json", b, b ? len : 0);
+}
+
+void edge_req_add_header(edge_req *r, const char *name, const char *value)
+{
+    if (r->n_extra >= 3) return;
+    snprintf(r->extra_headers[r->n_extra][0], sizeof(r->extra_headers[0][0]), "%s", name);
+    snprintf(r->extra_headers[r->n_extra][1], sizeof(r->extra_headers[0][1]), "%s", value);
+    r->n_extra++;
+}
+
+int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned char *end)
+{
+    static const char *const hdrs[][2] = {
+        {"x-content-type-options:", "nosniff"},
+        {"referrer-policy:", "no-referrer"},
+        {"x-frame-options:", "DENY"},
+        {"content-security-policy:", csp},
+    };
+    for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)hdrs[i][0],
+                                        (const unsigned char *)hdrs[i][1],
+                                        (int)strlen(hdrs[i][1]), p, end))
+            return -1;
+    return 0;
+}
+
+static void log_request(edge_req *r)
+{
+    char status[8], dur[32], admin[24];
+    snprintf(status, sizeof(status), "%d", r->status);
+    snprintf(dur, sizeof(dur), "%.3f", (double)(edge_now_us() - r->start_us) / 1000.0);
+    if (r->has_session) snprintf(admin, sizeof(admin), "%lld", r->session.admin_id);
+    else admin[0] = '\0';
+    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", status,
+              "duration_ms", dur, "admin_id", admin);
+}
+
+static int write_headers(edge_req *r, struct lws *wsi)
+{
+    unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start,
+                                       *end = buf + sizeof(buf) - 1;
+    lws_filepos_t clen = r->resp_len;
+    const char *ctype = r->status == 204 ? NULL : r->ctype;
+    if (lws_add_http_common_headers(wsi, (unsigned)r->status, ctype, clen, &p, end)) return -1;
+    if (edge_http_add_security_headers(wsi, &p, end)) return -1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                    (const unsigned char *)"no-store", 8, &p, end))
+        return -1;
+    for (int i = 0; i < r->n_extra; i++) {
+        const char *v = r->extra_headers[i][1];
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)r->extra_headers[i][0],
+                                        (const unsigned char *)v, (int)strlen(v), &p, end))
+            return -1;
+    }
+    if (r->close_after &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                    (const unsigned char *)"close", 5, &p, end))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+    return 0;
+}
+
+int edge_req_write(edge_req *r, struct lws *wsi, edge_pss *pss)
+{
+    if (!r->responded) return 0;
+    if (!r->headers_sent) {
+        if (write_headers(r, wsi) < 0) goto close;
+        r->headers_sent = 1;
+        if (r->resp_len && !r->is_head) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    } else if (r->resp_off < r->resp_len) {
+        size_t n = r->resp_len - r->resp_off;
+        int last;
+        if (n > BODY_CHUNK) n = BODY_CHUNK;
+        last = r->resp_off + n == r->resp_len;
+        /* lws may use the LWS_PRE bytes before the chunk; those were already sent. */
+        unsigned char *chunk = (unsigned char *)r->resp + LWS_PRE + r->resp_off;
+        if (lws_write(wsi, chunk, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n)
+            goto close;
+        r->resp_off += n;
+        if (!last) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    }
+    /* Transaction done. */
+    log_request(r);
+    pss->req = NULL;
+    {
+        int close_after = r->close_after;
+        edge_req_detach(r);
+        if (close_after) return -1;
+    }
+    if (lws_http_transaction_completed(wsi)) return -1;
+    return 0;
+close:
+    log_request(r);
+    pss->req = NULL;
+    edge_req_detach(r);
+    return -1;
 }

@@ -37,9 +37,10 @@ typedef struct edge_route_match {
 void edge_router_match(const char *method, const char *path, edge_route_match *m);
 
 /* Resolves a URL path to a file under root. Writes root + path to out (with "/" mapped to
- * "/index.html"). Returns 0 on success, -1 when the path is unsafe (a "." or ".." segment,
- * a segment starting with '.', a backslash, a control byte, or not starting with '/') or
- * does not fit. The caller stats the result and applies edge_static_is_spa_route. */
+ * "/index.html"). Returns 0 on success, 1 for a directory-like path ending in '/' (an SPA
+ * route: serve index.html), -1 when the path is unsafe (a "." or ".." segment, a segment
+ * starting with '.', "//", a backslash, a control byte, or not starting with '/') or does not
+ * fit. The caller stats the result and applies edge_static_is_spa_route. */
 int edge_static_resolve(const char *root, const char *path, char *out, size_t outlen);
 
 /* 1 when an unknown path should fall back to index.html: its last segment has no '.'. */

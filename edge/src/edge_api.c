@@ -1,0 +1,437 @@
+/* REST handlers. Each request: (session lookup in Redis) -> (CSRF) -> validation -> one SQL
+ * function via edge_pg_call with actor "admin:<id>" -> response staged on the edge_req. Every
+ * async callback first drops its reference and stops if the client is gone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include "edge_api.h"
+#include "edge_config.h"
+#include "edge_http_int.h"
+#include "edge_log.h"
+#include "edge_pg.h"
+#include "edge_problem.h"
+#include "edge_redis.h"
+
+#define SESSION_KEY_PREFIX "rt:session:"
+
+int edge_api_method_changes_state(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0 ||
+           strcmp(m, "DELETE") == 0;
+}
+
+static const edge_config *cfg_of(edge_req *r)
+{
+    return r->http->ctx->cfg;
+}
+
+static void internal_error(edge_req *r, const char *what, const char *detail)
+{
+    EDGE_ERROR("request failed", "route", r->route.name, "what", what, "error",
+               detail ? detail : "");
+    edge_req_problem(r, 500, "internal server error", NULL);
+}
+
+/* Error of an API call: client errors carry the server's message, server errors are logged
+ * and hidden. */
+static void sql_error(edge_req *r, const edge_pg_result *res)
+{
+    int status = edge_sqlstate_to_status(res->sqlstate);
+    if (status >= 500) {
+        EDGE_ERROR("sql error", "route", r->route.name, "sqlstate", res->sqlstate, "error",
+                   res->errmsg);
+        edge_req_problem(r, 500, "internal server error", NULL);
+        return;
+    }
+    edge_req_problem(r, status, res->errmsg, NULL);
+}
+
+/* The single jsonb value of a successful call, or NULL (then a 500 was staged). */
+static const char *sql_value(edge_req *r, const edge_pg_result *res, size_t *len)
+{
+    if (!res->res || PQntuples(res->res) != 1 || PQnfields(res->res) < 1 ||
+        PQgetisnull(res->res, 0, 0)) {
+        internal_error(r, "sql result", "expected one non-null value");
+        return NULL;
+    }
+    *len = (size_t)PQgetlength(res->res, 0, 0);
+    return PQgetvalue(res->res, 0, 0);
+}
+
+static int call_sql(edge_req *r, const char *sql, int n, const char *const *params,
+                    edge_pg_cb cb)
+{
+    const char *actor = r->has_session ? r->actor : NULL;
+    edge_req_hold(r);
+    if (edge_pg_call(r->http->ctx->pg, actor, sql, n, params, cb, r) != EDGE_OK) {
+        edge_req_release(r);
+        internal_error(r, "edge_pg_call", "queue refused the call");
+        return -1;
+    }
+    return 0;
+}
+
+static int call_redis(edge_req *r, edge_redis_cb cb, int argc, const char **argv,
+                      const size_t *argvlen)
+{
+    if (cb) edge_req_hold(r);
+    if (edge_redis_cmd(r->http->ctx->redis, cb, cb ? r : NULL, argc, argv, argvlen) != EDGE_OK) {
+        if (cb) edge_req_release(r);
+        internal_error(r, "redis", "not connected");
+        return -1;
+    }
+    return 0;
+}
+
+/* Passes a jsonb result through as the response body. */
+static void passthrough_cb(const edge_pg_result *res, void *ud)
+{
+    edge_req *r = ud;
+    size_t len;
+    const char *v;
+    if (!edge_req_release(r)) return;
+    if (strcmp(res->sqlstate, "00000") != 0) {
+        sql_error(r, res);
+        return;
+    }
+    if ((v = sql_value(r, res, &len))) edge_req_respond_json(r, 200, v, len);
+}
+
+/* Validated JSON body for routes that take one; NULL when a problem was staged. */
+static json_t *request_body(edge_req *r, const edge_json_field *schema)
+{
+    edge_verr e = {0};
+    json_t *body;
+    if (!edge_content_type_is_json(r->content_type)) {
+        edge_req_problem(r, 415, "Content-Type must be application/json", NULL);
+        return NULL;
+    }
+    body = edge_json_parse_body(r->body ? r->body : "", r->body_len, &e);
+    if (body && edge_json_validate(body, schema, &e) < 0) {
+        json_decref(body);
+        body = NULL;
+    }
+    if (!body) edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field);
+    return body;
+}
+
+/* ---- login ---- */
+
+static void login_set_cb(redisReply *reply, void *ud)
+{
+    edge_req *r = ud;
+    char cookie[256];
+    if (!edge_req_release(r)) return;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        internal_error(r, "redis SET session", reply ? reply->str : "no connection");
+        return;
+    }
+    edge_limiter_reset(r->http->login_limiter, r->ip);
+    json_t *o = json_pack("{s:{s:I,s:s,s:s},s:s}", "admin", "id",
+                          (json_int_t)r->session.admin_id, "login", r->session.login, "role",
+                          r->session.role, "csrf_token", r->session.csrf_token);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        internal_error(r, "json", "out of memory");
+        return;
+    }
+    edge_cookie_set(cookie, sizeof(cookie), r->token, cfg_of(r)->cookie_secure);
+    edge_req_add_header(r, "set-cookie:", cookie);
+    edge_req_respond_json(r, 200, s, strlen(s));
+    free(s);
+}
+
+static void login_sql_cb(const edge_pg_result *res, void *ud)
+{
+    edge_req *r = ud;
+    size_t len;
+    const char *v;
+    json_error_t je;
+    json_int_t id = 0;
+    const char *login = NULL, *role = NULL;
+    if (!edge_req_release(r)) return;
+    if (strcmp(res->sqlstate, "28P01") == 0) {
+        edge_limiter_fail(r->http->login_limiter, r->ip, time(NULL));
+        edge_req_problem(r, 401, "invalid login or password", NULL);
+        return;
+    }
+    if (strcmp(res->sqlstate, "00000") != 0) {
+        sql_error(r, res);
+        return;
+    }
+    if (!(v = sql_value(r, res, &len))) return;
+    json_t *a = json_loadb(v, len, 0, &je);
+    if (!a || json_unpack(a, "{s:I,s:s,s:s}", "id", &id, "login", &login, "role", &role) != 0 ||
+        strlen(login) >= sizeof(r->session.login) || strlen(role) >= sizeof(r->session.role)) {
+        json_decref(a);
+        internal_error(r, "admin_login result", "unexpected shape");
+        return;
+    }
+    memset(&r->session, 0, sizeof(r->session));
+    r->session.admin_id = id;
+    strcpy(r->session.login, login);
+    strcpy(r->session.role, role);
+    r->session.created_at = (long long)time(NULL);
+    json_decref(a);
+    if (edge_token_new(r->token) < 0 || edge_token_new(r->session.csrf_token) < 0) {
+        internal_error(r, "RAND_bytes", "no randomness");
+        return;
+    }
+    r->has_session = 1; /* for the request log line */
+    char *sess = edge_session_to_json(&r->session);
+    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX], ttl[16];
+    if (!sess) {
+        internal_error(r, "json", "out of memory");
+        return;
+    }
+    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
+    snprintf(ttl, sizeof(ttl), "%d", cfg_of(r)->session_ttl_sec);
+    const char *argv[] = {"SET", key, sess, "EX", ttl};
+    size_t argvlen[] = {3, strlen(key), strlen(sess), 2, strlen(ttl)};
+    call_redis(r, login_set_cb, 5, argv, argvlen);
+    free(sess);
+}
+
+static void handle_login(edge_req *r)
+{
+    char wait_s[16];
+    int wait = edge_limiter_check(r->http->login_limiter, r->ip, time(NULL));
+    if (wait > 0) {
+        snprintf(wait_s, sizeof(wait_s), "%d", wait);
+        edge_req_add_header(r, "retry-after:", wait_s);
+        edge_req_problem(r, 429, "too many failed login attempts; retry later", NULL);
+        return;
+    }
+    json_t *body = request_body(r, edge_schema_login);
+    if (!body) return;
+    const char *params[] = {json_string_value(json_object_get(body, "login")),
+                            json_string_value(json_object_get(body, "password"))};
+    call_sql(r, "SELECT rt.admin_login($1, $2)", 2, params, login_sql_cb);
+    json_decref(body); /* params were copied by edge_pg_call */
+}
+
+/* ---- logout ---- */
+
+static void logout_cb(redisReply *reply, void *ud)
+{
+    edge_req *r = ud;
+    char cookie[256];
+    if (!edge_req_release(r)) return;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        internal_error(r, "redis DEL session", reply ? reply->str : "no connection");
+        return;
+    }
+    edge_ws_close_session(r->http, r->token);
+    edge_cookie_clear(cookie, sizeof(cookie), cfg_of(r)->cookie_secure);
+    edge_req_add_header(r, "set-cookie:", cookie);
+    edge_req_respond(r, 204, NULL, NULL, 0);
+}
+
+static void handle_logout(edge_req *r)
+{
+    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX];
+    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
+    const char *argv[] = {"DEL", key};
+    size_t argvlen[] = {3, strlen(key)};
+    call_redis(r, logout_cb, 2, argv, argvlen);
+}
+
+/* ---- me ---- */
+
+static void me_cb(const edge_pg_result *res, void *ud)
+{
+    edge_req *r = ud;
+    size_t len;
+    const char *v;
+    json_error_t je;
+    if (!edge_req_release(r)) return;
+    if (strcmp(res->sqlstate, "P0002") == 0) {
+        edge_req_problem(r, 401, "the session's admin no longer exists", NULL);
+        return;
+    }
+    if (strcmp(res->sqlstate, "00000") != 0) {
+        sql_error(r, res);
+        return;
+    }
+    if (!(v = sql_value(r, res, &len))) return;
+    json_t *admin = json_loadb(v, len, 0, &je);
+    json_t *o = admin ? json_pack("{s:o,s:s}", "admin", admin, "csrf_token",
+                                  r->session.csrf_token)
+                      : NULL;
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (!s) {
+        internal_error(r, "admin_get result", "not JSON");
+        return;
+    }
+    edge_req_respond_json(r, 200, s, strlen(s));
+    free(s);
+}
+
+static void handle_me(edge_req *r)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", r->session.admin_id);
+    const char *params[] = {id};
+    call_sql(r, "SELECT rt.admin_get($1::bigint)", 1, params, me_cb);
+}
+
+/* ---- chats, messages ---- */
+
+static void handle_chats(edge_req *r)
+{
+    edge_verr e = {0};
+    const char *q, *cursor;
+    char limit[24];
+    if (r->query_err) {
+        edge_req_problem(r, 400, r->query_verr.detail, r->query_verr.field);
+        return;
+    }
+    if (edge_chats_args(&r->query, &q, &cursor, limit, sizeof(limit), &e) < 0) {
+        edge_req_problem(r, e.status, e.detail, e.field);
+        return;
+    }
+    const char *params[] = {q, cursor, limit};
+    call_sql(r, "SELECT rt.list_chats($1, $2, $3::int)", 3, params, passthrough_cb);
+}
+
+static void handle_messages(edge_req *r)
+{
+    edge_verr e = {0};
+    if (r->query_err) {
+        edge_req_problem(r, 400, r->query_verr.detail, r->query_verr.field);
+        return;
+    }
+    json_t *f = edge_messages_filter(&r->query, &e);
+    if (!f) {
+        edge_req_problem(r, e.status, e.detail, e.field);
+        return;
+    }
+    char *s = json_dumps(f, JSON_COMPACT);
+    json_decref(f);
+    if (!s) {
+        internal_error(r, "json", "out of memory");
+        return;
+    }
+    const char *params[] = {s};
+    call_sql(r, "SELECT rt.list_messages($1::jsonb)", 1, params, passthrough_cb);
+    free(s);
+}
+
+/* ---- probes ---- */
+
+void edge_api_readyz(edge_req *r)
+{
+    int pg = edge_pg_ready(r->http->ctx->pg), redis = edge_redis_ready(r->http->ctx->redis);
+    char body[96];
+    int n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"postgres\":\"%s\",\"redis\":\"%s\"}",
+                     pg && redis ? "ready" : "unavailable", pg ? "ok" : "down",
+                     redis ? "ok" : "down");
+    edge_req_respond_json(r, pg && redis ? 200 : 503, body, (size_t)n);
+}
+
+/* ---- dispatch ---- */
+
+static void dispatch(edge_req *r)
+{
+    switch (r->route.id) {
+    case EDGE_ROUTE_LOGIN: handle_login(r); break;
+    case EDGE_ROUTE_LOGOUT: handle_logout(r); break;
+    case EDGE_ROUTE_ME: handle_me(r); break;
+    case EDGE_ROUTE_CHATS: handle_chats(r); break;
+    case EDGE_ROUTE_MESSAGES: handle_messages(r); break;
+    case EDGE_ROUTE_SIMULATE: {
+        if (cfg_of(r)->tg_token[0]) {
+            edge_req_problem(r, 409, "a Telegram bot token is configured; the simulator is off",
+                             NULL);
+            break;
+        }
+        json_t *body = request_body(r, edge_schema_sim_message);
+        if (body) {
+            edge_sim_handle(r, body);
+            json_decref(body);
+        }
+        break;
+    }
+    default: edge_req_problem(r, 404, "no such route", NULL); break;
+    }
+}
+
+static void session_cb(redisReply *reply, void *ud)
+{
+    edge_req *r = ud;
+    if (!edge_req_release(r)) return;
+    if (!reply) {
+        internal_error(r, "redis GET session", "no connection");
+        return;
+    }
+    if (reply->type != REDIS_REPLY_STRING ||
+        edge_session_from_json(reply->str, reply->len, &r->session) < 0) {
+        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        return;
+    }
+    r->has_session = 1;
+    snprintf(r->actor, sizeof(r->actor), "admin:%lld", r->session.admin_id);
+
+    /* Sliding expiry; fire and forget: a lost EXPIRE only shortens the session. */
+    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX], ttl[16];
+    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
+    snprintf(ttl, sizeof(ttl), "%d", cfg_of(r)->session_ttl_sec);
+    const char *argv[] = {"EXPIRE", key, ttl};
+    size_t argvlen[] = {6, strlen(key), strlen(ttl)};
+    edge_redis_cmd(r->http->ctx->redis, NULL, NULL, 3, argv, argvlen);
+
+    if ((r->route.flags & EDGE_ROUTE_F_CSRF) || edge_api_method_changes_state(r->method)) {
+        if (!r->csrf_header[0] || !edge_ct_equal(r->csrf_header, r->session.csrf_token)) {
+            edge_req_problem(r, 403, "missing or wrong X-CSRF-Token header", NULL);
+            return;
+        }
+    }
+    dispatch(r);
+}
+
+void edge_api_begin(edge_req *r)
+{
+    if (r->route.status) {
+        if (r->route.status == 405) {
+            edge_req_add_header(r, "allow:", r->route.allow);
+            edge_req_problem(r, 405, "method not allowed", NULL);
+        } else {
+            edge_req_problem(r, r->route.status, "no such route", NULL);
+        }
+        return;
+    }
+    switch (r->route.id) {
+    case EDGE_ROUTE_HEALTHZ:
+        edge_req_respond_json(r, 200, "{\"status\":\"ok\"}", 15);
+        return;
+    case EDGE_ROUTE_READYZ:
+        edge_api_readyz(r);
+        return;
+    case EDGE_ROUTE_WS:
+        edge_req_problem(r, 400, "this endpoint only accepts WebSocket upgrades", NULL);
+        return;
+    default:
+        break;
+    }
+    if (r->body_too_large) {
+        edge_req_problem(r, 413, "request body is larger than the server accepts", NULL);
+        return;
+    }
+    if (!(r->route.flags & EDGE_ROUTE_F_SESSION)) {
+        dispatch(r);
+        return;
+    }
+    if (!r->token[0]) {
+        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        return;
+    }
+    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX];
+    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
+    const char *argv[] = {"GET", key};
+    size_t argvlen[] = {3, strlen(key)};
+    call_redis(r, session_cb, 2, argv, argvlen);
+}

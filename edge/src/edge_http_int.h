@@ -1,0 +1,120 @@
+/* Internals shared by the HTTP/WS files (edge_http, edge_http_proto, edge_api, edge_sim,
+ * edge_ws): the server object, the per-request object and the per-connection user data. */
+#ifndef EDGE_HTTP_INT_H
+#define EDGE_HTTP_INT_H
+
+#include <stdint.h>
+#include <libwebsockets.h>
+#include "edge.h"
+#include "edge_http.h"
+#include "edge_auth.h"
+#include "edge_json.h"
+#include "edge_router.h"
+
+struct edge_ws_client;
+
+struct edge_http {
+    edge_ctx *ctx;
+    struct lws_context *lws;
+    edge_limiter *login_limiter;
+    struct edge_ws_client *clients; /* doubly linked list of open, authenticated sockets */
+    size_t nclients;
+};
+
+/* One HTTP transaction. Heap-allocated because PG/Redis callbacks may arrive after the client
+ * went away: `wsi` is nulled when the connection closes, and the object is freed when the
+ * connection side and every pending async call have let go (refs reaches 0). */
+typedef struct edge_req {
+    struct lws *wsi;            /* NULL once the connection is gone */
+    edge_http *http;
+    int refs;                   /* 1 for the connection + 1 per outstanding async call */
+    uint64_t start_us;
+    edge_route_match route;
+    char method[8];
+    char path[256];             /* without the query string; safe to log */
+    char ip[64];
+    char content_type[128];
+    char csrf_header[130];
+    char token[EDGE_TOKEN_HEX + 1]; /* session cookie, "" when absent; never logged */
+    char host[256];
+    int is_head;
+    edge_query query;
+    int query_err;              /* query could not even be collected (too many params) */
+    edge_verr query_verr;
+
+    /* request body */
+    int expect_body;
+    char *body;                 /* owned */
+    size_t body_len, body_cap;
+    int body_too_large;
+
+    /* session (after the Redis lookup) */
+    int has_session;
+    edge_session session;
+    char actor[32];             /* "admin:<id>" */
+
+    /* response */
+    int responded;              /* a response is staged */
+    int status;
+    const char *ctype;
+    char *resp;                 /* owned, LWS_PRE headroom before resp_body */
+    size_t resp_len, resp_off;
+    char extra_headers[3][2][320]; /* name (lowercase, with ':'), value */
+    int n_extra;
+    int headers_sent;
+    int close_after;            /* close instead of keep-alive (unread body on the wire) */
+    int hold_for_sim;           /* edge_sim scratch */
+    long long sim_update_id;
+    char *sim_update_json;      /* owned */
+} edge_req;
+
+/* lws per-session user data for protocol "rt" (HTTP transactions and WebSockets). */
+typedef struct edge_pss {
+    edge_req *req;
+    struct edge_ws_client *ws;
+    edge_session pending_session; /* filled at upgrade, consumed at ESTABLISHED */
+    char pending_token[EDGE_TOKEN_HEX + 1];
+    int pending_ok;
+} edge_pss;
+
+/* edge_http.c: request lifecycle and response writing */
+edge_req *edge_req_new(edge_http *h, struct lws *wsi);
+void edge_req_hold(edge_req *r);
+/* Drops one reference; returns 1 when the request is still attached to a live connection. */
+int edge_req_release(edge_req *r);
+void edge_req_detach(edge_req *r); /* the connection closed */
+/* Stages a response (takes ownership of body, which must come from edge_req_body_alloc or
+ * be NULL) and asks lws for a writable callback. */
+char *edge_req_body_alloc(size_t len);
+void edge_req_respond(edge_req *r, int status, const char *ctype, char *body, size_t len);
+void edge_req_respond_json(edge_req *r, int status, const char *json, size_t len);
+void edge_req_problem(edge_req *r, int status, const char *detail, const char *field);
+void edge_req_add_header(edge_req *r, const char *name, const char *value);
+/* LWS_CALLBACK_HTTP_WRITEABLE: writes headers or one body chunk. Returns what the lws
+ * callback should return. */
+int edge_req_write(edge_req *r, struct lws *wsi, edge_pss *pss);
+/* Security headers for any response (files included), formatted for wsi. */
+int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned char *end);
+uint64_t edge_now_us(void);
+
+/* edge_api.c */
+void edge_api_begin(edge_req *r);   /* request fully read: session, CSRF, handler */
+void edge_api_readyz(edge_req *r);
+
+/* edge_sim.c */
+void edge_sim_handle(edge_req *r, json_t *body);
+
+/* edge_ws.c */
+int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss); /* 0 ok, else status */
+int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss);
+int edge_ws_writeable(edge_http *h, struct lws *wsi, edge_pss *pss);
+int edge_ws_receive(edge_http *h, struct lws *wsi, edge_pss *pss, const void *in, size_t len);
+void edge_ws_closed(edge_http *h, edge_pss *pss);
+void edge_ws_close_session(edge_http *h, const char *token);
+void edge_ws_shutdown(edge_http *h);
+
+/* edge_http_proto.c */
+int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                       size_t len);
+
+#endif

@@ -1,0 +1,292 @@
+/* WebSocket clients of /ws: upgrade auth (session cookie + Origin), hello, ping/pong, and the
+ * broadcast queue. One refcounted copy of each frame is shared by every client's queue; a
+ * client whose queue reaches cfg->ws_max_queue is closed with 1008 and recovers by backfill. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <jansson.h>
+#include "edge_config.h"
+#include "edge_http_int.h"
+#include "edge_log.h"
+#include "edge_redis.h"
+#include "edge_ws.h"
+
+#define RX_MAX 4096 /* clients only send pings; anything longer is ignored */
+
+typedef struct ws_frame {
+    int refs;
+    size_t len;
+    unsigned char buf[]; /* LWS_PRE headroom, then len bytes */
+} ws_frame;
+
+typedef struct edge_ws_client {
+    struct edge_ws_client *prev, *next;
+    struct lws *wsi;
+    char token[EDGE_TOKEN_HEX + 1]; /* to close on logout; never logged */
+    long long admin_id;
+    ws_frame **q; /* ring buffer */
+    size_t qhead, qlen, qcap;
+    int kill_code; /* nonzero: close with this status at the next WRITEABLE */
+    const char *kill_reason;
+    char rx[RX_MAX];
+    size_t rx_len;
+    int rx_overflow;
+} edge_ws_client;
+
+void edge_ws_timestamp(char *out, size_t outlen)
+{
+    struct timeval tv;
+    struct tm tm;
+    char base[32];
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, outlen, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
+}
+
+char *edge_ws_envelope(const char *type, const char *data_json, const char *ts)
+{
+    json_error_t je;
+    json_t *data = data_json ? json_loads(data_json, JSON_DECODE_ANY, &je) : json_null();
+    if (!data) return NULL;
+    json_t *o = json_pack("{s:s,s:o,s:s}", "type", type, "data", data, "ts", ts);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+int edge_ws_is_ping(const char *buf, size_t len)
+{
+    json_error_t je;
+    json_t *o = json_loadb(buf, len, 0, &je);
+    int ping = o && json_is_object(o) &&
+               json_is_string(json_object_get(o, "type")) &&
+               strcmp(json_string_value(json_object_get(o, "type")), "ping") == 0;
+    json_decref(o);
+    return ping;
+}
+
+static ws_frame *frame_new(const char *json, size_t len)
+{
+    ws_frame *f = malloc(sizeof(*f) + LWS_PRE + len);
+    if (!f) return NULL;
+    f->refs = 1;
+    f->len = len;
+    memcpy(f->buf + LWS_PRE, json, len);
+    return f;
+}
+
+static void frame_unref(ws_frame *f)
+{
+    if (f && --f->refs == 0) free(f);
+}
+
+static void queue_clear(edge_ws_client *c)
+{
+    while (c->qlen) {
+        frame_unref(c->q[c->qhead]);
+        c->qhead = (c->qhead + 1) % c->qcap;
+        c->qlen--;
+    }
+}
+
+static void client_kill(edge_ws_client *c, int code, const char *reason)
+{
+    if (c->kill_code) return;
+    queue_clear(c);
+    c->kill_code = code;
+    c->kill_reason = reason;
+    lws_callback_on_writable(c->wsi);
+    /* A reader that never drains its socket never gets WRITEABLE: hang up after 5 s anyway. */
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 5);
+}
+
+/* Appends f (taking a reference) or kills the client when its queue is full. */
+static void client_push(edge_ws_client *c, ws_frame *f, size_t max)
+{
+    if (c->kill_code) return;
+    if (c->qlen >= max) {
+        EDGE_WARN("ws client too slow, dropping", "queue", "full");
+        client_kill(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
+        return;
+    }
+    if (c->qlen == c->qcap) {
+        size_t ncap = c->qcap ? c->qcap * 2 : 16;
+        if (ncap > max) ncap = max;
+        ws_frame **nq = malloc(ncap * sizeof(*nq));
+        if (!nq) {
+            client_kill(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too slow");
+            return;
+        }
+        for (size_t i = 0; i < c->qlen; i++) nq[i] = c->q[(c->qhead + i) % c->qcap];
+        free(c->q);
+        c->q = nq;
+        c->qhead = 0;
+        c->qcap = ncap;
+    }
+    f->refs++;
+    c->q[(c->qhead + c->qlen) % c->qcap] = f;
+    c->qlen++;
+    lws_callback_on_writable(c->wsi);
+}
+
+static size_t max_queue(edge_http *h)
+{
+    int m = h->ctx->cfg->ws_max_queue;
+    return m > 0 ? (size_t)m : 4096;
+}
+
+void edge_ws_broadcast(edge_http *h, const char *json, size_t len)
+{
+    if (!h || !h->clients) return;
+    ws_frame *f = frame_new(json, len);
+    if (!f) return;
+    size_t max = max_queue(h);
+    for (edge_ws_client *c = h->clients; c; c = c->next) client_push(c, f, max);
+    frame_unref(f);
+}
+
+static void send_envelope(edge_http *h, edge_ws_client *c, const char *type, const char *data)
+{
+    char ts[32];
+    edge_ws_timestamp(ts, sizeof(ts));
+    char *s = edge_ws_envelope(type, data, ts);
+    if (!s) return;
+    ws_frame *f = frame_new(s, strlen(s));
+    free(s);
+    if (!f) return;
+    client_push(c, f, max_queue(h));
+    frame_unref(f);
+}
+
+int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss)
+{
+    char uri[64], origin[256], host[256], cookie[4096], token[EDGE_TOKEN_HEX + 2];
+    if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+        return 404;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0) {
+        if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) <= 0 ||
+            lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) <= 0 ||
+            !edge_origin_matches_host(origin, host))
+            return 403;
+    }
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COOKIE) >= (int)sizeof(cookie) ||
+        lws_hdr_copy(wsi, cookie, sizeof(cookie), WSI_TOKEN_HTTP_COOKIE) <= 0 ||
+        edge_cookie_get(cookie, EDGE_SESSION_COOKIE, token, sizeof(token)) < 0 ||
+        !edge_token_is_valid(token))
+        return 401;
+    char key[80];
+    snprintf(key, sizeof(key), "rt:session:%s", token);
+    char *json = edge_redis_get_sync(h->ctx->redis, key);
+    int ok = json && edge_session_from_json(json, strlen(json), &pss->pending_session) == 0;
+    free(json);
+    if (!ok) return 401;
+    memcpy(pss->pending_token, token, sizeof(pss->pending_token));
+    pss->pending_ok = 1;
+    return 0;
+}
+
+int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
+{
+    if (!pss->pending_ok) return -1; /* never upgraded through the check: refuse */
+    edge_ws_client *c = calloc(1, sizeof(*c));
+    if (!c) return -1;
+    c->wsi = wsi;
+    c->admin_id = pss->pending_session.admin_id;
+    memcpy(c->token, pss->pending_token, sizeof(c->token));
+    c->next = h->clients;
+    if (h->clients) h->clients->prev = c;
+    h->clients = c;
+    h->nclients++;
+    pss->ws = c;
+
+    json_t *hello = json_pack("{s:{s:I,s:s,s:s}}", "admin", "id",
+                              (json_int_t)pss->pending_session.admin_id, "login",
+                              pss->pending_session.login, "role", pss->pending_session.role);
+    char *data = hello ? json_dumps(hello, JSON_COMPACT) : NULL;
+    json_decref(hello);
+    if (data) send_envelope(h, c, "hello", data);
+    free(data);
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", c->admin_id);
+    EDGE_INFO("ws connected", "admin_id", id);
+    return 0;
+}
+
+int edge_ws_writeable(edge_http *h, struct lws *wsi, edge_pss *pss)
+{
+    (void)h;
+    edge_ws_client *c = pss->ws;
+    if (!c) return 0;
+    if (c->kill_code) {
+        lws_close_reason(wsi, (enum lws_close_status)c->kill_code,
+                         (unsigned char *)c->kill_reason, strlen(c->kill_reason));
+        return -1;
+    }
+    if (!c->qlen) return 0;
+    ws_frame *f = c->q[c->qhead];
+    c->qhead = (c->qhead + 1) % c->qcap;
+    c->qlen--;
+    /* Writing into the shared frame is fine: lws only touches the LWS_PRE headroom, and every
+     * client writes the same (unmasked, same length) header there. */
+    int n = lws_write(wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+    frame_unref(f);
+    if (n < (int)0) return -1;
+    if (c->qlen) lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int edge_ws_receive(edge_http *h, struct lws *wsi, edge_pss *pss, const void *in, size_t len)
+{
+    edge_ws_client *c = pss->ws;
+    if (!c) return 0;
+    if (lws_is_first_fragment(wsi)) {
+        c->rx_len = 0;
+        c->rx_overflow = 0;
+    }
+    if (c->rx_len + len > sizeof(c->rx)) c->rx_overflow = 1;
+    else {
+        memcpy(c->rx + c->rx_len, in, len);
+        c->rx_len += len;
+    }
+    if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return 0;
+    if (!c->rx_overflow && lws_frame_is_binary(wsi) == 0 && edge_ws_is_ping(c->rx, c->rx_len))
+        send_envelope(h, c, "pong", NULL);
+    c->rx_len = 0;
+    return 0;
+}
+
+void edge_ws_closed(edge_http *h, edge_pss *pss)
+{
+    edge_ws_client *c = pss ? pss->ws : NULL;
+    if (!c) return;
+    pss->ws = NULL;
+    if (c->prev) c->prev->next = c->next;
+    else h->clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    h->nclients--;
+    queue_clear(c);
+    free(c->q);
+    free(c);
+}
+
+void edge_ws_close_session(edge_http *h, const char *token)
+{
+    for (edge_ws_client *c = h->clients; c; c = c->next)
+        if (edge_ct_equal(token, c->token)) client_kill(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+}
+
+void edge_ws_shutdown(edge_http *h)
+{
+    edge_ws_client *c = h->clients;
+    while (c) {
+        edge_ws_client *next = c->next;
+        queue_clear(c);
+        free(c->q);
+        free(c);
+        c = next;
+    }
+    h->clients = NULL;
+    h->nclients = 0;
+}
