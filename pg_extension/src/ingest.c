@@ -1,0 +1,1228 @@
+/*
+ * ingest.c
+ *	  rt.ingest(jsonb): stores a batch of Telegram updates idempotently, each in
+ *	  its own subtransaction, and rings NOTIFY rt_events once per call.
+ *
+ * A bad update never aborts the batch: its subtransaction is rolled back, the
+ * raw update goes to rt.ingest_rejects and the result's "errors" names the
+ * field at fault.  Idempotency rests on rt.update_keys and rt.message_keys
+ * (see docs/decisions/001-idempotency-keys.md).
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "ingest.h"
+#include "roundtable.h"
+
+PG_FUNCTION_INFO_V1(ingest);
+
+/* latest Telegram "date" accepted: 9999-12-31, keeps timestamp arithmetic in range */
+#define MAX_UNIX_SECONDS INT64CONST(253402300799)
+/* longest unsupported update type name echoed back in an error */
+#define MAX_TYPE_NAME_BYTES 64
+/* bytes of a pinned message quoted in the service text */
+#define PINNED_SNIPPET_BYTES 100
+
+typedef enum IngestPlan
+{
+	PLAN_REQUIRE_ROLE,
+	PLAN_UPDATE_KEY,
+	PLAN_USER,
+	PLAN_CHAT,
+	PLAN_INSERT_MESSAGE,
+	PLAN_FIND_MESSAGE,
+	PLAN_EDIT_MESSAGE,
+	PLAN_REJECT,
+	PLAN_CHAT_LAST,
+	PLAN_COUNT
+} IngestPlan;
+
+typedef struct PlanDef
+{
+	const char *sql;
+	int nargs;
+	Oid argtypes[10];
+} PlanDef;
+
+static const PlanDef plan_defs[PLAN_COUNT] = {
+	[PLAN_REQUIRE_ROLE] = {"SELECT rt.require_role('admin')", 0, {0}},
+	[PLAN_UPDATE_KEY] = {"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING",
+						 1,
+						 {INT8OID}},
+	[PLAN_USER] = {"INSERT INTO rt.users AS u (id, is_bot, first_name, last_name, username, "
+				   "language_code) VALUES ($1, $2, $3, $4, $5, $6) "
+				   "ON CONFLICT (id) DO UPDATE SET is_bot = excluded.is_bot, "
+				   "first_name = excluded.first_name, last_name = excluded.last_name, "
+				   "username = excluded.username, "
+				   "language_code = coalesce(excluded.language_code, u.language_code), "
+				   "last_seen_at = now() "
+				   "WHERE (u.is_bot, u.first_name, u.last_name, u.username) IS DISTINCT FROM "
+				   "(excluded.is_bot, excluded.first_name, excluded.last_name, excluded.username) "
+				   "OR u.last_seen_at < now()",
+				   6,
+				   {INT8OID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}},
+	[PLAN_CHAT] = {"INSERT INTO rt.chats AS c (id, type, title, username) VALUES ($1, $2, $3, $4) "
+				   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, title = excluded.title, "
+				   "username = excluded.username "
+				   "WHERE (c.type, c.title, c.username) IS DISTINCT FROM "
+				   "(excluded.type, excluded.title, excluded.username)",
+				   4,
+				   {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
+	[PLAN_INSERT_MESSAGE] = {"WITH k AS (INSERT INTO rt.message_keys (chat_id, message_id, "
+							 "message_pk, created_at) VALUES ($1, $2, "
+							 "nextval('rt.messages_id_seq'), $6) ON CONFLICT DO NOTHING "
+							 "RETURNING message_pk, created_at) "
+							 "INSERT INTO rt.messages (id, chat_id, message_id, user_id, "
+							 "update_id, direction, author_type, kind, text, edited_at, raw, "
+							 "created_at) SELECT k.message_pk, $1, $2, $3, $4, 'in', $5, $7, $8, "
+							 "$9, $10, k.created_at FROM k RETURNING id",
+							 10,
+							 {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID,
+							  TEXTOID, TIMESTAMPTZOID, JSONBOID}},
+	[PLAN_FIND_MESSAGE] = {"SELECT message_pk, created_at FROM rt.message_keys "
+						   "WHERE chat_id = $1 AND message_id = $2",
+						   2,
+						   {INT8OID, INT8OID}},
+	[PLAN_EDIT_MESSAGE] = {"UPDATE rt.messages SET edit_history = edit_history || "
+						   "jsonb_build_array(jsonb_build_object('text', text, 'edited_at', "
+						   "coalesce(edited_at, created_at))), text = $3, edited_at = $4 "
+						   "WHERE id = $1 AND created_at = $2 AND (edited_at IS NULL "
+						   "OR edited_at < $4 OR (edited_at = $4 AND text IS DISTINCT FROM $3)) "
+						   "RETURNING id",
+						   4,
+						   {INT8OID, TIMESTAMPTZOID, TEXTOID, TIMESTAMPTZOID}},
+	[PLAN_REJECT] = {"INSERT INTO rt.ingest_rejects (update_id, raw, error, sqlstate) "
+					 "VALUES ($1, $2, $3, $4)",
+					 4,
+					 {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
+	[PLAN_CHAT_LAST] = {"UPDATE rt.chats SET last_message_at = $2, last_message_id = $3 "
+						"WHERE id = $1 AND (last_message_at IS NULL "
+						"OR (last_message_at, last_message_id) < ($2, $3))",
+						3,
+						{INT8OID, TIMESTAMPTZOID, INT8OID}},
+};
+
+/* prepared once per backend, kept across calls (SPI_keepplan) */
+static SPIPlanPtr plans[PLAN_COUNT];
+
+/* the four update types that carry a Message */
+static const char *const message_types[] = {"message", "edited_message", "channel_post",
+											"edited_channel_post"};
+
+typedef struct ServiceText
+{
+	const char *key;
+	const char *text;
+} ServiceText;
+
+/* service messages whose text needs no data from the message */
+static const ServiceText service_texts[] = {
+	{"new_chat_photo", "chat photo changed"},
+	{"delete_chat_photo", "chat photo removed"},
+	{"group_chat_created", "group created"},
+	{"supergroup_chat_created", "supergroup created"},
+	{"channel_chat_created", "channel created"},
+	{"message_auto_delete_timer_changed", "auto-delete timer changed"},
+	{"forum_topic_created", "forum topic created"},
+	{"forum_topic_edited", "forum topic edited"},
+	{"forum_topic_closed", "forum topic closed"},
+	{"forum_topic_reopened", "forum topic reopened"},
+	{"general_forum_topic_hidden", "general forum topic hidden"},
+	{"general_forum_topic_unhidden", "general forum topic shown"},
+	{"video_chat_scheduled", "video chat scheduled"},
+	{"video_chat_started", "video chat started"},
+	{"video_chat_ended", "video chat ended"},
+	{"video_chat_participants_invited", "invited to the video chat"},
+	{"write_access_allowed", "allowed the bot to write"},
+	{"users_shared", "shared users"},
+	{"chat_shared", "shared a chat"},
+	{"proximity_alert_triggered", "proximity alert"},
+	{"boost_added", "boosted the chat"},
+	{"chat_background_set", "chat background changed"},
+	{"connected_website", "logged in on a website"},
+	{"successful_payment", "payment received"},
+	{"giveaway_created", "giveaway created"},
+	{"giveaway_completed", "giveaway completed"},
+	{"giveaway_winners", "giveaway winners"},
+	{"web_app_data", "sent web app data"},
+};
+
+/* content Telegram sends that we do not render yet: stored as kind 'unsupported' */
+static const char *const media_keys[] = {"photo", "video", "animation", "audio", "document",
+										 "sticker", "voice", "video_note", "contact", "location",
+										 "venue", "poll", "dice", "game", "invoice", "story"};
+
+static const char *const chat_types[] = {"private", "group", "supergroup", "channel"};
+
+typedef struct TgUser
+{
+	int64 id;
+	bool is_bot;
+	char *first_name;
+	char *last_name;
+	char *username;
+	char *language_code;
+} TgUser;
+
+typedef struct TgMessage
+{
+	int64 message_id;
+	TimestampTz created_at;
+	TimestampTz edited_at;
+	int64 chat_id;
+	char *chat_type;
+	char *chat_title;
+	char *chat_username;
+	TgUser *from;
+	TgUser *others;	 /* users named by service messages (joined, left) */
+	int nothers;
+	const char *kind;
+	const char *author_type;
+	char *text;
+} TgMessage;
+
+typedef enum Outcome
+{
+	OUTCOME_STORED,
+	OUTCOME_DUPLICATE,
+	OUTCOME_EDITED,
+	OUTCOME_UNSUPPORTED
+} Outcome;
+
+typedef struct ElementResult
+{
+	Outcome outcome;
+	int64 message_pk;
+	int64 chat_id;
+	TimestampTz created_at;
+	char *error; /* OUTCOME_UNSUPPORTED: what went to rt.ingest_rejects */
+} ElementResult;
+
+typedef struct Int64List
+{
+	int64 *items;
+	int len;
+	int cap;
+} Int64List;
+
+/* profile hash of a user or chat already upserted by this call */
+typedef struct ProfileEntry
+{
+	int64 id;
+	uint32 hash;
+} ProfileEntry;
+
+typedef struct ChatTouch
+{
+	int64 chat_id;
+	bool has_new;
+	TimestampTz last_at;
+	int64 last_pk;
+} ChatTouch;
+
+typedef struct IngestState
+{
+	MemoryContext batchcxt; /* lives for the call */
+	MemoryContext elemcxt;	/* reset before every update */
+	HTAB *users_seen;
+	HTAB *chats_seen;
+	HTAB *chats_touched;
+	Int64List chat_order; /* touched chat ids, first touch first */
+	Int64List new_ids;
+	Int64List edited_ids;
+	int64 stored;
+	int64 duplicates;
+	int64 edited;
+	int64 rejected;
+	StringInfoData errors; /* body of the result's "errors" array */
+	/* the update being processed */
+	int index;
+	bool has_update_id;
+	int64 update_id;
+} IngestState;
+
+static void
+ListAppend(MemoryContext cxt, Int64List *list, int64 value)
+{
+	if (list->len == list->cap)
+	{
+		list->cap = list->cap == 0 ? 64 : list->cap * 2;
+		if (list->items == NULL)
+			list->items = MemoryContextAlloc(cxt, sizeof(int64) * list->cap);
+		else
+			list->items = repalloc(list->items, sizeof(int64) * list->cap);
+	}
+	list->items[list->len++] = value;
+}
+
+static int
+CompareInt64(const void *a, const void *b)
+{
+	int64 x = *(const int64 *) a;
+	int64 y = *(const int64 *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* sorts and removes duplicates in place */
+static void
+ListSortUnique(Int64List *list)
+{
+	int out = 0;
+
+	if (list->len < 2)
+		return;
+	qsort(list->items, list->len, sizeof(int64), CompareInt64);
+	for (int i = 1; i < list->len; i++)
+		if (list->items[i] != list->items[out])
+			list->items[++out] = list->items[i];
+	list->len = out + 1;
+}
+
+static HTAB *
+CreateIdTable(IngestState *st, const char *name, Size entrysize)
+{
+	HASHCTL ctl;
+
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = entrysize;
+	ctl.hcxt = st->batchcxt;
+	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static void
+ResetProfileCaches(IngestState *st)
+{
+	if (st->users_seen)
+		hash_destroy(st->users_seen);
+	if (st->chats_seen)
+		hash_destroy(st->chats_seen);
+	st->users_seen = CreateIdTable(st, "rt.ingest users", sizeof(ProfileEntry));
+	st->chats_seen = CreateIdTable(st, "rt.ingest chats", sizeof(ProfileEntry));
+}
+
+static void
+PreparePlans(void)
+{
+	for (int i = 0; i < PLAN_COUNT; i++)
+	{
+		SPIPlanPtr plan;
+
+		if (plans[i] != NULL)
+			continue;
+		plan = SPI_prepare(plan_defs[i].sql, plan_defs[i].nargs, (Oid *) plan_defs[i].argtypes);
+		if (plan == NULL)
+			elog(ERROR, "rt.ingest: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "rt.ingest: SPI_keepplan failed");
+		plans[i] = plan;
+	}
+}
+
+static int
+ExecPlan(IngestPlan which, Datum *values, const char *nulls, long count)
+{
+	int rc = SPI_execute_plan(plans[which], values, nulls, false, count);
+
+	if (rc < 0)
+		elog(ERROR, "rt.ingest: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+static Datum
+TextOrNull(const char *s, char *null_flag)
+{
+	*null_flag = s ? ' ' : 'n';
+	return s ? CStringGetTextDatum(s) : (Datum) 0;
+}
+
+/* ---- reading the update ------------------------------------------------- */
+
+static void FieldError(int sqlstate, const char *path, const char *key, const char *what)
+	pg_attribute_noreturn();
+
+static void
+FieldError(int sqlstate, const char *path, const char *key, const char *what)
+{
+	ereport(ERROR, errcode(sqlstate),
+			errmsg("field \"%s%s%s\" %s", path, *path ? "." : "", key, what));
+}
+
+/* the value of key, or NULL when absent or JSON null */
+static JsonbValue *
+GetValue(JsonbContainer *obj, const char *key, JsonbValue *buf)
+{
+	JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), buf);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	return v;
+}
+
+static bool
+NumericToInt64(Numeric num, int64 *out)
+{
+	char *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0')
+		return false;
+	*out = (int64) v;
+	return true;
+}
+
+static bool
+GetInt64(JsonbContainer *obj, const char *path, const char *key, bool required, int64 *out)
+{
+	JsonbValue buf;
+	JsonbValue *v = GetValue(obj, key, &buf);
+
+	if (v == NULL)
+	{
+		if (required)
+			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
+		return false;
+	}
+	if (v->type != jbvNumeric || !NumericToInt64(v->val.numeric, out))
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be an integer");
+	return true;
+}
+
+static TimestampTz
+GetUnixTime(JsonbContainer *obj, const char *path, const char *key, bool required, bool *found)
+{
+	int64 secs = 0;
+	bool present = GetInt64(obj, path, key, required, &secs);
+
+	if (found)
+		*found = present;
+	if (present && (secs < 0 || secs > MAX_UNIX_SECONDS))
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+				   "must be a unix time between 0 and 253402300799");
+	return present ? time_t_to_timestamptz((pg_time_t) secs) : 0;
+}
+
+static bool
+GetBool(JsonbContainer *obj, const char *path, const char *key, bool *out)
+{
+	JsonbValue buf;
+	JsonbValue *v = GetValue(obj, key, &buf);
+
+	if (v == NULL)
+		return false;
+	if (v->type != jbvBool)
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be a boolean");
+	*out = v->val.boolean;
+	return true;
+}
+
+/* a palloc'd copy of the string at key, NULL when absent; max_bytes 0 means no cap */
+static char *
+GetString(JsonbContainer *obj, const char *path, const char *key, bool required, int max_bytes)
+{
+	JsonbValue buf;
+	JsonbValue *v = GetValue(obj, key, &buf);
+
+	if (v == NULL)
+	{
+		if (required)
+			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
+		return NULL;
+	}
+	if (v->type != jbvString)
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be a string");
+	if (max_bytes > 0 && v->val.string.len > max_bytes)
+		ereport(ERROR, errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				errmsg("field \"%s%s%s\" is longer than %d bytes", path, *path ? "." : "", key,
+					   max_bytes),
+				errdetail("It has %d bytes; see setting roundtable.max_text_bytes.",
+						  v->val.string.len));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static JsonbContainer *
+GetContainer(JsonbContainer *obj, const char *path, const char *key, bool required, bool array)
+{
+	JsonbValue buf;
+	JsonbValue *v = GetValue(obj, key, &buf);
+
+	if (v == NULL)
+	{
+		if (required)
+			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
+		return NULL;
+	}
+	if (v->type != jbvBinary || (array ? !JsonContainerIsArray(v->val.binary.data)
+									   : !JsonContainerIsObject(v->val.binary.data)))
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+				   array ? "must be an array" : "must be an object");
+	return v->val.binary.data;
+}
+
+static bool
+HasKey(JsonbContainer *obj, const char *key)
+{
+	JsonbValue buf;
+
+	return GetValue(obj, key, &buf) != NULL;
+}
+
+static char *
+JoinPath(const char *path, const char *key)
+{
+	return psprintf("%s%s%s", path, *path ? "." : "", key);
+}
+
+static void
+ParseUser(JsonbContainer *obj, const char *path, TgUser *u)
+{
+	memset(u, 0, sizeof(*u));
+	GetInt64(obj, path, "id", true, &u->id);
+	GetBool(obj, path, "is_bot", &u->is_bot);
+	u->first_name = GetString(obj, path, "first_name", false, 0);
+	u->last_name = GetString(obj, path, "last_name", false, 0);
+	u->username = GetString(obj, path, "username", false, 0);
+	u->language_code = GetString(obj, path, "language_code", false, 0);
+}
+
+/* "Ada Lovelace", else "@ada", else "user 42" */
+static char *
+DisplayName(const char *first, const char *last, const char *username, int64 id)
+{
+	if (first && last)
+		return psprintf("%s %s", first, last);
+	if (first || last)
+		return pstrdup(first ? first : last);
+	if (username)
+		return psprintf("@%s", username);
+	return psprintf("user " INT64_FORMAT, id);
+}
+
+static char *
+UserName(const TgUser *u)
+{
+	return DisplayName(u->first_name, u->last_name, u->username, u->id);
+}
+
+/* the first key of the update other than update_id: its type, e.g. "callback_query" */
+static char *
+UpdateTypeName(JsonbContainer *upd)
+{
+	JsonbIterator *it = JsonbIteratorInit(upd);
+	JsonbValue v;
+	JsonbIteratorToken tok;
+	char *name = NULL;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY && name == NULL &&
+			!(v.val.string.len == 9 && strncmp(v.val.string.val, "update_id", 9) == 0))
+		{
+			int len = pg_mbcliplen(v.val.string.val, v.val.string.len, MAX_TYPE_NAME_BYTES);
+
+			name = pnstrdup(v.val.string.val, len);
+		}
+	}
+	return name;
+}
+
+/* text and kind of a service message, or false when msg is not one */
+static bool
+ParseService(JsonbContainer *msg, const char *path, TgMessage *m)
+{
+	JsonbContainer *c;
+	JsonbValue buf;
+	char *s;
+	int64 id;
+
+	if ((c = GetContainer(msg, path, "new_chat_members", false, true)) != NULL)
+	{
+		char *mpath = JoinPath(path, "new_chat_members");
+		int n = JsonContainerSize(c);
+		StringInfoData text;
+
+		initStringInfo(&text);
+		appendStringInfoString(&text, "joined: ");
+		m->others = palloc0(sizeof(TgUser) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+		{
+			JsonbValue *e = getIthJsonbValueFromContainer(c, i);
+			char *epath = psprintf("%s[%d]", mpath, i);
+
+			if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
+				ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("field \"%s\" must be an object", epath));
+			ParseUser(e->val.binary.data, epath, &m->others[m->nothers]);
+			appendStringInfo(&text, "%s%s", i > 0 ? ", " : "", UserName(&m->others[m->nothers]));
+			m->nothers++;
+		}
+		m->text = text.data;
+		return true;
+	}
+	if ((c = GetContainer(msg, path, "left_chat_member", false, false)) != NULL)
+	{
+		m->others = palloc0(sizeof(TgUser));
+		ParseUser(c, JoinPath(path, "left_chat_member"), m->others);
+		m->nothers = 1;
+		m->text = psprintf("left: %s", UserName(m->others));
+		return true;
+	}
+	if ((s = GetString(msg, path, "new_chat_title", false, 0)) != NULL)
+	{
+		m->text = psprintf("title changed: %s", s);
+		return true;
+	}
+	if ((c = GetContainer(msg, path, "pinned_message", false, false)) != NULL)
+	{
+		char *ppath = JoinPath(path, "pinned_message");
+		char *quoted = GetString(c, ppath, "text", false, 0);
+
+		if (quoted == NULL)
+			quoted = GetString(c, ppath, "caption", false, 0);
+		if (quoted != NULL)
+		{
+			int len = strlen(quoted);
+			int clip = pg_mbcliplen(quoted, len, PINNED_SNIPPET_BYTES);
+
+			m->text = psprintf("pinned: %.*s%s", clip, quoted, clip < len ? "..." : "");
+		}
+		else
+			m->text = pstrdup("pinned a message");
+		return true;
+	}
+	if (GetInt64(msg, path, "migrate_to_chat_id", false, &id))
+	{
+		m->text = psprintf("migrated to supergroup " INT64_FORMAT, id);
+		return true;
+	}
+	if (GetInt64(msg, path, "migrate_from_chat_id", false, &id))
+	{
+		m->text = psprintf("migrated from group " INT64_FORMAT, id);
+		return true;
+	}
+	for (int i = 0; i < (int) lengthof(service_texts); i++)
+	{
+		if (GetValue(msg, service_texts[i].key, &buf) != NULL)
+		{
+			m->text = pstrdup(service_texts[i].text);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+ParseMessage(JsonbContainer *msg, const char *path, bool is_edit, TgMessage *m)
+{
+	JsonbContainer *chat;
+	JsonbContainer *from;
+	char *chat_path = JoinPath(path, "chat");
+	bool valid_type = false;
+	bool has_edit_date = false;
+
+	memset(m, 0, sizeof(*m));
+	GetInt64(msg, path, "message_id", true, &m->message_id);
+	m->created_at = GetUnixTime(msg, path, "date", true, NULL);
+	if (is_edit)
+	{
+		m->edited_at = GetUnixTime(msg, path, "edit_date", false, &has_edit_date);
+		if (!has_edit_date)
+			m->edited_at = GetCurrentTransactionStartTimestamp();
+	}
+
+	chat = GetContainer(msg, path, "chat", true, false);
+	GetInt64(chat, chat_path, "id", true, &m->chat_id);
+	m->chat_type = GetString(chat, chat_path, "type", true, 0);
+	for (int i = 0; i < (int) lengthof(chat_types); i++)
+		valid_type |= strcmp(m->chat_type, chat_types[i]) == 0;
+	if (!valid_type)
+		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, chat_path, "type",
+				   "must be one of private, group, supergroup, channel");
+	m->chat_title = GetString(chat, chat_path, "title", false, 0);
+	m->chat_username = GetString(chat, chat_path, "username", false, 0);
+	if (m->chat_title == NULL)
+	{
+		char *first = GetString(chat, chat_path, "first_name", false, 0);
+		char *last = GetString(chat, chat_path, "last_name", false, 0);
+
+		if (first || last)
+			m->chat_title = DisplayName(first, last, NULL, m->chat_id);
+	}
+
+	from = GetContainer(msg, path, "from", false, false);
+	if (from != NULL)
+	{
+		m->from = palloc(sizeof(TgUser));
+		ParseUser(from, JoinPath(path, "from"), m->from);
+	}
+	m->author_type = (m->from && m->from->is_bot) ? "bot" : "user";
+
+	if ((m->text = GetString(msg, path, "text", false, rt_max_text_bytes)) != NULL)
+		m->kind = "text";
+	else if ((m->text = GetString(msg, path, "caption", false, rt_max_text_bytes)) != NULL)
+		m->kind = "caption";
+	else if (ParseService(msg, path, m))
+	{
+		m->kind = "service";
+		m->author_type = "system";
+	}
+	else
+	{
+		m->kind = "unsupported";
+		for (int i = 0; i < (int) lengthof(media_keys) && m->text == NULL; i++)
+			if (HasKey(msg, media_keys[i]))
+				m->text = psprintf("[%s]", media_keys[i]);
+		if (m->text == NULL)
+			m->text = pstrdup("[unsupported message]");
+	}
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+static uint32
+ProfileHash(const char *const *fields, int nfields, bool flag)
+{
+	uint32 h = flag ? 0x9e3779b9 : 0;
+
+	for (int i = 0; i < nfields; i++)
+	{
+		uint32 fh = fields[i] ? hash_bytes((const unsigned char *) fields[i], strlen(fields[i]))
+							  : 0x5bd1e995;
+
+		h = hash_combine(h, fh);
+	}
+	return h;
+}
+
+/* skips the round trip when this call already wrote the same profile */
+static bool
+AlreadyUpserted(HTAB *seen, int64 id, uint32 hash)
+{
+	bool found;
+	ProfileEntry *e = hash_search(seen, &id, HASH_ENTER, &found);
+
+	if (found && e->hash == hash)
+		return true;
+	e->hash = hash;
+	return false;
+}
+
+static void
+UpsertUser(IngestState *st, const TgUser *u)
+{
+	const char *fields[] = {u->first_name, u->last_name, u->username, u->language_code};
+	Datum values[6];
+	char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (AlreadyUpserted(st->users_seen, u->id, ProfileHash(fields, 4, u->is_bot)))
+		return;
+	values[0] = Int64GetDatum(u->id);
+	values[1] = BoolGetDatum(u->is_bot);
+	values[2] = TextOrNull(u->first_name, &nulls[2]);
+	values[3] = TextOrNull(u->last_name, &nulls[3]);
+	values[4] = TextOrNull(u->username, &nulls[4]);
+	values[5] = TextOrNull(u->language_code, &nulls[5]);
+	ExecPlan(PLAN_USER, values, nulls, 0);
+}
+
+static void
+UpsertChat(IngestState *st, const TgMessage *m)
+{
+	const char *fields[] = {m->chat_type, m->chat_title, m->chat_username};
+	Datum values[4];
+	char nulls[4] = {' ', ' ', ' ', ' '};
+
+	if (AlreadyUpserted(st->chats_seen, m->chat_id, ProfileHash(fields, 3, false)))
+		return;
+	values[0] = Int64GetDatum(m->chat_id);
+	values[1] = CStringGetTextDatum(m->chat_type);
+	values[2] = TextOrNull(m->chat_title, &nulls[2]);
+	values[3] = TextOrNull(m->chat_username, &nulls[3]);
+	ExecPlan(PLAN_CHAT, values, nulls, 0);
+}
+
+/* false when this update_id was ingested before */
+static bool
+ClaimUpdateId(int64 update_id)
+{
+	Datum values[1] = {Int64GetDatum(update_id)};
+
+	ExecPlan(PLAN_UPDATE_KEY, values, NULL, 0);
+	return SPI_processed == 1;
+}
+
+static int64
+GetInt64Result(int col)
+{
+	bool isnull;
+	Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/* the new message's id, or 0 when (chat_id, message_id) is stored already */
+static int64
+InsertMessage(IngestState *st, const TgMessage *m, JsonbValue *raw, bool is_edit)
+{
+	Datum values[10];
+	char nulls[10] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int64 pk = 0;
+
+	values[0] = Int64GetDatum(m->chat_id);
+	values[1] = Int64GetDatum(m->message_id);
+	values[2] = Int64GetDatum(m->from ? m->from->id : 0);
+	nulls[2] = m->from ? ' ' : 'n';
+	values[3] = Int64GetDatum(st->update_id);
+	values[4] = CStringGetTextDatum(m->author_type);
+	values[5] = TimestampTzGetDatum(m->created_at);
+	values[6] = CStringGetTextDatum(m->kind);
+	values[7] = TextOrNull(m->text, &nulls[7]);
+	values[8] = TimestampTzGetDatum(m->edited_at);
+	nulls[8] = is_edit ? ' ' : 'n';
+	values[9] = JsonbPGetDatum(JsonbValueToJsonb(raw));
+	ExecPlan(PLAN_INSERT_MESSAGE, values, nulls, 1);
+	if (SPI_processed == 1)
+		pk = GetInt64Result(1);
+	SPI_freetuptable(SPI_tuptable);
+	return pk;
+}
+
+/* applies an edit; sets *pk to the stored message, 0 when the original is unknown */
+static bool
+EditMessage(const TgMessage *m, int64 *pk, TimestampTz *created_at)
+{
+	Datum values[4];
+	char nulls[4] = {' ', ' ', ' ', ' '};
+	bool isnull;
+	bool applied;
+
+	values[0] = Int64GetDatum(m->chat_id);
+	values[1] = Int64GetDatum(m->message_id);
+	ExecPlan(PLAN_FIND_MESSAGE, values, NULL, 1);
+	if (SPI_processed == 0)
+	{
+		SPI_freetuptable(SPI_tuptable);
+		*pk = 0;
+		return false;
+	}
+	*pk = GetInt64Result(1);
+	*created_at = DatumGetTimestampTz(
+		SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+
+	values[0] = Int64GetDatum(*pk);
+	values[1] = TimestampTzGetDatum(*created_at);
+	values[2] = TextOrNull(m->text, &nulls[2]);
+	values[3] = TimestampTzGetDatum(m->edited_at);
+	ExecPlan(PLAN_EDIT_MESSAGE, values, nulls, 1);
+	applied = SPI_processed == 1;
+	SPI_freetuptable(SPI_tuptable);
+	return applied;
+}
+
+static void
+InsertReject(bool has_update_id, int64 update_id, const char *raw, const char *error,
+			 const char *sqlstate)
+{
+	Datum values[4];
+	char nulls[4] = {' ', ' ', ' ', ' '};
+
+	values[0] = Int64GetDatum(update_id);
+	nulls[0] = has_update_id ? ' ' : 'n';
+	values[1] = TextOrNull(raw, &nulls[1]);
+	values[2] = CStringGetTextDatum(error);
+	values[3] = TextOrNull(sqlstate, &nulls[3]);
+	ExecPlan(PLAN_REJECT, values, nulls, 0);
+}
+
+static char *
+RawText(JsonbValue *element)
+{
+	if (element->type == jbvBinary)
+		return JsonbToCString(NULL, element->val.binary.data, element->val.binary.len);
+	return JsonbToCString(NULL, &JsonbValueToJsonb(element)->root, 0);
+}
+
+/* ---- one update ---------------------------------------------------------- */
+
+static void
+ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
+{
+	JsonbContainer *upd;
+	JsonbContainer *msg = NULL;
+	const char *type = NULL;
+	bool is_edit;
+	TgMessage m;
+
+	if (element->type != jbvBinary || !JsonContainerIsObject(element->val.binary.data))
+		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("update must be a json object"));
+	upd = element->val.binary.data;
+	GetInt64(upd, "", "update_id", true, &st->update_id);
+	st->has_update_id = true;
+
+	for (int i = 0; i < (int) lengthof(message_types) && type == NULL; i++)
+	{
+		msg = GetContainer(upd, "", message_types[i], false, false);
+		if (msg != NULL)
+			type = message_types[i];
+	}
+
+	if (type == NULL)
+	{
+		char *name = UpdateTypeName(upd);
+
+		if (name == NULL)
+			ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("update has no content besides \"update_id\""));
+		if (!ClaimUpdateId(st->update_id))
+		{
+			res->outcome = OUTCOME_DUPLICATE;
+			return;
+		}
+		res->outcome = OUTCOME_UNSUPPORTED;
+		res->error = psprintf("unsupported update type: %s", name);
+		InsertReject(true, st->update_id, RawText(element), res->error, NULL);
+		return;
+	}
+
+	is_edit = strncmp(type, "edited_", 7) == 0;
+	ParseMessage(msg, type, is_edit, &m);
+
+	if (!ClaimUpdateId(st->update_id))
+	{
+		res->outcome = OUTCOME_DUPLICATE;
+		return;
+	}
+	if (m.from)
+		UpsertUser(st, m.from);
+	for (int i = 0; i < m.nothers; i++)
+		UpsertUser(st, &m.others[i]);
+	if (strcmp(m.chat_type, "private") == 0 && m.from && m.from->id == m.chat_id &&
+		m.chat_title == NULL)
+		m.chat_title = UserName(m.from);
+	UpsertChat(st, &m);
+
+	res->chat_id = m.chat_id;
+	res->created_at = m.created_at;
+	if (is_edit)
+	{
+		TimestampTz created_at;
+
+		if (EditMessage(&m, &res->message_pk, &created_at))
+		{
+			res->outcome = OUTCOME_EDITED;
+			return;
+		}
+		if (res->message_pk != 0)
+		{
+			res->outcome = OUTCOME_DUPLICATE; /* stale or repeated edit */
+			return;
+		}
+	}
+	res->message_pk = InsertMessage(st, &m, element, is_edit);
+	res->outcome = res->message_pk != 0 ? OUTCOME_STORED : OUTCOME_DUPLICATE;
+}
+
+/* errors a retry of the whole batch may cure: never turn them into rejects */
+static bool
+IsTransientError(int sqlerrcode)
+{
+	int category = ERRCODE_TO_CATEGORY(sqlerrcode);
+
+	return category == ERRCODE_TO_CATEGORY(ERRCODE_T_R_SERIALIZATION_FAILURE) ||
+		   category == ERRCODE_TO_CATEGORY(ERRCODE_INSUFFICIENT_RESOURCES) ||
+		   category == ERRCODE_TO_CATEGORY(ERRCODE_OPERATOR_INTERVENTION) ||
+		   category == ERRCODE_TO_CATEGORY(ERRCODE_SYSTEM_ERROR) ||
+		   sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+}
+
+static void
+AppendError(IngestState *st, const char *error)
+{
+	if (st->rejected > 1)
+		appendStringInfoChar(&st->errors, ',');
+	appendStringInfo(&st->errors, "{\"index\":%d,\"update_id\":", st->index);
+	if (st->has_update_id)
+		appendStringInfo(&st->errors, INT64_FORMAT, st->update_id);
+	else
+		appendStringInfoString(&st->errors, "null");
+	appendStringInfoString(&st->errors, ",\"error\":");
+	escape_json(&st->errors, error);
+	appendStringInfoChar(&st->errors, '}');
+}
+
+static void
+TouchChat(IngestState *st, const ElementResult *res, bool is_new)
+{
+	bool found;
+	ChatTouch *t = hash_search(st->chats_touched, &res->chat_id, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		t->has_new = false;
+		ListAppend(st->batchcxt, &st->chat_order, res->chat_id);
+	}
+	if (is_new && (!t->has_new || res->created_at > t->last_at ||
+				   (res->created_at == t->last_at && res->message_pk > t->last_pk)))
+	{
+		t->has_new = true;
+		t->last_at = res->created_at;
+		t->last_pk = res->message_pk;
+	}
+}
+
+static void
+RecordOutcome(IngestState *st, const ElementResult *res)
+{
+	switch (res->outcome)
+	{
+		case OUTCOME_STORED:
+			st->stored++;
+			ListAppend(st->batchcxt, &st->new_ids, res->message_pk);
+			TouchChat(st, res, true);
+			break;
+		case OUTCOME_EDITED:
+			st->edited++;
+			ListAppend(st->batchcxt, &st->edited_ids, res->message_pk);
+			TouchChat(st, res, false);
+			break;
+		case OUTCOME_DUPLICATE:
+			st->duplicates++;
+			break;
+		case OUTCOME_UNSUPPORTED:
+			st->rejected++;
+			AppendError(st, res->error);
+			break;
+	}
+}
+
+static void
+IngestOne(IngestState *st, JsonbValue *element)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ElementResult res = {0};
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(st->elemcxt);
+	PG_TRY();
+	{
+		ProcessUpdate(st, element, &res);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+		char *error;
+
+		MemoryContextSwitchTo(st->elemcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		if (IsTransientError(edata->sqlerrcode))
+			ReThrowError(edata);
+
+		/* cached profiles may name rows the rollback removed */
+		ResetProfileCaches(st);
+
+		MemoryContextSwitchTo(st->elemcxt);
+		if (st->has_update_id)
+			error = psprintf("update " INT64_FORMAT ": %s", st->update_id,
+							 edata->message ? edata->message : "unknown error");
+		else
+			error = psprintf("update at index %d: %s", st->index,
+							 edata->message ? edata->message : "unknown error");
+		InsertReject(st->has_update_id, st->update_id, RawText(element), error,
+					 unpack_sql_state(edata->sqlerrcode));
+		MemoryContextSwitchTo(oldcxt);
+		st->rejected++;
+		AppendError(st, error);
+		return;
+	}
+	PG_END_TRY();
+
+	RecordOutcome(st, &res);
+}
+
+/* ---- after the batch ----------------------------------------------------- */
+
+static void
+UpdateChatsLastMessage(IngestState *st)
+{
+	for (int i = 0; i < st->chat_order.len; i++)
+	{
+		ChatTouch *t = hash_search(st->chats_touched, &st->chat_order.items[i], HASH_FIND, NULL);
+		Datum values[3];
+
+		if (t == NULL || !t->has_new)
+			continue;
+		values[0] = Int64GetDatum(t->chat_id);
+		values[1] = TimestampTzGetDatum(t->last_at);
+		values[2] = Int64GetDatum(t->last_pk);
+		ExecPlan(PLAN_CHAT_LAST, values, NULL, 0);
+	}
+}
+
+/* appends ids as [[lo,hi],...]; covering gives the one range min..max */
+static void
+AppendRanges(StringInfo buf, const Int64List *ids, bool covering)
+{
+	appendStringInfoChar(buf, '[');
+	if (covering && ids->len > 0)
+		appendStringInfo(buf, "[" INT64_FORMAT "," INT64_FORMAT "]", ids->items[0],
+						 ids->items[ids->len - 1]);
+	else
+	{
+		for (int i = 0; i < ids->len;)
+		{
+			int j = i;
+
+			while (j + 1 < ids->len && ids->items[j + 1] == ids->items[j] + 1)
+				j++;
+			appendStringInfo(buf, "%s[" INT64_FORMAT "," INT64_FORMAT "]", i > 0 ? "," : "",
+							 ids->items[i], ids->items[j]);
+			i = j + 1;
+		}
+	}
+	appendStringInfoChar(buf, ']');
+}
+
+static void
+AppendIds(StringInfo buf, const Int64List *ids)
+{
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < ids->len; i++)
+		appendStringInfo(buf, "%s" INT64_FORMAT, i > 0 ? "," : "", ids->items[i]);
+	appendStringInfoChar(buf, ']');
+}
+
+/*
+ * {"type":"messages","new":[[lo,hi],...],"edited":[id,...],"chats":[id,...]}, degraded step by
+ * step until it fits RT_EVENTS_MAX_PAYLOAD: covering "new" range, no "chats" (rt.event_messages
+ * derives them), "edited" as ranges, then as one covering range.
+ */
+static char *
+BuildEventsPayload(IngestState *st)
+{
+	StringInfoData buf;
+
+	ListSortUnique(&st->new_ids);
+	ListSortUnique(&st->edited_ids);
+	initStringInfo(&buf);
+	for (int level = 0; level < 5; level++)
+	{
+		resetStringInfo(&buf);
+		appendStringInfoString(&buf, "{\"type\":\"messages\",\"new\":");
+		AppendRanges(&buf, &st->new_ids, level >= 1);
+		appendStringInfoString(&buf, ",\"edited\":");
+		if (level >= 3)
+			AppendRanges(&buf, &st->edited_ids, level >= 4);
+		else
+			AppendIds(&buf, &st->edited_ids);
+		if (level < 2)
+		{
+			appendStringInfoString(&buf, ",\"chats\":");
+			AppendIds(&buf, &st->chat_order);
+		}
+		appendStringInfoChar(&buf, '}');
+		if (buf.len <= RT_EVENTS_MAX_PAYLOAD)
+			break;
+	}
+	return buf.data;
+}
+
+/* ---- entry point --------------------------------------------------------- */
+
+Datum
+ingest(PG_FUNCTION_ARGS)
+{
+	Jsonb *updates;
+	IngestState st;
+	MemoryContext callercxt = CurrentMemoryContext;
+	StringInfoData result;
+	int count;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("updates must be a json array"), errdetail("The argument is null."));
+	updates = PG_GETARG_JSONB_P(0);
+	if (!JB_ROOT_IS_ARRAY(updates) || JB_ROOT_IS_SCALAR(updates))
+		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("updates must be a json array"),
+				errdetail("The argument is a json %s.",
+						  JB_ROOT_IS_SCALAR(updates) ? "scalar" : "object"));
+
+	memset(&st, 0, sizeof(st));
+	st.batchcxt = AllocSetContextCreate(callercxt, "rt.ingest batch", ALLOCSET_DEFAULT_SIZES);
+	st.elemcxt = AllocSetContextCreate(st.batchcxt, "rt.ingest update", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(st.batchcxt);
+	initStringInfo(&st.errors);
+	st.chats_touched = CreateIdTable(&st, "rt.ingest touched chats", sizeof(ChatTouch));
+	ResetProfileCaches(&st);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "rt.ingest: SPI_connect failed");
+	PreparePlans();
+	ExecPlan(PLAN_REQUIRE_ROLE, NULL, NULL, 0);
+
+	count = JB_ROOT_COUNT(updates);
+	for (st.index = 0; st.index < count; st.index++)
+	{
+		JsonbValue *element;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(st.elemcxt);
+		MemoryContextSwitchTo(st.elemcxt);
+		element = getIthJsonbValueFromContainer(&updates->root, st.index);
+		st.has_update_id = false;
+		st.update_id = 0;
+		IngestOne(&st, element);
+	}
+
+	MemoryContextSwitchTo(st.batchcxt);
+	UpdateChatsLastMessage(&st);
+	if (st.stored > 0 || st.edited > 0)
+		Async_Notify(RT_EVENTS_CHANNEL, BuildEventsPayload(&st));
+
+	SPI_finish();
+
+	MemoryContextSwitchTo(callercxt);
+	initStringInfo(&result);
+	appendStringInfo(&result,
+					 "{\"stored\":" INT64_FORMAT ",\"duplicates\":" INT64_FORMAT
+					 ",\"edited\":" INT64_FORMAT ",\"rejected\":" INT64_FORMAT
+					 ",\"errors\":[%s]}",
+					 st.stored, st.duplicates, st.edited, st.rejected, st.errors.data);
+	MemoryContextDelete(st.batchcxt);
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(result.data)));
+}
