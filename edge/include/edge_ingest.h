@@ -3,12 +3,37 @@
 #ifndef EDGE_INGEST_H
 #define EDGE_INGEST_H
 
+#include <stddef.h>
 #include "edge.h"
 
-int edge_telegram_start(edge_ctx *ctx);  /* no-op when no token is configured */
+int edge_telegram_start(edge_ctx *ctx); /* no-op when no token is configured */
 void edge_telegram_stop(void);
 int edge_ingest_start(edge_ctx *ctx);
 void edge_ingest_stop(void);
-int edge_events_start(edge_ctx *ctx);    /* LISTEN rt_events -> rt.event_messages -> broadcast */
+int edge_events_start(edge_ctx *ctx); /* LISTEN rt_events -> rt.event_messages -> broadcast */
+void edge_events_stop(void);          /* drops queued payloads; safe when never started */
+
+/* Pure helpers of the ingest worker (unit tested). */
+
+/* What to do after a failed SQL call, by SQLSTATE. */
+enum {
+    EDGE_INGEST_OK = 0,     /* "00000" */
+    EDGE_INGEST_DATA_ERROR, /* class 22 (data exception) or 54 (limits): split, then reject */
+    EDGE_INGEST_RETRY,      /* the database, not the update, is at fault (08 connection, 57
+                             * shutdown, 53 resources, 40 rollback, 42/3F missing objects, ...):
+                             * no ack, retry the same entries later, never dead-letter */
+    EDGE_INGEST_POISON      /* anything else (XX000, P0001, 23xxx, ...): split; an entry that
+                             * still fails stays pending until it is dead-lettered */
+};
+int edge_ingest_classify_sqlstate(const char *sqlstate);
+
+/* Joins n JSON texts into one JSON array "[a,b,...]". Returns a malloc'd NUL-terminated string
+ * (caller frees) and its length in *outlen, or NULL on allocation failure. */
+char *edge_ingest_build_array(const char *const *items, const size_t *lens, size_t n,
+                              size_t *outlen);
+
+/* Builds the event envelope: the row {"type","data"} with "ts" added. Returns a malloc'd string
+ * (caller frees), or NULL when row is not a JSON object text. */
+char *edge_events_envelope(const char *row, size_t len, const char *ts, size_t *outlen);
 
 #endif

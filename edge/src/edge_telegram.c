@@ -1,0 +1,338 @@
+/* Telegram long polling into the Redis stream rt:in. An update is confirmed to Telegram (the
+ * next getUpdates offset) only after the MULTI/EXEC holding its XADD and the new rt:tg:offset
+ * has succeeded; Redis runs with appendfsync always, so the EXEC reply means durable
+ * (decision 002). The bot token is part of the URL: URLs are never logged. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "edge.h"
+#include "edge_config.h"
+#include "edge_curl.h"
+#include "edge_ingest.h"
+#include "edge_log.h"
+#include "edge_redis.h"
+#include "edge_tgparse.h"
+
+#define TG_LIMIT 100
+#define OFFSET_KEY "rt:tg:offset"
+#define STREAM_KEY "rt:in"
+
+static struct {
+    edge_ctx *ctx;
+    edge_curl *curl;
+    edge_curl_req *req; /* in-flight getUpdates, NULL when none */
+    uv_timer_t timer;
+    int timer_open;
+    int running;
+    int stopping;
+    int have_offset;
+    long long offset; /* next getUpdates offset */
+    int limit;        /* TG_LIMIT, or 1 while isolating an unparsable body */
+    unsigned attempts;
+    long long pending_offset; /* offset to use once the EXEC in flight succeeds */
+    unsigned generation;      /* bumps on stop so late redis replies are ignored */
+} tg;
+
+static void poll_updates(void);
+static void read_offset(void);
+
+/* Replaces every occurrence of the token in s (in place) so an error text can be logged. */
+static void redact_token(char *s)
+{
+    const char *tok = tg.ctx->cfg->tg_token;
+    size_t tl = strlen(tok);
+    char *p;
+    if (tl == 0) return;
+    while ((p = strstr(s, tok)) != NULL) {
+        static const char red[] = "[redacted]";
+        size_t rl = sizeof(red) - 1;
+        size_t rest = strlen(p + tl);
+        if (rl <= tl) {
+            memcpy(p, red, rl);
+            memmove(p + rl, p + tl, rest + 1);
+        } else {
+            memset(p, '*', tl);
+        }
+    }
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    (void)t;
+    if (tg.stopping) return;
+    if (!tg.have_offset)
+        read_offset();
+    else
+        poll_updates();
+}
+
+static void schedule(unsigned ms)
+{
+    if (tg.stopping) return;
+    uv_timer_start(&tg.timer, on_timer, ms, 0);
+}
+
+static void backoff(const char *why, const char *error, int code)
+{
+    char ms_s[24], code_s[24];
+    unsigned ms = edge_tg_backoff_ms(++tg.attempts, (unsigned)rand());
+    char err[512];
+    snprintf(err, sizeof(err), "%s", error ? error : "");
+    redact_token(err);
+    EDGE_WARN(why, "error", err, "error_code", edge_log_int(code_s, code), "retry_in_ms",
+              edge_log_int(ms_s, ms));
+    schedule(ms);
+}
+
+static void on_offset(redisReply *reply, void *ud)
+{
+    (void)ud;
+    if (tg.stopping) return;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        backoff("telegram: reading rt:tg:offset failed", reply ? reply->str : "redis down", 0);
+        return;
+    }
+    tg.offset = 0;
+    if (reply->type == REDIS_REPLY_STRING) {
+        char *end;
+        long long v = strtoll(reply->str, &end, 10);
+        if (*end != '\0' || v < 0) {
+            backoff("telegram: rt:tg:offset is not an integer", reply->str, 0);
+            return;
+        }
+        tg.offset = v + 1;
+    }
+    tg.have_offset = 1;
+    tg.attempts = 0;
+    char off[24];
+    EDGE_INFO("telegram poller started", "offset", edge_log_int(off, tg.offset));
+    poll_updates();
+}
+
+static void read_offset(void)
+{
+    const char *argv[2] = {"GET", OFFSET_KEY};
+    if (edge_redis_cmd(tg.ctx->redis, on_offset, NULL, 2, argv, NULL) != EDGE_OK)
+        schedule(500); /* redis not connected yet */
+}
+
+static void on_exec(redisReply *reply, void *ud)
+{
+    unsigned gen = (unsigned)(uintptr_t)ud;
+    if (tg.stopping || gen != tg.generation) return;
+    if (!reply || reply->type != REDIS_REPLY_ARRAY) {
+        /* the offset may or may not have been stored: re-read it; duplicates are harmless */
+        tg.have_offset = 0;
+        backoff("telegram: storing updates in redis failed",
+                reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "redis down", 0);
+        return;
+    }
+    for (size_t i = 0; i < reply->elements; i++) {
+        redisReply *el = reply->element[i];
+        if (el && el->type == REDIS_REPLY_ERROR) {
+            /* a runtime error inside EXEC (e.g. WRONGTYPE on rt:in): loud, and re-read */
+            EDGE_ERROR("telegram: a command inside EXEC failed", "error", el->str);
+            tg.have_offset = 0;
+            backoff("telegram: storing updates in redis failed", el->str, 0);
+            return;
+        }
+    }
+    tg.offset = tg.pending_offset;
+    tg.attempts = 0;
+    tg.limit = TG_LIMIT;
+    poll_updates();
+}
+
+/* Sends MULTI, one XADD per entry, SET offset, EXEC. Fields: pairs of (name, value, len). */
+typedef struct tg_entry {
+    const char *f1, *v1;
+    size_t l1;
+    const char *f2, *v2;
+    size_t l2;
+} tg_entry;
+
+static int store_entries(const tg_entry *e, size_t n, long long last_id)
+{
+    char idbuf[24];
+    edge_redis *r = tg.ctx->redis;
+    const char *multi[1] = {"MULTI"};
+    const char *exec[1] = {"EXEC"};
+    if (edge_redis_cmd(r, NULL, NULL, 1, multi, NULL) != EDGE_OK) return EDGE_ERR;
+    for (size_t i = 0; i < n; i++) {
+        const char *argv[7] = {"XADD", STREAM_KEY, "*", e[i].f1, e[i].v1, e[i].f2, e[i].v2};
+        size_t lens[7] = {4, 5, 1, strlen(e[i].f1), e[i].l1, e[i].f2 ? strlen(e[i].f2) : 0,
+                          e[i].l2};
+        if (edge_redis_cmd(r, NULL, NULL, e[i].f2 ? 7 : 5, argv, lens) != EDGE_OK) goto err;
+    }
+    snprintf(idbuf, sizeof(idbuf), "%lld", last_id);
+    const char *set[3] = {"SET", OFFSET_KEY, idbuf};
+    if (edge_redis_cmd(r, NULL, NULL, 3, set, NULL) != EDGE_OK) goto err;
+    tg.pending_offset = last_id + 1;
+    if (edge_redis_cmd(r, on_exec, (void *)(uintptr_t)tg.generation, 1, exec, NULL) != EDGE_OK)
+        goto err;
+    return EDGE_OK;
+err:
+    /* the connection dropped mid-transaction: Redis discards a MULTI without EXEC */
+    return EDGE_ERR;
+}
+
+static void handle_updates(json_t *result, long long max_id)
+{
+    size_t n = json_array_size(result), i;
+    tg_entry *e = NULL;
+    char **texts = NULL;
+    json_t *u;
+    int rc = EDGE_ERR;
+
+    if (n == 0) {
+        tg.attempts = 0;
+        tg.limit = TG_LIMIT;
+        poll_updates();
+        return;
+    }
+    e = calloc(n, sizeof(*e));
+    texts = calloc(n, sizeof(*texts));
+    if (!e || !texts) goto done;
+    json_array_foreach(result, i, u) {
+        texts[i] = json_dumps(u, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        if (!texts[i]) goto done;
+        e[i].f1 = "u";
+        e[i].v1 = texts[i];
+        e[i].l1 = strlen(texts[i]);
+    }
+    if (max_id < tg.offset - 1) max_id = tg.offset - 1; /* never move the offset back */
+    rc = store_entries(e, n, max_id);
+done:
+    for (i = 0; texts && i < n; i++) free(texts[i]);
+    free(texts);
+    free(e);
+    if (rc != EDGE_OK) {
+        tg.have_offset = 0;
+        backoff("telegram: storing updates in redis failed", "redis not connected", 0);
+    } else {
+        char cnt[24];
+        EDGE_DEBUG("telegram updates queued", "count", edge_log_int(cnt, (long long)n));
+    }
+}
+
+/* A single-update body jansson cannot parse: keep it raw, with the error, and move past it. */
+static void handle_unparsable(const char *body, size_t len, const char *jerr)
+{
+    long long ids[4];
+    size_t n;
+    char idbuf[24];
+    if (tg.limit > 1) {
+        EDGE_WARN("telegram: unparsable getUpdates body, isolating with limit=1", "error", jerr);
+        tg.limit = 1;
+        poll_updates();
+        return;
+    }
+    n = edge_tg_scan_update_ids(body, len, ids, 4);
+    if (n == 0) {
+        backoff("telegram: unparsable body without an update_id", jerr, 200);
+        return;
+    }
+    long long id = ids[0];
+    for (size_t i = 1; i < n && i < 4; i++)
+        if (ids[i] > id) id = ids[i];
+    EDGE_ERROR("telegram: update kept raw, jansson could not parse it", "update_id",
+               edge_log_int(idbuf, id), "error", jerr);
+    tg_entry e = {"raw", body, len, "err", jerr, strlen(jerr)};
+    if (id < tg.offset - 1) id = tg.offset - 1;
+    if (store_entries(&e, 1, id) != EDGE_OK) {
+        tg.have_offset = 0;
+        backoff("telegram: storing updates in redis failed", "redis not connected", 0);
+    }
+}
+
+static void on_response(const edge_curl_response *r, void *ud)
+{
+    edge_tg_response tr;
+    (void)ud;
+    tg.req = NULL;
+    if (tg.stopping) return;
+    if (!r->ok) {
+        backoff("telegram: getUpdates failed", r->error, r->curl_code);
+        return;
+    }
+    edge_tg_classify(r->body, r->body_len, r->status, &tr);
+    switch (tr.kind) {
+    case EDGE_TG_UPDATES:
+        handle_updates(tr.result, tr.max_update_id);
+        json_decref(tr.result);
+        break;
+    case EDGE_TG_RETRY_AFTER: {
+        char s[24];
+        EDGE_WARN("telegram: rate limited", "retry_after", edge_log_int(s, tr.retry_after));
+        schedule((unsigned)tr.retry_after * 1000u);
+        break;
+    }
+    case EDGE_TG_UNPARSABLE: handle_unparsable(r->body, r->body_len, tr.error); break;
+    default: backoff("telegram: getUpdates answered an error", tr.error, tr.error_code); break;
+    }
+}
+
+static void poll_updates(void)
+{
+    const edge_config *cfg = tg.ctx->cfg;
+    char body[128];
+    char url[1024];
+    static const char *const headers[] = {"Content-Type: application/json", "Expect:", NULL};
+    edge_curl_request req;
+    size_t blen;
+
+    if (tg.stopping || tg.req) return;
+    blen = edge_tg_request_body(body, sizeof(body), tg.offset, cfg->tg_poll_timeout, tg.limit);
+    snprintf(url, sizeof(url), "%s/bot%s/getUpdates", cfg->tg_api_base, cfg->tg_token);
+    memset(&req, 0, sizeof(req));
+    req.method = "POST";
+    req.url = url;
+    req.headers = headers;
+    req.body = body;
+    req.body_len = blen;
+    req.timeout_ms = (long)(cfg->tg_poll_timeout + 10) * 1000L;
+    req.connect_timeout_ms = 10000;
+    tg.req = edge_curl_start(tg.curl, &req, on_response, NULL);
+    memset(url, 0, sizeof(url));
+    if (!tg.req) backoff("telegram: could not start a request", "curl", 0);
+}
+
+int edge_telegram_start(edge_ctx *ctx)
+{
+    if (!ctx || !ctx->cfg) return EDGE_ERR;
+    if (ctx->cfg->tg_token[0] == '\0') {
+        EDGE_INFO("telegram poller off (no TELEGRAM_BOT_TOKEN)");
+        return EDGE_OK;
+    }
+    memset(&tg, 0, sizeof(tg));
+    tg.ctx = ctx;
+    tg.limit = TG_LIMIT;
+    tg.curl = edge_curl_create(ctx->loop);
+    if (!tg.curl) return EDGE_ERR;
+    uv_timer_init(ctx->loop, &tg.timer);
+    tg.timer_open = 1;
+    tg.running = 1;
+    read_offset();
+    return EDGE_OK;
+}
+
+void edge_telegram_stop(void)
+{
+    if (!tg.running) return;
+    tg.running = 0;
+    tg.stopping = 1;
+    tg.generation++;
+    if (tg.req) edge_curl_cancel(tg.req);
+    tg.req = NULL;
+    edge_curl_destroy(tg.curl);
+    tg.curl = NULL;
+    if (tg.timer_open) {
+        uv_timer_stop(&tg.timer);
+        uv_close((uv_handle_t *)&tg.timer, NULL);
+        tg.timer_open = 0;
+    }
+}

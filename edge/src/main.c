@@ -1,0 +1,105 @@
+/* rt-edge: the daemon that connects Telegram, Redis, PostgreSQL and the browsers, all on one
+ * libuv loop. SIGINT/SIGTERM arrive through uv_signal_t (outside signal context), stop every
+ * module and let the loop drain so that everything is freed before exit. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge.h"
+#include "edge_config.h"
+#include "edge_http.h"
+#include "edge_ingest.h"
+#include "edge_log.h"
+#include "edge_pg.h"
+#include "edge_redis.h"
+
+#define PG_POOL_SIZE 4
+
+static edge_ctx ctx;
+static uv_signal_t sig_int, sig_term;
+static int stopping;
+
+static void shutdown_all(void)
+{
+    if (stopping) return;
+    stopping = 1;
+    edge_telegram_stop();
+    edge_ingest_stop();
+    edge_events_stop();
+    if (ctx.http) edge_http_stop(ctx.http);
+    ctx.http = NULL;
+    edge_pg_destroy(ctx.pg);
+    ctx.pg = NULL;
+    edge_redis_destroy(ctx.redis);
+    ctx.redis = NULL;
+    uv_close((uv_handle_t *)&sig_int, NULL);
+    uv_close((uv_handle_t *)&sig_term, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    (void)h;
+    EDGE_INFO("shutting down", "signal", signum == SIGINT ? "SIGINT" : "SIGTERM");
+    shutdown_all();
+}
+
+static void close_leftover(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h)) uv_close(h, NULL);
+}
+
+int main(void)
+{
+    static edge_config cfg;
+    char err[256];
+    int rc = 1;
+
+    if (edge_config_load(&cfg, err, sizeof(err)) != EDGE_OK) {
+        fprintf(stderr, "rt-edge: bad configuration: %s\n", err);
+        return 2;
+    }
+    edge_log_level = cfg.log_level;
+    signal(SIGPIPE, SIG_IGN); /* peers that hang up are handled as write errors */
+    edge_config_log(&cfg);
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.loop = uv_default_loop();
+    ctx.cfg = &cfg;
+    uv_signal_init(ctx.loop, &sig_int);
+    uv_signal_init(ctx.loop, &sig_term);
+    uv_signal_start(&sig_int, on_signal, SIGINT);
+    uv_signal_start(&sig_term, on_signal, SIGTERM);
+
+    ctx.pg = edge_pg_create(ctx.loop, &cfg, PG_POOL_SIZE);
+    ctx.redis = edge_redis_create(ctx.loop, &cfg);
+    if (!ctx.pg || !ctx.redis) {
+        EDGE_ERROR("could not create the postgres pool or the redis client");
+        goto out;
+    }
+    ctx.http = edge_http_start(&ctx);
+    if (!ctx.http) {
+        EDGE_ERROR("could not start the HTTP server");
+        goto out;
+    }
+    if (edge_events_start(&ctx) != EDGE_OK || edge_ingest_start(&ctx) != EDGE_OK ||
+        edge_telegram_start(&ctx) != EDGE_OK) {
+        EDGE_ERROR("could not start the ingest side");
+        goto out;
+    }
+    EDGE_INFO("rt-edge started");
+    uv_run(ctx.loop, UV_RUN_DEFAULT);
+    rc = 0;
+out:
+    shutdown_all();
+    uv_run(ctx.loop, UV_RUN_DEFAULT); /* let close callbacks free what they own */
+    if (uv_loop_close(ctx.loop) == UV_EBUSY) {
+        uv_walk(ctx.loop, close_leftover, NULL);
+        uv_run(ctx.loop, UV_RUN_DEFAULT);
+        uv_loop_close(ctx.loop);
+    }
+    if (rc == 0) EDGE_INFO("rt-edge stopped");
+    memset(&cfg, 0, sizeof(cfg));
+    return rc;
+}
