@@ -53,7 +53,7 @@ export function MessageItem({ message }: { message: Message }) {
             className="cursor-pointer select-none hover:text-neutral-700"
             title={history.map((h) => h.text ?? t('messages.noText')).join('\n')}
           >
-            {t('messages.edited')}
+            <span>{t('messages.edited')}</span>
             {message.edited_at ? (
               <>
                 {' · '}

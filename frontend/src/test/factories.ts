@@ -1,0 +1,45 @@
+// Builders for API objects in tests; only the fields a test cares about need passing.
+import type { Chat, Message } from '@/lib/api/client';
+
+export function makeMessage(overrides: Partial<Message> & { id: number }): Message {
+  return {
+    chat_id: 100,
+    message_id: overrides.id,
+    user_id: 7,
+    update_id: null,
+    direction: 'in',
+    author_type: 'user',
+    kind: 'text',
+    text: `message ${overrides.id}`,
+    sender: { id: 7, username: 'alice', first_name: 'Alice', last_name: null },
+    created_at: new Date(Date.UTC(2026, 0, 1, 12, 0, overrides.id % 60)).toISOString(),
+    edited_at: null,
+    edit_history: [],
+    received_at: new Date(Date.UTC(2026, 0, 1, 12, 0, 0)).toISOString(),
+    ...overrides,
+  };
+}
+
+export function makeChat(overrides: Partial<Chat> & { id: number }): Chat {
+  return {
+    type: 'group',
+    title: `Chat ${overrides.id}`,
+    username: null,
+    autoreply: false,
+    reply_on_mention: true,
+    last_message_at: null,
+    last_message_text: null,
+    ...overrides,
+  };
+}
+
+/** A fetch stub answering each call with the next queued JSON response. */
+export function jsonResponse(status: number, body: unknown, contentType?: string): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: {
+      'Content-Type':
+        contentType ?? (status >= 400 ? 'application/problem+json' : 'application/json'),
+    },
+  });
+}
