@@ -46,7 +46,7 @@ edge_http *edge_http_start(edge_ctx *ctx)
     info.iface = ctx->cfg->http_host[0] ? ctx->cfg->http_host : NULL;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
-                   LWS_SERVER_OPTION_DISABLE_IPV6;
+                   LWS_SERVER_OPTION_DISABLE_IPV6 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
     info.foreign_loops = loops;
     info.user = h;
     info.vhost_name = "default";
@@ -54,6 +54,11 @@ edge_http *edge_http_start(edge_ctx *ctx)
     info.max_http_header_data = 8192;
     info.timeout_secs = 30;
     h->lws = lws_create_context(&info);
+    /* lws may return a context whose default vhost failed (port taken): treat as failure. */
+    if (h->lws && !lws_get_vhost_by_name(h->lws, "default")) {
+        lws_context_destroy(h->lws);
+        h->lws = NULL;
+    }
     if (!h->lws) {
         EDGE_ERROR("http listen failed", "host", ctx->cfg->http_host);
         goto err;
@@ -202,7 +207,8 @@ static int write_headers(edge_req *r, struct lws *wsi)
 {
     unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start,
                                        *end = buf + sizeof(buf) - 1;
-    lws_filepos_t clen = r->resp_len;
+    /* 204 carries no body and, per RFC 9110, no Content-Length. */
+    lws_filepos_t clen = r->status == 204 ? LWS_ILLEGAL_HTTP_CONTENT_LEN : r->resp_len;
     const char *ctype = r->status == 204 ? NULL : r->ctype;
     if (lws_add_http_common_headers(wsi, (unsigned)r->status, ctype, clen, &p, end)) return -1;
     if (edge_http_add_security_headers(wsi, &p, end)) return -1;

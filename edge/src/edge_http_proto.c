@@ -131,7 +131,12 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, clen_s, sizeof(clen_s));
     long long clen = 0;
     if (clen_s[0] && edge_parse_int64(clen_s, &clen) == 0 && clen > 0) r->expect_body = 1;
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) r->expect_body = 1;
+    if (!clen_s[0] && lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+        /* lws 4.1 cannot read chunked request bodies on the server side: say so clearly. */
+        r->close_after = 1;
+        edge_req_problem(r, 411, "send the body with a Content-Length header", NULL);
+        return 0;
+    }
     if (r->expect_body && clen > 0 && (size_t)clen > cfg->max_body_bytes) {
         r->close_after = 1; /* the body stays unread on the wire */
         edge_req_problem(r, 413, "request body is larger than the server accepts", NULL);
