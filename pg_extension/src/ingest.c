@@ -66,26 +66,31 @@ typedef struct PlanDef
 
 static const PlanDef plan_defs[PLAN_COUNT] = {
 	[PLAN_REQUIRE_ROLE] = {"SELECT rt.require_role('admin')", 0, {0}},
-	[PLAN_UPDATE_KEY] = {"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING",
-						 1,
-						 {INT8OID}},
+	[PLAN_UPDATE_KEY] =
+		{"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, {INT8OID}},
 	[PLAN_USER] = {"INSERT INTO rt.users AS u (id, is_bot, first_name, last_name, username, "
 				   "language_code) VALUES ($1, $2, $3, $4, $5, $6) "
 				   "ON CONFLICT (id) DO UPDATE SET is_bot = excluded.is_bot, "
-				   "first_name = excluded.first_name, last_name = excluded.last_name, "
-				   "username = excluded.username, "
+				   "first_name = coalesce(excluded.first_name, u.first_name), "
+				   "last_name = coalesce(excluded.last_name, u.last_name), "
+				   "username = coalesce(excluded.username, u.username), "
 				   "language_code = coalesce(excluded.language_code, u.language_code), "
 				   "last_seen_at = now() "
-				   "WHERE (u.is_bot, u.first_name, u.last_name, u.username) IS DISTINCT FROM "
-				   "(excluded.is_bot, excluded.first_name, excluded.last_name, excluded.username) "
-				   "OR u.last_seen_at < now()",
+				   "WHERE u.last_seen_at < now() OR u.is_bot <> excluded.is_bot "
+				   "OR u.first_name IS DISTINCT FROM coalesce(excluded.first_name, u.first_name) "
+				   "OR u.last_name IS DISTINCT FROM coalesce(excluded.last_name, u.last_name) "
+				   "OR u.username IS DISTINCT FROM coalesce(excluded.username, u.username) "
+				   "OR u.language_code IS DISTINCT FROM "
+				   "coalesce(excluded.language_code, u.language_code)",
 				   6,
 				   {INT8OID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}},
 	[PLAN_CHAT] = {"INSERT INTO rt.chats AS c (id, type, title, username) VALUES ($1, $2, $3, $4) "
-				   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, title = excluded.title, "
-				   "username = excluded.username "
-				   "WHERE (c.type, c.title, c.username) IS DISTINCT FROM "
-				   "(excluded.type, excluded.title, excluded.username)",
+				   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, "
+				   "title = coalesce(excluded.title, c.title), "
+				   "username = coalesce(excluded.username, c.username) "
+				   "WHERE c.type <> excluded.type "
+				   "OR c.title IS DISTINCT FROM coalesce(excluded.title, c.title) "
+				   "OR c.username IS DISTINCT FROM coalesce(excluded.username, c.username)",
 				   4,
 				   {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
 	[PLAN_INSERT_MESSAGE] = {"WITH k AS (INSERT INTO rt.message_keys (chat_id, message_id, "
@@ -168,9 +173,9 @@ static const ServiceText service_texts[] = {
 };
 
 /* content Telegram sends that we do not render yet: stored as kind 'unsupported' */
-static const char *const media_keys[] = {"photo", "video", "animation", "audio", "document",
-										 "sticker", "voice", "video_note", "contact", "location",
-										 "venue", "poll", "dice", "game", "invoice", "story"};
+static const char *const media_keys[] = {
+	"photo",   "video",    "animation", "audio", "document", "sticker", "voice",   "video_note",
+	"contact", "location", "venue",     "poll",  "dice",     "game",    "invoice", "story"};
 
 static const char *const chat_types[] = {"private", "group", "supergroup", "channel"};
 
@@ -194,7 +199,7 @@ typedef struct TgMessage
 	char *chat_title;
 	char *chat_username;
 	TgUser *from;
-	TgUser *others;	 /* users named by service messages (joined, left) */
+	TgUser *others; /* users named by service messages (joined, left) */
 	int nothers;
 	const char *kind;
 	const char *author_type;
@@ -243,7 +248,7 @@ typedef struct ChatTouch
 typedef struct IngestState
 {
 	MemoryContext batchcxt; /* lives for the call */
-	MemoryContext elemcxt;	/* reset before every update */
+	MemoryContext elemcxt;  /* reset before every update */
 	HTAB *users_seen;
 	HTAB *chats_seen;
 	HTAB *chats_touched;
@@ -1219,8 +1224,7 @@ ingest(PG_FUNCTION_ARGS)
 	initStringInfo(&result);
 	appendStringInfo(&result,
 					 "{\"stored\":" INT64_FORMAT ",\"duplicates\":" INT64_FORMAT
-					 ",\"edited\":" INT64_FORMAT ",\"rejected\":" INT64_FORMAT
-					 ",\"errors\":[%s]}",
+					 ",\"edited\":" INT64_FORMAT ",\"rejected\":" INT64_FORMAT ",\"errors\":[%s]}",
 					 st.stored, st.duplicates, st.edited, st.rejected, st.errors.data);
 	MemoryContextDelete(st.batchcxt);
 
