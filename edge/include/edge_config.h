@@ -33,8 +33,8 @@ typedef struct edge_config {
 int edge_config_load(edge_config *cfg, char *errbuf, size_t errlen);
 
 /* Same, but reading variables through lookup(name) so tests need not touch the environment. */
-int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name),
-                          char *errbuf, size_t errlen);
+int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name), char *errbuf,
+                          size_t errlen);
 
 /* Logs the effective configuration at info level with every secret redacted. */
 void edge_config_log(const edge_config *cfg);

@@ -32,10 +32,10 @@ void edge_log_timestamp(char *buf, size_t len);
 /* Renders an integer into a caller buffer (>= 24 bytes) and returns it, for log fields. */
 const char *edge_log_int(char *buf, long long v);
 
-#define EDGE_LOG(level, msg, ...)                                                              \
-    do {                                                                                       \
-        if ((level) >= edge_log_level)                                                         \
-            edge_log_write((level), (msg), ##__VA_ARGS__, (const char *)0);                    \
+#define EDGE_LOG(level, msg, ...)                                           \
+    do {                                                                    \
+        if ((level) >= edge_log_level)                                      \
+            edge_log_write((level), (msg), ##__VA_ARGS__, (const char *)0); \
     } while (0)
 #define EDGE_DEBUG(msg, ...) EDGE_LOG(EDGE_LOG_DEBUG, msg, ##__VA_ARGS__)
 #define EDGE_INFO(msg, ...) EDGE_LOG(EDGE_LOG_INFO, msg, ##__VA_ARGS__)

@@ -54,19 +54,19 @@ err:
     return EDGE_ERR;
 }
 
-#define INT_VAR(field, name, def, lo, hi)                                                          \
-    do {                                                                                           \
-        long long v_;                                                                              \
-        if (set_int(&v_, get(lookup, name, def), name, lo, hi, errbuf, errlen) != EDGE_OK)         \
-            goto err;                                                                              \
-        cfg->field = (int)v_;                                                                      \
+#define INT_VAR(field, name, def, lo, hi)                                                  \
+    do {                                                                                   \
+        long long v_;                                                                      \
+        if (set_int(&v_, get(lookup, name, def), name, lo, hi, errbuf, errlen) != EDGE_OK) \
+            goto err;                                                                      \
+        cfg->field = (int)v_;                                                              \
     } while (0)
 
-#define STR_VAR(field, name, def, required)                                                        \
-    do {                                                                                           \
-        if (set_str(cfg->field, sizeof(cfg->field), get(lookup, name, def), name, required,        \
-                    errbuf, errlen) != EDGE_OK)                                                    \
-            goto err;                                                                              \
+#define STR_VAR(field, name, def, required)                                                 \
+    do {                                                                                    \
+        if (set_str(cfg->field, sizeof(cfg->field), get(lookup, name, def), name, required, \
+                    errbuf, errlen) != EDGE_OK)                                             \
+            goto err;                                                                       \
     } while (0)
 
 static int is_fernet_key(const char *s)
@@ -81,8 +81,8 @@ static int is_fernet_key(const char *s)
     return 1;
 }
 
-int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name),
-                          char *errbuf, size_t errlen)
+int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *name), char *errbuf,
+                          size_t errlen)
 {
     long long v;
     edge_redis_url ru;
@@ -110,8 +110,9 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
     STR_VAR(tg_token, "TELEGRAM_BOT_TOKEN", "", 0);
     for (s = cfg->tg_token; *s; s++) {
         if (*s == '/' || *s == '?' || *s == '#' || *s == '%' || (unsigned char)*s <= ' ') {
-            snprintf(errbuf, errlen, "TELEGRAM_BOT_TOKEN contains a character not allowed in a "
-                                     "bot token");
+            snprintf(errbuf, errlen,
+                     "TELEGRAM_BOT_TOKEN contains a character not allowed in a "
+                     "bot token");
             goto err;
         }
     }
@@ -127,8 +128,9 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
 
     STR_VAR(secrets_key, "SECRETS_KEY", "", 0);
     if (cfg->secrets_key[0] && !is_fernet_key(cfg->secrets_key)) {
-        snprintf(errbuf, errlen, "SECRETS_KEY must be a Fernet key (44 characters of url-safe "
-                                 "base64)");
+        snprintf(errbuf, errlen,
+                 "SECRETS_KEY must be a Fernet key (44 characters of url-safe "
+                 "base64)");
         goto err;
     }
     STR_VAR(static_dir, "RT_STATIC_DIR", "frontend/dist", 1);
@@ -174,10 +176,9 @@ void edge_config_log(const edge_config *cfg)
               edge_log_int(pgport, cfg->pg_port), "pg_db", cfg->pg_db, "pg_user", cfg->pg_user,
               "pg_password", cfg->pg_password[0] ? "[redacted]" : "", "redis_host", redis_host,
               "redis_port", edge_log_int(redis_port, ru.port), "redis_db",
-              edge_log_int(redis_db, ru.db), "redis_password",
-              ru.password[0] ? "[redacted]" : "", "telegram", cfg->tg_token[0] ? "on" : "off",
-              "telegram_api_base", cfg->tg_api_base, "telegram_poll_timeout",
-              edge_log_int(timeout, cfg->tg_poll_timeout), "secrets_key",
+              edge_log_int(redis_db, ru.db), "redis_password", ru.password[0] ? "[redacted]" : "",
+              "telegram", cfg->tg_token[0] ? "on" : "off", "telegram_api_base", cfg->tg_api_base,
+              "telegram_poll_timeout", edge_log_int(timeout, cfg->tg_poll_timeout), "secrets_key",
               cfg->secrets_key[0] ? "[redacted]" : "", "static_dir", cfg->static_dir,
               "session_ttl_sec", edge_log_int(ttl, cfg->session_ttl_sec), "cookie_secure",
               cfg->cookie_secure ? "1" : "0", "ingest_batch",

@@ -102,7 +102,7 @@ static void check_done(edge_curl *c)
             resp.ok = 1;
             curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
         } else {
-            resp.error = r->too_big ? "response too large"
+            resp.error = r->too_big     ? "response too large"
                          : r->errbuf[0] ? r->errbuf
                                         : curl_easy_strerror(msg->data.result);
         }

@@ -11,14 +11,14 @@ typedef struct edge_curl edge_curl;
 typedef struct edge_curl_req edge_curl_req;
 
 typedef struct edge_curl_request {
-    const char *method;          /* "GET", "POST", ...; NULL means GET (or POST with a body) */
-    const char *url;             /* secret when it carries a token: never logged here */
-    const char *const *headers;  /* NULL-terminated "Name: value" list, may be NULL */
-    const char *body;            /* copied; may be NULL */
+    const char *method;         /* "GET", "POST", ...; NULL means GET (or POST with a body) */
+    const char *url;            /* secret when it carries a token: never logged here */
+    const char *const *headers; /* NULL-terminated "Name: value" list, may be NULL */
+    const char *body;           /* copied; may be NULL */
     size_t body_len;
-    long timeout_ms;             /* whole request; 0 means none */
-    long connect_timeout_ms;     /* 0 means curl's default */
-    size_t max_response_bytes;   /* 0 means 64 MiB */
+    long timeout_ms;           /* whole request; 0 means none */
+    long connect_timeout_ms;   /* 0 means curl's default */
+    size_t max_response_bytes; /* 0 means 64 MiB */
 } edge_curl_request;
 
 typedef struct edge_curl_response {
@@ -26,7 +26,7 @@ typedef struct edge_curl_response {
     long status;      /* HTTP status, 0 when none */
     const char *body; /* NUL-terminated; valid only during the callback */
     size_t body_len;
-    int curl_code;    /* CURLcode */
+    int curl_code;     /* CURLcode */
     const char *error; /* curl's message when !ok; never contains the URL path */
 } edge_curl_response;
 

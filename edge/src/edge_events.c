@@ -72,8 +72,7 @@ static void on_rows(const edge_pg_result *r, void *ud)
     ev.busy = 0;
     if (ev.stopping) return;
     if (strcmp(r->sqlstate, "00000") != 0) {
-        EDGE_ERROR("events: rt.event_messages failed", "sqlstate", r->sqlstate, "error",
-                   r->errmsg);
+        EDGE_ERROR("events: rt.event_messages failed", "sqlstate", r->sqlstate, "error", r->errmsg);
     } else if (r->res) {
         char ts[32];
         edge_log_timestamp(ts, sizeof(ts));
@@ -81,8 +80,8 @@ static void on_rows(const edge_pg_result *r, void *ud)
             size_t len;
             char *env;
             if (PQgetisnull(r->res, i, 0)) continue;
-            env = edge_events_envelope(PQgetvalue(r->res, i, 0),
-                                       (size_t)PQgetlength(r->res, i, 0), ts, &len);
+            env = edge_events_envelope(PQgetvalue(r->res, i, 0), (size_t)PQgetlength(r->res, i, 0),
+                                       ts, &len);
             if (!env) continue;
             if (ev.ctx->http) edge_ws_broadcast(ev.ctx->http, env, len);
             free(env);

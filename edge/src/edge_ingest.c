@@ -237,8 +237,8 @@ static void finish_batch(void)
     argv[2] = GROUP;
     for (size_t i = 0; i < ing.n; i++)
         if (ing.e[i].ack) argv[3 + nack++] = ing.e[i].id;
-    if (nack == 0 || edge_redis_cmd(ing.redis, on_xack, NULL, (int)(3 + nack), argv, NULL) !=
-                         EDGE_OK) {
+    if (nack == 0 ||
+        edge_redis_cmd(ing.redis, on_xack, NULL, (int)(3 + nack), argv, NULL) != EDGE_OK) {
         free(argv);
         if (nack) EDGE_WARN("ingest: XACK not sent, redis down; entries will be redelivered");
         batch_complete();
@@ -330,8 +330,8 @@ static void next_entry(void)
             const char *items[1] = {e->u};
             char *arr = edge_ingest_build_array(items, &len, 1, NULL);
             const char *params[1] = {arr};
-            int rc = arr ? edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1,
-                                        params, on_single, (void *)(uintptr_t)ing.idx)
+            int rc = arr ? edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params,
+                                        on_single, (void *)(uintptr_t)ing.idx)
                          : EDGE_ERR;
             free(arr);
             if (rc != EDGE_OK) {
@@ -411,8 +411,7 @@ static void process_batch(batch_done_fn done)
     arr = edge_ingest_build_array(items, lens, nu, NULL);
     if (!arr) goto out;
     const char *params[1] = {arr};
-    rc = edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch,
-                      NULL);
+    rc = edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch, NULL);
 out:
     free(arr);
     free(items);
@@ -480,9 +479,17 @@ static void read_entries(void)
 {
     char count[24];
     snprintf(count, sizeof(count), "%d", ing.ctx->cfg->ingest_batch);
-    const char *argv[] = {"XREADGROUP", "GROUP", GROUP,   ing.consumer,
-                          "COUNT",      count,   "BLOCK", "1000",
-                          "STREAMS",    STREAM,  ing.read_history ? "0" : ">"};
+    const char *argv[] = {"XREADGROUP",
+                          "GROUP",
+                          GROUP,
+                          ing.consumer,
+                          "COUNT",
+                          count,
+                          "BLOCK",
+                          "1000",
+                          "STREAMS",
+                          STREAM,
+                          ing.read_history ? "0" : ">"};
     if (edge_redis_cmd(ing.redis, on_read, NULL, 11, argv, NULL) != EDGE_OK) schedule_step(500);
 }
 
@@ -621,8 +628,7 @@ static void maintenance(void)
     snprintf(idle, sizeof(idle), "%d", ing.ctx->cfg->ingest_claim_idle_ms);
     snprintf(count, sizeof(count), "%d", ing.ctx->cfg->ingest_batch);
     const char *argv[] = {"XAUTOCLAIM", STREAM, GROUP, ing.consumer, idle, "0-0", "COUNT", count};
-    if (edge_redis_cmd(ing.redis, on_autoclaim, NULL, 8, argv, NULL) != EDGE_OK)
-        schedule_step(500);
+    if (edge_redis_cmd(ing.redis, on_autoclaim, NULL, 8, argv, NULL) != EDGE_OK) schedule_step(500);
 }
 
 static void on_maint_timer(uv_timer_t *t)

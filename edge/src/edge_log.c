@@ -80,12 +80,23 @@ static void put_escaped(char *dst, size_t cap, size_t *pos, const char *s, size_
         } else if (c < 0x20 || c == 0x7f) {
             const char *short_esc = NULL;
             switch (c) {
-            case '\n': short_esc = "\\n"; break;
-            case '\r': short_esc = "\\r"; break;
-            case '\t': short_esc = "\\t"; break;
-            case '\b': short_esc = "\\b"; break;
-            case '\f': short_esc = "\\f"; break;
-            default: break;
+            case '\n':
+                short_esc = "\\n";
+                break;
+            case '\r':
+                short_esc = "\\r";
+                break;
+            case '\t':
+                short_esc = "\\t";
+                break;
+            case '\b':
+                short_esc = "\\b";
+                break;
+            case '\f':
+                short_esc = "\\f";
+                break;
+            default:
+                break;
             }
             if (short_esc) {
                 put(dst, cap, pos, short_esc, 2);

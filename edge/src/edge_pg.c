@@ -31,7 +31,7 @@ typedef struct pg_call {
 
 typedef struct pg_conn {
     edge_pg *pool;
-    PGconn *c; /* owned; NULL when down */
+    PGconn *c;       /* owned; NULL when down */
     uv_poll_t *poll; /* heap: closed asynchronously; NULL when none */
     int poll_fd;
     uv_timer_t timer; /* reconnect backoff and connect timeout */
@@ -269,11 +269,18 @@ fail:
 static void conn_connect(pg_conn *k)
 {
     edge_pg *pg = k->pool;
-    const char *keys[] = {"host",   "port",           "dbname",
-                          "user",   "password",       "application_name",
-                          "client_encoding", "connect_timeout", NULL};
-    const char *vals[] = {pg->host, pg->port, pg->db, pg->user, pg->password,
-                          k->is_listener ? "rt-edge-listen" : "rt-edge", "UTF8", "10", NULL};
+    const char *keys[] = {"host",
+                          "port",
+                          "dbname",
+                          "user",
+                          "password",
+                          "application_name",
+                          "client_encoding",
+                          "connect_timeout",
+                          NULL};
+    const char *vals[] = {pg->host, pg->port,     pg->db,
+                          pg->user, pg->password, k->is_listener ? "rt-edge-listen" : "rt-edge",
+                          "UTF8",   "10",         NULL};
     if (pg->stopping) return;
     k->c = PQconnectStartParams(keys, vals, 0);
     if (!k->c || PQstatus(k->c) == CONNECTION_BAD) {
@@ -298,7 +305,9 @@ static void conn_send_step(pg_conn *k)
 {
     int ok = 0;
     switch (k->step) {
-    case S_BEGIN: ok = PQsendQuery(k->c, "BEGIN"); break;
+    case S_BEGIN:
+        ok = PQsendQuery(k->c, "BEGIN");
+        break;
     case S_ACTOR: {
         const char *p[1] = {k->call->actor};
         ok = PQsendQueryParams(k->c, "SELECT set_config('rt.actor', $1, true)", 1, NULL, p, NULL,
@@ -309,8 +318,12 @@ static void conn_send_step(pg_conn *k)
         ok = PQsendQueryParams(k->c, k->call->sql, k->call->nparams, NULL,
                                (const char *const *)k->call->params, NULL, NULL, 0);
         break;
-    case S_COMMIT: ok = PQsendQuery(k->c, "COMMIT"); break;
-    case S_ROLLBACK: ok = PQsendQuery(k->c, "ROLLBACK"); break;
+    case S_COMMIT:
+        ok = PQsendQuery(k->c, "COMMIT");
+        break;
+    case S_ROLLBACK:
+        ok = PQsendQuery(k->c, "ROLLBACK");
+        break;
     case S_LISTEN: {
         char *id = PQescapeIdentifier(k->c, k->channel, strlen(k->channel));
         char sql[256];
@@ -321,7 +334,8 @@ static void conn_send_step(pg_conn *k)
         }
         break;
     }
-    default: break;
+    default:
+        break;
     }
     if (!ok) {
         conn_broken(k);
@@ -354,7 +368,8 @@ static void step_done(pg_conn *k)
         }
         break;
     case S_COMMIT:
-    case S_ROLLBACK: break;
+    case S_ROLLBACK:
+        break;
     case S_LISTEN:
         k->step = S_NONE;
         if (k->failed) {
@@ -366,7 +381,8 @@ static void step_done(pg_conn *k)
         if (k->ever_connected && k->ncb) k->ncb(NULL, k->nud); /* resynchronise */
         k->ever_connected = 1;
         return;
-    default: return;
+    default:
+        return;
     }
     finish_call(k);
     if (!k->pool->stopping) dispatch(k->pool);
@@ -502,8 +518,7 @@ err:
 int edge_pg_listen(edge_pg *pg, const char *channel, edge_pg_notify_cb cb, void *ud)
 {
     pg_conn *k;
-    if (!pg || !channel || !cb || pg->stopping || pg->nlisteners >= MAX_LISTENERS)
-        return EDGE_ERR;
+    if (!pg || !channel || !cb || pg->stopping || pg->nlisteners >= MAX_LISTENERS) return EDGE_ERR;
     if (strlen(channel) > 63) return EDGE_ERR;
     k = &pg->listeners[pg->nlisteners];
     conn_init(pg, k);

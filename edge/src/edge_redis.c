@@ -24,8 +24,8 @@ struct edge_redis {
     int ready;             /* AUTH/SELECT done */
     int stopping;
     unsigned backoff_ms;
-    uv_timer_t timer;      /* reconnect backoff */
-    redisContext *sync;    /* blocking connection for edge_redis_get_sync; owned */
+    uv_timer_t timer;   /* reconnect backoff */
+    redisContext *sync; /* blocking connection for edge_redis_get_sync; owned */
     int down_logged;
 };
 

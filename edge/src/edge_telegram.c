@@ -164,7 +164,7 @@ static int store_entries(const tg_entry *e, size_t n, long long last_id)
     if (edge_redis_cmd(r, NULL, NULL, 1, multi, NULL) != EDGE_OK) return EDGE_ERR;
     for (size_t i = 0; i < n; i++) {
         const char *argv[7] = {"XADD", STREAM_KEY, "*", e[i].f1, e[i].v1, e[i].f2, e[i].v2};
-        size_t lens[7] = {4, 5, 1, strlen(e[i].f1), e[i].l1, e[i].f2 ? strlen(e[i].f2) : 0,
+        size_t lens[7] = {4,      5, 1, strlen(e[i].f1), e[i].l1, e[i].f2 ? strlen(e[i].f2) : 0,
                           e[i].l2};
         if (edge_redis_cmd(r, NULL, NULL, e[i].f2 ? 7 : 5, argv, lens) != EDGE_OK) goto err;
     }
@@ -197,7 +197,8 @@ static void handle_updates(json_t *result, long long max_id)
     e = calloc(n, sizeof(*e));
     texts = calloc(n, sizeof(*texts));
     if (!e || !texts) goto done;
-    json_array_foreach(result, i, u) {
+    json_array_foreach(result, i, u)
+    {
         texts[i] = json_dumps(u, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
         if (!texts[i]) goto done;
         e[i].f1 = "u";
@@ -271,8 +272,12 @@ static void on_response(const edge_curl_response *r, void *ud)
         schedule((unsigned)tr.retry_after * 1000u);
         break;
     }
-    case EDGE_TG_UNPARSABLE: handle_unparsable(r->body, r->body_len, tr.error); break;
-    default: backoff("telegram: getUpdates answered an error", tr.error, tr.error_code); break;
+    case EDGE_TG_UNPARSABLE:
+        handle_unparsable(r->body, r->body_len, tr.error);
+        break;
+    default:
+        backoff("telegram: getUpdates answered an error", tr.error, tr.error_code);
+        break;
     }
 }
 

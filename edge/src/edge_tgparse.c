@@ -21,8 +21,8 @@ void edge_tg_classify(const char *body, size_t len, long http_status, edge_tg_re
         out->error_code = (int)http_status;
         if (http_status == 200) {
             out->kind = EDGE_TG_UNPARSABLE;
-            snprintf(out->error, sizeof(out->error), "%s (line %d column %d)", jerr.text,
-                     jerr.line, jerr.column);
+            snprintf(out->error, sizeof(out->error), "%s (line %d column %d)", jerr.text, jerr.line,
+                     jerr.column);
         } else {
             snprintf(out->error, sizeof(out->error), "HTTP %ld with a non-JSON body", http_status);
         }
@@ -43,7 +43,8 @@ void edge_tg_classify(const char *body, size_t len, long http_status, edge_tg_re
         }
         size_t i;
         json_t *u;
-        json_array_foreach(res, i, u) {
+        json_array_foreach(res, i, u)
+        {
             json_t *id = json_object_get(u, "update_id");
             if (json_is_integer(id) && json_integer_value(id) > out->max_update_id)
                 out->max_update_id = json_integer_value(id);
@@ -146,8 +147,8 @@ unsigned edge_tg_backoff_ms(unsigned attempt, unsigned rnd)
 
 size_t edge_tg_request_body(char *buf, size_t cap, long long offset, int timeout, int limit)
 {
-    int n = snprintf(buf, cap, "{\"offset\":%lld,\"timeout\":%d,\"limit\":%d}", offset, timeout,
-                     limit);
+    int n =
+        snprintf(buf, cap, "{\"offset\":%lld,\"timeout\":%d,\"limit\":%d}", offset, timeout, limit);
     if (n < 0 || (size_t)n >= cap) return 0;
     return (size_t)n;
 }

@@ -7,10 +7,10 @@
 #include <jansson.h>
 
 enum {
-    EDGE_TG_UPDATES = 0,    /* {"ok":true,"result":[...]}: result holds the array */
-    EDGE_TG_RETRY_AFTER,    /* 429 with parameters.retry_after: wait retry_after seconds */
-    EDGE_TG_ERROR,          /* any other failure: back off */
-    EDGE_TG_UNPARSABLE      /* HTTP 200 but not JSON for jansson: isolate and keep raw */
+    EDGE_TG_UPDATES = 0, /* {"ok":true,"result":[...]}: result holds the array */
+    EDGE_TG_RETRY_AFTER, /* 429 with parameters.retry_after: wait retry_after seconds */
+    EDGE_TG_ERROR,       /* any other failure: back off */
+    EDGE_TG_UNPARSABLE   /* HTTP 200 but not JSON for jansson: isolate and keep raw */
 };
 
 typedef struct edge_tg_response {

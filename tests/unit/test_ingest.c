@@ -1,0 +1,125 @@
+/* edge_ingest pure helpers: SQLSTATE decisions, the JSON array batch builder, event envelopes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "edge_ingest.h"
+
+static void test_sqlstate_ok(void **state)
+{
+    (void)state;
+    assert_int_equal(edge_ingest_classify_sqlstate("00000"), EDGE_INGEST_OK);
+}
+
+static void test_sqlstate_data_errors_split(void **state)
+{
+    (void)state;
+    assert_int_equal(edge_ingest_classify_sqlstate("22P05"), EDGE_INGEST_DATA_ERROR);
+    assert_int_equal(edge_ingest_classify_sqlstate("22P02"), EDGE_INGEST_DATA_ERROR);
+    assert_int_equal(edge_ingest_classify_sqlstate("22023"), EDGE_INGEST_DATA_ERROR);
+    assert_int_equal(edge_ingest_classify_sqlstate("54000"), EDGE_INGEST_DATA_ERROR);
+}
+
+static void test_sqlstate_transient_errors_retry(void **state)
+{
+    (void)state;
+    assert_int_equal(edge_ingest_classify_sqlstate("08006"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("08001"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("57P01"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("40001"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("53300"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("42883"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("3F000"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate(""), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate(NULL), EDGE_INGEST_RETRY);
+}
+
+static void test_sqlstate_other_errors_are_poison(void **state)
+{
+    (void)state;
+    assert_int_equal(edge_ingest_classify_sqlstate("XX000"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("P0001"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("23505"), EDGE_INGEST_POISON);
+}
+
+static void test_build_array_joins_items(void **state)
+{
+    const char *items[] = {"{\"update_id\":1}", "{\"update_id\":2,\"t\":\"a,b]\"}", "3"};
+    size_t lens[3], n;
+    json_error_t jerr;
+    (void)state;
+    for (int i = 0; i < 3; i++) lens[i] = strlen(items[i]);
+    char *arr = edge_ingest_build_array(items, lens, 3, &n);
+    assert_non_null(arr);
+    assert_string_equal(arr, "[{\"update_id\":1},{\"update_id\":2,\"t\":\"a,b]\"},3]");
+    assert_int_equal(n, strlen(arr));
+    json_t *j = json_loads(arr, 0, &jerr);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(j), 3);
+    json_decref(j);
+    free(arr);
+}
+
+static void test_build_array_single_and_empty(void **state)
+{
+    const char *items[] = {"{}"};
+    size_t lens[] = {2}, n;
+    (void)state;
+    char *one = edge_ingest_build_array(items, lens, 1, &n);
+    assert_string_equal(one, "[{}]");
+    free(one);
+    char *none = edge_ingest_build_array(NULL, NULL, 0, &n);
+    assert_string_equal(none, "[]");
+    assert_int_equal(n, 2);
+    free(none);
+}
+
+static void test_envelope_adds_ts(void **state)
+{
+    const char *row = "{\"data\": {\"id\": 1}, \"type\": \"message.created\"}";
+    size_t n;
+    json_error_t jerr;
+    (void)state;
+    char *env = edge_events_envelope(row, strlen(row), "2026-01-01T00:00:00.000Z", &n);
+    assert_non_null(env);
+    assert_int_equal(n, strlen(env));
+    json_t *j = json_loads(env, 0, &jerr);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "message.created");
+    assert_string_equal(json_string_value(json_object_get(j, "ts")), "2026-01-01T00:00:00.000Z");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "id")), 1);
+    json_decref(j);
+    free(env);
+}
+
+static void test_envelope_rejects_non_objects(void **state)
+{
+    size_t n;
+    (void)state;
+    assert_null(edge_events_envelope("[1]", 3, "t", &n));
+    assert_null(edge_events_envelope("", 0, "t", &n));
+    char *env = edge_events_envelope("{}", 2, "t", &n);
+    assert_string_equal(env, "{\"ts\":\"t\"}");
+    free(env);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sqlstate_ok),
+        cmocka_unit_test(test_sqlstate_data_errors_split),
+        cmocka_unit_test(test_sqlstate_transient_errors_retry),
+        cmocka_unit_test(test_sqlstate_other_errors_are_poison),
+        cmocka_unit_test(test_build_array_joins_items),
+        cmocka_unit_test(test_build_array_single_and_empty),
+        cmocka_unit_test(test_envelope_adds_ts),
+        cmocka_unit_test(test_envelope_rejects_non_objects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
