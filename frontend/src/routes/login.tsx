@@ -8,17 +8,17 @@ export function LoginRoute() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   return (
-    <div className="flex min-h-full flex-col items-center justify-center p-6">
+    <div className="relative flex min-h-full flex-col items-center justify-center p-6">
+      <div className="absolute top-4 right-4">
+        <LanguageSwitcher />
+      </div>
       <main className="w-full max-w-sm rounded-xl border border-neutral-200 bg-white p-6 shadow-sm">
-        <div className="mb-6 flex items-start justify-between gap-4">
-          <div>
-            <p className="text-xs font-semibold tracking-wide text-neutral-500 uppercase">
-              {t('app.name')}
-            </p>
-            <h1 className="mt-1 text-xl font-semibold text-neutral-900">{t('auth.title')}</h1>
-            <p className="mt-1 text-sm text-neutral-500">{t('auth.subtitle')}</p>
-          </div>
-          <LanguageSwitcher />
+        <div className="mb-6">
+          <p className="text-xs font-semibold tracking-wide text-neutral-500 uppercase">
+            {t('app.name')}
+          </p>
+          <h1 className="mt-1 text-xl font-semibold text-neutral-900">{t('auth.title')}</h1>
+          <p className="mt-1 text-sm text-neutral-500">{t('auth.subtitle')}</p>
         </div>
         <LoginForm onSuccess={() => void navigate('/chats', { replace: true })} />
       </main>

@@ -60,7 +60,12 @@ export const en = {
     previousVersions: 'Previous versions',
     editedAt: 'until {{time}}',
     noText: '(no text)',
-    unknownSender: 'Unknown sender',
+    authorName: {
+      user: 'Unknown sender',
+      admin: 'Admin',
+      bot: 'Bot',
+      system: 'System',
+    },
     direction: {
       in: 'incoming',
       out: 'outgoing',

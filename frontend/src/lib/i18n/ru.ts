@@ -62,7 +62,12 @@ export const ru: Dictionary = {
     previousVersions: 'Предыдущие версии',
     editedAt: 'до {{time}}',
     noText: '(без текста)',
-    unknownSender: 'Неизвестный отправитель',
+    authorName: {
+      user: 'Неизвестный отправитель',
+      admin: 'Администратор',
+      bot: 'Бот',
+      system: 'Система',
+    },
     direction: {
       in: 'входящее',
       out: 'исходящее',

@@ -8,7 +8,8 @@ import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/forma
 
 export function MessageItem({ message }: { message: Message }) {
   const { t, i18n } = useTranslation();
-  const name = senderName(message.sender) ?? t('messages.unknownSender');
+  // Bot and admin messages carry no Telegram sender; name them by who wrote them.
+  const name = senderName(message.sender) ?? t(`messages.authorName.${message.author_type}`);
   const username = message.sender?.username;
   const outgoing = message.direction === 'out';
   const history = message.edit_history;
