@@ -74,7 +74,7 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     }
 }
 
-static int serve_static(edge_http *h, struct lws *wsi, edge_req *r)
+static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *r)
 {
     const edge_config *cfg = h->ctx->cfg;
     char file[1400];
@@ -94,7 +94,11 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_req *r)
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)cache, (int)strlen(cache), &p, end))
         return 500;
-    r->status = 200;
+    /* lws may finish (and close) the transaction inside lws_serve_http_file, e.g. for HEAD,
+     * which re-enters this callback: let go of the request first. */
+    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200");
+    pss->req = NULL;
+    edge_req_detach(r);
     int n = lws_serve_http_file(wsi, file, edge_mime_type(file), (const char *)hdr,
                                 (int)(p - hdr));
     return n < 0 ? -1 : 0;
@@ -116,14 +120,9 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
     edge_router_match(r->method, r->path, &r->route);
 
     if (r->route.id == EDGE_ROUTE_STATIC && r->route.status == 0) {
-        int rc = serve_static(h, wsi, r);
-        if (rc == 0) {
-            EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200");
-            pss->req = NULL;
-            edge_req_detach(r);
-            return 0;
-        }
-        if (rc < 0) return -1; /* lws already failed the connection */
+        int rc = serve_static(h, wsi, pss, r); /* 0 and -1: r is gone */
+        if (rc == 0) return 0;
+        if (rc < 0) return -1;
         edge_req_problem(r, rc, rc == 404 ? "no such file" : "internal error", NULL);
         return 0;
     }
@@ -168,7 +167,7 @@ static void on_body(edge_http *h, edge_req *r, const void *in, size_t len)
         r->body = nb;
         r->body_cap = ncap;
     }
-    memcpy(r->body + r->body_len, in, len);
+    if (len) memcpy(r->body + r->body_len, in, len);
     r->body_len += len;
     r->body[r->body_len] = '\0';
 }
@@ -236,7 +235,10 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         return 0;
 
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
-        int status = edge_ws_check_upgrade(h, wsi, pss);
+        /* No per-session memory exists yet at this point; ESTABLISHED checks again. */
+        edge_pss scratch;
+        memset(&scratch, 0, sizeof(scratch));
+        int status = edge_ws_check_upgrade(h, wsi, &scratch);
         if (status == 0) return 0;
         return reject_upgrade(wsi, status,
                               status == 401 ? "a valid session is required"

@@ -189,7 +189,9 @@ int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss)
 
 int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
 {
-    if (!pss->pending_ok) return -1; /* never upgraded through the check: refuse */
+    /* The upgrade check had nowhere to keep its result, so look again (headers are still
+     * attached); this also closes the race with a logout in between. */
+    if (!pss || edge_ws_check_upgrade(h, wsi, pss) != 0 || !pss->pending_ok) return -1;
     edge_ws_client *c = calloc(1, sizeof(*c));
     if (!c) return -1;
     c->wsi = wsi;
@@ -220,8 +222,17 @@ int edge_ws_writeable(edge_http *h, struct lws *wsi, edge_pss *pss)
     edge_ws_client *c = pss->ws;
     if (!c) return 0;
     if (c->kill_code) {
-        lws_close_reason(wsi, (enum lws_close_status)c->kill_code,
-                         (unsigned char *)c->kill_reason, strlen(c->kill_reason));
+        /* lws 4.1 treats -1 from SERVER_WRITEABLE as a failed write and hangs up without
+         * the close frame lws_close_reason prepared (the async-kill path does the same), so
+         * write the frame here. LWS_WRITE_CLOSE (4) is part of the lws ABI, just not named
+         * in the public enum. */
+        unsigned char frame[LWS_PRE + 125];
+        size_t rlen = strlen(c->kill_reason);
+        if (rlen > 120) rlen = 120;
+        frame[LWS_PRE] = (unsigned char)(c->kill_code >> 8);
+        frame[LWS_PRE + 1] = (unsigned char)(c->kill_code & 0xff);
+        memcpy(frame + LWS_PRE + 2, c->kill_reason, rlen);
+        lws_write(wsi, frame + LWS_PRE, rlen + 2, (enum lws_write_protocol)4);
         return -1;
     }
     if (!c->qlen) return 0;
