@@ -131,3 +131,27 @@ describe('applyLiveEvent', () => {
     expect(messageIds(client, 100)).toEqual([1, 2, 3]);
   });
 });
+
+describe('applyLiveEvent during a refetch', () => {
+  it('re-applies a chat.updated that lands while the chat list is being refetched', async () => {
+    const client = createTestQueryClient();
+    client.setQueryData(queryKeys.chats(''), chatWindowFromPage({ items: [], next_cursor: null }));
+    let resolve!: (window: ChatWindow) => void;
+    const refetch = client.fetchQuery({
+      queryKey: queryKeys.chats(''),
+      queryFn: () => new Promise<ChatWindow>((r) => (resolve = r)),
+      staleTime: 0,
+    });
+    const fresh = makeChat({ id: -9, title: 'Fresh', last_message_at: ts });
+    deliver(client, 'chat.updated', fresh);
+    expect(client.getQueryData<ChatWindow>(queryKeys.chats(''))!.items.map((c) => c.id)).toEqual([
+      -9,
+    ]);
+    // The server answered from before the chat existed.
+    resolve(chatWindowFromPage({ items: [makeChat({ id: 1 })], next_cursor: null }));
+    await refetch;
+    expect(client.getQueryData<ChatWindow>(queryKeys.chats(''))!.items.map((c) => c.id)).toEqual([
+      -9, 1,
+    ]);
+  });
+});

@@ -5,7 +5,7 @@ import type { Chat, Message } from '@/lib/api/client';
 import { queryKeys, type ChatsKey } from '@/lib/api/query-keys';
 import { bumpChatWithMessage, upsertChat, type ChatWindow } from '@/lib/cache/chats';
 import { addMessages, type MessageWindow } from '@/lib/cache/messages';
-import { whenQueryHasData } from '@/lib/cache/when-data';
+import { updateSurvivingFetch } from '@/lib/cache/when-data';
 import type { LiveEvent } from './envelope';
 
 export function mergeIntoChatMessages(client: QueryClient, chatId: number, messages: Message[]) {
@@ -14,22 +14,20 @@ export function mergeIntoChatMessages(client: QueryClient, chatId: number, messa
     client.setQueryData(key, (current: MessageWindow | undefined) =>
       current ? addMessages(current, messages) : current,
     );
-  const state = client.getQueryState(key);
-  if (state?.data !== undefined) {
-    update();
-  } else if (state?.fetchStatus === 'fetching') {
-    // First page still in flight: it may have been read before this message existed.
-    whenQueryHasData(client, key, update);
-  }
   // No query for this chat: nothing is shown, and opening it fetches fresh history.
+  updateSurvivingFetch(client, key, update);
 }
 
 function forEachChatList(client: QueryClient, fn: (window: ChatWindow, q: string) => ChatWindow) {
-  for (const [key, window] of client.getQueriesData<ChatWindow>({ queryKey: queryKeys.chatsAll })) {
-    if (!window || key.length !== 2) continue;
-    const q = (key as ChatsKey)[1]?.q ?? '';
-    const next = fn(window, q);
-    if (next !== window) client.setQueryData(key, next);
+  for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.chatsAll })) {
+    const key = query.queryKey as ChatsKey;
+    if (key.length !== 2) continue;
+    const q = key[1]?.q ?? '';
+    updateSurvivingFetch(client, key, () =>
+      client.setQueryData(key, (window: ChatWindow | undefined) =>
+        window ? fn(window, q) : window,
+      ),
+    );
   }
 }
 
