@@ -74,8 +74,9 @@ static void on_rows(const edge_pg_result *r, void *ud)
     if (strcmp(r->sqlstate, "00000") != 0) {
         EDGE_ERROR("events: rt.event_messages failed", "sqlstate", r->sqlstate, "error", r->errmsg);
     } else if (r->res) {
-        char ts[32];
+        char ts[32], n[24];
         edge_log_timestamp(ts, sizeof(ts));
+        EDGE_DEBUG("events: broadcasting", "count", edge_log_int(n, PQntuples(r->res)));
         for (int i = 0; i < PQntuples(r->res); i++) {
             size_t len;
             char *env;

@@ -266,6 +266,18 @@ fail:
     schedule_reconnect(k);
 }
 
+/* libpq prints notices to stderr by default; route them into the JSON log instead. */
+static void on_notice(void *arg, const char *message)
+{
+    char buf[512];
+    size_t n;
+    (void)arg;
+    snprintf(buf, sizeof(buf), "%s", message);
+    n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '\n') buf[--n] = '\0';
+    EDGE_DEBUG("postgres notice", "message", buf);
+}
+
 static void conn_connect(pg_conn *k)
 {
     edge_pg *pg = k->pool;
@@ -290,6 +302,7 @@ static void conn_connect(pg_conn *k)
         schedule_reconnect(k);
         return;
     }
+    PQsetNoticeProcessor(k->c, on_notice, NULL);
     k->state = C_CONNECTING;
     uv_timer_start(&k->timer, on_timer, CONNECT_TIMEOUT_MS, 0);
     /* "poll as if the socket were writable" is how libpq asks to begin */

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include <hiredis/adapters/libuv.h>
-
 #include "edge.h"
 #include "edge_config.h"
 #include "edge_log.h"
@@ -16,6 +14,7 @@
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
 #define SYNC_TIMEOUT_MS 100
+#define CONNECT_TIMEOUT_MS 5000
 
 struct edge_redis {
     uv_loop_t *loop;
@@ -30,6 +29,97 @@ struct edge_redis {
 };
 
 static void redis_connect(edge_redis *r);
+
+/* hiredis event adapter for libuv. The stock adapters/libuv.h of hiredis 0.14 ignores a poll
+ * error status; libuv reports a refused connect that way and stops the handle, so a reconnect
+ * to a Redis that is still down would hang forever. Here an error is handed to hiredis, which
+ * then sees the socket error and runs the connect/disconnect callbacks. */
+typedef struct uv_events {
+    redisAsyncContext *ac; /* NULL once hiredis has cleaned up */
+    uv_poll_t handle;
+    int events;
+} uv_events;
+
+static void ev_on_poll(uv_poll_t *h, int status, int events)
+{
+    uv_events *p = h->data;
+    if (!p->ac) return;
+    if (status < 0) {
+        /* connecting: the write handler checks SO_ERROR; connected: the read fails */
+        if (!(p->ac->c.flags & REDIS_CONNECTED))
+            redisAsyncHandleWrite(p->ac);
+        else
+            redisAsyncHandleRead(p->ac);
+        return;
+    }
+    if (p->ac && (events & UV_READABLE)) redisAsyncHandleRead(p->ac);
+    if (p->ac && (events & UV_WRITABLE)) redisAsyncHandleWrite(p->ac);
+}
+
+static void ev_update(uv_events *p)
+{
+    if (p->events)
+        uv_poll_start(&p->handle, p->events, ev_on_poll);
+    else
+        uv_poll_stop(&p->handle);
+}
+
+static void ev_add_read(void *d)
+{
+    ((uv_events *)d)->events |= UV_READABLE;
+    ev_update(d);
+}
+
+static void ev_del_read(void *d)
+{
+    ((uv_events *)d)->events &= ~UV_READABLE;
+    ev_update(d);
+}
+
+static void ev_add_write(void *d)
+{
+    ((uv_events *)d)->events |= UV_WRITABLE;
+    ev_update(d);
+}
+
+static void ev_del_write(void *d)
+{
+    ((uv_events *)d)->events &= ~UV_WRITABLE;
+    ev_update(d);
+}
+
+static void ev_on_close(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void ev_cleanup(void *d)
+{
+    uv_events *p = d;
+    p->ac = NULL;
+    uv_close((uv_handle_t *)&p->handle, ev_on_close);
+}
+
+static int ev_attach(redisAsyncContext *ac, uv_loop_t *loop)
+{
+    uv_events *p;
+    if (ac->ev.data) return REDIS_ERR;
+    p = calloc(1, sizeof(*p)); /* freed in ev_on_close */
+    if (!p) return REDIS_ERR;
+    if (uv_poll_init_socket(loop, &p->handle, ac->c.fd) != 0) {
+        free(p);
+        return REDIS_ERR;
+    }
+    p->handle.data = p;
+    p->ac = ac;
+    ac->ev.addRead = ev_add_read;
+    ac->ev.delRead = ev_del_read;
+    ac->ev.addWrite = ev_add_write;
+    ac->ev.delWrite = ev_del_write;
+    ac->ev.cleanup = ev_cleanup;
+    ac->ev.data = p;
+    return REDIS_OK;
+}
 
 static int hexval(char c)
 {
@@ -112,9 +202,20 @@ int edge_redis_parse_url(const char *url, edge_redis_url *out)
     return EDGE_OK;
 }
 
+static void schedule_reconnect(edge_redis *r);
+
 static void on_reconnect_timer(uv_timer_t *t)
 {
-    redis_connect((edge_redis *)t->data);
+    edge_redis *r = t->data;
+    if (r->ac && !r->ready) { /* connect (or AUTH/SELECT) timed out */
+        redisAsyncContext *ac = r->ac;
+        EDGE_WARN("redis connect timed out", "host", r->url.host);
+        r->ac = NULL;
+        redisAsyncFree(ac);
+        schedule_reconnect(r);
+        return;
+    }
+    redis_connect(r);
 }
 
 static void schedule_reconnect(edge_redis *r)
@@ -137,6 +238,7 @@ static void on_select_reply(redisAsyncContext *ac, void *reply, void *privdata)
         return;
     }
     r->ready = 1;
+    uv_timer_stop(&r->timer);
     r->backoff_ms = BACKOFF_MIN_MS;
     r->down_logged = 0;
     EDGE_INFO("redis connected", "host", r->url.host);
@@ -190,6 +292,7 @@ static void redis_connect(edge_redis *r)
 {
     redisAsyncContext *ac;
     if (r->stopping || r->ac) return;
+    EDGE_DEBUG("redis connecting", "host", r->url.host);
     ac = redisAsyncConnect(r->url.host, r->url.port);
     if (!ac) goto err;
     if (ac->err) {
@@ -199,13 +302,14 @@ static void redis_connect(edge_redis *r)
         goto err;
     }
     ac->data = r;
-    if (redisLibuvAttach(ac, r->loop) != REDIS_OK) {
+    if (ev_attach(ac, r->loop) != REDIS_OK) {
         redisAsyncFree(ac);
         goto err;
     }
     redisAsyncSetConnectCallback(ac, on_connect);
     redisAsyncSetDisconnectCallback(ac, on_disconnect);
     r->ac = ac;
+    uv_timer_start(&r->timer, on_reconnect_timer, CONNECT_TIMEOUT_MS, 0);
     return;
 err:
     schedule_reconnect(r);
