@@ -121,8 +121,14 @@ int edge_req_release(edge_req *r)
     return alive;
 }
 
+static void log_request(edge_req *r);
+
 void edge_req_detach(edge_req *r)
 {
+    if (!r->logged) { /* client went away first: 499, as nginx logs it */
+        r->status = 499;
+        log_request(r);
+    }
     r->wsi = NULL;
     edge_req_release(r);
 }
@@ -194,6 +200,7 @@ int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned 
 
 static void log_request(edge_req *r)
 {
+    r->logged = 1;
     char status[8], dur[32], admin[24];
     snprintf(status, sizeof(status), "%d", r->status);
     snprintf(dur, sizeof(dur), "%.3f", (double)(edge_now_us() - r->start_us) / 1000.0);

@@ -55,6 +55,7 @@ typedef struct edge_req {
 
     /* response */
     int responded;              /* a response is staged */
+    int logged;                 /* the request line was written */
     int status;
     const char *ctype;
     char *resp;                 /* owned, LWS_PRE headroom before resp_body */

@@ -97,6 +97,7 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
     /* lws may finish (and close) the transaction inside lws_serve_http_file, e.g. for HEAD,
      * which re-enters this callback: let go of the request first. */
     EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200");
+    r->logged = 1;
     pss->req = NULL;
     edge_req_detach(r);
     int n = lws_serve_http_file(wsi, file, edge_mime_type(file), (const char *)hdr,
