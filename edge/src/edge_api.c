@@ -60,8 +60,7 @@ static const char *sql_value(edge_req *r, const edge_pg_result *res, size_t *len
     return PQgetvalue(res->res, 0, 0);
 }
 
-static int call_sql(edge_req *r, const char *sql, int n, const char *const *params,
-                    edge_pg_cb cb)
+static int call_sql(edge_req *r, const char *sql, int n, const char *const *params, edge_pg_cb cb)
 {
     const char *actor = r->has_session ? r->actor : NULL;
     edge_req_hold(r);
@@ -129,9 +128,9 @@ static void login_set_cb(redisReply *reply, void *ud)
         return;
     }
     edge_limiter_reset(r->http->login_limiter, r->ip);
-    json_t *o = json_pack("{s:{s:I,s:s,s:s},s:s}", "admin", "id",
-                          (json_int_t)r->session.admin_id, "login", r->session.login, "role",
-                          r->session.role, "csrf_token", r->session.csrf_token);
+    json_t *o =
+        json_pack("{s:{s:I,s:s,s:s},s:s}", "admin", "id", (json_int_t)r->session.admin_id, "login",
+                  r->session.login, "role", r->session.role, "csrf_token", r->session.csrf_token);
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s) {
@@ -258,9 +257,8 @@ static void me_cb(const edge_pg_result *res, void *ud)
     }
     if (!(v = sql_value(r, res, &len))) return;
     json_t *admin = json_loadb(v, len, 0, &je);
-    json_t *o = admin ? json_pack("{s:o,s:s}", "admin", admin, "csrf_token",
-                                  r->session.csrf_token)
-                      : NULL;
+    json_t *o =
+        admin ? json_pack("{s:o,s:s}", "admin", admin, "csrf_token", r->session.csrf_token) : NULL;
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     if (!s) {
@@ -327,9 +325,9 @@ void edge_api_readyz(edge_req *r)
 {
     int pg = edge_pg_ready(r->http->ctx->pg), redis = edge_redis_ready(r->http->ctx->redis);
     char body[96];
-    int n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"postgres\":\"%s\",\"redis\":\"%s\"}",
-                     pg && redis ? "ready" : "unavailable", pg ? "ok" : "down",
-                     redis ? "ok" : "down");
+    int n =
+        snprintf(body, sizeof(body), "{\"status\":\"%s\",\"postgres\":\"%s\",\"redis\":\"%s\"}",
+                 pg && redis ? "ready" : "unavailable", pg ? "ok" : "down", redis ? "ok" : "down");
     edge_req_respond_json(r, pg && redis ? 200 : 503, body, (size_t)n);
 }
 
@@ -338,11 +336,21 @@ void edge_api_readyz(edge_req *r)
 static void dispatch(edge_req *r)
 {
     switch (r->route.id) {
-    case EDGE_ROUTE_LOGIN: handle_login(r); break;
-    case EDGE_ROUTE_LOGOUT: handle_logout(r); break;
-    case EDGE_ROUTE_ME: handle_me(r); break;
-    case EDGE_ROUTE_CHATS: handle_chats(r); break;
-    case EDGE_ROUTE_MESSAGES: handle_messages(r); break;
+    case EDGE_ROUTE_LOGIN:
+        handle_login(r);
+        break;
+    case EDGE_ROUTE_LOGOUT:
+        handle_logout(r);
+        break;
+    case EDGE_ROUTE_ME:
+        handle_me(r);
+        break;
+    case EDGE_ROUTE_CHATS:
+        handle_chats(r);
+        break;
+    case EDGE_ROUTE_MESSAGES:
+        handle_messages(r);
+        break;
     case EDGE_ROUTE_SIMULATE: {
         if (cfg_of(r)->tg_token[0]) {
             edge_req_problem(r, 409, "a Telegram bot token is configured; the simulator is off",
@@ -356,7 +364,9 @@ static void dispatch(edge_req *r)
         }
         break;
     }
-    default: edge_req_problem(r, 404, "no such route", NULL); break;
+    default:
+        edge_req_problem(r, 404, "no such route", NULL);
+        break;
     }
 }
 

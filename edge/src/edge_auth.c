@@ -23,9 +23,15 @@ int edge_cookie_get(const char *header, const char *name, char *out, size_t outl
             if (klen == nlen && memcmp(p, name, nlen) == 0) {
                 const char *v = eq + 1;
                 size_t vlen = len - (size_t)(v - p);
-                while (vlen && (*v == ' ' || *v == '\t')) { v++; vlen--; }
+                while (vlen && (*v == ' ' || *v == '\t')) {
+                    v++;
+                    vlen--;
+                }
                 while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
-                if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') { v++; vlen -= 2; }
+                if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+                    v++;
+                    vlen -= 2;
+                }
                 if (vlen == 0 || vlen >= outlen) return -1;
                 memcpy(out, v, vlen);
                 out[vlen] = '\0';
@@ -89,9 +95,9 @@ int edge_origin_matches_host(const char *origin, const char *host)
 
 char *edge_session_to_json(const edge_session *s)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I}", "admin_id", (json_int_t)s->admin_id,
-                          "login", s->login, "role", s->role, "csrf_token", s->csrf_token,
-                          "created_at", (json_int_t)s->created_at);
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I}", "admin_id", (json_int_t)s->admin_id, "login",
+                          s->login, "role", s->role, "csrf_token", s->csrf_token, "created_at",
+                          (json_int_t)s->created_at);
     char *out;
     if (!o) return NULL;
     out = json_dumps(o, JSON_COMPACT);
@@ -108,8 +114,8 @@ int edge_session_from_json(const char *json, size_t len, edge_session *s)
     int rc = -1;
     memset(s, 0, sizeof(*s));
     if (!o) return -1;
-    if (json_unpack(o, "{s:I,s:s,s:s,s:s,s?I}", "admin_id", &id, "login", &login, "role",
-                    &role, "csrf_token", &csrf, "created_at", &created) != 0)
+    if (json_unpack(o, "{s:I,s:s,s:s,s:s,s?I}", "admin_id", &id, "login", &login, "role", &role,
+                    "csrf_token", &csrf, "created_at", &created) != 0)
         goto out;
     if (!edge_token_is_valid(csrf) || strlen(login) >= sizeof(s->login) ||
         strlen(role) >= sizeof(s->role))
@@ -127,8 +133,8 @@ out:
 
 int edge_cookie_set(char *out, size_t outlen, const char *token, int secure)
 {
-    return snprintf(out, outlen, "%s=%s; HttpOnly; SameSite=Strict; Path=/%s",
-                    EDGE_SESSION_COOKIE, token, secure ? "; Secure" : "");
+    return snprintf(out, outlen, "%s=%s; HttpOnly; SameSite=Strict; Path=/%s", EDGE_SESSION_COOKIE,
+                    token, secure ? "; Secure" : "");
 }
 
 int edge_cookie_clear(char *out, size_t outlen, int secure)
@@ -197,7 +203,10 @@ void edge_limiter_fail(edge_limiter *l, const char *ip, time_t now)
         limiter_slot *victim = &l->slots[0];
         for (int i = 0; i < LIMITER_SLOTS; i++) {
             limiter_slot *c = &l->slots[i];
-            if (!c->ip[0] || now - c->window_start >= l->window_sec) { victim = c; break; }
+            if (!c->ip[0] || now - c->window_start >= l->window_sec) {
+                victim = c;
+                break;
+            }
             if (c->window_start < victim->window_start) victim = c;
         }
         s = victim;

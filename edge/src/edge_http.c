@@ -192,8 +192,8 @@ int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned 
     };
     for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)hdrs[i][0],
-                                        (const unsigned char *)hdrs[i][1],
-                                        (int)strlen(hdrs[i][1]), p, end))
+                                        (const unsigned char *)hdrs[i][1], (int)strlen(hdrs[i][1]),
+                                        p, end))
             return -1;
     return 0;
 }
@@ -204,10 +204,12 @@ static void log_request(edge_req *r)
     char status[8], dur[32], admin[24];
     snprintf(status, sizeof(status), "%d", r->status);
     snprintf(dur, sizeof(dur), "%.3f", (double)(edge_now_us() - r->start_us) / 1000.0);
-    if (r->has_session) snprintf(admin, sizeof(admin), "%lld", r->session.admin_id);
-    else admin[0] = '\0';
-    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", status,
-              "duration_ms", dur, "admin_id", admin);
+    if (r->has_session)
+        snprintf(admin, sizeof(admin), "%lld", r->session.admin_id);
+    else
+        admin[0] = '\0';
+    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", status, "duration_ms",
+              dur, "admin_id", admin);
 }
 
 static int write_headers(edge_req *r, struct lws *wsi)
@@ -228,9 +230,8 @@ static int write_headers(edge_req *r, struct lws *wsi)
                                         (const unsigned char *)v, (int)strlen(v), &p, end))
             return -1;
     }
-    if (r->close_after &&
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
-                                    (const unsigned char *)"close", 5, &p, end))
+    if (r->close_after && lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+                                                      (const unsigned char *)"close", 5, &p, end))
         return -1;
     if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
     return 0;

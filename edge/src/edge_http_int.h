@@ -25,13 +25,13 @@ struct edge_http {
  * went away: `wsi` is nulled when the connection closes, and the object is freed when the
  * connection side and every pending async call have let go (refs reaches 0). */
 typedef struct edge_req {
-    struct lws *wsi;            /* NULL once the connection is gone */
+    struct lws *wsi; /* NULL once the connection is gone */
     edge_http *http;
-    int refs;                   /* 1 for the connection + 1 per outstanding async call */
+    int refs; /* 1 for the connection + 1 per outstanding async call */
     uint64_t start_us;
     edge_route_match route;
     char method[8];
-    char path[256];             /* without the query string; safe to log */
+    char path[256]; /* without the query string; safe to log */
     char ip[64];
     char content_type[128];
     char csrf_header[130];
@@ -39,34 +39,34 @@ typedef struct edge_req {
     char host[256];
     int is_head;
     edge_query query;
-    int query_err;              /* query could not even be collected (too many params) */
+    int query_err; /* query could not even be collected (too many params) */
     edge_verr query_verr;
 
     /* request body */
     int expect_body;
-    char *body;                 /* owned */
+    char *body; /* owned */
     size_t body_len, body_cap;
     int body_too_large;
 
     /* session (after the Redis lookup) */
     int has_session;
     edge_session session;
-    char actor[32];             /* "admin:<id>" */
+    char actor[32]; /* "admin:<id>" */
 
     /* response */
-    int responded;              /* a response is staged */
-    int logged;                 /* the request line was written */
+    int responded; /* a response is staged */
+    int logged;    /* the request line was written */
     int status;
     const char *ctype;
-    char *resp;                 /* owned, LWS_PRE headroom before resp_body */
+    char *resp; /* owned, LWS_PRE headroom before resp_body */
     size_t resp_len, resp_off;
     char extra_headers[3][2][320]; /* name (lowercase, with ':'), value */
     int n_extra;
     int headers_sent;
-    int close_after;            /* close instead of keep-alive (unread body on the wire) */
-    int hold_for_sim;           /* edge_sim scratch */
+    int close_after;  /* close instead of keep-alive (unread body on the wire) */
+    int hold_for_sim; /* edge_sim scratch */
     long long sim_update_id;
-    char *sim_update_json;      /* owned */
+    char *sim_update_json; /* owned */
 } edge_req;
 
 /* lws per-session user data for protocol "rt" (HTTP transactions and WebSockets). */
@@ -99,7 +99,7 @@ int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned 
 uint64_t edge_now_us(void);
 
 /* edge_api.c */
-void edge_api_begin(edge_req *r);   /* request fully read: session, CSRF, handler */
+void edge_api_begin(edge_req *r); /* request fully read: session, CSRF, handler */
 void edge_api_readyz(edge_req *r);
 
 /* edge_sim.c */

@@ -9,8 +9,8 @@
 #include "edge_log.h"
 #include "edge_problem.h"
 
-static const char *const method_names[] = {"GET", "POST", "OPTIONS", "PUT", "PATCH",
-                                           "DELETE", "CONNECT", "HEAD"};
+static const char *const method_names[] = {"GET",   "POST",   "OPTIONS", "PUT",
+                                           "PATCH", "DELETE", "CONNECT", "HEAD"};
 
 static void copy_header(struct lws *wsi, enum lws_token_indexes t, char *out, size_t outlen)
 {
@@ -22,8 +22,8 @@ static void copy_header(struct lws *wsi, enum lws_token_indexes t, char *out, si
 /* Custom header names keep the client's spelling and lws compares them case-sensitively. */
 static void copy_csrf_header(struct lws *wsi, char *out, size_t outlen)
 {
-    static const char *const names[] = {"x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:",
-                                        "X-CSRF-TOKEN:"};
+    static const char *const names[] = {
+        "x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:", "X-CSRF-TOKEN:"};
     out[0] = '\0';
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         int n = lws_hdr_custom_length(wsi, names[i], (int)strlen(names[i]));
@@ -40,8 +40,8 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     char *uri = NULL, cookie[4096], frag[2048];
     int ulen = 0, m = lws_http_get_uri_and_method(wsi, &uri, &ulen);
     snprintf(r->method, sizeof(r->method), "%s",
-             m >= 0 && m < (int)(sizeof(method_names) / sizeof(method_names[0]))
-                 ? method_names[m] : "OTHER");
+             m >= 0 && m < (int)(sizeof(method_names) / sizeof(method_names[0])) ? method_names[m]
+                                                                                 : "OTHER");
     r->is_head = m == LWSHUMETH_HEAD;
     snprintf(r->path, sizeof(r->path), "%s", path ? path : "/");
     if (lws_get_peer_simple(wsi, r->ip, sizeof(r->ip)) == NULL) snprintf(r->ip, sizeof(r->ip), "?");
@@ -89,7 +89,8 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
         if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) return 404;
     }
     const char *cache = strncmp(r->path, "/assets/", 8) == 0 && found
-                            ? "public, max-age=31536000, immutable" : "no-cache";
+                            ? "public, max-age=31536000, immutable"
+                            : "no-cache";
     if (edge_http_add_security_headers(wsi, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
                                     (const unsigned char *)cache, (int)strlen(cache), &p, end))
@@ -100,8 +101,7 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
     r->logged = 1;
     pss->req = NULL;
     edge_req_detach(r);
-    int n = lws_serve_http_file(wsi, file, edge_mime_type(file), (const char *)hdr,
-                                (int)(p - hdr));
+    int n = lws_serve_http_file(wsi, file, edge_mime_type(file), (const char *)hdr, (int)(p - hdr));
     return n < 0 ? -1 : 0;
 }
 
@@ -181,8 +181,8 @@ static int reject_upgrade(struct lws *wsi, int status, const char *detail)
     size_t blen = 0;
     char *body = edge_problem_json(status, detail, NULL, &blen);
     if (!body) return -1;
-    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/problem+json", blen,
-                                    &p, end) ||
+    if (lws_add_http_common_headers(wsi, (unsigned)status, "application/problem+json", blen, &p,
+                                    end) ||
         edge_http_add_security_headers(wsi, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
                                     (const unsigned char *)"close", 5, &p, end) ||
@@ -215,8 +215,7 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (!pss || !pss->req || pss->req->responded) return 0;
         if (pss->req->body_too_large) {
-            edge_req_problem(pss->req, 413, "request body is larger than the server accepts",
-                             NULL);
+            edge_req_problem(pss->req, 413, "request body is larger than the server accepts", NULL);
             return 0;
         }
         edge_api_begin(pss->req);
@@ -242,7 +241,7 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         int status = edge_ws_check_upgrade(h, wsi, &scratch);
         if (status == 0) return 0;
         return reject_upgrade(wsi, status,
-                              status == 401 ? "a valid session is required"
+                              status == 401   ? "a valid session is required"
                               : status == 403 ? "origin does not match host"
                                               : "no WebSocket endpoint here");
     }

@@ -25,11 +25,21 @@ int edge_utf8_valid(const unsigned char *s, size_t len)
         unsigned c = s[i];
         size_t need;
         unsigned cp;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; }
-        else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; }
-        else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; }
-        else return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3;
+            cp = c & 0x07;
+        } else
+            return 0;
         if (len - i - 1 < need) return 0;
         for (size_t k = 1; k <= need; k++) {
             unsigned cc = s[i + k];
@@ -77,8 +87,8 @@ json_t *edge_json_parse_body(const char *buf, size_t len, edge_verr *e)
     }
     j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
-        verr(e, 400, NULL, "malformed JSON: %s at line %d, column %d (byte %d)", je.text,
-             je.line, je.column, je.position);
+        verr(e, 400, NULL, "malformed JSON: %s at line %d, column %d (byte %d)", je.text, je.line,
+             je.column, je.position);
         return NULL;
     }
     if (!json_is_object(j)) {
@@ -93,7 +103,8 @@ int edge_json_validate(json_t *obj, const edge_json_field *fields, edge_verr *e)
 {
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         const edge_json_field *f = fields;
         while (f->name && strcmp(f->name, key) != 0) f++;
         if (!f->name) {
@@ -173,10 +184,16 @@ static char *pct_decode(const char *src, size_t len, int plus_is_space)
     for (size_t i = 0; i < len; i++) {
         if (src[i] == '%') {
             int hi, lo;
-            if (i + 2 >= len) { free(out); return NULL; }
+            if (i + 2 >= len) {
+                free(out);
+                return NULL;
+            }
             hi = hexval((unsigned char)src[i + 1]);
             lo = hexval((unsigned char)src[i + 2]);
-            if (hi < 0 || lo < 0) { free(out); return NULL; }
+            if (hi < 0 || lo < 0) {
+                free(out);
+                return NULL;
+            }
             *o++ = (char)(hi * 16 + lo);
             i += 2;
         } else if (src[i] == '+' && plus_is_space) {
@@ -275,9 +292,9 @@ static int looks_like_datetime(const char *s)
     static const char pat[] = "dddd-dd-ddTdd:dd:dd";
     size_t i;
     for (i = 0; pat[i]; i++) {
-        if (pat[i] == 'd' ? !isdigit((unsigned char)s[i])
-                          : (pat[i] == 'T' ? (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
-                                           : s[i] != pat[i]))
+        if (pat[i] == 'd'
+                ? !isdigit((unsigned char)s[i])
+                : (pat[i] == 'T' ? (s[i] != 'T' && s[i] != 't' && s[i] != ' ') : s[i] != pat[i]))
             return 0;
     }
     s += i;
@@ -407,8 +424,8 @@ json_t *edge_messages_filter(const edge_query *q, edge_verr *e)
     return f;
 }
 
-int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor,
-                    char *limit_out, size_t limit_len, edge_verr *e)
+int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor, char *limit_out,
+                    size_t limit_len, edge_verr *e)
 {
     *qtext = NULL;
     *cursor = NULL;
@@ -416,9 +433,12 @@ int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor
     if (check_params(q, chats_params, NULL, NULL, e) < 0) return -1;
     for (size_t i = 0; i < q->n; i++) {
         const char *name = q->p[i].name, *val = q->p[i].value;
-        if (strcmp(name, "q") == 0) *qtext = val;
-        else if (strcmp(name, "cursor") == 0) *cursor = val;
-        else if (strcmp(name, "limit") == 0) snprintf(limit_out, limit_len, "%s", val);
+        if (strcmp(name, "q") == 0)
+            *qtext = val;
+        else if (strcmp(name, "cursor") == 0)
+            *cursor = val;
+        else if (strcmp(name, "limit") == 0)
+            snprintf(limit_out, limit_len, "%s", val);
     }
     return 0;
 }

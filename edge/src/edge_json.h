@@ -7,9 +7,9 @@
 #include <jansson.h>
 
 typedef struct edge_verr {
-    int status;       /* 400, 415, ... */
+    int status; /* 400, 415, ... */
     char detail[256];
-    char field[64];   /* "" when no single field is at fault */
+    char field[64]; /* "" when no single field is at fault */
 } edge_verr;
 
 /* 1 when s[0..len) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
@@ -30,8 +30,8 @@ typedef struct edge_json_field {
     const char *name;
     edge_json_type type;
     int required;
-    size_t min_len, max_len;     /* strings, in code points; max 0 = unbounded */
-    int has_min;                 /* integers */
+    size_t min_len, max_len; /* strings, in code points; max 0 = unbounded */
+    int has_min;             /* integers */
     long long min;
 } edge_json_field;
 
@@ -65,8 +65,8 @@ json_t *edge_messages_filter(const edge_query *q, edge_verr *e);
 
 /* GET /api/chats -> rt.list_chats($1 q, $2 cursor, $3 limit). q/cursor point into the query
  * (NULL when absent); limit_out receives the decimal limit (default 50). */
-int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor,
-                    char *limit_out, size_t limit_len, edge_verr *e);
+int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor, char *limit_out,
+                    size_t limit_len, edge_verr *e);
 
 /* Strict decimal int64 parse of the whole string. Returns 0 or -1. */
 int edge_parse_int64(const char *s, long long *out);

@@ -84,8 +84,10 @@ int edge_static_resolve(const char *root, const char *path, char *out, size_t ou
     }
     const char *rel = path;
     size_t plen = strlen(path);
-    if (plen == 1) rel = "/index.html";
-    else if (path[plen - 1] == '/') return 1; /* directories are SPA routes, never listed */
+    if (plen == 1)
+        rel = "/index.html";
+    else if (path[plen - 1] == '/')
+        return 1; /* directories are SPA routes, never listed */
     int n = snprintf(out, outlen, "%s%s", root, rel);
     if (n < 0 || (size_t)n >= outlen) return -1;
     return 0;

@@ -19,8 +19,9 @@ json_t *edge_sim_build_update(json_t *body, long long update_id, time_t now)
     const char *uname = json_string_value(json_object_get(body, "username"));
     const char *text = json_string_value(json_object_get(body, "text"));
     json_int_t user_id = juser ? json_integer_value(juser) : (chat_id > 0 ? chat_id : 100000001);
-    long long message_id =
-        update_id >= EDGE_SIM_FIRST_UPDATE_ID ? update_id - EDGE_SIM_FIRST_UPDATE_ID + 1 : update_id;
+    long long message_id = update_id >= EDGE_SIM_FIRST_UPDATE_ID
+                               ? update_id - EDGE_SIM_FIRST_UPDATE_ID + 1
+                               : update_id;
     if (!first || !*first) first = "Simulated";
 
     json_t *chat = json_object(), *from = json_object(), *msg = json_object(), *u = json_object();
@@ -32,7 +33,8 @@ json_t *edge_sim_build_update(json_t *body, long long update_id, time_t now)
         if (uname && *uname) json_object_set_new(chat, "username", json_string(uname));
     } else {
         json_object_set_new(chat, "type", json_string("group"));
-        json_object_set_new(chat, "title", json_string(title && *title ? title : "Simulated group"));
+        json_object_set_new(chat, "title",
+                            json_string(title && *title ? title : "Simulated group"));
     }
     json_object_set_new(from, "id", json_integer(user_id));
     json_object_set_new(from, "is_bot", json_false());
@@ -68,7 +70,8 @@ static void xadd_cb(redisReply *reply, void *ud)
     char body[160];
     if (!edge_req_release(r)) return;
     if (!reply || reply->type != REDIS_REPLY_STRING) {
-        sim_fail(r, "XADD rt:in", reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
+        sim_fail(r, "XADD rt:in",
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         return;
     }
     int n = snprintf(body, sizeof(body), "{\"update_id\":%lld,\"stream_id\":\"%.*s\"}",
@@ -82,7 +85,8 @@ static void incr_cb(redisReply *reply, void *ud)
     json_error_t je;
     if (!edge_req_release(r)) return;
     if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        sim_fail(r, "INCR rt:sim:update_id", reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
+        sim_fail(r, "INCR rt:sim:update_id",
+                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         return;
     }
     r->sim_update_id = reply->integer;

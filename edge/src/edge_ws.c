@@ -60,8 +60,7 @@ int edge_ws_is_ping(const char *buf, size_t len)
 {
     json_error_t je;
     json_t *o = json_loadb(buf, len, 0, &je);
-    int ping = o && json_is_object(o) &&
-               json_is_string(json_object_get(o, "type")) &&
+    int ping = o && json_is_object(o) && json_is_string(json_object_get(o, "type")) &&
                strcmp(json_string_value(json_object_get(o, "type")), "ping") == 0;
     json_decref(o);
     return ping;
@@ -203,9 +202,9 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     h->nclients++;
     pss->ws = c;
 
-    json_t *hello = json_pack("{s:{s:I,s:s,s:s}}", "admin", "id",
-                              (json_int_t)pss->pending_session.admin_id, "login",
-                              pss->pending_session.login, "role", pss->pending_session.role);
+    json_t *hello =
+        json_pack("{s:{s:I,s:s,s:s}}", "admin", "id", (json_int_t)pss->pending_session.admin_id,
+                  "login", pss->pending_session.login, "role", pss->pending_session.role);
     char *data = hello ? json_dumps(hello, JSON_COMPACT) : NULL;
     json_decref(hello);
     if (data) send_envelope(h, c, "hello", data);
@@ -256,7 +255,8 @@ int edge_ws_receive(edge_http *h, struct lws *wsi, edge_pss *pss, const void *in
         c->rx_len = 0;
         c->rx_overflow = 0;
     }
-    if (c->rx_len + len > sizeof(c->rx)) c->rx_overflow = 1;
+    if (c->rx_len + len > sizeof(c->rx))
+        c->rx_overflow = 1;
     else {
         memcpy(c->rx + c->rx_len, in, len);
         c->rx_len += len;
@@ -273,8 +273,10 @@ void edge_ws_closed(edge_http *h, edge_pss *pss)
     edge_ws_client *c = pss ? pss->ws : NULL;
     if (!c) return;
     pss->ws = NULL;
-    if (c->prev) c->prev->next = c->next;
-    else h->clients = c->next;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->clients = c->next;
     if (c->next) c->next->prev = c->prev;
     h->nclients--;
     queue_clear(c);

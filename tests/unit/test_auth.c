@@ -17,7 +17,8 @@ static void test_cookie_finds_among_many(void **state)
 {
     char v[80];
     (void)state;
-    assert_int_equal(edge_cookie_get("a=1; rt_session=" TOK "; b=2", "rt_session", v, sizeof(v)), 0);
+    assert_int_equal(edge_cookie_get("a=1; rt_session=" TOK "; b=2", "rt_session", v, sizeof(v)),
+                     0);
     assert_string_equal(v, TOK);
     assert_int_equal(edge_cookie_get("rt_session=x;other=y", "other", v, sizeof(v)), 0);
     assert_string_equal(v, "y");
@@ -54,7 +55,8 @@ static void test_token_shape(void **state)
     assert_true(edge_token_is_valid(TOK));
     assert_false(edge_token_is_valid("0123"));
     assert_false(edge_token_is_valid(TOK "0"));
-    assert_false(edge_token_is_valid("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
+    assert_false(
+        edge_token_is_valid("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
     assert_false(edge_token_is_valid(NULL));
     assert_int_equal(edge_token_new(t), 0);
     assert_int_equal(edge_token_new(u), 0);
@@ -66,7 +68,8 @@ static void test_ct_equal(void **state)
 {
     (void)state;
     assert_true(edge_ct_equal(TOK, TOK));
-    assert_false(edge_ct_equal(TOK, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee"));
+    assert_false(
+        edge_ct_equal(TOK, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdee"));
     assert_false(edge_ct_equal("abc", "abcd"));
     assert_false(edge_ct_equal("abcd", "abc"));
     assert_false(edge_ct_equal("", "a"));
@@ -105,7 +108,8 @@ static void test_session_json_roundtrip(void **state)
     free(j);
     assert_int_equal(edge_session_from_json("{}", 2, &t), -1);
     assert_int_equal(edge_session_from_json("not json", 8, &t), -1);
-    const char *bad = "{\"admin_id\":1,\"login\":\"a\",\"role\":\"owner\",\"csrf_token\":\"short\"}";
+    const char *bad =
+        "{\"admin_id\":1,\"login\":\"a\",\"role\":\"owner\",\"csrf_token\":\"short\"}";
     assert_int_equal(edge_session_from_json(bad, strlen(bad), &t), -1);
 }
 
@@ -133,7 +137,7 @@ static void test_limiter_blocks_after_max_failures(void **state)
     }
     assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1010), 290);
     assert_int_equal(edge_limiter_check(l, "5.6.7.8", 1010), 0); /* per address */
-    assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1300), 0);  /* window over */
+    assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1300), 0); /* window over */
     edge_limiter_destroy(l);
 }
 

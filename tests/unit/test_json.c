@@ -27,9 +27,9 @@ static void test_utf8_validation(void **state)
     (void)state;
     assert_true(edge_utf8_valid((const unsigned char *)"h\xc3\xa9llo \xf0\x9f\x98\x80", 11));
     assert_false(edge_utf8_valid((const unsigned char *)"\xff", 1));
-    assert_false(edge_utf8_valid((const unsigned char *)"\xc3", 1));           /* truncated */
-    assert_false(edge_utf8_valid((const unsigned char *)"\xc0\xaf", 2));       /* overlong */
-    assert_false(edge_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));   /* surrogate */
+    assert_false(edge_utf8_valid((const unsigned char *)"\xc3", 1));             /* truncated */
+    assert_false(edge_utf8_valid((const unsigned char *)"\xc0\xaf", 2));         /* overlong */
+    assert_false(edge_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));     /* surrogate */
     assert_false(edge_utf8_valid((const unsigned char *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_int_equal(edge_utf8_len("h\xc3\xa9"), 2);
 }
@@ -49,7 +49,8 @@ static void test_body_login_ok(void **state)
 {
     edge_verr e;
     (void)state;
-    assert_int_equal(body_ok("{\"login\":\"admin\",\"password\":\"pw\"}", edge_schema_login, &e), 0);
+    assert_int_equal(body_ok("{\"login\":\"admin\",\"password\":\"pw\"}", edge_schema_login, &e),
+                     0);
 }
 
 static void test_body_malformed_names_position(void **state)
@@ -60,7 +61,8 @@ static void test_body_malformed_names_position(void **state)
     assert_int_equal(e.status, 400);
     assert_non_null(strstr(e.detail, "malformed JSON"));
     assert_non_null(strstr(e.detail, "column"));
-    assert_int_equal(body_ok("{\"login\":\"a\",\"login\":\"b\",\"password\":\"p\"}", edge_schema_login, &e), -1);
+    assert_int_equal(
+        body_ok("{\"login\":\"a\",\"login\":\"b\",\"password\":\"p\"}", edge_schema_login, &e), -1);
     assert_non_null(strstr(e.detail, "duplicate"));
     assert_int_equal(body_ok("[]", edge_schema_login, &e), -1);
     assert_int_equal(body_ok("", edge_schema_login, &e), -1);
@@ -78,7 +80,8 @@ static void test_body_unknown_wrong_missing_toolong(void **state)
 {
     edge_verr e;
     (void)state;
-    assert_int_equal(body_ok("{\"login\":\"a\",\"password\":\"p\",\"x\":1}", edge_schema_login, &e), -1);
+    assert_int_equal(body_ok("{\"login\":\"a\",\"password\":\"p\",\"x\":1}", edge_schema_login, &e),
+                     -1);
     assert_string_equal(e.field, "x");
     assert_int_equal(body_ok("{\"login\":1,\"password\":\"p\"}", edge_schema_login, &e), -1);
     assert_string_equal(e.field, "login");
@@ -93,20 +96,25 @@ static void test_body_unknown_wrong_missing_toolong(void **state)
     strcat(big, "\"}");
     assert_int_equal(body_ok(big, edge_schema_login, &e), -1);
     assert_string_equal(e.field, "password");
-    assert_int_equal(body_ok("{\"login\":\"a\\u0000b\",\"password\":\"p\"}", edge_schema_login, &e), -1);
+    assert_int_equal(body_ok("{\"login\":\"a\\u0000b\",\"password\":\"p\"}", edge_schema_login, &e),
+                     -1);
 }
 
 static void test_body_sim_message(void **state)
 {
     edge_verr e;
     (void)state;
-    assert_int_equal(body_ok("{\"chat_id\":-100,\"text\":\"hi\",\"chat_title\":\"G\",\"user_id\":5}",
-                             edge_schema_sim_message, &e), 0);
-    assert_int_equal(body_ok("{\"chat_id\":\"5\",\"text\":\"hi\"}", edge_schema_sim_message, &e), -1);
+    assert_int_equal(
+        body_ok("{\"chat_id\":-100,\"text\":\"hi\",\"chat_title\":\"G\",\"user_id\":5}",
+                edge_schema_sim_message, &e),
+        0);
+    assert_int_equal(body_ok("{\"chat_id\":\"5\",\"text\":\"hi\"}", edge_schema_sim_message, &e),
+                     -1);
     assert_string_equal(e.field, "chat_id");
     assert_int_equal(body_ok("{\"chat_id\":5.5,\"text\":\"hi\"}", edge_schema_sim_message, &e), -1);
     assert_string_equal(e.field, "chat_id");
-    assert_int_equal(body_ok("{\"chat_id\":5,\"text\":\"hi\",\"user_id\":0}", edge_schema_sim_message, &e), -1);
+    assert_int_equal(
+        body_ok("{\"chat_id\":5,\"text\":\"hi\",\"user_id\":0}", edge_schema_sim_message, &e), -1);
     assert_string_equal(e.field, "user_id");
     assert_int_equal(body_ok("{\"chat_id\":5}", edge_schema_sim_message, &e), -1);
     assert_string_equal(e.field, "text");
@@ -138,7 +146,10 @@ static void test_messages_filter_types(void **state)
     edge_query q;
     edge_verr e;
     (void)state;
-    assert_int_equal(edge_query_parse("chat_id=-100123&after_id=5&q=hi&from=2024-01-01T00:00:00Z&limit=10", &q, &e), 0);
+    assert_int_equal(
+        edge_query_parse("chat_id=-100123&after_id=5&q=hi&from=2024-01-01T00:00:00Z&limit=10", &q,
+                         &e),
+        0);
     json_t *f = edge_messages_filter(&q, &e);
     assert_non_null(f);
     assert_true(json_is_integer(json_object_get(f, "chat_id")));
@@ -173,7 +184,7 @@ static void test_messages_filter_rejects_bad_values(void **state)
     expect_filter_error("limit=0", "limit");
     expect_filter_error("limit=501", "limit");
     expect_filter_error("from=yesterday", "from");
-    expect_filter_error("q=%FF", "q");            /* invalid UTF-8 after decoding */
+    expect_filter_error("q=%FF", "q"); /* invalid UTF-8 after decoding */
     expect_filter_error("unknown=1", "unknown");
     expect_filter_error("q=a&q=b", "q");
 }

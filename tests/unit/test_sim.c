@@ -43,7 +43,8 @@ static void test_sim_private_chat(void **state)
 static void test_sim_group_chat(void **state)
 {
     (void)state;
-    json_t *b = load("{\"chat_id\":-1001,\"text\":\"x\",\"chat_title\":\"Team\",\"user_id\":7,\"first_name\":\"Ann\"}");
+    json_t *b = load("{\"chat_id\":-1001,\"text\":\"x\",\"chat_title\":\"Team\",\"user_id\":7,"
+                     "\"first_name\":\"Ann\"}");
     json_t *u = edge_sim_build_update(b, EDGE_SIM_FIRST_UPDATE_ID + 9, 1);
     json_t *m = json_object_get(u, "message");
     json_t *chat = json_object_get(m, "chat"), *from = json_object_get(m, "from");
