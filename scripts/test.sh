@@ -97,13 +97,21 @@ stage() {
 need() { [ -e "$1" ] || { echo "missing: $1 ($2)"; return 1; }; }
 
 # ---- set-up ---------------------------------------------------------------------------------
-banner "set-up: deps"
-scripts/deps.sh
-banner "set-up: build (extension, edge + ASan/UBSan, SPA)"
-scripts/build.sh --asan
-banner "set-up: test stack (fresh database, flushed Redis)"
+# Set-up steps fail fast (with RT_TEST_KEEP_GOING=1 a failed build is reported and the suites still run).
+setup_step() {
+    local name="$1"; shift
+    banner "set-up: $name"
+    if ! "$@"; then
+        stage_results+=("$(printf 'FAIL  set-up: %s' "$name")")
+        failed_any=1; total_fail=$((total_fail + 1))
+        printf '\n\033[1;31m!!!!!!!! set-up "%s" FAILED\033[0m\n' "$name"
+        [ "${RT_TEST_KEEP_GOING:-0}" = 1 ] || exit 1
+    fi
+}
+setup_step deps scripts/deps.sh
+setup_step "build (extension, edge + ASan/UBSan, SPA)" scripts/build.sh --asan
 STACK_STARTED=1
-scripts/stack.sh start --fresh
+setup_step "test stack (fresh database, flushed Redis)" scripts/stack.sh start --fresh
 eval "$(scripts/stack.sh env)"
 export LOG_DIR="$RT_HOME/log"
 mkdir -p "$LOG_DIR"

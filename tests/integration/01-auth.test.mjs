@@ -9,6 +9,7 @@ import { operations, assertResponse, assertProblem, assertSchema } from '../lib/
 let edge;
 before(async () => { edge = await startEdge({ name: 'auth' }); });
 after(async () => {
+  if (!edge) return;
   const exit = await edge.stop();
   assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge.logPath})`);
 });

@@ -20,8 +20,8 @@ before(async () => {
 after(async () => {
   await ws?.close();
   await db?.end();
-  const exit = await edge.stop();
-  await tg.close();
+  const exit = edge ? await edge.stop() : { code: 0, signal: null };
+  await tg?.close();
   assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge.logPath})`);
 });
 

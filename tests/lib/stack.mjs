@@ -81,7 +81,7 @@ export async function startEdge({ name = 'edge', env = {}, port, ready = true, t
   fs.closeSync(fd);
   let exitInfo = null;
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => { exitInfo = { code, signal }; resolve(exitInfo); }));
-  proc.once('error', () => {});
+  proc.once('error', (e) => { exitInfo = { code: null, signal: null, error: e.message }; });
   const url = `http://127.0.0.1:${port}`;
   const edge = {
     url, port, proc, logPath, exited, env: childEnv,
