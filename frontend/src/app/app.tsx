@@ -11,9 +11,13 @@ export function App() {
   const [router] = useState(() => {
     const appRouter = createAppRouter();
     setUnauthorizedHandler(() => {
-      if (appRouter.state.location.pathname === '/login') return;
+      const from = appRouter.state.location.pathname;
+      if (from === '/login') return;
       // Leave first, then drop server state, so no mounted screen refetches into another 401.
-      void appRouter.navigate('/login', { replace: true }).then(() => queryClient.clear());
+      // `from` brings the admin back to the same chat after signing in again.
+      void appRouter
+        .navigate('/login', { replace: true, state: { from } })
+        .then(() => queryClient.clear());
     });
     return appRouter;
   });

@@ -1,6 +1,6 @@
 // Authenticated shell: requires a session, opens the live connection and draws the header.
 import { useTranslation } from 'react-i18next';
-import { Navigate, Outlet, useNavigate } from 'react-router';
+import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { useMe } from '@/features/auth/api/get-me';
@@ -12,6 +12,7 @@ import { isApiError, isUnauthorized } from '@/lib/api/errors';
 export function AppLayoutRoute() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const location = useLocation();
   const me = useMe();
   const status = useLiveUpdates(me.isSuccess);
 
@@ -19,7 +20,10 @@ export function AppLayoutRoute() {
     return <p className="p-6 text-sm text-neutral-500">{t('chats.loading')}</p>;
   }
   if (me.isError) {
-    if (isUnauthorized(me.error)) return <Navigate to="/login" replace />;
+    if (isUnauthorized(me.error)) {
+      // Remember the deep link (e.g. /chats/-100123) to return to after signing in.
+      return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+    }
     return (
       <div className="flex flex-col items-start gap-3 p-6">
         <p role="alert" className="text-sm text-red-700">

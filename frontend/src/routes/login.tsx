@@ -1,12 +1,14 @@
 // /login: the sign-in card; on success, go to the chats screen.
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { LanguageSwitcher } from '@/components/language-switcher';
 import { LoginForm } from '@/features/auth/components/login-form';
 
 export function LoginRoute() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const from: unknown = (useLocation().state as { from?: unknown } | null)?.from;
+  const target = typeof from === 'string' && from.startsWith('/chats') ? from : '/chats';
   return (
     <div className="relative flex min-h-full flex-col items-center justify-center p-6">
       <div className="absolute top-4 right-4">
@@ -20,7 +22,7 @@ export function LoginRoute() {
           <h1 className="mt-1 text-xl font-semibold text-neutral-900">{t('auth.title')}</h1>
           <p className="mt-1 text-sm text-neutral-500">{t('auth.subtitle')}</p>
         </div>
-        <LoginForm onSuccess={() => void navigate('/chats', { replace: true })} />
+        <LoginForm onSuccess={() => void navigate(target, { replace: true })} />
       </main>
     </div>
   );
