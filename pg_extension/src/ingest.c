@@ -48,7 +48,9 @@ typedef enum IngestPlan
 	PLAN_REQUIRE_ROLE,
 	PLAN_UPDATE_KEY,
 	PLAN_USER,
+	PLAN_USER_REFRESH,
 	PLAN_CHAT,
+	PLAN_CHAT_REFRESH,
 	PLAN_INSERT_MESSAGE,
 	PLAN_FIND_MESSAGE,
 	PLAN_EDIT_MESSAGE,
@@ -68,31 +70,34 @@ static const PlanDef plan_defs[PLAN_COUNT] = {
 	[PLAN_REQUIRE_ROLE] = {"SELECT rt.require_role('admin')", 0, {0}},
 	[PLAN_UPDATE_KEY] =
 		{"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, {INT8OID}},
-	[PLAN_USER] = {"INSERT INTO rt.users AS u (id, is_bot, first_name, last_name, username, "
-				   "language_code) VALUES ($1, $2, $3, $4, $5, $6) "
-				   "ON CONFLICT (id) DO UPDATE SET is_bot = excluded.is_bot, "
-				   "first_name = coalesce(excluded.first_name, u.first_name), "
-				   "last_name = coalesce(excluded.last_name, u.last_name), "
-				   "username = coalesce(excluded.username, u.username), "
-				   "language_code = coalesce(excluded.language_code, u.language_code), "
-				   "last_seen_at = now() "
-				   "WHERE u.last_seen_at < now() OR u.is_bot <> excluded.is_bot "
-				   "OR u.first_name IS DISTINCT FROM coalesce(excluded.first_name, u.first_name) "
-				   "OR u.last_name IS DISTINCT FROM coalesce(excluded.last_name, u.last_name) "
-				   "OR u.username IS DISTINCT FROM coalesce(excluded.username, u.username) "
-				   "OR u.language_code IS DISTINCT FROM "
-				   "coalesce(excluded.language_code, u.language_code)",
+	[PLAN_USER] = {"INSERT INTO rt.users (id, is_bot, first_name, last_name, username, "
+				   "language_code) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
 				   6,
 				   {INT8OID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}},
-	[PLAN_CHAT] = {"INSERT INTO rt.chats AS c (id, type, title, username) VALUES ($1, $2, $3, $4) "
-				   "ON CONFLICT (id) DO UPDATE SET type = excluded.type, "
-				   "title = coalesce(excluded.title, c.title), "
-				   "username = coalesce(excluded.username, c.username) "
-				   "WHERE c.type <> excluded.type "
-				   "OR c.title IS DISTINCT FROM coalesce(excluded.title, c.title) "
-				   "OR c.username IS DISTINCT FROM coalesce(excluded.username, c.username)",
+	[PLAN_USER_REFRESH] = {"UPDATE rt.users SET is_bot = $2, "
+						   "first_name = coalesce($3, first_name), "
+						   "last_name = coalesce($4, last_name), "
+						   "username = coalesce($5, username), "
+						   "language_code = coalesce($6, language_code), last_seen_at = now() "
+						   "WHERE id = $1 AND (last_seen_at < now() - interval '1 minute' "
+						   "OR is_bot <> $2 "
+						   "OR first_name IS DISTINCT FROM coalesce($3, first_name) "
+						   "OR last_name IS DISTINCT FROM coalesce($4, last_name) "
+						   "OR username IS DISTINCT FROM coalesce($5, username) "
+						   "OR language_code IS DISTINCT FROM coalesce($6, language_code))",
+						   6,
+						   {INT8OID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}},
+	[PLAN_CHAT] = {"INSERT INTO rt.chats (id, type, title, username) VALUES ($1, $2, $3, $4) "
+				   "ON CONFLICT (id) DO NOTHING",
 				   4,
 				   {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
+	[PLAN_CHAT_REFRESH] = {"UPDATE rt.chats SET type = $2, title = coalesce($3, title), "
+						   "username = coalesce($4, username) "
+						   "WHERE id = $1 AND (type <> $2 "
+						   "OR title IS DISTINCT FROM coalesce($3, title) "
+						   "OR username IS DISTINCT FROM coalesce($4, username))",
+						   4,
+						   {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
 	[PLAN_INSERT_MESSAGE] = {"WITH k AS (INSERT INTO rt.message_keys (chat_id, message_id, "
 							 "message_pk, created_at) VALUES ($1, $2, "
 							 "nextval('rt.messages_id_seq'), $6) ON CONFLICT DO NOTHING "
@@ -230,28 +235,42 @@ typedef struct Int64List
 	int cap;
 } Int64List;
 
-/* profile hash of a user or chat already upserted by this call */
-typedef struct ProfileEntry
+/*
+ * A user or chat this call has met.  Rows are inserted as soon as they are met (ON CONFLICT DO
+ * NOTHING, which takes no row lock); changed profiles, last_seen_at and last_message_* are
+ * written once at the end of the batch in id order, so concurrent ingest calls lock the same
+ * rows in the same order and do not deadlock.
+ */
+typedef struct UserEntry
 {
 	int64 id;
-	uint32 hash;
-} ProfileEntry;
+	uint32 hash;  /* of the profile last met */
+	bool known;   /* the row exists (inserted by a released subtransaction, or before) */
+	bool refresh; /* the row existed: bring its profile and last_seen_at up to date */
+	TgUser profile;
+} UserEntry;
 
-typedef struct ChatTouch
+typedef struct ChatEntry
 {
 	int64 chat_id;
-	bool has_new;
+	uint32 hash;
+	bool known;
+	bool refresh;
+	char *type;
+	char *title;
+	char *username;
+	bool listed;  /* in chat_order, i.e. named by the NOTIFY payload */
+	bool has_new; /* a message was stored: last_at/last_pk are the newest */
 	TimestampTz last_at;
 	int64 last_pk;
-} ChatTouch;
+} ChatEntry;
 
 typedef struct IngestState
 {
 	MemoryContext batchcxt; /* lives for the call */
 	MemoryContext elemcxt;  /* reset before every update */
-	HTAB *users_seen;
-	HTAB *chats_seen;
-	HTAB *chats_touched;
+	HTAB *users;
+	HTAB *chats;
 	Int64List chat_order; /* touched chat ids, first touch first */
 	Int64List new_ids;
 	Int64List edited_ids;
@@ -315,15 +334,26 @@ CreateIdTable(IngestState *st, const char *name, Size entrysize)
 	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+/* after a rollback, rows inserted by the aborted subtransaction are gone again */
 static void
-ResetProfileCaches(IngestState *st)
+ForgetInsertedRows(IngestState *st)
 {
-	if (st->users_seen)
-		hash_destroy(st->users_seen);
-	if (st->chats_seen)
-		hash_destroy(st->chats_seen);
-	st->users_seen = CreateIdTable(st, "rt.ingest users", sizeof(ProfileEntry));
-	st->chats_seen = CreateIdTable(st, "rt.ingest chats", sizeof(ProfileEntry));
+	HASH_SEQ_STATUS status;
+	UserEntry *u;
+	ChatEntry *c;
+
+	hash_seq_init(&status, st->users);
+	while ((u = hash_seq_search(&status)) != NULL)
+	{
+		u->known = false;
+		u->hash = 0;
+	}
+	hash_seq_init(&status, st->chats);
+	while ((c = hash_seq_search(&status)) != NULL)
+	{
+		c->known = false;
+		c->hash = 0;
+	}
 }
 
 static void
@@ -722,51 +752,104 @@ ProfileHash(const char *const *fields, int nfields, bool flag)
 	return h;
 }
 
-/* skips the round trip when this call already wrote the same profile */
-static bool
-AlreadyUpserted(HTAB *seen, int64 id, uint32 hash)
+/* a field of a pending refresh: the newest value met wins, an absent one keeps the older */
+static char *
+MergeField(IngestState *st, char *pending, const char *met)
 {
-	bool found;
-	ProfileEntry *e = hash_search(seen, &id, HASH_ENTER, &found);
-
-	if (found && e->hash == hash)
-		return true;
-	e->hash = hash;
-	return false;
+	return met ? MemoryContextStrdup(st->batchcxt, met) : pending;
 }
 
 static void
-UpsertUser(IngestState *st, const TgUser *u)
+MeetUser(IngestState *st, const TgUser *u)
 {
 	const char *fields[] = {u->first_name, u->last_name, u->username, u->language_code};
-	Datum values[6];
-	char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	uint32 hash = ProfileHash(fields, 4, u->is_bot);
+	bool found;
+	UserEntry *e = hash_search(st->users, &u->id, HASH_ENTER, &found);
 
-	if (AlreadyUpserted(st->users_seen, u->id, ProfileHash(fields, 4, u->is_bot)))
+	if (!found)
+	{
+		e->known = false;
+		e->refresh = false;
+	}
+	else if (e->known && e->hash == hash)
 		return;
-	values[0] = Int64GetDatum(u->id);
-	values[1] = BoolGetDatum(u->is_bot);
-	values[2] = TextOrNull(u->first_name, &nulls[2]);
-	values[3] = TextOrNull(u->last_name, &nulls[3]);
-	values[4] = TextOrNull(u->username, &nulls[4]);
-	values[5] = TextOrNull(u->language_code, &nulls[5]);
-	ExecPlan(PLAN_USER, values, nulls, 0);
+	e->hash = hash;
+
+	if (!e->known)
+	{
+		Datum values[6];
+		char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+		values[0] = Int64GetDatum(u->id);
+		values[1] = BoolGetDatum(u->is_bot);
+		values[2] = TextOrNull(u->first_name, &nulls[2]);
+		values[3] = TextOrNull(u->last_name, &nulls[3]);
+		values[4] = TextOrNull(u->username, &nulls[4]);
+		values[5] = TextOrNull(u->language_code, &nulls[5]);
+		ExecPlan(PLAN_USER, values, nulls, 0);
+		e->known = true;
+		if (SPI_processed == 1 && !e->refresh)
+			return; /* brand-new row, nothing to refresh */
+	}
+	if (!e->refresh)
+		memset(&e->profile, 0, sizeof(e->profile));
+	e->refresh = true;
+	e->profile.id = u->id;
+	e->profile.is_bot = u->is_bot;
+	e->profile.first_name = MergeField(st, e->profile.first_name, u->first_name);
+	e->profile.last_name = MergeField(st, e->profile.last_name, u->last_name);
+	e->profile.username = MergeField(st, e->profile.username, u->username);
+	e->profile.language_code = MergeField(st, e->profile.language_code, u->language_code);
+}
+
+static ChatEntry *
+FindChat(IngestState *st, int64 chat_id)
+{
+	bool found;
+	ChatEntry *e = hash_search(st->chats, &chat_id, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		e->known = false;
+		e->refresh = false;
+		e->listed = false;
+		e->has_new = false;
+		e->hash = 0;
+	}
+	return e;
 }
 
 static void
-UpsertChat(IngestState *st, const TgMessage *m)
+MeetChat(IngestState *st, const TgMessage *m)
 {
 	const char *fields[] = {m->chat_type, m->chat_title, m->chat_username};
-	Datum values[4];
-	char nulls[4] = {' ', ' ', ' ', ' '};
+	uint32 hash = ProfileHash(fields, 3, false);
+	ChatEntry *e = FindChat(st, m->chat_id);
 
-	if (AlreadyUpserted(st->chats_seen, m->chat_id, ProfileHash(fields, 3, false)))
+	if (e->known && e->hash == hash)
 		return;
-	values[0] = Int64GetDatum(m->chat_id);
-	values[1] = CStringGetTextDatum(m->chat_type);
-	values[2] = TextOrNull(m->chat_title, &nulls[2]);
-	values[3] = TextOrNull(m->chat_username, &nulls[3]);
-	ExecPlan(PLAN_CHAT, values, nulls, 0);
+	e->hash = hash;
+	if (!e->known)
+	{
+		Datum values[4];
+		char nulls[4] = {' ', ' ', ' ', ' '};
+
+		values[0] = Int64GetDatum(m->chat_id);
+		values[1] = CStringGetTextDatum(m->chat_type);
+		values[2] = TextOrNull(m->chat_title, &nulls[2]);
+		values[3] = TextOrNull(m->chat_username, &nulls[3]);
+		ExecPlan(PLAN_CHAT, values, nulls, 0);
+		e->known = true;
+		if (SPI_processed == 1 && !e->refresh)
+			return;
+	}
+	if (!e->refresh)
+		e->title = e->username = NULL;
+	e->refresh = true;
+	e->type = MemoryContextStrdup(st->batchcxt, m->chat_type);
+	e->title = MergeField(st, e->title, m->chat_title);
+	e->username = MergeField(st, e->username, m->chat_username);
 }
 
 /* false when this update_id was ingested before */
@@ -923,13 +1006,13 @@ ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
 		return;
 	}
 	if (m.from)
-		UpsertUser(st, m.from);
+		MeetUser(st, m.from);
 	for (int i = 0; i < m.nothers; i++)
-		UpsertUser(st, &m.others[i]);
+		MeetUser(st, &m.others[i]);
 	if (strcmp(m.chat_type, "private") == 0 && m.from && m.from->id == m.chat_id &&
 		m.chat_title == NULL)
 		m.chat_title = UserName(m.from);
-	UpsertChat(st, &m);
+	MeetChat(st, &m);
 
 	res->chat_id = m.chat_id;
 	res->created_at = m.created_at;
@@ -983,20 +1066,19 @@ AppendError(IngestState *st, const char *error)
 static void
 TouchChat(IngestState *st, const ElementResult *res, bool is_new)
 {
-	bool found;
-	ChatTouch *t = hash_search(st->chats_touched, &res->chat_id, HASH_ENTER, &found);
+	ChatEntry *c = FindChat(st, res->chat_id);
 
-	if (!found)
+	if (!c->listed)
 	{
-		t->has_new = false;
+		c->listed = true;
 		ListAppend(st->batchcxt, &st->chat_order, res->chat_id);
 	}
-	if (is_new && (!t->has_new || res->created_at > t->last_at ||
-				   (res->created_at == t->last_at && res->message_pk > t->last_pk)))
+	if (is_new && (!c->has_new || res->created_at > c->last_at ||
+				   (res->created_at == c->last_at && res->message_pk > c->last_pk)))
 	{
-		t->has_new = true;
-		t->last_at = res->created_at;
-		t->last_pk = res->message_pk;
+		c->has_new = true;
+		c->last_at = res->created_at;
+		c->last_pk = res->message_pk;
 	}
 }
 
@@ -1056,8 +1138,7 @@ IngestOne(IngestState *st, JsonbValue *element)
 		if (IsTransientError(edata->sqlerrcode))
 			ReThrowError(edata);
 
-		/* cached profiles may name rows the rollback removed */
-		ResetProfileCaches(st);
+		ForgetInsertedRows(st);
 
 		MemoryContextSwitchTo(st->elemcxt);
 		if (st->has_update_id)
@@ -1080,20 +1161,77 @@ IngestOne(IngestState *st, JsonbValue *element)
 
 /* ---- after the batch ----------------------------------------------------- */
 
-static void
-UpdateChatsLastMessage(IngestState *st)
+static int
+CompareUserEntries(const void *a, const void *b)
 {
-	for (int i = 0; i < st->chat_order.len; i++)
-	{
-		ChatTouch *t = hash_search(st->chats_touched, &st->chat_order.items[i], HASH_FIND, NULL);
-		Datum values[3];
+	return CompareInt64(&(*(UserEntry *const *) a)->id, &(*(UserEntry *const *) b)->id);
+}
 
-		if (t == NULL || !t->has_new)
-			continue;
-		values[0] = Int64GetDatum(t->chat_id);
-		values[1] = TimestampTzGetDatum(t->last_at);
-		values[2] = Int64GetDatum(t->last_pk);
-		ExecPlan(PLAN_CHAT_LAST, values, NULL, 0);
+static int
+CompareChatEntries(const void *a, const void *b)
+{
+	return CompareInt64(&(*(ChatEntry *const *) a)->chat_id, &(*(ChatEntry *const *) b)->chat_id);
+}
+
+/* the end-of-batch writes, users then chats, each in id order (see UserEntry) */
+static void
+RefreshUsersAndChats(IngestState *st)
+{
+	HASH_SEQ_STATUS status;
+	long nusers = hash_get_num_entries(st->users);
+	long nchats = hash_get_num_entries(st->chats);
+	UserEntry **users = palloc(sizeof(UserEntry *) * Max(nusers, 1));
+	ChatEntry **chats = palloc(sizeof(ChatEntry *) * Max(nchats, 1));
+	UserEntry *u;
+	ChatEntry *c;
+	int n = 0;
+
+	hash_seq_init(&status, st->users);
+	while ((u = hash_seq_search(&status)) != NULL)
+		if (u->refresh)
+			users[n++] = u;
+	qsort(users, n, sizeof(UserEntry *), CompareUserEntries);
+	for (int i = 0; i < n; i++)
+	{
+		Datum values[6];
+		char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+		u = users[i];
+		values[0] = Int64GetDatum(u->id);
+		values[1] = BoolGetDatum(u->profile.is_bot);
+		values[2] = TextOrNull(u->profile.first_name, &nulls[2]);
+		values[3] = TextOrNull(u->profile.last_name, &nulls[3]);
+		values[4] = TextOrNull(u->profile.username, &nulls[4]);
+		values[5] = TextOrNull(u->profile.language_code, &nulls[5]);
+		ExecPlan(PLAN_USER_REFRESH, values, nulls, 0);
+	}
+
+	n = 0;
+	hash_seq_init(&status, st->chats);
+	while ((c = hash_seq_search(&status)) != NULL)
+		if (c->refresh || c->has_new)
+			chats[n++] = c;
+	qsort(chats, n, sizeof(ChatEntry *), CompareChatEntries);
+	for (int i = 0; i < n; i++)
+	{
+		Datum values[4];
+		char nulls[4] = {' ', ' ', ' ', ' '};
+
+		c = chats[i];
+		values[0] = Int64GetDatum(c->chat_id);
+		if (c->refresh)
+		{
+			values[1] = CStringGetTextDatum(c->type);
+			values[2] = TextOrNull(c->title, &nulls[2]);
+			values[3] = TextOrNull(c->username, &nulls[3]);
+			ExecPlan(PLAN_CHAT_REFRESH, values, nulls, 0);
+		}
+		if (c->has_new)
+		{
+			values[1] = TimestampTzGetDatum(c->last_at);
+			values[2] = Int64GetDatum(c->last_pk);
+			ExecPlan(PLAN_CHAT_LAST, values, NULL, 0);
+		}
 	}
 }
 
@@ -1191,8 +1329,8 @@ ingest(PG_FUNCTION_ARGS)
 	st.elemcxt = AllocSetContextCreate(st.batchcxt, "rt.ingest update", ALLOCSET_DEFAULT_SIZES);
 	MemoryContextSwitchTo(st.batchcxt);
 	initStringInfo(&st.errors);
-	st.chats_touched = CreateIdTable(&st, "rt.ingest touched chats", sizeof(ChatTouch));
-	ResetProfileCaches(&st);
+	st.users = CreateIdTable(&st, "rt.ingest users", sizeof(UserEntry));
+	st.chats = CreateIdTable(&st, "rt.ingest chats", sizeof(ChatEntry));
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "rt.ingest: SPI_connect failed");
@@ -1214,7 +1352,7 @@ ingest(PG_FUNCTION_ARGS)
 	}
 
 	MemoryContextSwitchTo(st.batchcxt);
-	UpdateChatsLastMessage(&st);
+	RefreshUsersAndChats(&st);
 	if (st.stored > 0 || st.edited > 0)
 		Async_Notify(RT_EVENTS_CHANNEL, BuildEventsPayload(&st));
 
