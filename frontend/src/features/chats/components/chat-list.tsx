@@ -99,7 +99,8 @@ function ChatListItem({ chat, selected, href }: { chat: Chat; selected: boolean;
         ) : null}
       </div>
       <div className="mt-0.5 flex items-center gap-1.5">
-        <Badge>{t(`chats.type.${chat.type}`)}</Badge>
+        {/* On the grey selected row a grey badge would vanish into the background. */}
+        <Badge className={selected ? 'bg-white' : undefined}>{t(`chats.type.${chat.type}`)}</Badge>
         {chat.username && chat.title ? (
           <span className="truncate text-xs text-neutral-500">@{chat.username}</span>
         ) : null}
