@@ -1,0 +1,65 @@
+-- Deployment roles and grants for roundtable. Run as a superuser in the roundtable database,
+-- after CREATE EXTENSION roundtable CASCADE. Idempotent: safe to run on every deploy.
+--
+--   psql -v ON_ERROR_STOP=1 -v rt_edge_password="$PASSWORD" -d roundtable -f sql/roles.sql
+--
+-- rt_edge    LOGIN; the daemon. May only EXECUTE the API functions, no table privileges.
+-- rt_admin   NOLOGIN group for DBAs: executes every rt function, reads every table (no hashes).
+-- rt_analyst NOLOGIN, read-only: SELECT on rt.v_messages, rt.v_chats, rt.v_users.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rt_edge') THEN
+        CREATE ROLE rt_edge LOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rt_admin') THEN
+        CREATE ROLE rt_admin NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'rt_analyst') THEN
+        CREATE ROLE rt_analyst NOLOGIN;
+    END IF;
+END
+$$;
+
+ALTER ROLE rt_edge LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+ALTER ROLE rt_admin NOLOGIN NOSUPERUSER;
+ALTER ROLE rt_analyst NOLOGIN NOSUPERUSER;
+COMMENT ON ROLE rt_edge IS 'roundtable edge daemon: executes rt API functions only';
+COMMENT ON ROLE rt_admin IS 'roundtable DBA group: executes every rt function';
+COMMENT ON ROLE rt_analyst IS 'roundtable analysts: read-only views rt.v_*';
+
+-- the password comes from the set-up script (never from this file): -v rt_edge_password=...
+\if :{?rt_edge_password}
+ALTER ROLE rt_edge PASSWORD :'rt_edge_password';
+\endif
+
+-- nothing for PUBLIC
+REVOKE ALL ON SCHEMA rt FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA rt FROM PUBLIC, rt_edge, rt_analyst;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA rt FROM PUBLIC, rt_edge, rt_analyst;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rt FROM PUBLIC, rt_analyst;
+GRANT USAGE ON SCHEMA rt TO rt_edge, rt_admin, rt_analyst;
+
+-- rt_edge: the API functions of docs/design/contract.md, nothing else
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rt FROM rt_edge;
+GRANT EXECUTE ON FUNCTION
+    rt.ingest(jsonb),
+    rt.reject_update(text, text),
+    rt.event_messages(jsonb),
+    rt.admin_login(text, text),
+    rt.admin_get(bigint),
+    rt.create_admin(text, text, text),
+    rt.list_chats(text, text, int),
+    rt.list_messages(jsonb),
+    rt.maintain_partitions(int),
+    rt.require_role(text)
+TO rt_edge;
+
+-- rt_admin: every function, every table to read, but never the password hashes
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rt TO rt_admin;
+GRANT SELECT ON ALL TABLES IN SCHEMA rt TO rt_admin;
+REVOKE SELECT ON rt.admins FROM rt_admin;
+GRANT SELECT (id, login, role, created_at, disabled_at) ON rt.admins TO rt_admin;
+
+-- rt_analyst: the views only
+GRANT SELECT ON rt.v_messages, rt.v_chats, rt.v_users TO rt_analyst;
