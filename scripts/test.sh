@@ -121,6 +121,7 @@ scripts/stack.sh psql -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null || rt
 # ---- stages -----------------------------------------------------------------------------------
 lint_edge_format() { need edge/Makefile "edge engineer" && make -s -C edge format-check; }
 lint_edge_cppcheck() { need edge/Makefile "edge engineer" && make -s -C edge lint; }
+lint_ext_cppcheck() { need pg_extension/Makefile "extension engineer" && make -s -C pg_extension lint; }
 lint_ext_format() {
     need pg_extension/Makefile "extension engineer" || return 1
     if make -s -C pg_extension -n format-check >/dev/null 2>&1; then make -s -C pg_extension format-check; return; fi
@@ -185,6 +186,7 @@ e2e() {
 stage lint-edge-format       plain  lint_edge_format
 stage lint-extension-format  plain  lint_ext_format
 stage lint-edge-cppcheck     plain  lint_edge_cppcheck
+stage lint-extension-cppcheck plain lint_ext_cppcheck
 stage lint-frontend-eslint   plain  frontend_npm lint
 stage lint-frontend-prettier plain  frontend_npm format:check
 stage lint-frontend-types    plain  frontend_npm typecheck

@@ -54,7 +54,9 @@ export async function start(opts = {}) {
 
   // Each pending update: { id, raw (JSON text exactly as served), force (served even below offset) }.
   let pending = [];
-  let nextId = opts.firstUpdateId ?? 100000;
+  // Telegram's update ids never repeat for a bot; fakes started at different times get disjoint
+  // ranges (1e9 + ms clock * 1000), so suites sharing one database never collide.
+  let nextId = opts.firstUpdateId ?? 1e9 + (Date.now() % 1e9) * 1000;
   let offset = 0;            // the last offset the client sent (updates below it are confirmed)
   let nextMessageId = 1;
   const sent = [];           // sendMessage/deleteMessage calls, in order
@@ -269,6 +271,8 @@ export async function start(opts = {}) {
   return {
     url: `http://${host}:${port}`, port, token: () => token,
     push, pushRaw, redeliver, state, reset, sent, calls,
+    /** Reserves n consecutive update ids for updates a test numbers itself; returns the first. */
+    reserveIds: (n = 1) => { const first = nextId; nextId += n; return first; },
     fail: (spec) => { const n = spec.count ?? 1; for (let i = 0; i < n; i++) failures.push({ mode: String(spec.mode), retry_after: spec.retry_after, methods: spec.methods }); },
     close: () => new Promise((resolve) => {
       if (waiter) { clearTimeout(waiter.timer); waiter = null; }

@@ -129,7 +129,7 @@ test('bad cursors → 400', async () => {
 
 test('bad Telegram updates are rejected safely; good ones in the same batch are stored', { timeout: 60000 }, async () => {
   const chatId = uniqueId();
-  const base = 600000000 + (chatId % 100000000);
+  const base = tg.reserveIds(9);
   const good = (id, text, mid) => JSON.stringify(textUpdate({ chatId, text, messageId: mid, updateId: id }));
   const msg = (id, extra) => `{"update_id":${id},"message":{"message_id":${id % 1000},"date":${Math.floor(Date.now() / 1000)},"chat":{"id":${chatId},"type":"private"},"from":{"id":${chatId},"is_bot":false,"first_name":"B"},${extra}}}`;
   const bad = [

@@ -46,7 +46,7 @@ test(`SIGKILL during a ${TOTAL}-update burst loses and duplicates nothing`, { ti
   await burst;
   assert.ok(killedAt < TOTAL, `killed mid-burst (stored ${killedAt} of ${TOTAL})`);
 
-  const second = await startEdge({ name: 'crash-2', telegram: tg, env });
+  const second = await startEdge({ name: 'crash-2', telegram: tg, env, resetOffset: false });
   edges.push(second);
   await waitFor(async () => (await count()) >= TOTAL, { timeoutMs: 120000, intervalMs: 200, what: `${TOTAL} stored after the restart` });
   await sleep(2500); // anything duplicated by a late redelivery would land now

@@ -30,6 +30,9 @@ export function stackEnv() {
     const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
     if (m) cachedEnv[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/\\(.)/g, '$1');
   }
+  // login() in http.mjs defaults to these.
+  process.env.ADMIN_LOGIN ??= cachedEnv.ADMIN_LOGIN;
+  process.env.ADMIN_PASSWORD ??= cachedEnv.ADMIN_PASSWORD;
   return cachedEnv;
 }
 
@@ -58,8 +61,15 @@ let edgeSeq = 0;
  * Its stderr/stdout go to $RT_HOME/log/edge-<name>-<n>.log (scanned for sanitizer reports by
  * scripts/test.sh). Returns { url, port, proc, logPath, stop(), kill(), exited }.
  */
-export async function startEdge({ name = 'edge', env = {}, port, ready = true, telegram } = {}) {
+export async function startEdge({ name = 'edge', env = {}, port, ready = true, telegram, resetOffset = true } = {}) {
   const base = stackEnv();
+  if (telegram && resetOffset) {
+    // A fresh fake Telegram numbers its updates from scratch: forget the offset an earlier
+    // suite's edge confirmed, as a newly created bot would have none.
+    const r = redisClient();
+    await r.del('rt:tg:offset');
+    r.disconnect();
+  }
   port ??= await freePort();
   const logDir = path.join(base.RT_HOME, 'log');
   fs.mkdirSync(logDir, { recursive: true });
