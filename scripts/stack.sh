@@ -189,8 +189,7 @@ setup_db() {
     if [ -f "$RT_ROOT/sql/roles.sql" ]; then
         # Secrets reach psql through its environment (\getenv), never through argv.
         RT_EDGE_DB_PASSWORD="$RT_EDGE_DB_PASSWORD" su_psql -d "$RT_DB" <<SQL
-\getenv edge_password RT_EDGE_DB_PASSWORD
-\set rt_edge_password :edge_password
+\getenv rt_edge_password RT_EDGE_DB_PASSWORD
 \i $RT_ROOT/sql/roles.sql
 SQL
     else

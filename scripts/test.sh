@@ -8,6 +8,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$RT_ROOT"
+export RT_ROOT
 
 export RT_HOME="${RT_HOME:-.rt/test}"
 export RT_HTTP_PORT="${RT_HTTP_PORT:-18080}"
@@ -83,10 +84,10 @@ stage() {
     [ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
     total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
     if [ "$rc" = 0 ]; then
-        stage_results+=("$(printf 'PASS  %-22s %4s passed %4s failed  %4ss' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))")")
+        stage_results+=("$(printf 'PASS  %-24s %4s passed %4s failed  %4ss' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))")")
     else
         [ "$rc" = 124 ] && echo "stage $name timed out after ${STAGE_TIMEOUT}s"
-        stage_results+=("$(printf 'FAIL  %-22s %4s passed %4s failed  %4ss  (exit %s, log %s)' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))" "$rc" "${log#"$RT_ROOT"/}")")
+        stage_results+=("$(printf 'FAIL  %-24s %4s passed %4s failed  %4ss  (exit %s, log %s)' "$name" "$p" "$f" "$(( $(date +%s) - t0 ))" "$rc" "${log#"$RT_ROOT"/}")")
         failed_any=1
         printf '\n\033[1;31m!!!!!!!! stage %s FAILED (exit %s); log: %s\033[0m\n' "$name" "$rc" "$log"
         [ "${RT_TEST_KEEP_GOING:-0}" = 1 ] || exit 1
@@ -156,7 +157,7 @@ integration() {
     need edge/build-asan/rt-edge "edge engineer: make -C edge asan" || return 1
     # shellcheck disable=SC2086
     RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-        UBSAN_OPTIONS=print_stacktrace=1 node --test --test-concurrency=1 --test-reporter=tap $files
+        UBSAN_OPTIONS=print_stacktrace=1 node --test --test-concurrency=1 --test-force-exit --test-timeout=300000 --test-reporter=tap $files
     local rc=$?
     sanitizer_scan || rc=1
     return $rc
@@ -177,7 +178,7 @@ e2e() {
     need frontend/dist/index.html "frontend build" || return 1
     # shellcheck disable=SC2086
     RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" node tests/lib/with-edge.mjs --port "$RT_HTTP_PORT" -- \
-        node --test --test-concurrency=1 --test-reporter=tap $files
+        node --test --test-concurrency=1 --test-force-exit --test-timeout=300000 --test-reporter=tap $files
     local rc=$?
     sanitizer_scan || rc=1
     return $rc

@@ -11,7 +11,12 @@ import { request, login, openWs, waitFor, sleep } from '../lib/http.mjs';
 import { assertResponse, assertProblem, assertSchema } from '../lib/openapi.mjs';
 
 const cleanups = [];
-after(async () => { for (const c of cleanups.reverse()) await c(); });
+after(async () => {
+  // Every cleanup runs even when one fails, so no server is left holding the process open.
+  const errors = [];
+  for (const c of cleanups.reverse()) { try { await c(); } catch (e) { errors.push(e); } }
+  if (errors.length) throw errors[0];
+});
 
 test('simulator without a token: 202, the message arrives over WS and in the list', { timeout: 60000 }, async () => {
   const edge = await startEdge({ name: 'simulator' });
@@ -51,8 +56,9 @@ test('simulator without a token: 202, the message arrives over WS and in the lis
 
 test('simulator with a token configured → 409', { timeout: 60000 }, async () => {
   const tg = await startTelegram({ port: 0 });
+  cleanups.push(() => tg.close());
   const edge = await startEdge({ name: 'simulator-409', telegram: tg });
-  cleanups.push(async () => { assert.deepEqual(await edge.stop(), { code: 0, signal: null }, `log ${edge.logPath}`); await tg.close(); });
+  cleanups.push(async () => assert.deepEqual(await edge.stop(), { code: 0, signal: null }, `log ${edge.logPath}`));
   const s = await login(edge.url);
   const res = await request(edge.url, 'POST', '/api/simulator/messages', { cookie: s.cookie, csrf: s.csrf, json: { chat_id: 1, text: 'x' } });
   assertProblem(res, 409);

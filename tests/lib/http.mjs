@@ -20,8 +20,10 @@ export function request(base, method, path, opts = {}) {
   if (opts.csrf) headers['x-csrf-token'] = opts.csrf;
   if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
   return new Promise((resolve, reject) => {
+    let answered = null; // a response that arrived, possibly before the body was fully sent
     const req = http.request(url, { method, headers, agent: false }, (res) => {
       const chunks = [];
+      answered = { status: res.statusCode, headers: res.headers };
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
@@ -34,11 +36,22 @@ export function request(base, method, path, opts = {}) {
     req.setTimeout(opts.timeout ?? 15000, () => req.destroy(new Error(`timeout: ${method} ${path}`)));
     req.on('error', (e) => {
       // A server may answer 413 and close before reading the whole body: keep its answer.
-      if (opts.allowReset && (e.code === 'EPIPE' || e.code === 'ECONNRESET')) resolve({ status: 0, headers: {}, text: '', error: e });
-      else reject(e);
+      if (opts.allowReset && (e.code === 'EPIPE' || e.code === 'ECONNRESET')) {
+        resolve(answered ? { ...answered, text: '', json: undefined, reset: true } : { status: 0, headers: {}, text: '', error: e });
+      } else reject(e);
     });
-    if (body !== undefined) req.write(body);
-    req.end();
+    if (body === undefined) { req.end(); return; }
+    if (!opts.allowReset) { req.write(body); req.end(); return; }
+    // Headers first, then the body in pieces, stopping as soon as the server has answered.
+    req.flushHeaders();
+    const buf = Buffer.from(body);
+    (async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      for (let off = 0; off < buf.length && !answered && !req.destroyed; off += 65536) {
+        if (!req.write(buf.subarray(off, off + 65536))) await new Promise((r) => { req.once('drain', r); req.once('close', r); });
+      }
+      if (!req.destroyed) req.end();
+    })().catch(() => {});
   });
 }
 
