@@ -16,6 +16,7 @@ typedef struct edge_pg_result {
     PGresult *res;
     char sqlstate[6];
     char errmsg[512];
+    char field[64]; /* PG_DIAG_COLUMN_NAME of the error: the request field at fault, or "" */
 } edge_pg_result;
 
 typedef void (*edge_pg_cb)(const edge_pg_result *r, void *ud);

@@ -45,7 +45,7 @@ static void sql_error(edge_req *r, const edge_pg_result *res)
         edge_req_problem(r, 500, "internal server error", NULL);
         return;
     }
-    edge_req_problem(r, status, res->errmsg, NULL);
+    edge_req_problem(r, status, res->errmsg, res->field[0] ? res->field : NULL);
 }
 
 /* The single jsonb value of a successful call, or NULL (then a 500 was staged). */

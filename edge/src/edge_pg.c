@@ -45,6 +45,7 @@ typedef struct pg_conn {
     int failed;
     char sqlstate[6];
     char errmsg[512];
+    char field[64];
     /* listeners */
     int is_listener;
     char *channel;
@@ -136,10 +137,11 @@ static int watch(pg_conn *k, int events)
     return uv_poll_start(k->poll, events, on_poll) == 0 ? EDGE_OK : EDGE_ERR;
 }
 
-static void set_error(pg_conn *k, const char *sqlstate, const char *msg)
+static void set_error(pg_conn *k, const char *sqlstate, const char *msg, const char *field)
 {
     if (k->failed) return; /* keep the first error: it is the cause */
     k->failed = 1;
+    snprintf(k->field, sizeof(k->field), "%s", field ? field : "");
     snprintf(k->sqlstate, sizeof(k->sqlstate), "%s", sqlstate ? sqlstate : "XX000");
     snprintf(k->errmsg, sizeof(k->errmsg), "%s", msg ? msg : "");
     size_t n = strlen(k->errmsg);
@@ -159,6 +161,7 @@ static void finish_call(pg_conn *k)
     if (k->failed) {
         memcpy(r.sqlstate, k->sqlstate, sizeof(r.sqlstate));
         memcpy(r.errmsg, k->errmsg, sizeof(r.errmsg));
+        memcpy(r.field, k->field, sizeof(r.field));
         if (k->keep) PQclear(k->keep);
         k->keep = NULL;
     } else {
@@ -201,7 +204,7 @@ static void conn_broken(pg_conn *k)
         EDGE_WARN("postgres connection lost", "error", msg, "listener", k->is_listener ? "1" : "0");
     if (k->call) {
         k->failed = 0;
-        set_error(k, "08006", msg);
+        set_error(k, "08006", msg, NULL);
     }
     close_poll(k);
     k->state = C_DOWN;
@@ -407,7 +410,8 @@ static void handle_result(pg_conn *k, PGresult *res)
     if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
         if (st != PGRES_NONFATAL_ERROR)
             set_error(k, PQresultErrorField(res, PG_DIAG_SQLSTATE),
-                      PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+                      PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY),
+                      PQresultErrorField(res, PG_DIAG_COLUMN_NAME));
         PQclear(res);
         return;
     }
@@ -589,7 +593,7 @@ static void conn_shutdown(pg_conn *k)
 {
     if (k->call) {
         k->failed = 0;
-        set_error(k, "57P01", "rt-edge is shutting down");
+        set_error(k, "57P01", "rt-edge is shutting down", NULL);
         finish_call(k);
     }
     close_poll(k);

@@ -324,18 +324,18 @@ DECLARE
     parts text[];
 BEGIN
     IF cursor !~ '^[A-Za-z0-9_-]{2,200}$' THEN
-        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023', COLUMN = 'cursor';
     END IF;
     b64 := translate(cursor, '-_', '+/');
     b64 := b64 || repeat('=', (4 - length(b64) % 4) % 4);
     BEGIN
         plain := convert_from(decode(b64, 'base64'), 'UTF8');
     EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023', COLUMN = 'cursor';
     END;
     parts := regexp_match(plain, pattern);
     IF parts IS NULL THEN
-        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'invalid cursor' USING ERRCODE = '22023', COLUMN = 'cursor';
     END IF;
     RETURN parts;
 END
@@ -459,13 +459,13 @@ DECLARE
     a rt.admins;
 BEGIN
     IF login IS NULL OR length(login) NOT BETWEEN 1 AND 100 OR login ~ '[[:space:][:cntrl:]]' THEN
-        RAISE EXCEPTION 'field "login" must be 1 to 100 characters without spaces' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'field "login" must be 1 to 100 characters without spaces' USING ERRCODE = '22023', COLUMN = 'login';
     END IF;
     IF password IS NULL OR length(password) < 8 OR octet_length(password) > 72 THEN
-        RAISE EXCEPTION 'field "password" must be 8 to 72 bytes long' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'field "password" must be 8 to 72 bytes long' USING ERRCODE = '22023', COLUMN = 'password';
     END IF;
     IF role IS NULL OR role NOT IN ('owner', 'admin', 'moderator', 'viewer') THEN
-        RAISE EXCEPTION 'field "role" must be one of owner, admin, moderator, viewer' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'field "role" must be one of owner, admin, moderator, viewer' USING ERRCODE = '22023', COLUMN = 'role';
     END IF;
     BEGIN
         INSERT INTO rt.admins (login, password_hash, role)
@@ -505,10 +505,10 @@ BEGIN
     PERFORM rt.require_role('viewer');
     lim := coalesce(lim, 50);
     IF lim < 1 OR lim > 200 THEN
-        RAISE EXCEPTION 'field "limit" must be between 1 and 200' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'field "limit" must be between 1 and 200' USING ERRCODE = '22023', COLUMN = 'limit';
     END IF;
     IF length(q) > 200 THEN
-        RAISE EXCEPTION 'field "q" must be at most 200 characters' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'field "q" must be at most 200 characters' USING ERRCODE = '22023', COLUMN = 'q';
     END IF;
     IF q <> '' THEN
         pattern := '%' || replace(replace(replace(q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
@@ -559,7 +559,7 @@ BEGIN
     t := CASE jsonb_typeof(v) WHEN 'number' THEN v::text WHEN 'string' THEN v #>> '{}' END;
     IF t IS NULL OR t !~ '^-?[0-9]{1,19}$'
        OR t::numeric NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
-        RAISE EXCEPTION 'filter field "%" must be an integer', field USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "%" must be an integer', field USING ERRCODE = '22023', COLUMN = field;
     END IF;
     RETURN t::bigint;
 END
@@ -578,12 +578,12 @@ BEGIN
     END IF;
     t := CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' END;
     IF t IS NULL OR t !~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?$' THEN
-        RAISE EXCEPTION 'filter field "%" must be an ISO 8601 timestamp', field USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "%" must be an ISO 8601 timestamp', field USING ERRCODE = '22023', COLUMN = field;
     END IF;
     BEGIN
         RETURN t::timestamptz;
     EXCEPTION WHEN OTHERS THEN
-        RAISE EXCEPTION 'filter field "%" must be an ISO 8601 timestamp', field USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "%" must be an ISO 8601 timestamp', field USING ERRCODE = '22023', COLUMN = field;
     END;
 END
 $$;
@@ -618,7 +618,7 @@ BEGIN
     END IF;
     FOR key IN SELECT jsonb_object_keys(filter) LOOP
         IF NOT key = ANY (known) THEN
-            RAISE EXCEPTION 'unknown filter field "%"', key USING ERRCODE = '22023',
+            RAISE EXCEPTION 'unknown filter field "%"', key USING ERRCODE = '22023', COLUMN = key,
                 HINT = 'Known fields: ' || array_to_string(known, ', ') || '.';
         END IF;
     END LOOP;
@@ -630,20 +630,20 @@ BEGIN
     f_after := rt._filter_int(filter, 'after_id');
     f_limit := coalesce(rt._filter_int(filter, 'limit'), 50);
     IF f_limit NOT BETWEEN 1 AND 500 THEN
-        RAISE EXCEPTION 'filter field "limit" must be between 1 and 500' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "limit" must be between 1 and 500' USING ERRCODE = '22023', COLUMN = 'limit';
     END IF;
     IF f_after < 0 THEN
-        RAISE EXCEPTION 'filter field "after_id" must be at least 0' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "after_id" must be at least 0' USING ERRCODE = '22023', COLUMN = 'after_id';
     END IF;
     IF filter ? 'q' AND jsonb_typeof(filter->'q') NOT IN ('string', 'null') THEN
-        RAISE EXCEPTION 'filter field "q" must be a string' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "q" must be a string' USING ERRCODE = '22023', COLUMN = 'q';
     END IF;
     f_q := filter->>'q';
     IF length(f_q) > 200 THEN
-        RAISE EXCEPTION 'filter field "q" must be at most 200 characters' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "q" must be at most 200 characters' USING ERRCODE = '22023', COLUMN = 'q';
     END IF;
     IF filter ? 'cursor' AND jsonb_typeof(filter->'cursor') NOT IN ('string', 'null') THEN
-        RAISE EXCEPTION 'filter field "cursor" must be a string' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'filter field "cursor" must be a string' USING ERRCODE = '22023', COLUMN = 'cursor';
     END IF;
 
     -- a cursor carries its direction; after_id starts an ascending backfill
