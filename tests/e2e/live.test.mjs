@@ -151,6 +151,10 @@ describe('admin console, live updates', { timeout: 120_000 }, () => {
 
     await chatLink.click();
     await page.waitForURL(`**/chats/${chatId}`);
+    // The URL changes before React re-renders the list, so wait for the marker, don't read it once.
+    await chats
+      .locator('a[aria-current="page"]', { hasText: chatTitle })
+      .waitFor({ timeout: LIVE_TIMEOUT_MS });
     assert.equal(await chatLink.getAttribute('aria-current'), 'page');
 
     const stream = page.getByRole('log', { name: `Messages in ${chatTitle}` });

@@ -16,6 +16,9 @@ export function makeMessage(overrides: Partial<Message> & { id: number }): Messa
     edited_at: null,
     edit_history: [],
     received_at: new Date(Date.UTC(2026, 0, 1, 12, 0, 0)).toISOString(),
+    status: null,
+    labels: [],
+    moderation: null,
     ...overrides,
   };
 }
@@ -27,6 +30,7 @@ export function makeChat(overrides: Partial<Chat> & { id: number }): Chat {
     username: null,
     autoreply: false,
     reply_on_mention: true,
+    takeover_until: null,
     last_message_at: null,
     last_message_text: null,
     ...overrides,
