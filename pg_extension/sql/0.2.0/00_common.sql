@@ -82,3 +82,340 @@ AS $$
         'null'::jsonb)
 $$;
 COMMENT ON FUNCTION rt.setting(text) IS 'A setting''s value, or its built-in default (preset.defaults, takeover.minutes, context.messages, matcher.version), or JSON null (bot.username, bot.id)';
+
+-- ---------------------------------------------------------------------------
+-- Audit and change events
+--
+-- HOW TO ATTACH THEM TO A CONFIGURATION TABLE (presets, preset_bindings, playbooks,
+-- moderation_rules, ...). The table needs an "id" (or, like rt.settings, a "key") column.
+--
+--   CREATE TRIGGER presets_audit AFTER INSERT OR UPDATE OR DELETE ON rt.presets
+--       FOR EACH ROW EXECUTE FUNCTION rt.audit_row('preset');
+--   CREATE TRIGGER presets_changed_ins AFTER INSERT ON rt.presets
+--       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('preset');
+--   CREATE TRIGGER presets_changed_upd AFTER UPDATE ON rt.presets
+--       REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('preset');
+--   CREATE TRIGGER presets_changed_del AFTER DELETE ON rt.presets
+--       REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('preset');
+--
+-- (PostgreSQL allows transition tables only on single-event triggers without column lists,
+-- hence three statement triggers; the names new_rows / old_rows are required.)
+-- Or simply:  SELECT rt._attach_audit('rt.presets', 'preset');   -- creates all four
+--
+-- Entity names are singular: preset, binding, playbook, moderation_rule. Audit rows get
+-- action '<entity>.insert|update|delete', target '<entity>:<id>', before/after with only the
+-- changed keys (updated_at ignored; columns named *_hash / *_enc are never stored, a change
+-- shows as "<name>_changed": true). Explicit entries (manual send, delete, flag, ack):
+--   PERFORM rt.audit('message.delete', 'message:' || id, before_jsonb, after_jsonb);
+-- When a table must only be audited for some columns (rt.chats switches, rt.users.muted),
+-- use a row trigger with UPDATE OF ... WHEN (...) and, instead of transition tables, a row
+-- trigger rt.collect_change('<entity>') plus a statement trigger
+-- rt.notify_change('<entity>', 'collected') (see rt.chats below).
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION rt.audit(action text, target text, before jsonb DEFAULT NULL, after jsonb DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+    INSERT INTO rt.audit_log (actor, action, target, before, after)
+    VALUES (rt.current_actor(), audit.action, audit.target, audit.before, audit.after)
+    RETURNING id
+$$;
+COMMENT ON FUNCTION rt.audit(text, text, jsonb, jsonb) IS 'Writes one explicit rt.audit_log entry for the current actor (manual sends, deletes, flags, acks); returns its id';
+
+-- a row as audit JSON: secrets (*_hash, *_enc) become "<stem>_changed" markers, updated_at goes
+CREATE FUNCTION rt._audit_redact(row_json jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE STRICT
+AS $$
+    SELECT coalesce(jsonb_object_agg(k, v), '{}')
+    FROM jsonb_each(row_json) AS e(k, v)
+    WHERE k <> 'updated_at' AND k !~ '_(hash|enc)$'
+$$;
+COMMENT ON FUNCTION rt._audit_redact(jsonb) IS 'internal: a row as audit JSON without updated_at and secret columns (*_hash, *_enc)';
+
+CREATE FUNCTION rt.audit_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    entity text := TG_ARGV[0];
+    only_cols text[] := CASE WHEN TG_NARGS > 1 THEN string_to_array(TG_ARGV[1], ',') END;
+    o jsonb;
+    n jsonb;
+    b jsonb := '{}';
+    a jsonb := '{}';
+    k text;
+    secret text;
+    id text;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN o := to_jsonb(OLD); END IF;
+    IF TG_OP <> 'DELETE' THEN n := to_jsonb(NEW); END IF;
+    id := coalesce(n ->> 'id', o ->> 'id', n ->> 'key', o ->> 'key');
+    -- internal settings (matcher.version) are bookkeeping, not configuration
+    IF TG_TABLE_NAME = 'settings' AND id LIKE 'matcher.%' THEN
+        RETURN NULL;
+    END IF;
+
+    IF TG_OP = 'UPDATE' THEN
+        FOR k IN SELECT jsonb_object_keys(n) LOOP
+            CONTINUE WHEN k = 'updated_at' OR (n -> k) IS NOT DISTINCT FROM (o -> k)
+                          OR (only_cols IS NOT NULL AND NOT k = ANY (only_cols));
+            IF k ~ '_(hash|enc)$' THEN
+                secret := regexp_replace(k, '_(hash|enc)$', '');
+                a := a || jsonb_build_object(secret || '_changed', true);
+            ELSE
+                b := b || jsonb_build_object(k, o -> k);
+                a := a || jsonb_build_object(k, n -> k);
+            END IF;
+        END LOOP;
+        IF a = '{}' THEN
+            RETURN NULL;    -- nothing an admin would call a change
+        END IF;
+        IF b = '{}' THEN b := NULL; END IF;
+    ELSE
+        b := rt._audit_redact(o);
+        a := rt._audit_redact(n);
+    END IF;
+    INSERT INTO rt.audit_log (actor, action, target, before, after)
+    VALUES (rt.current_actor(), entity || '.' || lower(TG_OP), entity || ':' || id, b, a);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION rt.audit_row() IS 'Row trigger (TG_ARGV[0] = entity, optional TG_ARGV[1] = comma list of the only columns audited): writes rt.audit_log <entity>.<insert|update|delete> with only the changed keys; secrets (*_hash, *_enc) recorded as "<name>_changed": true';
+
+-- the payload budget of a change event: ids beyond it are dropped and "truncated" is set
+CREATE FUNCTION rt._notify_changed(entity text, ids jsonb) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    payload text;
+    keep int;
+BEGIN
+    IF ids IS NULL OR jsonb_array_length(ids) = 0 THEN
+        RETURN;
+    END IF;
+    payload := jsonb_build_object('type', 'changed', 'entity', entity, 'ids', ids)::text;
+    IF octet_length(payload) >= 7000 THEN
+        -- ids are at most ~22 bytes each once quoted; keep a prefix that surely fits
+        keep := least(jsonb_array_length(ids), 6500 / greatest(1, octet_length(ids::text) / jsonb_array_length(ids) + 2));
+        LOOP
+            payload := jsonb_build_object('type', 'changed', 'entity', entity, 'truncated', true,
+                           'ids', (SELECT jsonb_agg(v ORDER BY n) FROM jsonb_array_elements(ids) WITH ORDINALITY AS x(v, n)
+                                   WHERE n <= keep))::text;
+            EXIT WHEN octet_length(payload) < 7000 OR keep <= 1;
+            keep := keep / 2;
+        END LOOP;
+    END IF;
+    PERFORM pg_notify('rt_events', payload);
+END
+$$;
+COMMENT ON FUNCTION rt._notify_changed(text, jsonb) IS 'internal: NOTIFY rt_events {"type":"changed","entity","ids"} kept under 7000 bytes (ids cut, "truncated": true)';
+
+CREATE FUNCTION rt.collect_change() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    setting text := 'rt.changed_' || TG_ARGV[0];
+    so_far text := coalesce(current_setting(setting, true), '');
+BEGIN
+    -- 400 ids are plenty for a doorbell; past that the SPA refetches the whole list anyway
+    IF so_far = '' THEN
+        PERFORM set_config(setting, NEW.id::text, true);
+    ELSIF length(so_far) < 6000 THEN
+        PERFORM set_config(setting, so_far || ',' || NEW.id, true);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION rt.collect_change() IS 'Row trigger (TG_ARGV[0] = entity): remembers the changed row id for the statement trigger rt.notify_change(entity, ''collected'')';
+
+CREATE FUNCTION rt.notify_change() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    entity text := TG_ARGV[0];
+    setting text;
+    ids jsonb;
+BEGIN
+    IF TG_NARGS > 1 AND TG_ARGV[1] = 'collected' THEN
+        setting := 'rt.changed_' || entity;
+        ids := (SELECT jsonb_agg(x::bigint) FROM unnest(string_to_array(nullif(current_setting(setting, true), ''), ',')) x);
+        PERFORM set_config(setting, '', true);
+    ELSIF TG_OP = 'DELETE' THEN
+        ids := (SELECT jsonb_agg(coalesce(r.j -> 'id', r.j -> 'key')) FROM (SELECT to_jsonb(o) AS j FROM old_rows o) r);
+    ELSE
+        ids := (SELECT jsonb_agg(coalesce(r.j -> 'id', r.j -> 'key')) FROM (SELECT to_jsonb(n) AS j FROM new_rows n) r);
+    END IF;
+    IF TG_TABLE_NAME = 'settings' THEN
+        ids := (SELECT jsonb_agg(v) FROM jsonb_array_elements(ids) v WHERE v #>> '{}' NOT LIKE 'matcher.%');
+    END IF;
+    PERFORM rt._notify_changed(entity, ids);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION rt.notify_change() IS 'Statement trigger (TG_ARGV[0] = entity; transition table new_rows or old_rows, or TG_ARGV[1] = ''collected''): one NOTIFY rt_events {"type":"changed","entity","ids"} per statement';
+
+-- attaches audit + change events to a whole table (every column audited)
+CREATE FUNCTION rt._attach_audit(tbl regclass, entity text) RETURNS void
+LANGUAGE plpgsql
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    rel text := (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl);
+BEGIN
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION rt.audit_row(%L)',
+                   rel || '_audit', tbl, entity);
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change(%L)',
+                   rel || '_changed_ins', tbl, entity);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %s REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change(%L)',
+                   rel || '_changed_upd', tbl, entity);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change(%L)',
+                   rel || '_changed_del', tbl, entity);
+END
+$$;
+COMMENT ON FUNCTION rt._attach_audit(regclass, text) IS 'internal (install scripts): audit_row + notify_change triggers <table>_audit, <table>_changed_{ins,upd,del} on a configuration table';
+
+SELECT rt._attach_audit('rt.admins', 'admin');
+SELECT rt._attach_audit('rt.settings', 'setting');
+
+-- chats: only the switches; ingest's own updates (titles, last_message_*) write nothing
+CREATE TRIGGER chats_audit AFTER UPDATE OF autoreply, reply_on_mention, takeover_until ON rt.chats
+    FOR EACH ROW
+    WHEN (OLD.autoreply IS DISTINCT FROM NEW.autoreply OR OLD.reply_on_mention IS DISTINCT FROM NEW.reply_on_mention
+          OR OLD.takeover_until IS DISTINCT FROM NEW.takeover_until)
+    EXECUTE FUNCTION rt.audit_row('chat', 'autoreply,reply_on_mention,takeover_until');
+CREATE TRIGGER chats_changed_row AFTER UPDATE OF autoreply, reply_on_mention, takeover_until ON rt.chats
+    FOR EACH ROW
+    WHEN (OLD.autoreply IS DISTINCT FROM NEW.autoreply OR OLD.reply_on_mention IS DISTINCT FROM NEW.reply_on_mention
+          OR OLD.takeover_until IS DISTINCT FROM NEW.takeover_until)
+    EXECUTE FUNCTION rt.collect_change('chat');
+CREATE TRIGGER chats_changed AFTER UPDATE OF autoreply, reply_on_mention, takeover_until ON rt.chats
+    FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('chat', 'collected');
+
+-- users: only the mute
+CREATE TRIGGER users_audit AFTER UPDATE OF muted ON rt.users
+    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
+    EXECUTE FUNCTION rt.audit_row('user', 'muted');
+CREATE TRIGGER users_changed_row AFTER UPDATE OF muted ON rt.users
+    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
+    EXECUTE FUNCTION rt.collect_change('user');
+CREATE TRIGGER users_changed AFTER UPDATE OF muted ON rt.users
+    FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('user', 'collected');
+
+-- admins are audited by their trigger now (admin.insert), so create_admin no longer writes
+-- its own admin.create entry
+CREATE OR REPLACE FUNCTION rt.create_admin(login text, password text, role text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    a rt.admins;
+BEGIN
+    PERFORM rt.require_role('owner');
+    IF login IS NULL OR length(login) NOT BETWEEN 1 AND 100 OR login ~ '[[:space:][:cntrl:]]' THEN
+        RAISE EXCEPTION 'field "login" must be 1 to 100 characters without spaces' USING ERRCODE = '22023', COLUMN = 'login';
+    END IF;
+    IF password IS NULL OR length(password) < 8 OR octet_length(password) > 72 THEN
+        RAISE EXCEPTION 'field "password" must be 8 to 72 bytes long' USING ERRCODE = '22023', COLUMN = 'password';
+    END IF;
+    IF role IS NULL OR role NOT IN ('owner', 'admin', 'moderator', 'viewer') THEN
+        RAISE EXCEPTION 'field "role" must be one of owner, admin, moderator, viewer' USING ERRCODE = '22023', COLUMN = 'role';
+    END IF;
+    BEGIN
+        INSERT INTO rt.admins (login, password_hash, role)
+        VALUES (login, rt._crypt(password, rt._bcrypt_salt()), role)
+        RETURNING * INTO a;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'admin login "%" already exists', login USING ERRCODE = '23505';
+    END;
+    RETURN jsonb_build_object('id', a.id, 'login', a.login, 'role', a.role);
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Events for the WebSocket fan-out: rt_events payloads of type "messages" (ingest, with
+-- optional "notifications") and "changed" (configuration triggers)
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION rt.event_messages(payload jsonb) RETURNS SETOF jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    new_ranges int8range[];
+    edited_ranges int8range[];
+    chat_ids bigint[];
+BEGIN
+    PERFORM rt.require_role('viewer');
+    IF payload IS NOT NULL AND jsonb_typeof(payload) = 'object' AND payload->>'type' = 'changed' THEN
+        IF jsonb_typeof(payload->'entity') IS DISTINCT FROM 'string'
+           OR jsonb_typeof(coalesce(payload->'ids', '[]')) <> 'array' THEN
+            RAISE EXCEPTION 'payload of type "changed" needs a string "entity" and an array "ids"' USING ERRCODE = '22023';
+        END IF;
+        RETURN NEXT jsonb_build_object('type', 'entity.changed', 'data',
+            jsonb_build_object('entity', payload->'entity', 'ids', coalesce(payload->'ids', '[]')));
+        RETURN;
+    END IF;
+    IF payload IS NULL OR jsonb_typeof(payload) <> 'object' OR payload->>'type' IS DISTINCT FROM 'messages' THEN
+        RAISE EXCEPTION 'payload must be an rt_events object of type "messages" or "changed"' USING ERRCODE = '22023';
+    END IF;
+    IF jsonb_typeof(coalesce(payload->'new', '[]')) <> 'array'
+       OR jsonb_typeof(coalesce(payload->'edited', '[]')) <> 'array'
+       OR jsonb_typeof(coalesce(payload->'chats', '[]')) <> 'array'
+       OR jsonb_typeof(coalesce(payload->'notifications', '[]')) <> 'array' THEN
+        RAISE EXCEPTION 'payload fields "new", "edited", "chats" and "notifications" must be arrays' USING ERRCODE = '22023';
+    END IF;
+
+    -- "new" holds [lo,hi] pairs; "edited" holds ids, or [lo,hi] pairs when degraded
+    new_ranges := ARRAY(
+        SELECT int8range((r->>0)::bigint, (r->>1)::bigint, '[]')
+        FROM jsonb_array_elements(coalesce(payload->'new', '[]')) r);
+    edited_ranges := ARRAY(
+        SELECT CASE jsonb_typeof(r)
+                   WHEN 'array' THEN int8range((r->>0)::bigint, (r->>1)::bigint, '[]')
+                   ELSE int8range((r #>> '{}')::bigint, (r #>> '{}')::bigint, '[]') END
+        FROM jsonb_array_elements(coalesce(payload->'edited', '[]')) r);
+
+    RETURN QUERY
+        SELECT jsonb_build_object('type', 'message.created', 'data', rt._message_json(m))
+        FROM rt.messages m
+        JOIN unnest(new_ranges) nr ON m.id BETWEEN lower(nr) AND upper(nr) - 1
+        ORDER BY m.id;
+
+    RETURN QUERY
+        SELECT jsonb_build_object('type', 'message.updated', 'data', rt._message_json(m))
+        FROM rt.messages m
+        JOIN unnest(edited_ranges) er ON m.id BETWEEN lower(er) AND upper(er) - 1
+        WHERE (m.edited_at IS NOT NULL OR m.moderation IS NOT NULL)
+          AND NOT m.id <@ ANY (new_ranges)
+        ORDER BY m.id;
+
+    IF payload ? 'chats' THEN
+        chat_ids := ARRAY(SELECT (c #>> '{}')::bigint FROM jsonb_array_elements(payload->'chats') c);
+    ELSE
+        chat_ids := ARRAY(
+            SELECT DISTINCT m.chat_id FROM rt.messages m
+            WHERE m.id <@ ANY (new_ranges || edited_ranges));
+    END IF;
+
+    RETURN QUERY
+        SELECT jsonb_build_object('type', 'chat.updated', 'data', rt._chat_json(c))
+        FROM unnest(chat_ids) WITH ORDINALITY AS x(id, n)
+        JOIN rt.chats c ON c.id = x.id
+        ORDER BY x.n;
+
+    -- rt.notifications and rt._notification_json come with 50_notifications.sql
+    IF jsonb_array_length(coalesce(payload->'notifications', '[]')) > 0 THEN
+        RETURN QUERY
+            SELECT jsonb_build_object('type', 'notification.created', 'data', rt._notification_json(n))
+            FROM rt.notifications n
+            WHERE n.id IN (SELECT (x #>> '{}')::bigint FROM jsonb_array_elements(payload->'notifications') x)
+            ORDER BY n.id;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION rt.event_messages(jsonb) IS 'Expands an rt_events payload into WebSocket events: message.created, message.updated (data: Message), chat.updated (data: Chat), notification.created (data: Notification) and, for {"type":"changed"}, entity.changed (data: {entity, ids})';
