@@ -419,3 +419,332 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rt.event_messages(jsonb) IS 'Expands an rt_events payload into WebSocket events: message.created, message.updated (data: Message), chat.updated (data: Chat), notification.created (data: Notification) and, for {"type":"changed"}, entity.changed (data: {entity, ids})';
+
+-- ---------------------------------------------------------------------------
+-- Shared validation helpers for API bodies
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION rt._check_keys(body jsonb, known text[], what text DEFAULT 'field', prefix text DEFAULT '') RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    k text;
+BEGIN
+    body := coalesce(body, '{}');
+    IF jsonb_typeof(body) <> 'object' THEN
+        RAISE EXCEPTION 'body must be a json object' USING ERRCODE = '22023';
+    END IF;
+    FOR k IN SELECT jsonb_object_keys(body) LOOP
+        IF NOT k = ANY (known) THEN
+            RAISE EXCEPTION 'unknown % "%"', what, prefix || k USING ERRCODE = '22023', COLUMN = prefix || k,
+                HINT = 'Known fields: ' || array_to_string(known, ', ') || '.';
+        END IF;
+    END LOOP;
+    RETURN body;
+END
+$$;
+COMMENT ON FUNCTION rt._check_keys(jsonb, text[], text, text) IS 'internal: 22023 unless body is an object whose keys are all in known; returns the body ({} for null)';
+
+-- ---------------------------------------------------------------------------
+-- Audit log API
+-- ---------------------------------------------------------------------------
+
+CREATE INDEX audit_log_target_idx ON rt.audit_log (target, id DESC);
+CREATE INDEX audit_log_actor_idx ON rt.audit_log (actor, id DESC);
+COMMENT ON INDEX rt.audit_log_target_idx IS 'history of one object, newest first (rt.list_audit target filter)';
+COMMENT ON INDEX rt.audit_log_actor_idx IS 'what one admin did, newest first (rt.list_audit actor filter)';
+
+CREATE FUNCTION rt._audit_json(a rt.audit_log) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object('id', a.id, 'at', a.at, 'actor', a.actor, 'action', a.action,
+                              'target', a.target, 'before', a.before, 'after', a.after)
+$$;
+COMMENT ON FUNCTION rt._audit_json(rt.audit_log) IS 'internal: an audit entry as the OpenAPI AuditEntry object';
+
+CREATE FUNCTION rt.list_audit(filter jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    f_actor text;
+    f_action text;
+    f_target text;
+    f_from timestamptz;
+    f_to timestamptz;
+    f_limit bigint;
+    pos bigint;
+    items jsonb;
+    more boolean;
+    last_id bigint;
+    k text;
+BEGIN
+    PERFORM rt.require_role('viewer');
+    filter := rt._check_keys(filter, ARRAY['actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'], 'filter field');
+    FOREACH k IN ARRAY ARRAY['actor', 'action', 'target', 'cursor'] LOOP
+        IF filter ? k AND jsonb_typeof(filter -> k) NOT IN ('string', 'null') THEN
+            RAISE EXCEPTION 'filter field "%" must be a string', k USING ERRCODE = '22023', COLUMN = k;
+        END IF;
+    END LOOP;
+    f_actor := nullif(filter ->> 'actor', '');
+    f_action := nullif(filter ->> 'action', '');
+    f_target := nullif(filter ->> 'target', '');
+    f_from := rt._filter_time(filter, 'from');
+    f_to := rt._filter_time(filter, 'to');
+    f_limit := coalesce(rt._filter_int(filter, 'limit'), 50);
+    IF f_limit NOT BETWEEN 1 AND 200 THEN
+        RAISE EXCEPTION 'filter field "limit" must be between 1 and 200' USING ERRCODE = '22023', COLUMN = 'limit';
+    END IF;
+    IF filter ->> 'cursor' IS NOT NULL THEN
+        pos := (rt._cursor_decode(filter ->> 'cursor', '^a:([0-9]{1,19})$'))[1]::bigint;
+    END IF;
+
+    -- "action" without a dot matches a whole entity: "preset" finds preset.insert/update/delete
+    WITH page AS (
+        SELECT a, row_number() OVER (ORDER BY a.id DESC) AS n
+        FROM rt.audit_log a
+        WHERE (f_actor IS NULL OR a.actor = f_actor)
+          AND (f_action IS NULL OR a.action = f_action
+               OR (strpos(f_action, '.') = 0 AND a.action LIKE replace(replace(f_action, '%', '\%'), '_', '\_') || '.%'))
+          AND (f_target IS NULL OR a.target = f_target)
+          AND (f_from IS NULL OR a.at >= f_from)
+          AND (f_to IS NULL OR a.at < f_to)
+          AND (pos IS NULL OR a.id < pos)
+        ORDER BY a.id DESC
+        LIMIT f_limit + 1)
+    SELECT coalesce(jsonb_agg(rt._audit_json(p.a) ORDER BY p.n) FILTER (WHERE p.n <= f_limit), '[]'),
+           count(*) > f_limit,
+           (array_agg((p.a).id ORDER BY p.n) FILTER (WHERE p.n <= f_limit))[f_limit]
+    INTO items, more, last_id
+    FROM page p;
+
+    RETURN jsonb_build_object('items', items, 'next_cursor',
+        CASE WHEN more THEN rt._cursor_encode('a:' || last_id) END);
+END
+$$;
+COMMENT ON FUNCTION rt.list_audit(jsonb) IS 'Audit log, newest first, filtered by actor, action (or a whole entity, e.g. "preset"), target, from, to; keyset cursor, limit 1..200 (viewer)';
+
+-- ---------------------------------------------------------------------------
+-- Admins API (owner)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION rt._admin_json(a rt.admins) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+    SELECT jsonb_build_object('id', a.id, 'login', a.login, 'role', a.role, 'created_at', a.created_at,
+                              'disabled', a.disabled_at IS NOT NULL, 'disabled_at', a.disabled_at)
+$$;
+COMMENT ON FUNCTION rt._admin_json(rt.admins) IS 'internal: an admin for the console (never the password hash)';
+
+CREATE FUNCTION rt.list_admins() RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM rt.require_role('viewer');
+    RETURN jsonb_build_object('items',
+        (SELECT coalesce(jsonb_agg(rt._admin_json(a) ORDER BY a.id), '[]') FROM rt.admins a));
+END
+$$;
+COMMENT ON FUNCTION rt.list_admins() IS 'All console admins {"items":[{id,login,role,created_at,disabled,disabled_at}]} (viewer; never password hashes)';
+
+CREATE FUNCTION rt.create_admin_api(body jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    k text;
+    created jsonb;
+BEGIN
+    PERFORM rt.require_role('owner');
+    body := rt._check_keys(body, ARRAY['login', 'password', 'role']);
+    FOREACH k IN ARRAY ARRAY['login', 'password', 'role'] LOOP
+        IF jsonb_typeof(body -> k) IS DISTINCT FROM 'string' THEN
+            RAISE EXCEPTION 'field "%" must be a string', k USING ERRCODE = '22023', COLUMN = k;
+        END IF;
+    END LOOP;
+    created := rt.create_admin(body ->> 'login', body ->> 'password', body ->> 'role');
+    RETURN (SELECT rt._admin_json(a) FROM rt.admins a WHERE a.id = (created ->> 'id')::bigint);
+END
+$$;
+COMMENT ON FUNCTION rt.create_admin_api(jsonb) IS 'POST /api/admins: {login, password, role} -> Admin (owner; 23505 on a duplicate login)';
+
+CREATE FUNCTION rt.update_admin(id bigint, body jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    a rt.admins;
+    new_role text;
+    new_disabled boolean;
+    pw text;
+    other_owners int;
+BEGIN
+    PERFORM rt.require_role('owner');
+    body := rt._check_keys(body, ARRAY['role', 'disabled', 'password']);
+    IF body ? 'role' AND (jsonb_typeof(body -> 'role') IS DISTINCT FROM 'string'
+                          OR body ->> 'role' NOT IN ('owner', 'admin', 'moderator', 'viewer')) THEN
+        RAISE EXCEPTION 'field "role" must be one of owner, admin, moderator, viewer' USING ERRCODE = '22023', COLUMN = 'role';
+    END IF;
+    IF body ? 'disabled' AND jsonb_typeof(body -> 'disabled') IS DISTINCT FROM 'boolean' THEN
+        RAISE EXCEPTION 'field "disabled" must be a boolean' USING ERRCODE = '22023', COLUMN = 'disabled';
+    END IF;
+    IF body ? 'password' THEN
+        pw := CASE WHEN jsonb_typeof(body -> 'password') = 'string' THEN body ->> 'password' END;
+        IF pw IS NULL OR length(pw) < 8 OR octet_length(pw) > 72 THEN
+            RAISE EXCEPTION 'field "password" must be 8 to 72 bytes long' USING ERRCODE = '22023', COLUMN = 'password';
+        END IF;
+    END IF;
+
+    -- lock every enabled owner first, so two owners demoting each other at once cannot both win
+    PERFORM 1 FROM rt.admins o WHERE o.role = 'owner' AND o.disabled_at IS NULL ORDER BY o.id FOR UPDATE;
+    SELECT * INTO a FROM rt.admins WHERE admins.id = update_admin.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'admin % not found', id USING ERRCODE = 'P0002';
+    END IF;
+    new_role := coalesce(body ->> 'role', a.role);
+    new_disabled := coalesce((body -> 'disabled')::text::boolean, a.disabled_at IS NOT NULL);
+    IF a.role = 'owner' AND a.disabled_at IS NULL AND (new_role <> 'owner' OR new_disabled) THEN
+        SELECT count(*) INTO other_owners FROM rt.admins o
+        WHERE o.role = 'owner' AND o.disabled_at IS NULL AND o.id <> a.id;
+        IF other_owners = 0 THEN
+            RAISE EXCEPTION 'cannot demote or disable the last enabled owner' USING ERRCODE = '22023',
+                COLUMN = CASE WHEN new_role <> 'owner' THEN 'role' ELSE 'disabled' END,
+                DETAIL = format('Admin %s is the only enabled owner; make another admin owner first.', a.login);
+        END IF;
+    END IF;
+
+    UPDATE rt.admins SET
+        role = new_role,
+        disabled_at = CASE WHEN NOT new_disabled THEN NULL ELSE coalesce(admins.disabled_at, now()) END,
+        password_hash = CASE WHEN pw IS NOT NULL THEN rt._crypt(pw, rt._bcrypt_salt()) ELSE admins.password_hash END
+    WHERE admins.id = a.id
+    RETURNING * INTO a;
+    RETURN rt._admin_json(a);
+END
+$$;
+COMMENT ON FUNCTION rt.update_admin(bigint, jsonb) IS 'PATCH /api/admins/{id}: {role, disabled, password} (owner); the last enabled owner cannot be demoted or disabled (22023)';
+
+-- ---------------------------------------------------------------------------
+-- Settings API: a known list of keys, each validated (matcher.version is internal)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION rt._setting_keys() RETURNS text[]
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT ARRAY['preset.defaults', 'takeover.minutes', 'context.messages', 'bot.username', 'bot.id'] $$;
+COMMENT ON FUNCTION rt._setting_keys() IS 'internal: the settings an admin may read and change through the API';
+
+CREATE FUNCTION rt._validate_setting(key text, value jsonb) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    t text := jsonb_typeof(value);
+    k text;
+    v jsonb;
+BEGIN
+    CASE key
+    WHEN 'preset.defaults' THEN
+        IF t IS DISTINCT FROM 'object' THEN
+            RAISE EXCEPTION 'field "value" must be an object with temperature, max_tokens, tone, verbosity, emotional_intensity and persona'
+                USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+        PERFORM rt._check_keys(value, ARRAY['temperature', 'max_tokens', 'tone', 'verbosity', 'emotional_intensity', 'persona'], 'field', 'value.');
+        FOREACH k IN ARRAY ARRAY['temperature', 'max_tokens', 'tone', 'verbosity', 'emotional_intensity', 'persona'] LOOP
+            IF NOT value ? k OR jsonb_typeof(value -> k) = 'null' THEN
+                RAISE EXCEPTION 'field "value.%" is required', k USING ERRCODE = '22023', COLUMN = 'value.' || k;
+            END IF;
+        END LOOP;
+        v := value -> 'temperature';
+        IF jsonb_typeof(v) <> 'number' OR v::text::numeric NOT BETWEEN 0 AND 2 THEN
+            RAISE EXCEPTION 'field "value.temperature" must be between 0 and 2' USING ERRCODE = '22023', COLUMN = 'value.temperature';
+        END IF;
+        v := value -> 'max_tokens';
+        IF jsonb_typeof(v) <> 'number' OR v::text !~ '^[0-9]{1,9}$' OR v::text::int NOT BETWEEN 1 AND 32000 THEN
+            RAISE EXCEPTION 'field "value.max_tokens" must be an integer between 1 and 32000' USING ERRCODE = '22023', COLUMN = 'value.max_tokens';
+        END IF;
+        IF jsonb_typeof(value -> 'tone') <> 'string' OR value ->> 'tone' NOT IN ('formal', 'friendly', 'neutral', 'aggressive') THEN
+            RAISE EXCEPTION 'field "value.tone" must be one of formal, friendly, neutral, aggressive' USING ERRCODE = '22023', COLUMN = 'value.tone';
+        END IF;
+        IF jsonb_typeof(value -> 'verbosity') <> 'string' OR value ->> 'verbosity' NOT IN ('short', 'detailed') THEN
+            RAISE EXCEPTION 'field "value.verbosity" must be one of short, detailed' USING ERRCODE = '22023', COLUMN = 'value.verbosity';
+        END IF;
+        v := value -> 'emotional_intensity';
+        IF jsonb_typeof(v) <> 'number' OR v::text !~ '^[0-9]{1,9}$' OR v::text::int NOT BETWEEN 0 AND 100 THEN
+            RAISE EXCEPTION 'field "value.emotional_intensity" must be an integer between 0 and 100' USING ERRCODE = '22023', COLUMN = 'value.emotional_intensity';
+        END IF;
+        IF jsonb_typeof(value -> 'persona') <> 'string' OR length(value ->> 'persona') > 4000 THEN
+            RAISE EXCEPTION 'field "value.persona" must be a string of at most 4000 characters' USING ERRCODE = '22023', COLUMN = 'value.persona';
+        END IF;
+    WHEN 'takeover.minutes' THEN
+        IF t IS DISTINCT FROM 'number' OR value::text !~ '^[0-9]{1,9}$' OR value::text::int NOT BETWEEN 1 AND 10080 THEN
+            RAISE EXCEPTION 'field "value" must be an integer between 1 and 10080' USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+    WHEN 'context.messages' THEN
+        IF t IS DISTINCT FROM 'number' OR value::text !~ '^[0-9]{1,9}$' OR value::text::int NOT BETWEEN 0 AND 100 THEN
+            RAISE EXCEPTION 'field "value" must be an integer between 0 and 100' USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+    WHEN 'bot.username' THEN
+        IF t = 'string' AND left(value #>> '{}', 1) = '@' THEN
+            RAISE EXCEPTION 'field "value" must be the username without "@"' USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+        IF t IS DISTINCT FROM 'null' AND (t IS DISTINCT FROM 'string' OR value #>> '{}' !~ '^[A-Za-z0-9_]{1,64}$') THEN
+            RAISE EXCEPTION 'field "value" must be a Telegram username (letters, digits, _) or null' USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+    WHEN 'bot.id' THEN
+        IF t IS DISTINCT FROM 'null' AND (t IS DISTINCT FROM 'number' OR value::text !~ '^[0-9]{1,18}$') THEN
+            RAISE EXCEPTION 'field "value" must be a positive integer or null' USING ERRCODE = '22023', COLUMN = 'value';
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'unknown setting "%"', key USING ERRCODE = 'P0002',
+            HINT = 'Known settings: ' || array_to_string(rt._setting_keys(), ', ') || '.';
+    END CASE;
+    RETURN value;
+END
+$$;
+COMMENT ON FUNCTION rt._validate_setting(text, jsonb) IS 'internal: 22023 naming the field unless value is valid for the setting key; P0002 for an unknown key';
+
+CREATE FUNCTION rt._setting_json(key text) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT jsonb_build_object('key', _setting_json.key, 'value', rt.setting(_setting_json.key),
+                              'is_default', s.key IS NULL, 'updated_at', s.updated_at)
+    FROM (SELECT 1) one LEFT JOIN rt.settings s ON s.key = _setting_json.key
+$$;
+COMMENT ON FUNCTION rt._setting_json(text) IS 'internal: a setting as {key, value, is_default, updated_at}';
+
+CREATE FUNCTION rt.list_settings() RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM rt.require_role('viewer');
+    RETURN jsonb_build_object('items',
+        (SELECT jsonb_agg(rt._setting_json(k) ORDER BY k) FROM unnest(rt._setting_keys()) k));
+END
+$$;
+COMMENT ON FUNCTION rt.list_settings() IS 'GET /api/settings: {"items":[{key, value, is_default, updated_at}]} for every API setting (viewer)';
+
+CREATE FUNCTION rt.update_setting(key text, body jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM rt.require_role('admin');
+    IF key IS NULL OR NOT key = ANY (rt._setting_keys()) THEN
+        RAISE EXCEPTION 'unknown setting "%"', key USING ERRCODE = 'P0002',
+            HINT = 'Known settings: ' || array_to_string(rt._setting_keys(), ', ') || '.';
+    END IF;
+    body := rt._check_keys(body, ARRAY['value']);
+    IF NOT body ? 'value' THEN
+        RAISE EXCEPTION 'field "value" is required' USING ERRCODE = '22023', COLUMN = 'value';
+    END IF;
+    PERFORM rt._validate_setting(key, body -> 'value');
+    INSERT INTO rt.settings AS s (key, value, updated_at) VALUES (update_setting.key, body -> 'value', now())
+    ON CONFLICT ON CONSTRAINT settings_pkey DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+    WHERE s.value IS DISTINCT FROM excluded.value;
+    RETURN rt._setting_json(key);
+END
+$$;
+COMMENT ON FUNCTION rt.update_setting(text, jsonb) IS 'PUT /api/settings/{key}: {"value": ...} validated per key (admin); P0002 for an unknown or internal key';
