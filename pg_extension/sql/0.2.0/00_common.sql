@@ -413,7 +413,7 @@ BEGIN
         RETURN QUERY
             SELECT jsonb_build_object('type', 'notification.created', 'data', rt._notification_json(n))
             FROM rt.notifications n
-            WHERE n.id IN (SELECT (x #>> '{}')::bigint FROM jsonb_array_elements(payload->'notifications') x)
+            WHERE n.id IN (SELECT (x #>> '{}')::bigint FROM jsonb_array_elements(event_messages.payload->'notifications') x)
             ORDER BY n.id;
     END IF;
 END
@@ -543,10 +543,11 @@ AS $$
 BEGIN
     PERFORM rt.require_role('viewer');
     RETURN jsonb_build_object('items',
-        (SELECT coalesce(jsonb_agg(rt._admin_json(a) ORDER BY a.id), '[]') FROM rt.admins a));
+        (SELECT coalesce(jsonb_agg(rt._admin_json(a) ORDER BY a.id), '[]') FROM rt.admins a),
+        'next_cursor', NULL);
 END
 $$;
-COMMENT ON FUNCTION rt.list_admins() IS 'All console admins {"items":[{id,login,role,created_at,disabled,disabled_at}]} (viewer; never password hashes)';
+COMMENT ON FUNCTION rt.list_admins() IS 'All console admins {"items":[{id,login,role,created_at,disabled,disabled_at}],"next_cursor":null} (viewer; never password hashes)';
 
 CREATE FUNCTION rt.create_admin_api(body jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
