@@ -424,7 +424,7 @@ COMMENT ON FUNCTION rt.event_messages(jsonb) IS 'Expands an rt_events payload in
 -- Shared validation helpers for API bodies
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION rt._check_keys(body jsonb, known text[], what text DEFAULT 'field', prefix text DEFAULT '') RETURNS jsonb
+CREATE FUNCTION rt._known_keys(body jsonb, known text[], what text DEFAULT 'field', prefix text DEFAULT '') RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
 AS $$
 DECLARE
@@ -443,7 +443,7 @@ BEGIN
     RETURN body;
 END
 $$;
-COMMENT ON FUNCTION rt._check_keys(jsonb, text[], text, text) IS 'internal: 22023 unless body is an object whose keys are all in known; returns the body ({} for null)';
+COMMENT ON FUNCTION rt._known_keys(jsonb, text[], text, text) IS 'internal: 22023 unless body is an object whose keys are all in known; returns the body ({} for null)';
 
 -- ---------------------------------------------------------------------------
 -- Audit log API
@@ -480,7 +480,7 @@ DECLARE
     k text;
 BEGIN
     PERFORM rt.require_role('viewer');
-    filter := rt._check_keys(filter, ARRAY['actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'], 'filter field');
+    filter := rt._known_keys(filter, ARRAY['actor', 'action', 'target', 'from', 'to', 'cursor', 'limit'], 'filter field');
     FOREACH k IN ARRAY ARRAY['actor', 'action', 'target', 'cursor'] LOOP
         IF filter ? k AND jsonb_typeof(filter -> k) NOT IN ('string', 'null') THEN
             RAISE EXCEPTION 'filter field "%" must be a string', k USING ERRCODE = '22023', COLUMN = k;
@@ -558,7 +558,7 @@ DECLARE
     created jsonb;
 BEGIN
     PERFORM rt.require_role('owner');
-    body := rt._check_keys(body, ARRAY['login', 'password', 'role']);
+    body := rt._known_keys(body, ARRAY['login', 'password', 'role']);
     FOREACH k IN ARRAY ARRAY['login', 'password', 'role'] LOOP
         IF jsonb_typeof(body -> k) IS DISTINCT FROM 'string' THEN
             RAISE EXCEPTION 'field "%" must be a string', k USING ERRCODE = '22023', COLUMN = k;
@@ -582,7 +582,7 @@ DECLARE
     other_owners int;
 BEGIN
     PERFORM rt.require_role('owner');
-    body := rt._check_keys(body, ARRAY['role', 'disabled', 'password']);
+    body := rt._known_keys(body, ARRAY['role', 'disabled', 'password']);
     IF body ? 'role' AND (jsonb_typeof(body -> 'role') IS DISTINCT FROM 'string'
                           OR body ->> 'role' NOT IN ('owner', 'admin', 'moderator', 'viewer')) THEN
         RAISE EXCEPTION 'field "role" must be one of owner, admin, moderator, viewer' USING ERRCODE = '22023', COLUMN = 'role';
@@ -650,7 +650,7 @@ BEGIN
             RAISE EXCEPTION 'field "value" must be an object with temperature, max_tokens, tone, verbosity, emotional_intensity and persona'
                 USING ERRCODE = '22023', COLUMN = 'value';
         END IF;
-        PERFORM rt._check_keys(value, ARRAY['temperature', 'max_tokens', 'tone', 'verbosity', 'emotional_intensity', 'persona'], 'field', 'value.');
+        PERFORM rt._known_keys(value, ARRAY['temperature', 'max_tokens', 'tone', 'verbosity', 'emotional_intensity', 'persona'], 'field', 'value.');
         FOREACH k IN ARRAY ARRAY['temperature', 'max_tokens', 'tone', 'verbosity', 'emotional_intensity', 'persona'] LOOP
             IF NOT value ? k OR jsonb_typeof(value -> k) = 'null' THEN
                 RAISE EXCEPTION 'field "value.%" is required', k USING ERRCODE = '22023', COLUMN = 'value.' || k;
@@ -737,7 +737,7 @@ BEGIN
         RAISE EXCEPTION 'unknown setting "%"', key USING ERRCODE = 'P0002',
             HINT = 'Known settings: ' || array_to_string(rt._setting_keys(), ', ') || '.';
     END IF;
-    body := rt._check_keys(body, ARRAY['value']);
+    body := rt._known_keys(body, ARRAY['value']);
     IF NOT body ? 'value' THEN
         RAISE EXCEPTION 'field "value" is required' USING ERRCODE = '22023', COLUMN = 'value';
     END IF;

@@ -68,7 +68,7 @@ DECLARE
     last_id bigint;
 BEGIN
     PERFORM rt.require_role('viewer');
-    filter := rt._check_keys(filter, ARRAY['unacked', 'kind', 'cursor', 'limit'], 'filter field');
+    filter := rt._known_keys(filter, ARRAY['unacked', 'kind', 'cursor', 'limit'], 'filter field');
     IF filter ? 'unacked' THEN
         IF jsonb_typeof(filter -> 'unacked') = 'boolean' THEN
             f_unacked := (filter -> 'unacked')::text::boolean;
