@@ -37,3 +37,42 @@ FROM rt.v_messages
 WHERE direction = 'in' AND created_at >= now() - interval '7 days'
 GROUP BY 1
 ORDER BY 1;
+
+-- Moderation: hits per label and action over the last 30 days.
+SELECT l.label, m.moderation AS action, count(*) AS messages
+FROM rt.v_messages m, unnest(m.labels) AS l(label)
+WHERE m.created_at >= now() - interval '30 days'
+GROUP BY 1, 2
+ORDER BY 3 DESC;
+
+-- Mentions of the bot that got no auto-reply, per chat and reason, and how fast admins looked.
+SELECT n.chat_id, c.title, n.payload ->> 'reason' AS reason, count(*) AS mentions,
+       count(*) FILTER (WHERE n.acked_at IS NULL) AS unacked,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM n.acked_at - n.created_at)) AS median_ack_seconds
+FROM rt.v_notifications n
+LEFT JOIN rt.v_chats c ON c.id = n.chat_id
+WHERE n.kind = 'mention'
+GROUP BY 1, 2, 3
+ORDER BY mentions DESC;
+
+-- Who changed what this week: audit entries per admin and action.
+SELECT coalesce(a.login, l.actor) AS who, l.action, count(*) AS changes, max(l.at) AS last_change
+FROM rt.v_audit_log l
+LEFT JOIN rt.v_admins a ON l.actor = 'admin:' || a.id
+WHERE l.at >= now() - interval '7 days'
+GROUP BY 1, 2
+ORDER BY 1, 3 DESC;
+
+-- Chats where a human took over, and who is muted.
+SELECT id, title, takeover_until FROM rt.v_chats WHERE takeover_until > now() ORDER BY takeover_until;
+SELECT id, first_name, username FROM rt.v_users WHERE muted ORDER BY id;
+
+-- Bot replies vs. incoming messages per day (outgoing rows carry a delivery status).
+SELECT date_trunc('day', created_at) AS day,
+       count(*) FILTER (WHERE direction = 'in') AS incoming,
+       count(*) FILTER (WHERE direction = 'out' AND status = 'sent') AS sent,
+       count(*) FILTER (WHERE direction = 'out' AND status = 'failed') AS failed
+FROM rt.v_messages
+WHERE created_at >= now() - interval '14 days'
+GROUP BY 1
+ORDER BY 1 DESC;
