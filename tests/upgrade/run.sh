@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Upgrade test: a database upgraded from 0.1.0 must end in the very same catalog as a fresh
+# install of the current version (docs/decisions/005-extension-sql-layout.md).
+#
+#   PGHOST=/socket/dir PGPORT=54330 PGUSER=postgres tests/upgrade/run.sh
+#
+# A: CREATE EXTENSION roundtable VERSION '0.1.0' CASCADE; ALTER EXTENSION roundtable UPDATE
+# B: CREATE EXTENSION roundtable CASCADE
+# then compares, normalised: (1) pg_dump --schema-only, (2) the same with --binary-upgrade,
+# which also dumps every extension member (tables, functions, triggers, comments, grants) — a
+# plain dump leaves those out, (3) the extension's version, its pg_dump-registered tables, its
+# required extensions and its members.
+# The dumps cover the whole (otherwise empty) database rather than --schema=rt: pg_dump 15.20
+# crashes (SIGSEGV) with --schema/-t when an extension registered partitions of a partitioned
+# table with pg_extension_config_dump, as 0.1.0 does for rt.messages_*. Prints "N passed, N failed" and
+# exits non-zero with a diff on any difference. The roundtable extension must be installed
+# on the server (make -C pg_extension install).
+set -uo pipefail
+
+FROM_VERSION=${FROM_VERSION:-0.1.0}
+DB_A=${UPGRADE_DB_A:-rt_upgrade_a}
+DB_B=${UPGRADE_DB_B:-rt_upgrade_b}
+work=$(mktemp -d)
+trap 'rm -rf "$work"; dropdb --if-exists "$DB_A" >/dev/null 2>&1; dropdb --if-exists "$DB_B" >/dev/null 2>&1' EXIT
+passed=0
+failed=0
+
+check() { # name file_a file_b
+    if diff -u "$2" "$3" > "$work/$1.diff"; then
+        echo "ok - $1"
+        passed=$((passed + 1))
+    else
+        echo "not ok - $1"
+        sed 's/^/    /' "$work/$1.diff" | head -200
+        failed=$((failed + 1))
+    fi
+}
+
+setup() { # db statements
+    dropdb --if-exists "$1" >/dev/null 2>&1
+    createdb "$1" || return 1
+    psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$work/$1.err" || { cat "$work/$1.err"; return 1; }
+}
+
+if ! setup "$DB_A" "CREATE EXTENSION roundtable VERSION '$FROM_VERSION' CASCADE; ALTER EXTENSION roundtable UPDATE;"; then
+    echo "not ok - install $FROM_VERSION and update"; echo "0 passed, 1 failed"; exit 1
+fi
+if ! setup "$DB_B" "CREATE EXTENSION roundtable CASCADE;"; then
+    echo "not ok - fresh install"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# OIDs, xids, restrict keys, the database name and the order pg_depend lists required
+# extensions in (compared sorted below) are the only legitimate differences
+normalise() {
+    sed -E -e '/binary_upgrade_set_next_/d' \
+           -e '/^-- Dumped (from|by)/d' \
+           -e '/^\\(un)?restrict /d' \
+           -e "s/^(SET relfrozenxid = ).*/\1XID/" \
+           -e "s/^(WHERE oid = )'[0-9]+';/\1OID;/" \
+           -e "s/'[{][0-9,]+[}]'/'{OIDS}'/" \
+           -e "s/ARRAY[[][^]]*[]]::pg_catalog.text[[][]]/ARRAY[REQUIRES]/" \
+           -e "s/$DB_A|$DB_B/DB/g" \
+           -e 's/[0-9]+::pg_catalog\.oid/OID::pg_catalog.oid/g' \
+           -e '/^$/d'
+}
+
+for db in "$DB_A" "$DB_B"; do
+    set -e
+    pg_dump --schema-only -d "$db" | normalise > "$work/$db.plain"
+    pg_dump --schema-only --binary-upgrade -d "$db" | normalise > "$work/$db.members"
+    psql -X -At -d "$db" > "$work/$db.extension" <<'SQL'
+SELECT 'version ' || extversion FROM pg_extension WHERE extname = 'roundtable';
+SELECT 'config ' || c::regclass FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'roundtable' ORDER BY 1;
+SELECT 'requires ' || r.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.objid
+JOIN pg_extension r ON r.oid = d.refobjid WHERE e.extname = 'roundtable' AND d.deptype = 'n' ORDER BY 1;
+SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_depend d
+JOIN pg_extension e ON e.oid = d.refobjid WHERE e.extname = 'roundtable' AND d.deptype = 'e' ORDER BY 1;
+SQL
+    set +e
+done
+
+check "pg_dump --schema-only" "$work/$DB_A.plain" "$work/$DB_B.plain"
+check "pg_dump --schema-only --binary-upgrade (extension members)" "$work/$DB_A.members" "$work/$DB_B.members"
+check "extension version, pg_dump config tables, requirements and members" "$work/$DB_A.extension" "$work/$DB_B.extension"
+
+echo "upgrade $FROM_VERSION -> $(psql -X -At -d "$DB_B" -c "SELECT extversion FROM pg_extension WHERE extname = 'roundtable'"): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
