@@ -13,6 +13,7 @@
 #include "edge_pg.h"
 #include "edge_problem.h"
 #include "edge_redis.h"
+#include "edge_routes.h"
 
 #define SESSION_KEY_PREFIX "rt:session:"
 
@@ -319,6 +320,51 @@ static void handle_messages(edge_req *r)
     free(s);
 }
 
+/* ---- the SQL route table (edge_routes.c) ---- */
+
+#define VOID_OID 2278 /* pg_type oid of "void" */
+
+static void table_cb(const edge_pg_result *res, void *ud)
+{
+    edge_req *r = ud;
+    const edge_api_route *rt = r->route.api;
+    size_t len;
+    const char *v;
+    if (!edge_req_release(r)) return;
+    if (strcmp(res->sqlstate, "00000") != 0) {
+        sql_error(r, res);
+        return;
+    }
+    /* A function returning void answers 204 whatever the table says: there is no body. */
+    if (rt->ok_status == 204 ||
+        (res->res && PQnfields(res->res) == 1 && PQftype(res->res, 0) == VOID_OID)) {
+        edge_req_respond(r, 204, NULL, NULL, 0);
+        return;
+    }
+    if (!(v = sql_value(r, res, &len))) return;
+    if (rt->flags & EDGE_RT_ATTACHMENT)
+        edge_req_add_header(r, "content-disposition:", "attachment; filename=\"presets.json\"");
+    edge_req_respond_json(r, rt->ok_status, v, len);
+}
+
+static void handle_table(edge_req *r)
+{
+    edge_verr e = {0};
+    edge_route_args args;
+    if (r->query_err) {
+        edge_req_problem(r, 400, r->query_verr.detail,
+                         r->query_verr.field[0] ? r->query_verr.field : NULL);
+        return;
+    }
+    if (edge_route_build_args(r->route.api, r->route.param, &r->query, r->content_type, r->body,
+                              r->body_len, &args, &e) < 0) {
+        edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
+        return;
+    }
+    call_sql(r, r->route.api->sql, args.n, (const char *const *)args.v, table_cb);
+    edge_route_args_free(&args); /* edge_pg_call copied them */
+}
+
 /* ---- probes ---- */
 
 void edge_api_readyz(edge_req *r)
@@ -350,6 +396,9 @@ static void dispatch(edge_req *r)
         break;
     case EDGE_ROUTE_MESSAGES:
         handle_messages(r);
+        break;
+    case EDGE_ROUTE_TABLE:
+        handle_table(r);
         break;
     case EDGE_ROUTE_SIMULATE: {
         if (cfg_of(r)->tg_token[0]) {

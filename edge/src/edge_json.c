@@ -300,8 +300,10 @@ static int looks_like_datetime(const char *s)
     s += i;
     if (*s == '.') {
         s++;
+        const char *start = s;
         if (!isdigit((unsigned char)*s)) return 0;
         while (isdigit((unsigned char)*s)) s++;
+        if (s - start > 18) return 0; /* keeps every item inside int64 */
     }
     if (*s == 'Z' || *s == 'z') return s[1] == '\0';
     if (*s == '+' || *s == '-')
@@ -310,43 +312,63 @@ static int looks_like_datetime(const char *s)
     return 0;
 }
 
-typedef enum { QP_INT, QP_STRING, QP_DATETIME } qp_kind;
-typedef struct qp_def {
-    const char *name;
-    qp_kind kind;
-    int has_min, has_max;
-    long long min, max;
-    size_t max_len;
-} qp_def;
-
-static const qp_def messages_params[] = {
-    {"chat_id", QP_INT, 0, 0, 0, 0, 0},
-    {"user_id", QP_INT, 0, 0, 0, 0, 0},
-    {"from", QP_DATETIME, 0, 0, 0, 0, 64},
-    {"to", QP_DATETIME, 0, 0, 0, 0, 64},
-    {"q", QP_STRING, 0, 0, 0, 0, 200},
-    {"after_id", QP_INT, 1, 0, 0, 0, 0},
-    {"cursor", QP_STRING, 0, 0, 0, 0, 200},
-    {"limit", QP_INT, 1, 1, 1, 500, 0},
-    {NULL, 0, 0, 0, 0, 0, 0},
+static const edge_qp_def messages_params[] = {
+    {.name = "chat_id", .kind = EDGE_QP_INT},
+    {.name = "user_id", .kind = EDGE_QP_INT},
+    {.name = "from", .kind = EDGE_QP_DATETIME, .max_len = 64},
+    {.name = "to", .kind = EDGE_QP_DATETIME, .max_len = 64},
+    {.name = "q", .kind = EDGE_QP_STRING, .max_len = 200},
+    {.name = "after_id", .kind = EDGE_QP_INT, .has_min = 1, .min = 0},
+    {.name = "cursor", .kind = EDGE_QP_STRING, .max_len = 200},
+    {.name = "limit", .kind = EDGE_QP_INT, .has_min = 1, .has_max = 1, .min = 1, .max = 500},
+    {.name = NULL},
 };
 
-static const qp_def chats_params[] = {
-    {"q", QP_STRING, 0, 0, 0, 0, 200},
-    {"cursor", QP_STRING, 0, 0, 0, 0, 200},
-    {"limit", QP_INT, 1, 1, 1, 200, 0},
-    {NULL, 0, 0, 0, 0, 0, 0},
+static const edge_qp_def chats_params[] = {
+    {.name = "q", .kind = EDGE_QP_STRING, .max_len = 200},
+    {.name = "cursor", .kind = EDGE_QP_STRING, .max_len = 200},
+    {.name = "limit", .kind = EDGE_QP_INT, .has_min = 1, .has_max = 1, .min = 1, .max = 200},
+    {.name = NULL},
 };
+
+/* 1 when val is one of the '|'-separated words of values. */
+static int enum_has(const char *values, const char *val)
+{
+    size_t n = strlen(val);
+    const char *p = values;
+    while (p && *p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, val, n) == 0) return 1;
+        p = bar ? bar + 1 : NULL;
+    }
+    return 0;
+}
+
+/* "1,2,3": comma-separated decimal integers, no empty items. */
+static int is_int_list(const char *s)
+{
+    if (!*s) return 0;
+    for (;;) {
+        const char *start = s;
+        if (!isdigit((unsigned char)*s)) return 0;
+        while (isdigit((unsigned char)*s)) s++;
+        if (s - start > 18) return 0; /* keeps every item inside int64 */
+        if (*s == '\0') return 1;
+        if (*s != ',') return 0;
+        s++;
+    }
+}
 
 /* Checks every parameter against defs: known, not repeated, valid UTF-8, right shape.
  * Calls visit(def, value, int_value, arg) for each; returns 0 or -1 with e. */
-static int check_params(const edge_query *q, const qp_def *defs,
-                        int (*visit)(const qp_def *, const char *, long long, void *), void *arg,
-                        edge_verr *e)
+static int check_params(const edge_query *q, const edge_qp_def *defs,
+                        int (*visit)(const edge_qp_def *, const char *, long long, void *),
+                        void *arg, edge_verr *e)
 {
     for (size_t i = 0; i < q->n; i++) {
         const char *name = q->p[i].name, *val = q->p[i].value;
-        const qp_def *d = defs;
+        const edge_qp_def *d = defs;
         if (!edge_utf8_valid((const unsigned char *)name, strlen(name))) {
             verr(e, 400, NULL, "query parameter name is not valid UTF-8");
             return -1;
@@ -368,7 +390,7 @@ static int check_params(const edge_query *q, const qp_def *defs,
         }
         long long iv = 0;
         switch (d->kind) {
-        case QP_INT:
+        case EDGE_QP_INT:
             if (edge_parse_int64(val, &iv) < 0) {
                 verr(e, 400, name, "%s must be an integer", name);
                 return -1;
@@ -382,13 +404,32 @@ static int check_params(const edge_query *q, const qp_def *defs,
                 return -1;
             }
             break;
-        case QP_DATETIME:
+        case EDGE_QP_DATETIME:
             if (!looks_like_datetime(val)) {
                 verr(e, 400, name, "%s must be an RFC 3339 date-time", name);
                 return -1;
             }
             break;
-        case QP_STRING:
+        case EDGE_QP_BOOL:
+            if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0) {
+                verr(e, 400, name, "%s must be true or false", name);
+                return -1;
+            }
+            iv = val[0] == 't';
+            break;
+        case EDGE_QP_ENUM:
+            if (!enum_has(d->values, val)) {
+                verr(e, 400, name, "%s must be one of %s", name, d->values);
+                return -1;
+            }
+            break;
+        case EDGE_QP_INT_LIST:
+            if (strlen(val) > (d->max_len ? d->max_len : 2000) || !is_int_list(val)) {
+                verr(e, 400, name, "%s must be comma-separated integers", name);
+                return -1;
+            }
+            break;
+        case EDGE_QP_STRING:
             if (d->max_len && edge_utf8_len(val) > d->max_len) {
                 verr(e, 400, name, "%s must be at most %zu characters", name, d->max_len);
                 return -1;
@@ -403,25 +444,58 @@ static int check_params(const edge_query *q, const qp_def *defs,
     return 0;
 }
 
-static int filter_visit(const qp_def *d, const char *val, long long iv, void *arg)
+static json_t *int_list(const char *val)
 {
-    json_t *f = arg;
-    json_t *v = d->kind == QP_INT ? json_integer(iv) : json_string(val);
+    json_t *a = json_array();
+    const char *p = val;
+    while (a && *p) {
+        long long v = strtoll(p, (char **)&p, 10);
+        if (json_array_append_new(a, json_integer(v)) < 0) {
+            json_decref(a);
+            return NULL;
+        }
+        if (*p == ',') p++;
+    }
+    return a;
+}
+
+static int filter_visit(const edge_qp_def *d, const char *val, long long iv, void *arg)
+{
+    json_t *f = arg, *v;
+    switch (d->kind) {
+    case EDGE_QP_INT:
+        v = json_integer(iv);
+        break;
+    case EDGE_QP_BOOL:
+        v = json_boolean(iv);
+        break;
+    case EDGE_QP_INT_LIST:
+        v = int_list(val);
+        break;
+    default:
+        v = json_string(val);
+        break;
+    }
     return json_object_set_new(f, d->name, v);
 }
 
-json_t *edge_messages_filter(const edge_query *q, edge_verr *e)
+json_t *edge_query_filter(const edge_query *q, const edge_qp_def *defs, edge_verr *e)
 {
     json_t *f = json_object();
     if (!f) {
         verr(e, 500, NULL, "out of memory");
         return NULL;
     }
-    if (check_params(q, messages_params, filter_visit, f, e) < 0) {
+    if (check_params(q, defs, filter_visit, f, e) < 0) {
         json_decref(f);
         return NULL;
     }
     return f;
+}
+
+json_t *edge_messages_filter(const edge_query *q, edge_verr *e)
+{
+    return edge_query_filter(q, messages_params, e);
 }
 
 int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor, char *limit_out,

@@ -59,6 +59,31 @@ int edge_query_parse(const char *raw, edge_query *q, edge_verr *e);
 int edge_query_add_pair(edge_query *q, const char *pair, size_t len, edge_verr *e);
 void edge_query_free(edge_query *q);
 
+/* Typing of one query parameter. Values arrive as text; the filter object carries them as
+ * JSON integers (INT), booleans (BOOL: "true"/"false"), arrays of integers (INT_LIST: "1,2,3")
+ * or strings (STRING, DATETIME checked for the RFC 3339 shape, ENUM checked against values). */
+typedef enum {
+    EDGE_QP_INT,
+    EDGE_QP_STRING,
+    EDGE_QP_DATETIME,
+    EDGE_QP_BOOL,
+    EDGE_QP_ENUM,
+    EDGE_QP_INT_LIST,
+} edge_qp_kind;
+
+typedef struct edge_qp_def {
+    const char *name; /* NULL ends a list */
+    edge_qp_kind kind;
+    int has_min, has_max; /* INT */
+    long long min, max;
+    size_t max_len;     /* STRING/INT_LIST, code points; 0 = unbounded (INT_LIST: 2000) */
+    const char *values; /* ENUM: "a|b|c" */
+} edge_qp_def;
+
+/* Query -> filter object for an SQL list function: every parameter known (else 400 naming
+ * it), given once, valid UTF-8 and of its kind. Returns a new reference or NULL with e. */
+json_t *edge_query_filter(const edge_query *q, const edge_qp_def *defs, edge_verr *e);
+
 /* GET /api/messages -> the rt.list_messages filter object. Returns a new reference or NULL
  * with e naming the parameter (unknown, repeated, not an integer, out of range, bad UTF-8). */
 json_t *edge_messages_filter(const edge_query *q, edge_verr *e);

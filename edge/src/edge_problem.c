@@ -12,6 +12,7 @@ int edge_sqlstate_to_status(const char *s)
     if (strcmp(s, "23502") == 0 || strcmp(s, "23514") == 0) return 400;
     if (strcmp(s, "P0002") == 0) return 404;
     if (strcmp(s, "23505") == 0) return 409;
+    if (strcmp(s, "40001") == 0) return 409; /* stale version: optimistic concurrency */
     if (strcmp(s, "42501") == 0) return 403;
     if (strcmp(s, "28P01") == 0) return 401;
     return 500;

@@ -5,7 +5,8 @@
 #include <stddef.h>
 
 /* Maps a 5-char SQLSTATE to the HTTP status of the contract: 22xxx/23502/23514 -> 400,
- * P0002 -> 404, 23505 -> 409, 42501 -> 403, 28P01 -> 401, "00000" -> 200, anything else 500. */
+ * P0002 -> 404, 23505 and 40001 (stale version) -> 409, 42501 -> 403, 28P01 -> 401, "00000" -> 200,
+ * anything else 500. */
 int edge_sqlstate_to_status(const char *sqlstate);
 
 /* Reason phrase for a status ("Bad Request"); "Error" when unknown. Static storage. */

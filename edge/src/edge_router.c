@@ -3,6 +3,7 @@
 #include <strings.h>
 #include <stdio.h>
 #include "edge_router.h"
+#include "edge_routes.h"
 
 typedef struct route_def {
     const char *path;
@@ -33,6 +34,34 @@ static int is_prefix_dir(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* The SQL route table; a path both tables know (GET/POST /api/messages) merges the Allow. */
+static void match_table(const char *method, const char *path, edge_route_match *m,
+                        const char *fixed_allow)
+{
+    const struct edge_api_route *rt;
+    char allow[40];
+    int rc = edge_routes_match(method, path, &rt, m->param, sizeof(m->param), allow, sizeof(allow));
+    if (rc == 0) {
+        m->id = EDGE_ROUTE_TABLE;
+        m->api = rt;
+        m->name = rt->name;
+        m->flags = EDGE_ROUTE_F_SESSION | (rt->flags & EDGE_RT_CSRF ? EDGE_ROUTE_F_CSRF : 0) |
+                   (edge_route_takes_body(rt) ? EDGE_ROUTE_F_BODY : 0);
+        m->allow = NULL;
+        m->status = 0;
+        return;
+    }
+    if (rc == 405 || fixed_allow) {
+        snprintf(m->allow_buf, sizeof(m->allow_buf), "%s%s%s", fixed_allow ? fixed_allow : "",
+                 fixed_allow && rc == 405 ? ", " : "", rc == 405 ? allow : "");
+        m->allow = m->allow_buf;
+        m->status = 405;
+        return;
+    }
+    m->name = "api";
+    m->status = 404;
+}
+
 void edge_router_match(const char *method, const char *path, edge_route_match *m)
 {
     memset(m, 0, sizeof(*m));
@@ -50,11 +79,19 @@ void edge_router_match(const char *method, const char *path, edge_route_match *m
             m->allow = r->allow;
             return;
         }
+        if (is_prefix_dir(path, "/api")) {
+            match_table(method, path, m, r->allow);
+            return;
+        }
         m->status = 405;
         m->allow = r->allow;
         return;
     }
-    if (is_prefix_dir(path, "/api") || is_prefix_dir(path, "/ws")) {
+    if (is_prefix_dir(path, "/api")) {
+        match_table(method, path, m, NULL);
+        return;
+    }
+    if (is_prefix_dir(path, "/ws")) {
         m->name = "api";
         m->status = 404;
         return;

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+struct edge_api_route;
+
 typedef enum edge_route_id {
     EDGE_ROUTE_NONE = 0,
     EDGE_ROUTE_HEALTHZ,
@@ -17,6 +19,7 @@ typedef enum edge_route_id {
     EDGE_ROUTE_SIMULATE,
     EDGE_ROUTE_WS,
     EDGE_ROUTE_STATIC,
+    EDGE_ROUTE_TABLE, /* an edge_routes.c row: one SQL function, see route.api */
 } edge_route_id;
 
 #define EDGE_ROUTE_F_SESSION 0x1 /* needs a valid session */
@@ -25,15 +28,20 @@ typedef enum edge_route_id {
 
 typedef struct edge_route_match {
     edge_route_id id;
-    int status;        /* 0 when matched, else 404 or 405 */
-    unsigned flags;    /* EDGE_ROUTE_F_* */
-    const char *allow; /* for 405: the Allow header value (static storage) */
-    const char *name;  /* route name for logs, static storage */
+    int status;                       /* 0 when matched, else 404 or 405 */
+    unsigned flags;                   /* EDGE_ROUTE_F_* */
+    const char *allow;                /* for 405: the Allow header value (static storage) */
+    const char *name;                 /* route name for logs, static storage */
+    const struct edge_api_route *api; /* EDGE_ROUTE_TABLE: the table row */
+    char param[128];                  /* EDGE_ROUTE_TABLE: the {id}/{key} path segment */
+    char allow_buf[80];               /* backs allow when computed */
 } edge_route_match;
 
-/* Matches method ("GET", "POST", ...) and path (no query string). Paths under /api that match
- * nothing get status 404; a known path with the wrong method gets 405 and allow. Paths
- * outside /api, /ws, /healthz and /readyz are EDGE_ROUTE_STATIC (GET/HEAD only, else 405). */
+/* Matches method ("GET", "POST", ...) and path (no query string): the fixed routes of this
+ * file, then the SQL route table of edge_routes.c (EDGE_ROUTE_TABLE, session always, CSRF and
+ * body per row). Paths under /api that match nothing get status 404; a known path with the wrong
+ * method gets 405 and allow. Paths outside /api, /ws, /healthz and /readyz are EDGE_ROUTE_STATIC
+ * (GET/HEAD only, else 405). */
 void edge_router_match(const char *method, const char *path, edge_route_match *m);
 
 /* Resolves a URL path to a file under root. Writes root + path to out (with "/" mapped to

@@ -1,0 +1,65 @@
+/* The issue-3 REST route table: method + path pattern -> one SQL function call, with the
+ * kinds of its parameters, the accepted query parameters and the success status. Pure (no
+ * sockets): matching and argument building are unit-tested in tests/unit/test_routes.c. */
+#ifndef EDGE_ROUTES_H
+#define EDGE_ROUTES_H
+
+#include <stddef.h>
+#include "edge_json.h"
+
+/* What each SQL parameter $1, $2, ... is made from. */
+typedef enum edge_arg_kind {
+    EDGE_ARG_END = 0,
+    EDGE_ARG_ID,         /* path {id}: positive int64 -> $n::bigint */
+    EDGE_ARG_KEY,        /* path {key}: [a-z0-9_.]{1,64} -> $n text */
+    EDGE_ARG_FILTER,     /* query string -> $n::jsonb object typed by the route's query defs */
+    EDGE_ARG_BODY,       /* JSON object body -> $n::jsonb */
+    EDGE_ARG_ON_CONFLICT /* query on_conflict (default "error") -> $n text */
+} edge_arg_kind;
+
+#define EDGE_RT_CSRF 0x1          /* state-changing: needs X-CSRF-Token */
+#define EDGE_RT_BODY_OPTIONAL 0x2 /* an absent body is "{}" */
+#define EDGE_RT_ATTACHMENT 0x4    /* Content-Disposition: attachment (export) */
+
+#define EDGE_ROUTE_MAX_ARGS 3
+
+typedef struct edge_api_route {
+    const char *method;
+    const char *pattern; /* "/api/presets/{id}"; {id}/{key} match one non-empty segment */
+    const char *name;    /* the spec's operationId; used in logs */
+    const char *sql;     /* exactly one function call, parameters only */
+    edge_arg_kind args[EDGE_ROUTE_MAX_ARGS + 1];
+    const edge_qp_def *query; /* accepted query parameters; NULL: none */
+    int ok_status;            /* 200, 201, 202 or 204 */
+    unsigned flags;           /* EDGE_RT_* */
+} edge_api_route;
+
+extern const edge_api_route edge_api_routes[];
+extern const size_t edge_api_nroutes;
+
+/* Looks up method + path (no query string). Literal patterns win over {id}/{key} ones.
+ * Returns 0 and sets *route and param (the {id}/{key} segment, "" when none) on a match;
+ * 405 when the path is known but not the method (allow gets "GET, PUT, DELETE"); 404 when
+ * nothing matches. HEAD matches GET routes. */
+int edge_routes_match(const char *method, const char *path, const edge_api_route **route,
+                      char *param, size_t param_len, char *allow, size_t allow_len);
+
+/* 1 when the route's body kind is JSON (it takes EDGE_ARG_BODY). */
+int edge_route_takes_body(const edge_api_route *rt);
+
+/* SQL parameters of one call; each value is malloc'd (free with edge_route_args_free). */
+typedef struct edge_route_args {
+    int n;
+    char *v[EDGE_ROUTE_MAX_ARGS];
+} edge_route_args;
+
+/* Builds the call's parameters from the path parameter, the query and the body, checking
+ * each: id/key shape (400 field "id"/"key"), query typing (400 naming the parameter),
+ * Content-Type (415), UTF-8, JSON well-formedness and object-ness (400). Returns 0 or -1
+ * with e filled (out is then empty). */
+int edge_route_build_args(const edge_api_route *rt, const char *param, const edge_query *q,
+                          const char *content_type, const char *body, size_t body_len,
+                          edge_route_args *out, edge_verr *e);
+void edge_route_args_free(edge_route_args *a);
+
+#endif

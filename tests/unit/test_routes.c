@@ -1,0 +1,277 @@
+/* edge_routes: the issue-3 SQL route table: matching with {id}/{key}, literal precedence,
+ * 405 Allow lists, and argument building (id/key shape, typed query filters, bodies). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge_router.h"
+#include "edge_routes.h"
+
+static const edge_api_route *must_match(const char *method, const char *path, char *param)
+{
+    const edge_api_route *rt;
+    char allow[64];
+    assert_int_equal(edge_routes_match(method, path, &rt, param, 128, allow, sizeof(allow)), 0);
+    assert_non_null(rt);
+    return rt;
+}
+
+static void test_routes_match_id_and_literal_paths(void **state)
+{
+    char param[128];
+    (void)state;
+    const edge_api_route *rt = must_match("PUT", "/api/presets/42", param);
+    assert_string_equal(rt->name, "updatePreset");
+    assert_string_equal(param, "42");
+    assert_string_equal(rt->sql, "SELECT rt.update_preset($1::bigint, $2::jsonb)");
+    rt = must_match("GET", "/api/presets/export", param);
+    assert_string_equal(rt->name, "exportPresets"); /* the literal wins over {id} */
+    assert_string_equal(param, "");
+    rt = must_match("POST", "/api/messages/7/flag", param);
+    assert_string_equal(rt->name, "flagMessage");
+    assert_string_equal(param, "7");
+    rt = must_match("POST", "/api/notifications/ack", param);
+    assert_string_equal(rt->name, "ackAllNotifications");
+    rt = must_match("POST", "/api/notifications/9/ack", param);
+    assert_string_equal(rt->name, "ackNotification");
+    rt = must_match("PUT", "/api/settings/takeover.minutes", param);
+    assert_string_equal(rt->name, "updateSetting");
+    assert_string_equal(param, "takeover.minutes");
+    rt = must_match("HEAD", "/api/presets", param);
+    assert_string_equal(rt->name, "listPresets");
+}
+
+static void test_routes_405_lists_the_methods(void **state)
+{
+    const edge_api_route *rt;
+    char param[128], allow[64];
+    (void)state;
+    assert_int_equal(
+        edge_routes_match("PATCH", "/api/presets/1", &rt, param, 128, allow, sizeof(allow)), 405);
+    assert_string_equal(allow, "GET, PUT, DELETE");
+    assert_int_equal(
+        edge_routes_match("DELETE", "/api/presets/export", &rt, param, 128, allow, sizeof(allow)),
+        405);
+    assert_string_equal(allow, "GET");
+    assert_int_equal(
+        edge_routes_match("GET", "/api/presets/1/x", &rt, param, 128, allow, sizeof(allow)), 404);
+    assert_int_equal(
+        edge_routes_match("GET", "/api/presets/", &rt, param, 128, allow, sizeof(allow)), 404);
+}
+
+static void test_router_merges_fixed_and_table_routes(void **state)
+{
+    edge_route_match m;
+    (void)state;
+    edge_router_match("POST", "/api/messages", &m);
+    assert_int_equal(m.status, 0);
+    assert_int_equal(m.id, EDGE_ROUTE_TABLE);
+    assert_true(m.flags & EDGE_ROUTE_F_SESSION);
+    assert_true(m.flags & EDGE_ROUTE_F_CSRF);
+    assert_true(m.flags & EDGE_ROUTE_F_BODY);
+    edge_router_match("GET", "/api/messages", &m);
+    assert_int_equal(m.id, EDGE_ROUTE_MESSAGES);
+    edge_router_match("DELETE", "/api/messages", &m);
+    assert_int_equal(m.status, 405);
+    assert_string_equal(m.allow, "GET, POST");
+    edge_router_match("GET", "/api/presets/5", &m);
+    assert_int_equal(m.id, EDGE_ROUTE_TABLE);
+    assert_string_equal(m.param, "5");
+    assert_true(m.flags & EDGE_ROUTE_F_SESSION);
+    assert_false(m.flags & EDGE_ROUTE_F_CSRF);
+    edge_router_match("GET", "/api/nothing/here", &m);
+    assert_int_equal(m.status, 404);
+}
+
+/* Every state-changing row needs CSRF, every row names one rt.* function and its status. */
+static void test_routes_table_is_consistent(void **state)
+{
+    (void)state;
+    assert_true(edge_api_nroutes >= 40);
+    for (size_t i = 0; i < edge_api_nroutes; i++) {
+        const edge_api_route *rt = &edge_api_routes[i];
+        int writes = strcmp(rt->method, "GET") != 0;
+        assert_int_equal(!!(rt->flags & EDGE_RT_CSRF), writes);
+        assert_true(strncmp(rt->sql, "SELECT rt.", 10) == 0);
+        assert_null(strchr(rt->sql, ';'));
+        assert_true(rt->ok_status == 200 || rt->ok_status == 201 || rt->ok_status == 202 ||
+                    rt->ok_status == 204);
+        int n = 0;
+        while (rt->args[n] != EDGE_ARG_END) n++;
+        for (int k = 1; k <= n; k++) {
+            char ph[8];
+            snprintf(ph, sizeof(ph), "$%d", k);
+            assert_non_null(strstr(rt->sql, ph));
+        }
+        assert_int_equal(!!strstr(rt->pattern, "{"),
+                         rt->args[0] == EDGE_ARG_ID || rt->args[0] == EDGE_ARG_KEY);
+    }
+}
+
+static edge_query query_of(const char *raw)
+{
+    edge_query q;
+    edge_verr e = {0};
+    assert_int_equal(edge_query_parse(raw, &q, &e), 0);
+    return q;
+}
+
+static const edge_api_route *route_named(const char *name)
+{
+    for (size_t i = 0; i < edge_api_nroutes; i++)
+        if (strcmp(edge_api_routes[i].name, name) == 0) return &edge_api_routes[i];
+    fail_msg("no route %s", name);
+    return NULL;
+}
+
+static void test_build_args_types_the_filter(void **state)
+{
+    edge_route_args a;
+    edge_verr e = {0};
+    (void)state;
+    edge_query q = query_of("scope=chat&chat_id=-100&active=true&limit=20&cursor=abc");
+    assert_int_equal(
+        edge_route_build_args(route_named("listBindings"), "", &q, NULL, NULL, 0, &a, &e), 0);
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.v[0], "{\"scope\":\"chat\",\"chat_id\":-100,\"active\":true,\"limit\":20,"
+                                "\"cursor\":\"abc\"}");
+    edge_route_args_free(&a);
+    edge_query_free(&q);
+
+    q = query_of("ids=3,7,11");
+    assert_int_equal(
+        edge_route_build_args(route_named("exportPresets"), "", &q, NULL, NULL, 0, &a, &e), 0);
+    assert_string_equal(a.v[0], "{\"ids\":[3,7,11]}");
+    edge_route_args_free(&a);
+    edge_query_free(&q);
+
+    q = query_of("unacked=false&kind=mention");
+    assert_int_equal(
+        edge_route_build_args(route_named("listNotifications"), "", &q, NULL, NULL, 0, &a, &e), 0);
+    assert_string_equal(a.v[0], "{\"unacked\":false,\"kind\":\"mention\"}");
+    edge_route_args_free(&a);
+    edge_query_free(&q);
+}
+
+static void expect_query_error(const char *route, const char *raw, const char *field)
+{
+    edge_route_args a;
+    edge_verr e = {0};
+    edge_query q = query_of(raw);
+    assert_int_equal(edge_route_build_args(route_named(route), "1", &q, NULL, NULL, 0, &a, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_string_equal(e.field, field);
+    assert_int_equal(a.n, 0);
+    edge_query_free(&q);
+}
+
+static void test_build_args_rejects_bad_query_naming_the_field(void **state)
+{
+    (void)state;
+    expect_query_error("listBindings", "active=yes", "active");
+    expect_query_error("listBindings", "chat_id=1.5", "chat_id");
+    expect_query_error("listBindings", "scope=planet", "scope");
+    expect_query_error("listBindings", "limit=0", "limit");
+    expect_query_error("listAudit", "from=yesterday", "from");
+    expect_query_error("listAudit", "limit=201", "limit");
+    expect_query_error("exportPresets", "ids=1,,2", "ids");
+    expect_query_error("exportPresets", "ids=1234567890123456789012", "ids");
+    expect_query_error("listPresets", "color=red", "color");
+    expect_query_error("getPreset", "x=1", "x"); /* routes without a filter take no query */
+    expect_query_error("importPresets", "on_conflict=merge", "on_conflict");
+}
+
+static void test_build_args_checks_path_params(void **state)
+{
+    edge_route_args a;
+    edge_verr e = {0};
+    edge_query q = {0};
+    (void)state;
+    assert_int_equal(
+        edge_route_build_args(route_named("getPreset"), "abc", &q, NULL, NULL, 0, &a, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_string_equal(e.field, "id");
+    assert_int_equal(
+        edge_route_build_args(route_named("getPreset"), "0", &q, NULL, NULL, 0, &a, &e), -1);
+    assert_int_equal(
+        edge_route_build_args(route_named("deletePreset"), "12", &q, NULL, NULL, 0, &a, &e), 0);
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.v[0], "12");
+    edge_route_args_free(&a);
+    const char *body = "{\"value\":5}";
+    assert_int_equal(edge_route_build_args(route_named("updateSetting"), "Bad Key", &q,
+                                           "application/json", body, strlen(body), &a, &e),
+                     -1);
+    assert_string_equal(e.field, "key");
+    assert_int_equal(edge_route_build_args(route_named("updateSetting"), "takeover.minutes", &q,
+                                           "application/json", body, strlen(body), &a, &e),
+                     0);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.v[0], "takeover.minutes");
+    assert_string_equal(a.v[1], body);
+    edge_route_args_free(&a);
+}
+
+static void test_build_args_checks_the_body(void **state)
+{
+    edge_route_args a;
+    edge_verr e = {0};
+    edge_query q = {0};
+    const edge_api_route *create = route_named("createPreset");
+    (void)state;
+    assert_int_equal(edge_route_build_args(create, "", &q, "text/plain", "{}", 2, &a, &e), -1);
+    assert_int_equal(e.status, 415);
+    assert_int_equal(edge_route_build_args(create, "", &q, "application/json", "", 0, &a, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_int_equal(
+        edge_route_build_args(create, "", &q, "application/json", "{\"a\":", 5, &a, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_int_equal(edge_route_build_args(create, "", &q, "application/json", "[1]", 3, &a, &e),
+                     -1);
+    assert_int_equal(
+        edge_route_build_args(create, "", &q, "application/json", "{\"n\":\"\xff\"}", 8, &a, &e),
+        -1);
+    assert_int_equal(e.status, 400);
+    /* Optional bodies: absent means {}. */
+    assert_int_equal(
+        edge_route_build_args(route_named("takeoverChat"), "5", &q, NULL, NULL, 0, &a, &e), 0);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.v[1], "{}");
+    edge_route_args_free(&a);
+    /* import: body then on_conflict, default "error". */
+    const char *doc = "{\"schema\":\"roundtable.presets\",\"schema_version\":1,\"presets\":[]}";
+    assert_int_equal(edge_route_build_args(route_named("importPresets"), "", &q,
+                                           "application/json; charset=utf-8", doc, strlen(doc), &a,
+                                           &e),
+                     0);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.v[0], doc);
+    assert_string_equal(a.v[1], "error");
+    edge_route_args_free(&a);
+    q = query_of("on_conflict=rename");
+    assert_int_equal(edge_route_build_args(route_named("importPresets"), "", &q, "application/json",
+                                           doc, strlen(doc), &a, &e),
+                     0);
+    assert_string_equal(a.v[1], "rename");
+    edge_route_args_free(&a);
+    edge_query_free(&q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_routes_match_id_and_literal_paths),
+        cmocka_unit_test(test_routes_405_lists_the_methods),
+        cmocka_unit_test(test_router_merges_fixed_and_table_routes),
+        cmocka_unit_test(test_routes_table_is_consistent),
+        cmocka_unit_test(test_build_args_types_the_filter),
+        cmocka_unit_test(test_build_args_rejects_bad_query_naming_the_field),
+        cmocka_unit_test(test_build_args_checks_path_params),
+        cmocka_unit_test(test_build_args_checks_the_body),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
