@@ -1,12 +1,15 @@
 /*
  * ingest.c
- *	  rt.ingest(jsonb): stores a batch of Telegram updates idempotently, each in
- *	  its own subtransaction, and rings NOTIFY rt_events once per call.
+ *	  rt.ingest(jsonb): stores a batch of Telegram updates idempotently and rings
+ *	  NOTIFY rt_events once per call.
  *
- * A bad update never aborts the batch: its subtransaction is rolled back, the
- * raw update goes to rt.ingest_rejects and the result's "errors" names the
- * field at fault.  Idempotency rests on rt.update_keys and rt.message_keys
- * (see docs/decisions/001-idempotency-keys.md).
+ * The fast path checks every update in C, then writes the whole batch in one
+ * subtransaction, new rt.messages rows with one INSERT.  If a write fails
+ * anyway, that subtransaction is rolled back and the batch is stored again
+ * with one subtransaction per update.  Either way a bad update never aborts
+ * the batch: the raw update goes to rt.ingest_rejects and the result's
+ * "errors" names the field at fault.  Idempotency rests on rt.update_keys and
+ * rt.message_keys (see docs/decisions/001-idempotency-keys.md).
  */
 #include "postgres.h"
 
@@ -22,10 +25,12 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/resowner.h"
@@ -56,6 +61,8 @@ typedef enum IngestPlan
 	PLAN_EDIT_MESSAGE,
 	PLAN_REJECT,
 	PLAN_CHAT_LAST,
+	PLAN_MESSAGE_KEY,
+	PLAN_INSERT_MESSAGES,
 	PLAN_COUNT
 } IngestPlan;
 
@@ -63,7 +70,7 @@ typedef struct PlanDef
 {
 	const char *sql;
 	int nargs;
-	Oid argtypes[10];
+	Oid argtypes[11];
 } PlanDef;
 
 static const PlanDef plan_defs[PLAN_COUNT] = {
@@ -130,7 +137,61 @@ static const PlanDef plan_defs[PLAN_COUNT] = {
 						"OR (last_message_at, last_message_id) < ($2, $3))",
 						3,
 						{INT8OID, TIMESTAMPTZOID, INT8OID}},
+	/* the fast path: the key now, the row later with the rest of the batch (MessageBuffer) */
+	[PLAN_MESSAGE_KEY] = {"INSERT INTO rt.message_keys (chat_id, message_id, message_pk, "
+						  "created_at) VALUES ($1, $2, nextval('rt.messages_id_seq'), $3) "
+						  "ON CONFLICT DO NOTHING RETURNING message_pk",
+						  3,
+						  {INT8OID, INT8OID, TIMESTAMPTZOID}},
+	[PLAN_INSERT_MESSAGES] = {"INSERT INTO rt.messages (id, chat_id, message_id, user_id, "
+							  "update_id, direction, author_type, kind, text, edited_at, raw, "
+							  "created_at) SELECT u.id, u.chat_id, u.message_id, u.user_id, "
+							  "u.update_id, 'in', u.author_type, u.kind, u.text, u.edited_at, "
+							  "u.raw, u.created_at FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, "
+							  "$9, $10, $11) AS u(id, chat_id, message_id, user_id, update_id, "
+							  "author_type, kind, text, edited_at, raw, created_at)",
+							  11,
+							  {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+							   TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID,
+							   JSONBARRAYOID, TIMESTAMPTZARRAYOID}},
 };
+
+/* columns of PLAN_INSERT_MESSAGES, in order */
+typedef enum BufferColumn
+{
+	BUF_ID,
+	BUF_CHAT_ID,
+	BUF_MESSAGE_ID,
+	BUF_USER_ID,
+	BUF_UPDATE_ID,
+	BUF_AUTHOR_TYPE,
+	BUF_KIND,
+	BUF_TEXT,
+	BUF_EDITED_AT,
+	BUF_RAW,
+	BUF_CREATED_AT,
+	BUF_COLUMNS
+} BufferColumn;
+
+static const Oid buffer_types[BUF_COLUMNS] = {INT8OID,        INT8OID,  INT8OID,       INT8OID,
+											  INT8OID,        TEXTOID,  TEXTOID,       TEXTOID,
+											  TIMESTAMPTZOID, JSONBOID, TIMESTAMPTZOID};
+
+/*
+ * rt.messages rows of the fast path, written by one INSERT ... SELECT FROM unnest() instead of
+ * one INSERT each: a single-row INSERT into the partitioned, FK- and CHECK-constrained table
+ * sets up partition routing and constraint expressions every time (about 5x the cost of a
+ * row of a multi-row INSERT).  Flushed before an edit (which must find the row) and at the
+ * end of the batch, inside the batch's subtransaction.
+ */
+typedef struct MessageBuffer
+{
+	MemoryContext cxt; /* holds the datums; reset by every flush */
+	int len;
+	int cap;
+	Datum *values[BUF_COLUMNS];
+	bool *nulls[BUF_COLUMNS];
+} MessageBuffer;
 
 /* prepared once per backend, kept across calls (SPI_keepplan) */
 static SPIPlanPtr plans[PLAN_COUNT];
@@ -279,6 +340,7 @@ typedef struct IngestState
 	int64 edited;
 	int64 rejected;
 	StringInfoData errors; /* body of the result's "errors" array */
+	MessageBuffer *buffer; /* fast path: rt.messages rows not written yet; NULL otherwise */
 	/* the update being processed */
 	int index;
 	bool has_update_id;
@@ -898,6 +960,112 @@ InsertMessage(IngestState *st, const TgMessage *m, JsonbValue *raw, bool is_edit
 	return pk;
 }
 
+static MessageBuffer *
+CreateMessageBuffer(MemoryContext parent)
+{
+	MessageBuffer *buf = MemoryContextAllocZero(parent, sizeof(MessageBuffer));
+
+	buf->cxt = AllocSetContextCreate(parent, "rt.ingest messages", ALLOCSET_DEFAULT_SIZES);
+	return buf;
+}
+
+/*
+ * The fast path's InsertMessage: claims (chat_id, message_id) now and queues the row for
+ * FlushMessages.  Returns the new message's id, or 0 when the key is stored already.
+ */
+static int64
+BufferMessage(IngestState *st, const TgMessage *m, JsonbValue *raw, bool is_edit)
+{
+	MessageBuffer *buf = st->buffer;
+	Datum key[3];
+	int64 pk;
+	MemoryContext oldcxt;
+	int i;
+
+	key[0] = Int64GetDatum(m->chat_id);
+	key[1] = Int64GetDatum(m->message_id);
+	key[2] = TimestampTzGetDatum(m->created_at);
+	ExecPlan(PLAN_MESSAGE_KEY, key, NULL, 1);
+	pk = SPI_processed == 1 ? GetInt64Result(1) : 0;
+	SPI_freetuptable(SPI_tuptable);
+	if (pk == 0)
+		return 0;
+
+	oldcxt = MemoryContextSwitchTo(buf->cxt);
+	if (buf->len == buf->cap)
+	{
+		buf->cap = buf->cap == 0 ? 64 : buf->cap * 2;
+		for (int c = 0; c < BUF_COLUMNS; c++)
+		{
+			if (buf->values[c] == NULL)
+			{
+				buf->values[c] = palloc(sizeof(Datum) * buf->cap);
+				buf->nulls[c] = palloc(sizeof(bool) * buf->cap);
+			}
+			else
+			{
+				buf->values[c] = repalloc(buf->values[c], sizeof(Datum) * buf->cap);
+				buf->nulls[c] = repalloc(buf->nulls[c], sizeof(bool) * buf->cap);
+			}
+		}
+	}
+	i = buf->len++;
+	for (int c = 0; c < BUF_COLUMNS; c++)
+		buf->nulls[c][i] = false;
+	buf->values[BUF_ID][i] = Int64GetDatum(pk);
+	buf->values[BUF_CHAT_ID][i] = Int64GetDatum(m->chat_id);
+	buf->values[BUF_MESSAGE_ID][i] = Int64GetDatum(m->message_id);
+	buf->values[BUF_USER_ID][i] = Int64GetDatum(m->from ? m->from->id : 0);
+	buf->nulls[BUF_USER_ID][i] = m->from == NULL;
+	buf->values[BUF_UPDATE_ID][i] = Int64GetDatum(st->update_id);
+	buf->values[BUF_AUTHOR_TYPE][i] = CStringGetTextDatum(m->author_type);
+	buf->values[BUF_KIND][i] = CStringGetTextDatum(m->kind);
+	buf->values[BUF_TEXT][i] = m->text ? CStringGetTextDatum(m->text) : (Datum) 0;
+	buf->nulls[BUF_TEXT][i] = m->text == NULL;
+	buf->values[BUF_EDITED_AT][i] = TimestampTzGetDatum(m->edited_at);
+	buf->nulls[BUF_EDITED_AT][i] = !is_edit;
+	buf->values[BUF_RAW][i] = JsonbPGetDatum(JsonbValueToJsonb(raw));
+	buf->values[BUF_CREATED_AT][i] = TimestampTzGetDatum(m->created_at);
+	MemoryContextSwitchTo(oldcxt);
+	return pk;
+}
+
+/* writes the queued rows with one INSERT, in the order they were queued */
+static void
+FlushMessages(IngestState *st)
+{
+	MessageBuffer *buf = st->buffer;
+	Datum arrays[BUF_COLUMNS];
+	int dims[1];
+	int lbs[1] = {1};
+	MemoryContext oldcxt;
+
+	if (buf == NULL || buf->len == 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(buf->cxt);
+	dims[0] = buf->len;
+	for (int c = 0; c < BUF_COLUMNS; c++)
+	{
+		int16 typlen;
+		bool typbyval;
+		char typalign;
+
+		get_typlenbyvalalign(buffer_types[c], &typlen, &typbyval, &typalign);
+		arrays[c] =
+			PointerGetDatum(construct_md_array(buf->values[c], buf->nulls[c], 1, dims, lbs,
+											   buffer_types[c], typlen, typbyval, typalign));
+	}
+	MemoryContextSwitchTo(oldcxt);
+	ExecPlan(PLAN_INSERT_MESSAGES, arrays, NULL, 0);
+	if (SPI_processed != (uint64) buf->len)
+		elog(ERROR, "rt.ingest: stored %llu of %d messages", (unsigned long long) SPI_processed,
+			 buf->len);
+	MemoryContextReset(buf->cxt);
+	buf->len = buf->cap = 0;
+	memset(buf->values, 0, sizeof(buf->values));
+	memset(buf->nulls, 0, sizeof(buf->nulls));
+}
+
 /* applies an edit; sets *pk to the stored message, 0 when the original is unknown */
 static bool
 EditMessage(const TgMessage *m, int64 *pk, TimestampTz *created_at)
@@ -956,21 +1124,44 @@ RawText(JsonbValue *element)
 
 /* ---- one update ---------------------------------------------------------- */
 
+/* an update read and checked, before anything of it is written */
+typedef struct ParsedUpdate
+{
+	JsonbValue *element;
+	bool has_update_id;
+	int64 update_id;
+	bool unsupported; /* carries no Message: stored in rt.ingest_rejects */
+	char *type_name;  /* unsupported: its type */
+	bool is_edit;
+	TgMessage m;
+	/* fast path only: the checks failed, the update becomes a reject */
+	bool bad;
+	char *error;
+	int sqlerrcode;
+} ParsedUpdate;
+
+/*
+ * Pure checks, no SPI: reads the update into p, raising exactly the errors the update would
+ * raise before anything of it is written.  Sets st->update_id as soon as it is known, for
+ * the error message.
+ */
 static void
-ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
+ParseUpdate(IngestState *st, JsonbValue *element, ParsedUpdate *p)
 {
 	JsonbContainer *upd;
 	JsonbContainer *msg = NULL;
 	const char *type = NULL;
-	bool is_edit;
-	TgMessage m;
+	TgMessage *m = &p->m;
 
+	p->element = element;
 	if (element->type != jbvBinary || !JsonContainerIsObject(element->val.binary.data))
 		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				errmsg("update must be a json object"));
 	upd = element->val.binary.data;
 	GetInt64(upd, "", "update_id", true, &st->update_id);
 	st->has_update_id = true;
+	p->has_update_id = true;
+	p->update_id = st->update_id;
 
 	for (int i = 0; i < (int) lengthof(message_types) && type == NULL; i++)
 	{
@@ -981,46 +1172,59 @@ ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
 
 	if (type == NULL)
 	{
-		char *name = UpdateTypeName(upd);
-
-		if (name == NULL)
+		p->type_name = UpdateTypeName(upd);
+		if (p->type_name == NULL)
 			ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					errmsg("update has no content besides \"update_id\""));
-		if (!ClaimUpdateId(st->update_id))
+		p->unsupported = true;
+		return;
+	}
+
+	p->is_edit = strncmp(type, "edited_", 7) == 0;
+	ParseMessage(msg, type, p->is_edit, m);
+	if (strcmp(m->chat_type, "private") == 0 && m->from && m->from->id == m->chat_id &&
+		m->chat_title == NULL)
+		m->chat_title = UserName(m->from);
+}
+
+/* writes a checked update; st->update_id must be p's */
+static void
+WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
+{
+	TgMessage *m = &p->m;
+
+	if (p->unsupported)
+	{
+		if (!ClaimUpdateId(p->update_id))
 		{
 			res->outcome = OUTCOME_DUPLICATE;
 			return;
 		}
 		res->outcome = OUTCOME_UNSUPPORTED;
-		res->error = psprintf("unsupported update type: %s", name);
-		InsertReject(true, st->update_id, RawText(element), res->error, NULL);
+		res->error = psprintf("unsupported update type: %s", p->type_name);
+		InsertReject(true, p->update_id, RawText(p->element), res->error, NULL);
 		return;
 	}
 
-	is_edit = strncmp(type, "edited_", 7) == 0;
-	ParseMessage(msg, type, is_edit, &m);
-
-	if (!ClaimUpdateId(st->update_id))
+	if (!ClaimUpdateId(p->update_id))
 	{
 		res->outcome = OUTCOME_DUPLICATE;
 		return;
 	}
-	if (m.from)
-		MeetUser(st, m.from);
-	for (int i = 0; i < m.nothers; i++)
-		MeetUser(st, &m.others[i]);
-	if (strcmp(m.chat_type, "private") == 0 && m.from && m.from->id == m.chat_id &&
-		m.chat_title == NULL)
-		m.chat_title = UserName(m.from);
-	MeetChat(st, &m);
+	if (m->from)
+		MeetUser(st, m->from);
+	for (int i = 0; i < m->nothers; i++)
+		MeetUser(st, &m->others[i]);
+	MeetChat(st, m);
 
-	res->chat_id = m.chat_id;
-	res->created_at = m.created_at;
-	if (is_edit)
+	res->chat_id = m->chat_id;
+	res->created_at = m->created_at;
+	if (p->is_edit)
 	{
 		TimestampTz created_at;
 
-		if (EditMessage(&m, &res->message_pk, &created_at))
+		FlushMessages(st); /* the original may still be queued */
+		if (EditMessage(m, &res->message_pk, &created_at))
 		{
 			res->outcome = OUTCOME_EDITED;
 			return;
@@ -1031,8 +1235,21 @@ ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
 			return;
 		}
 	}
-	res->message_pk = InsertMessage(st, &m, element, is_edit);
+	if (st->buffer)
+		res->message_pk = BufferMessage(st, m, p->element, p->is_edit);
+	else
+		res->message_pk = InsertMessage(st, m, p->element, p->is_edit);
 	res->outcome = res->message_pk != 0 ? OUTCOME_STORED : OUTCOME_DUPLICATE;
+}
+
+static void
+ProcessUpdate(IngestState *st, JsonbValue *element, ElementResult *res)
+{
+	ParsedUpdate p;
+
+	memset(&p, 0, sizeof(p));
+	ParseUpdate(st, element, &p);
+	WriteUpdate(st, &p, res);
 }
 
 /* errors a retry of the whole batch may cure: never turn them into rejects */
@@ -1107,6 +1324,17 @@ RecordOutcome(IngestState *st, const ElementResult *res)
 	}
 }
 
+/* what rt.ingest_rejects and "errors" say about an update that failed */
+static char *
+RejectMessage(const IngestState *st, const ErrorData *edata)
+{
+	if (st->has_update_id)
+		return psprintf("update " INT64_FORMAT ": %s", st->update_id,
+						edata->message ? edata->message : "unknown error");
+	return psprintf("update at index %d: %s", st->index,
+					edata->message ? edata->message : "unknown error");
+}
+
 static void
 IngestOne(IngestState *st, JsonbValue *element)
 {
@@ -1141,12 +1369,7 @@ IngestOne(IngestState *st, JsonbValue *element)
 		ForgetInsertedRows(st);
 
 		MemoryContextSwitchTo(st->elemcxt);
-		if (st->has_update_id)
-			error = psprintf("update " INT64_FORMAT ": %s", st->update_id,
-							 edata->message ? edata->message : "unknown error");
-		else
-			error = psprintf("update at index %d: %s", st->index,
-							 edata->message ? edata->message : "unknown error");
+		error = RejectMessage(st, edata);
 		InsertReject(st->has_update_id, st->update_id, RawText(element), error,
 					 unpack_sql_state(edata->sqlerrcode));
 		MemoryContextSwitchTo(oldcxt);
@@ -1157,6 +1380,168 @@ IngestOne(IngestState *st, JsonbValue *element)
 	PG_END_TRY();
 
 	RecordOutcome(st, &res);
+}
+
+/* ---- the fast path: one subtransaction for the whole batch ------------- */
+
+/*
+ * Checks updates [*next, count) in one subtransaction that writes nothing (so it takes no
+ * subtransaction id); an update failing its checks is marked bad with the error the
+ * per-update path would record, and checking resumes after it in a new subtransaction.
+ */
+static void
+CheckUpdates(IngestState *st, Jsonb *updates, ParsedUpdate *parsed, int count, MemoryContext cxt)
+{
+	int next = 0;
+
+	while (next < count)
+	{
+		MemoryContext oldcxt = CurrentMemoryContext;
+		ResourceOwner oldowner = CurrentResourceOwner;
+		volatile int i = next;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		PG_TRY();
+		{
+			for (; i < count; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				st->index = i;
+				st->has_update_id = false;
+				st->update_id = 0;
+				ParseUpdate(st, getIthJsonbValueFromContainer(&updates->root, i), &parsed[i]);
+			}
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+		}
+		PG_CATCH();
+		{
+			ParsedUpdate *p = &parsed[i];
+			ErrorData *edata;
+
+			MemoryContextSwitchTo(cxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+
+			if (IsTransientError(edata->sqlerrcode))
+				ReThrowError(edata);
+
+			MemoryContextSwitchTo(cxt);
+			memset(p, 0, sizeof(*p));
+			p->element = getIthJsonbValueFromContainer(&updates->root, i);
+			p->bad = true;
+			p->has_update_id = st->has_update_id;
+			p->update_id = st->update_id;
+			p->error = RejectMessage(st, edata);
+			p->sqlerrcode = edata->sqlerrcode;
+			MemoryContextSwitchTo(oldcxt);
+			i++;
+		}
+		PG_END_TRY();
+		next = i;
+	}
+}
+
+/* forgets everything a rolled-back fast path recorded */
+static void
+ResetBatchState(IngestState *st)
+{
+	hash_destroy(st->users);
+	hash_destroy(st->chats);
+	st->users = CreateIdTable(st, "rt.ingest users", sizeof(UserEntry));
+	st->chats = CreateIdTable(st, "rt.ingest chats", sizeof(ChatEntry));
+	st->chat_order.len = 0;
+	st->new_ids.len = 0;
+	st->edited_ids.len = 0;
+	st->stored = st->duplicates = st->edited = st->rejected = 0;
+	resetStringInfo(&st->errors);
+	st->index = 0;
+	st->has_update_id = false;
+	st->update_id = 0;
+}
+
+/*
+ * Checks every update in C first, then writes the whole batch in ONE subtransaction instead of
+ * one per update (each of which takes a subtransaction id once it writes; past 64 of them
+ * every snapshot in the instance overflows to pg_subtrans).  Updates failing their checks are
+ * written as rejects within it, in index order, exactly as the per-update path does.  Returns
+ * false when a write failed anyway (rare: nothing the checks can foresee): the subtransaction
+ * is rolled back, st is reset and the caller takes the per-update path, which isolates the
+ * culprit.  Transient errors are rethrown, as on that path.
+ */
+static bool
+IngestFast(IngestState *st, Jsonb *updates, int count)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	MemoryContext fastcxt =
+		AllocSetContextCreate(st->batchcxt, "rt.ingest checked", ALLOCSET_DEFAULT_SIZES);
+	ParsedUpdate *parsed = MemoryContextAllocZero(fastcxt, sizeof(ParsedUpdate) * Max(count, 1));
+	volatile bool ok = true;
+
+	CheckUpdates(st, updates, parsed, count, fastcxt);
+
+	st->buffer = CreateMessageBuffer(fastcxt);
+	BeginInternalSubTransaction(NULL);
+	PG_TRY();
+	{
+		for (int i = 0; i < count; i++)
+		{
+			ParsedUpdate *p = &parsed[i];
+			ElementResult res = {0};
+
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(st->elemcxt);
+			MemoryContextSwitchTo(st->elemcxt);
+			st->index = i;
+			st->has_update_id = p->has_update_id;
+			st->update_id = p->update_id;
+			if (p->bad)
+			{
+				InsertReject(p->has_update_id, p->update_id, RawText(p->element), p->error,
+							 unpack_sql_state(p->sqlerrcode));
+				st->rejected++;
+				AppendError(st, p->error);
+				continue;
+			}
+			WriteUpdate(st, p, &res);
+			RecordOutcome(st, &res);
+		}
+		MemoryContextSwitchTo(st->elemcxt);
+		FlushMessages(st);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData *edata;
+
+		MemoryContextSwitchTo(fastcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		st->buffer = NULL;
+
+		if (IsTransientError(edata->sqlerrcode))
+			ReThrowError(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+
+	st->buffer = NULL;
+	MemoryContextSwitchTo(oldcxt);
+	if (!ok)
+		ResetBatchState(st);
+	MemoryContextDelete(fastcxt);
+	return ok;
 }
 
 /* ---- after the batch ----------------------------------------------------- */
@@ -1338,17 +1723,21 @@ ingest(PG_FUNCTION_ARGS)
 	ExecPlan(PLAN_REQUIRE_ROLE, NULL, NULL, 0);
 
 	count = JB_ROOT_COUNT(updates);
-	for (st.index = 0; st.index < count; st.index++)
+	/* the fast path stores the whole batch, or nothing: then one subtransaction per update */
+	if (!IngestFast(&st, updates, count))
 	{
-		JsonbValue *element;
+		for (st.index = 0; st.index < count; st.index++)
+		{
+			JsonbValue *element;
 
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(st.elemcxt);
-		MemoryContextSwitchTo(st.elemcxt);
-		element = getIthJsonbValueFromContainer(&updates->root, st.index);
-		st.has_update_id = false;
-		st.update_id = 0;
-		IngestOne(&st, element);
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(st.elemcxt);
+			MemoryContextSwitchTo(st.elemcxt);
+			element = getIthJsonbValueFromContainer(&updates->root, st.index);
+			st.has_update_id = false;
+			st.update_id = 0;
+			IngestOne(&st, element);
+		}
 	}
 
 	MemoryContextSwitchTo(st.batchcxt);
