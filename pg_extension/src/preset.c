@@ -4,22 +4,40 @@
  *	  parameters of one reply, layered per parameter
  *	  defaults < global < chat < user < chat_user < override.
  *
- * It runs on every auto-reply, so it costs one execution of one kept plan:
- * the settings row of the defaults plus, per stored layer, the newest binding
- * with expires_at > at (an index-only probe of preset_bindings_lookup_idx),
- * joined to its preset.  rt._resolve_params_plpgsql is the same rules in
+ * It runs on every auto-reply, so it does not go through SPI or the executor:
+ * per stored layer it walks that layer's partial index on rt.preset_bindings
+ * (newest first) to the first binding whose expires_at is null or after "at",
+ * then probes rt.presets by primary key, highest layer first, and stops as
+ * soon as every parameter is set; rt.settings' preset.defaults row is read
+ * only for what is left.  Relation OIDs are cached per backend and dropped on
+ * relcache invalidation.  rt._resolve_params_plpgsql is the same rules in
  * PL/pgSQL (the executable spec); docs/decisions/006-preset-layers.md says why.
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "mb/pg_wchar.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "preset.h"
@@ -38,44 +56,42 @@ static const char *const param_names[PARAM_COUNT] = {
 };
 
 /*
- * Column 1 is the layer, columns 2..7 the parameters in PresetParam order.
- * $1 chat_id, $2 user_id, $3 at, $4 override preset id (null: none).  Names
- * are schema-qualified because the function has no SET search_path.
+ * Relations read by the resolution, looked up by name once per backend and
+ * forgotten on any relcache invalidation of one of them (DROP/CREATE
+ * EXTENSION, REINDEX, ALTER TABLE), so a stale OID is never used.
  */
-static const char resolve_sql[] =
-	"SELECT 0, CASE WHEN jsonb_typeof(s.value->'temperature') = 'number' "
-	"THEN (s.value->'temperature')::numeric END, "
-	"CASE WHEN jsonb_typeof(s.value->'max_tokens') = 'number' "
-	"THEN (s.value->'max_tokens')::numeric::int END, "
-	"s.value->>'tone', s.value->>'verbosity', "
-	"CASE WHEN jsonb_typeof(s.value->'emotional_intensity') = 'number' "
-	"THEN (s.value->'emotional_intensity')::numeric::int END, "
-	"s.value->>'persona' "
-	"FROM rt.settings s WHERE s.key = 'preset.defaults' "
-	"UNION ALL "
-	"SELECT w.layer, p.temperature, p.max_tokens, p.tone, p.verbosity, p.emotional_intensity, "
-	"p.persona FROM ("
-	"(SELECT 1 AS layer, b.preset_id FROM rt.preset_bindings b WHERE b.scope = 'global' "
-	"AND b.chat_id IS NULL AND b.user_id IS NULL AND (b.expires_at IS NULL OR b.expires_at > $3) "
-	"ORDER BY b.created_at DESC, b.id DESC LIMIT 1) "
-	"UNION ALL "
-	"(SELECT 2, b.preset_id FROM rt.preset_bindings b WHERE b.scope = 'chat' "
-	"AND b.chat_id = $1 AND b.user_id IS NULL AND (b.expires_at IS NULL OR b.expires_at > $3) "
-	"ORDER BY b.created_at DESC, b.id DESC LIMIT 1) "
-	"UNION ALL "
-	"(SELECT 3, b.preset_id FROM rt.preset_bindings b WHERE b.scope = 'user' "
-	"AND b.chat_id IS NULL AND b.user_id = $2 AND (b.expires_at IS NULL OR b.expires_at > $3) "
-	"ORDER BY b.created_at DESC, b.id DESC LIMIT 1) "
-	"UNION ALL "
-	"(SELECT 4, b.preset_id FROM rt.preset_bindings b WHERE b.scope = 'chat_user' "
-	"AND b.chat_id = $1 AND b.user_id = $2 AND (b.expires_at IS NULL OR b.expires_at > $3) "
-	"ORDER BY b.created_at DESC, b.id DESC LIMIT 1) "
-	"UNION ALL "
-	"SELECT 5, $4 WHERE $4 IS NOT NULL"
-	") w JOIN rt.presets p ON p.id = w.preset_id";
+typedef enum ResolveIndex
+{
+	IDX_GLOBAL,    /* preset_bindings (created_at DESC, id DESC) WHERE global */
+	IDX_CHAT,      /* (chat_id, ...) WHERE chat */
+	IDX_USER,      /* (user_id, ...) WHERE user */
+	IDX_CHAT_USER, /* (chat_id, user_id, ...) WHERE chat_user */
+	IDX_PRESETS_PKEY,
+	IDX_SETTINGS_PKEY,
+	IDX_COUNT
+} ResolveIndex;
 
-/* prepared once per backend and kept; the plan cache revalidates it after DDL */
-static SPIPlanPtr resolve_plan = NULL;
+static const char *const index_names[IDX_COUNT] = {
+	[IDX_GLOBAL] = "preset_bindings_global_idx", [IDX_CHAT] = "preset_bindings_chat_idx",
+	[IDX_USER] = "preset_bindings_user_idx",     [IDX_CHAT_USER] = "preset_bindings_chat_user_idx",
+	[IDX_PRESETS_PKEY] = "presets_pkey",         [IDX_SETTINGS_PKEY] = "settings_pkey",
+};
+
+typedef struct ResolveCatalog
+{
+	bool valid;
+	bool callback_registered;
+	Oid bindings_rel;
+	Oid presets_rel;
+	Oid settings_rel;
+	Oid indexes[IDX_COUNT];
+	AttrNumber binding_expires_at;
+	AttrNumber binding_preset_id;
+	AttrNumber preset_columns[PARAM_COUNT];
+	AttrNumber settings_value;
+} ResolveCatalog;
+
+static ResolveCatalog catalog;
 
 /* built-in defaults (rt.setting's preset.defaults), for keys the settings row lacks */
 static Numeric default_temperature = NULL;
@@ -98,23 +114,6 @@ ReportFieldError(const char *field, const char *problem)
 	ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			errmsg("field \"%s\" %s", field, problem),
 			err_generic_string(PG_DIAG_COLUMN_NAME, field));
-}
-
-static void
-PrepareResolvePlan(void)
-{
-	Oid argtypes[4] = {INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID};
-	SPIPlanPtr plan;
-
-	if (resolve_plan != NULL)
-		return;
-	plan = SPI_prepare(resolve_sql, 4, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "rt.resolve_params: SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "rt.resolve_params: SPI_keepplan failed");
-	resolve_plan = plan;
 }
 
 static Numeric
@@ -375,19 +374,244 @@ BuildResult(const ParamValue *params)
 	return JsonbValueToJsonb(res);
 }
 
+static void
+InvalidateCatalog(Datum arg, Oid relid)
+{
+	int i;
+
+	if (!catalog.valid)
+		return;
+	if (relid == InvalidOid || relid == catalog.bindings_rel || relid == catalog.presets_rel ||
+		relid == catalog.settings_rel)
+	{
+		catalog.valid = false;
+		return;
+	}
+	for (i = 0; i < IDX_COUNT; i++)
+		if (relid == catalog.indexes[i])
+			catalog.valid = false;
+}
+
+static Oid
+RelationInRt(const char *name, Oid nsp)
+{
+	Oid relid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR, errcode(ERRCODE_UNDEFINED_OBJECT),
+				errmsg("relation \"rt.%s\" does not exist", name),
+				errhint("Reinstall the roundtable extension."));
+	return relid;
+}
+
+static AttrNumber
+Column(Oid relid, const char *name)
+{
+	AttrNumber attnum = get_attnum(relid, name);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR, errcode(ERRCODE_UNDEFINED_COLUMN),
+				errmsg("column \"%s\" of an rt table does not exist", name),
+				errhint("Reinstall the roundtable extension."));
+	return attnum;
+}
+
+static void
+LoadCatalog(void)
+{
+	Oid nsp;
+	int i;
+
+	if (catalog.valid)
+		return;
+	if (!catalog.callback_registered)
+	{
+		CacheRegisterRelcacheCallback(InvalidateCatalog, (Datum) 0);
+		catalog.callback_registered = true;
+	}
+	nsp = get_namespace_oid("rt", false);
+	catalog.bindings_rel = RelationInRt("preset_bindings", nsp);
+	catalog.presets_rel = RelationInRt("presets", nsp);
+	catalog.settings_rel = RelationInRt("settings", nsp);
+	for (i = 0; i < IDX_COUNT; i++)
+		catalog.indexes[i] = RelationInRt(index_names[i], nsp);
+	catalog.binding_expires_at = Column(catalog.bindings_rel, "expires_at");
+	catalog.binding_preset_id = Column(catalog.bindings_rel, "preset_id");
+	for (i = 0; i < PARAM_COUNT; i++)
+		catalog.preset_columns[i] = Column(catalog.presets_rel, param_names[i]);
+	catalog.settings_value = Column(catalog.settings_rel, "value");
+	catalog.valid = true;
+}
+
+static void
+CheckSelect(Oid relid)
+{
+	AclResult acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
+
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(relid));
+}
+
+/*
+ * The preset id of the newest binding in one layer's partial index whose
+ * expires_at is null or after "at", or 0.  The index order is newest first,
+ * so the scan stops at the first binding still in force.
+ */
+static int64
+FindBinding(Relation bindings, TupleTableSlot *slot, ResolveIndex which, int nkeys, int64 key1,
+			int64 key2, TimestampTz at)
+{
+	Relation index = index_open(catalog.indexes[which], AccessShareLock);
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	int64 preset_id = 0;
+
+	if (nkeys > 0)
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key1));
+	if (nkeys > 1)
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key2));
+	scan = index_beginscan(bindings, index, GetActiveSnapshot(), nkeys, 0);
+	index_rescan(scan, keys, nkeys, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool isnull;
+		Datum expires = slot_getattr(slot, catalog.binding_expires_at, &isnull);
+
+		if (isnull || DatumGetTimestampTz(expires) > at)
+		{
+			preset_id = DatumGetInt64(slot_getattr(slot, catalog.binding_preset_id, &isnull));
+			break;
+		}
+	}
+	index_endscan(scan);
+	index_close(index, NoLock);
+	ExecClearTuple(slot);
+	return preset_id;
+}
+
+/*
+ * Fills the parameters still unset from preset preset_id, at layer "layer".
+ * Values are detoasted copies: the slot's buffer goes away after the scan.
+ * Returns false when there is no such preset.
+ */
+static bool
+ReadPreset(Relation presets, TupleTableSlot *slot, int64 preset_id, int layer, ParamValue *params)
+{
+	Relation index = index_open(catalog.indexes[IDX_PRESETS_PKEY], AccessShareLock);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	bool found;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(preset_id));
+	scan = index_beginscan(presets, index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+	{
+		int i;
+
+		for (i = 0; i < PARAM_COUNT; i++)
+		{
+			bool isnull;
+			Datum value;
+
+			if (params[i].layer >= 0)
+				continue;
+			value = slot_getattr(slot, catalog.preset_columns[i], &isnull);
+			if (isnull)
+				continue;
+			if (i == PARAM_MAX_TOKENS || i == PARAM_EMOTIONAL_INTENSITY)
+				params[i].value = value;
+			else
+				params[i].value = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+			params[i].layer = layer;
+		}
+	}
+	index_endscan(scan);
+	index_close(index, NoLock);
+	ExecClearTuple(slot);
+	return found;
+}
+
+/* the rt.settings row preset.defaults, for parameters no layer set */
+static void
+ReadDefaults(ParamValue *params)
+{
+	Relation settings = table_open(catalog.settings_rel, AccessShareLock);
+	Relation index = index_open(catalog.indexes[IDX_SETTINGS_PKEY], AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(settings, NULL);
+	ScanKeyData key;
+	IndexScanDesc scan;
+
+	CheckSelect(catalog.settings_rel);
+	/* the index's own collation, so the btree descent compares as the index was built */
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[0],
+						   F_TEXTEQ, CStringGetTextDatum("preset.defaults"));
+	scan = index_beginscan(settings, index, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool isnull;
+		Datum value = slot_getattr(slot, catalog.settings_value, &isnull);
+		Jsonb *defaults = isnull ? NULL : DatumGetJsonbPCopy(value);
+		int i;
+
+		for (i = 0; defaults != NULL && JB_ROOT_IS_OBJECT(defaults) && i < PARAM_COUNT; i++)
+		{
+			JsonbValue v;
+
+			if (params[i].layer >= 0 ||
+				getKeyJsonValueFromContainer(&defaults->root, param_names[i],
+											 strlen(param_names[i]), &v) == NULL)
+				continue;
+			if (i == PARAM_TEMPERATURE && v.type == jbvNumeric)
+				params[i].value = NumericGetDatum(v.val.numeric);
+			else if ((i == PARAM_MAX_TOKENS || i == PARAM_EMOTIONAL_INTENSITY) &&
+					 v.type == jbvNumeric)
+				params[i].value = DirectFunctionCall1(numeric_int4, NumericGetDatum(v.val.numeric));
+			else if ((i == PARAM_TONE || i == PARAM_VERBOSITY || i == PARAM_PERSONA) &&
+					 v.type == jbvString)
+				params[i].value =
+					PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
+			else
+				continue;
+			params[i].layer = LAYER_DEFAULT;
+		}
+	}
+	index_endscan(scan);
+	index_close(index, NoLock);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(settings, NoLock);
+}
+
+static bool
+AllSet(const ParamValue *params)
+{
+	int i;
+
+	for (i = 0; i < PARAM_COUNT; i++)
+		if (params[i].layer < 0)
+			return false;
+	return true;
+}
+
 Datum
 resolve_params(PG_FUNCTION_ARGS)
 {
 	ParamValue params[PARAM_COUNT];
-	Datum args[4];
-	char nulls[4] = {' ', ' ', ' ', 'n'};
+	bool has_chat = !PG_ARGISNULL(0);
+	bool has_user = !PG_ARGISNULL(1);
+	int64 chat_id = has_chat ? PG_GETARG_INT64(0) : 0;
+	int64 user_id = has_user ? PG_GETARG_INT64(1) : 0;
+	/* a null "at" means now, as in the PL/pgSQL version */
+	TimestampTz at =
+		PG_ARGISNULL(2) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(2);
 	int64 override_preset = 0;
-	bool override_found = false;
-	MemoryContext caller_cxt = CurrentMemoryContext;
-	Jsonb *result;
-	uint64 row;
+	Relation bindings;
+	Relation presets;
+	TupleTableSlot *binding_slot;
+	TupleTableSlot *preset_slot;
 	int i;
-	int rc;
 
 	if (default_temperature == NULL)
 	{
@@ -398,62 +622,57 @@ resolve_params(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < PARAM_COUNT; i++)
 		params[i].layer = -1;
-
 	if (!PG_ARGISNULL(3))
 		override_preset = ReadOverride(PG_GETARG_JSONB_P(3), params);
 
-	args[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
-	nulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
-	args[1] = PG_ARGISNULL(1) ? (Datum) 0 : PG_GETARG_DATUM(1);
-	nulls[1] = PG_ARGISNULL(1) ? 'n' : ' ';
-	/* a null "at" means now, as in the PL/pgSQL version */
-	args[2] = PG_ARGISNULL(2) ? TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())
-							  : PG_GETARG_DATUM(2);
-	args[3] = Int64GetDatum(override_preset);
-	if (override_preset != 0)
-		nulls[3] = ' ';
+	LoadCatalog();
+	CheckSelect(catalog.bindings_rel);
+	CheckSelect(catalog.presets_rel);
+	bindings = table_open(catalog.bindings_rel, AccessShareLock);
+	presets = table_open(catalog.presets_rel, AccessShareLock);
+	binding_slot = table_slot_create(bindings, NULL);
+	preset_slot = table_slot_create(presets, NULL);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "rt.resolve_params: SPI_connect failed");
-	PrepareResolvePlan();
-	rc = SPI_execute_plan(resolve_plan, args, nulls, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "rt.resolve_params: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-
-	for (row = 0; row < SPI_processed; row++)
-	{
-		HeapTuple tuple = SPI_tuptable->vals[row];
-		TupleDesc desc = SPI_tuptable->tupdesc;
-		bool isnull;
-		int layer = DatumGetInt32(SPI_getbinval(tuple, desc, 1, &isnull));
-
-		if (layer == LAYER_OVERRIDE)
-			override_found = true;
-		for (i = 0; i < PARAM_COUNT; i++)
-		{
-			Datum value;
-
-			if (params[i].layer >= layer)
-				continue;
-			value = SPI_getbinval(tuple, desc, i + 2, &isnull);
-			if (isnull)
-				continue;
-			params[i].value = value;
-			params[i].layer = layer;
-		}
-	}
-	if (override_preset != 0 && !override_found)
+	/* highest layer first; each fills only what the layers above left unset */
+	if (override_preset != 0 &&
+		!ReadPreset(presets, preset_slot, override_preset, LAYER_OVERRIDE, params))
 		ereport(ERROR, errcode(ERRCODE_NO_DATA_FOUND),
 				errmsg("preset " INT64_FORMAT " does not exist", override_preset),
 				err_generic_string(PG_DIAG_COLUMN_NAME, "override.preset_id"));
-
-	/* the tuples live until SPI_finish: build the result first, in the caller's context */
+	for (i = LAYER_CHAT_USER; i >= LAYER_GLOBAL && !AllSet(params); i--)
 	{
-		MemoryContext spi_cxt = MemoryContextSwitchTo(caller_cxt);
+		int64 preset_id = 0;
 
-		result = BuildResult(params);
-		MemoryContextSwitchTo(spi_cxt);
+		switch ((PresetLayer) i)
+		{
+			case LAYER_CHAT_USER:
+				if (has_chat && has_user)
+					preset_id =
+						FindBinding(bindings, binding_slot, IDX_CHAT_USER, 2, chat_id, user_id, at);
+				break;
+			case LAYER_USER:
+				if (has_user)
+					preset_id = FindBinding(bindings, binding_slot, IDX_USER, 1, user_id, 0, at);
+				break;
+			case LAYER_CHAT:
+				if (has_chat)
+					preset_id = FindBinding(bindings, binding_slot, IDX_CHAT, 1, chat_id, 0, at);
+				break;
+			case LAYER_GLOBAL:
+				preset_id = FindBinding(bindings, binding_slot, IDX_GLOBAL, 0, 0, 0, at);
+				break;
+			default:
+				break;
+		}
+		if (preset_id != 0)
+			ReadPreset(presets, preset_slot, preset_id, i, params);
 	}
-	SPI_finish();
-	PG_RETURN_JSONB_P(result);
+	ExecDropSingleTupleTableSlot(binding_slot);
+	ExecDropSingleTupleTableSlot(preset_slot);
+	table_close(bindings, NoLock);
+	table_close(presets, NoLock);
+
+	if (!AllSet(params))
+		ReadDefaults(params);
+	PG_RETURN_JSONB_P(BuildResult(params));
 }

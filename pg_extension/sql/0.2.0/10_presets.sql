@@ -50,11 +50,22 @@ COMMENT ON COLUMN rt.preset_bindings.scope IS 'global, chat (chat_id), user (use
 COMMENT ON COLUMN rt.preset_bindings.expires_at IS 'the binding stops applying at this instant; null = permanent';
 COMMENT ON COLUMN rt.preset_bindings.created_by IS 'admin:<id>, db:<role> or playbook:<id>';
 
--- the resolution lookup: equality on the first three keys, newest first, and the two columns
--- it reads, so every layer is one index-only probe
-CREATE INDEX preset_bindings_lookup_idx ON rt.preset_bindings
-    (scope, chat_id, user_id, created_at DESC, id DESC) INCLUDE (expires_at, preset_id);
-COMMENT ON INDEX rt.preset_bindings_lookup_idx IS 'rt.resolve_params: newest binding of one layer and target';
+-- The resolution lookups: one partial index per stored layer, keyed by its target and then
+-- newest first, carrying the two columns read, so each layer is one index-only probe that stops
+-- at the first unexpired entry. (A single index on (scope, chat_id, user_id, ...) loses the
+-- created_at order behind "user_id IS NULL", which the planner does not treat as equality.)
+CREATE INDEX preset_bindings_global_idx ON rt.preset_bindings (created_at DESC, id DESC)
+    INCLUDE (expires_at, preset_id) WHERE scope = 'global';
+CREATE INDEX preset_bindings_chat_idx ON rt.preset_bindings (chat_id, created_at DESC, id DESC)
+    INCLUDE (expires_at, preset_id) WHERE scope = 'chat';
+CREATE INDEX preset_bindings_user_idx ON rt.preset_bindings (user_id, created_at DESC, id DESC)
+    INCLUDE (expires_at, preset_id) WHERE scope = 'user';
+CREATE INDEX preset_bindings_chat_user_idx ON rt.preset_bindings (chat_id, user_id, created_at DESC, id DESC)
+    INCLUDE (expires_at, preset_id) WHERE scope = 'chat_user';
+COMMENT ON INDEX rt.preset_bindings_global_idx IS 'resolution: newest global binding';
+COMMENT ON INDEX rt.preset_bindings_chat_idx IS 'resolution: newest binding of one chat';
+COMMENT ON INDEX rt.preset_bindings_user_idx IS 'resolution: newest binding of one user (every chat)';
+COMMENT ON INDEX rt.preset_bindings_chat_user_idx IS 'resolution: newest binding of one user in one chat';
 CREATE INDEX preset_bindings_preset_idx ON rt.preset_bindings (preset_id);
 COMMENT ON INDEX rt.preset_bindings_preset_idx IS 'ON DELETE CASCADE from rt.presets and list_bindings by preset';
 
@@ -728,18 +739,18 @@ BEGIN
     d := '{"temperature":0.7,"max_tokens":512,"tone":"neutral","verbosity":"short","emotional_intensity":50,"persona":""}'::jsonb
          || coalesce(d, '{}');
     SELECT p.* INTO g FROM rt.preset_bindings b JOIN rt.presets p ON p.id = b.preset_id
-    WHERE b.scope = 'global' AND b.chat_id IS NULL AND b.user_id IS NULL
+    WHERE b.scope = 'global'
       AND (b.expires_at IS NULL OR b.expires_at > at)
     ORDER BY b.created_at DESC, b.id DESC LIMIT 1;
     IF _resolve_params_plpgsql.chat_id IS NOT NULL THEN
         SELECT p.* INTO c FROM rt.preset_bindings b JOIN rt.presets p ON p.id = b.preset_id
-        WHERE b.scope = 'chat' AND b.chat_id = _resolve_params_plpgsql.chat_id AND b.user_id IS NULL
+        WHERE b.scope = 'chat' AND b.chat_id = _resolve_params_plpgsql.chat_id
           AND (b.expires_at IS NULL OR b.expires_at > at)
         ORDER BY b.created_at DESC, b.id DESC LIMIT 1;
     END IF;
     IF _resolve_params_plpgsql.user_id IS NOT NULL THEN
         SELECT p.* INTO u FROM rt.preset_bindings b JOIN rt.presets p ON p.id = b.preset_id
-        WHERE b.scope = 'user' AND b.chat_id IS NULL AND b.user_id = _resolve_params_plpgsql.user_id
+        WHERE b.scope = 'user' AND b.user_id = _resolve_params_plpgsql.user_id
           AND (b.expires_at IS NULL OR b.expires_at > at)
         ORDER BY b.created_at DESC, b.id DESC LIMIT 1;
     END IF;
