@@ -663,9 +663,6 @@ BEGIN
     IF f_preset IS NULL THEN
         PERFORM rt._field_error('preset_id', 'is required');
     END IF;
-    IF NOT EXISTS (SELECT FROM rt.presets p WHERE p.id = f_preset) THEN
-        RAISE EXCEPTION 'preset % does not exist', f_preset USING ERRCODE = 'P0002', COLUMN = 'preset_id';
-    END IF;
     IF body ? 'hours' AND jsonb_typeof(body->'hours') <> 'null' THEN
         IF body ? 'expires_at' AND jsonb_typeof(body->'expires_at') <> 'null' THEN
             PERFORM rt._field_error('hours', 'cannot be combined with expires_at');
@@ -683,6 +680,10 @@ BEGIN
         IF f_expires <= now() THEN
             PERFORM rt._field_error('expires_at', 'must be in the future');
         END IF;
+    END IF;
+    -- the body is checked whole before the preset's existence
+    IF NOT EXISTS (SELECT FROM rt.presets p WHERE p.id = f_preset) THEN
+        RAISE EXCEPTION 'preset % does not exist', f_preset USING ERRCODE = 'P0002', COLUMN = 'preset_id';
     END IF;
     INSERT INTO rt.preset_bindings (scope, chat_id, user_id, preset_id, expires_at, created_by)
     VALUES (f_scope, f_chat, f_user, f_preset, f_expires, actor)
