@@ -2,7 +2,7 @@
 import type { ButtonHTMLAttributes } from 'react';
 import { cn } from '@/lib/utils/cn';
 
-type Variant = 'primary' | 'secondary' | 'ghost';
+type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 
 const VARIANTS: Record<Variant, string> = {
   primary:
@@ -10,16 +10,30 @@ const VARIANTS: Record<Variant, string> = {
   secondary:
     'border border-neutral-300 bg-white text-neutral-800 hover:bg-neutral-50 disabled:text-neutral-400 focus-visible:outline-neutral-500',
   ghost: 'text-neutral-700 hover:bg-neutral-100 focus-visible:outline-neutral-500',
+  danger:
+    'bg-red-600 text-white hover:bg-red-700 disabled:bg-red-300 focus-visible:outline-red-600',
 };
 
-export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant };
+type Size = 'md' | 'sm';
 
-export function Button({ variant = 'primary', className, type = 'button', ...props }: ButtonProps) {
+export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+  variant?: Variant;
+  size?: Size;
+};
+
+export function Button({
+  variant = 'primary',
+  size = 'md',
+  className,
+  type = 'button',
+  ...props
+}: ButtonProps) {
   return (
     <button
       type={type}
       className={cn(
-        'inline-flex h-9 items-center justify-center gap-2 rounded-md px-3 text-sm font-medium transition-colors',
+        'inline-flex items-center justify-center gap-2 rounded-md font-medium whitespace-nowrap transition-colors',
+        size === 'sm' ? 'h-7 px-2 text-xs' : 'h-9 px-3 text-sm',
         'focus-visible:outline-2 focus-visible:outline-offset-2 disabled:cursor-not-allowed',
         VARIANTS[variant],
         className,

@@ -52,3 +52,8 @@ export function unwrap<T>(result: FetchResult<T>): T {
   if (response.ok) return data as T;
   throw ApiError.fromResponse(response, error as Partial<Problem> | undefined);
 }
+
+/** The header object every state-changing route declares (the middleware sets it too). */
+export function csrfHeader(): { 'X-CSRF-Token': string } {
+  return { 'X-CSRF-Token': csrfToken ?? '' };
+}

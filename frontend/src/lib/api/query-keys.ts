@@ -9,6 +9,22 @@ export const queryKeys = {
   // walking every chat list or message window never meets a raw page.
   chatPage: (q: string, cursor: string) => ['chat-page', { q, cursor }] as const,
   messagePage: (chatId: number, cursor: string) => ['message-page', { chatId, cursor }] as const,
+  // History searched with filters: a separate root, refetched rather than merged live.
+  messageSearch: (filters: object) => ['message-search', filters] as const,
+  messageSearchAll: ['message-search'] as const,
+  presets: ['presets'] as const,
+  bindings: ['bindings'] as const,
+  explain: ['explain'] as const,
+  explainFor: (body: object) => ['explain', body] as const,
+  playbooks: ['playbooks'] as const,
+  moderationRules: ['moderation-rules'] as const,
+  users: ['users'] as const,
+  usersSearch: (q: string) => ['users', { q }] as const,
+  notifications: ['notifications'] as const,
+  audit: ['audit'] as const,
+  auditFor: (filters: object) => ['audit', filters] as const,
+  admins: ['admins'] as const,
+  settings: ['settings'] as const,
 };
 
 export type ChatsKey = ReturnType<typeof queryKeys.chats>;

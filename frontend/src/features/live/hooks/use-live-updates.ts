@@ -1,7 +1,8 @@
 // Keeps the WebSocket open while an admin is logged in, folds its events into the query cache
 // and backfills after every (re)connect. Returns the connection status for the indicator.
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { Notification } from '@/lib/api/behaviour';
 import { handleGlobalError } from '@/lib/query-client';
 import { fetchBackfillPage } from '../api/backfill-messages';
 import { checkSession } from '../api/check-session';
@@ -9,15 +10,27 @@ import { applyLiveEvent } from '../utils/apply-event';
 import { backfillAll } from '../utils/backfill';
 import { LiveConnection, liveUrl, type LiveStatus } from '../utils/connection';
 
-export function useLiveUpdates(enabled: boolean): LiveStatus {
+type LiveOptions = {
+  /** Called for each `notification.created`, after the cache has it (e.g. to show a toast). */
+  onNotification?: (notification: Notification) => void;
+};
+
+export function useLiveUpdates(enabled: boolean, options: LiveOptions = {}): LiveStatus {
   const client = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>('connecting');
+  const onNotification = useRef(options.onNotification);
+  useEffect(() => {
+    onNotification.current = options.onNotification;
+  });
 
   useEffect(() => {
     if (!enabled) return;
     const connection = new LiveConnection({
       url: liveUrl(window.location),
-      onEvent: (event) => applyLiveEvent(client, event),
+      onEvent: (event) => {
+        applyLiveEvent(client, event);
+        if (event.type === 'notification.created') onNotification.current?.(event.data);
+      },
       onStatus: setStatus,
       onOpen: () => {
         backfillAll(client, fetchBackfillPage).catch((error: unknown) =>

@@ -1,12 +1,15 @@
 // Folds a live event into the TanStack Query cache: the affected chat's message window and every
 // cached chat list. Components read only the cache, so they re-render from here.
 import type { QueryClient } from '@tanstack/react-query';
+import type { Notification, NotificationPage } from '@/lib/api/behaviour';
 import type { Chat, Message } from '@/lib/api/client';
 import { queryKeys, type ChatsKey } from '@/lib/api/query-keys';
 import { bumpChatWithMessage, upsertChat, type ChatWindow } from '@/lib/cache/chats';
 import { addMessages, type MessageWindow } from '@/lib/cache/messages';
+import { addNotification } from '@/lib/cache/notifications';
 import { updateSurvivingFetch } from '@/lib/cache/when-data';
 import type { LiveEvent } from './envelope';
+import { keysForEntity } from './entity-keys';
 
 export function mergeIntoChatMessages(client: QueryClient, chatId: number, messages: Message[]) {
   const key = queryKeys.messages(chatId);
@@ -40,6 +43,17 @@ function applyChat(client: QueryClient, chat: Chat) {
   forEachChatList(client, (window, q) => upsertChat(window, chat, q));
 }
 
+function applyNotification(client: QueryClient, notification: Notification) {
+  for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.notifications })) {
+    const filter = query.queryKey[1] as { unacked?: boolean } | undefined;
+    updateSurvivingFetch(client, query.queryKey, () =>
+      client.setQueryData(query.queryKey, (page: NotificationPage | undefined) =>
+        page ? addNotification(page, notification, Boolean(filter?.unacked)) : page,
+      ),
+    );
+  }
+}
+
 export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
   switch (event.type) {
     case 'message.created':
@@ -48,6 +62,14 @@ export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
       break;
     case 'chat.updated':
       applyChat(client, event.data);
+      break;
+    case 'entity.changed':
+      for (const queryKey of keysForEntity(event.data.entity)) {
+        void client.invalidateQueries({ queryKey });
+      }
+      break;
+    case 'notification.created':
+      applyNotification(client, event.data);
       break;
     case 'hello':
     case 'pong':

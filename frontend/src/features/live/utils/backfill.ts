@@ -39,6 +39,8 @@ export async function backfillAll(
     .filter(([key, data]) => data !== undefined && key.length === 2)
     .map(([key]) => (key as MessagesKey)[1].chatId);
   const refreshChats = client.invalidateQueries({ queryKey: queryKeys.chatsAll });
+  // Notifications created while the socket was down never reached us.
+  void client.invalidateQueries({ queryKey: queryKeys.notifications });
   await Promise.all(chatIds.map((chatId) => backfillChat(client, chatId, fetchPage)));
   await refreshChats;
 }

@@ -1,11 +1,14 @@
 // Parses WebSocket frames `{type, data, ts}` into typed live events; anything malformed or of an
 // unknown type is dropped (null) so a newer server cannot break an older console.
+import type { EntityChanged, Notification } from '@/lib/api/behaviour';
 import type { Admin, Chat, Message } from '@/lib/api/client';
 
 export type LiveEvent =
   | { type: 'hello'; data: { admin: Admin }; ts: string }
   | { type: 'message.created' | 'message.updated'; data: Message; ts: string }
   | { type: 'chat.updated'; data: Chat; ts: string }
+  | { type: 'entity.changed'; data: EntityChanged; ts: string }
+  | { type: 'notification.created'; data: Notification; ts: string }
   | { type: 'pong'; data: null; ts: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -24,6 +27,19 @@ function isMessage(data: unknown): data is Message {
 
 function isChat(data: unknown): data is Chat {
   return isObject(data) && typeof data.id === 'number' && typeof data.type === 'string';
+}
+
+function isEntityChanged(data: unknown): data is EntityChanged {
+  return isObject(data) && typeof data.entity === 'string' && Array.isArray(data.ids);
+}
+
+function isNotification(data: unknown): data is Notification {
+  return (
+    isObject(data) &&
+    typeof data.id === 'number' &&
+    typeof data.kind === 'string' &&
+    typeof data.created_at === 'string'
+  );
 }
 
 /** Accepts a frame's text (or an already-parsed value); returns null for anything unusable. */
@@ -45,6 +61,10 @@ export function parseEnvelope(frame: unknown): LiveEvent | null {
       return isMessage(data) ? { type, data, ts } : null;
     case 'chat.updated':
       return isChat(data) ? { type, data, ts } : null;
+    case 'entity.changed':
+      return isEntityChanged(data) ? { type, data, ts } : null;
+    case 'notification.created':
+      return isNotification(data) ? { type, data, ts } : null;
     case 'hello':
       return isObject(data) && isObject(data.admin)
         ? { type, data: data as { admin: Admin }, ts }

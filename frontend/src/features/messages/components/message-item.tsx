@@ -1,12 +1,26 @@
-// One message in the stream: sender, author type and direction, time, chat id, text, and an
-// "edited" marker whose previous versions open on hover (title) or by keyboard (details).
+// One message in the stream: sender, author type and direction, time, chat id, text, delivery
+// status of outgoing messages, moderation labels and state (hidden/deleted look distinct), and
+// an "edited" marker whose previous versions open on hover (title) or by keyboard (details).
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import type { Message } from '@/lib/api/client';
 import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
 
-export function MessageItem({ message }: { message: Message }) {
+const STATUS_TONE: Record<NonNullable<Message['status']>, string> = {
+  queued: 'bg-amber-100 text-amber-900',
+  sent: 'bg-emerald-100 text-emerald-800',
+  failed: 'bg-red-100 text-red-800',
+};
+
+const MODERATION_TONE: Record<NonNullable<Message['moderation']>, string> = {
+  flagged: 'bg-orange-100 text-orange-900',
+  hidden: 'bg-neutral-200 text-neutral-700',
+  deleted: 'bg-red-100 text-red-800',
+};
+
+export function MessageItem({ message, actions }: { message: Message; actions?: ReactNode }) {
   const { t, i18n } = useTranslation();
   // Bot and admin messages carry no Telegram sender; name them by who wrote them.
   const name = senderName(message.sender) ?? t(`messages.authorName.${message.author_type}`);
@@ -17,9 +31,14 @@ export function MessageItem({ message }: { message: Message }) {
   return (
     <article
       aria-label={`${name}, ${formatMessageTime(message.created_at, i18n.language)}`}
+      data-moderation={message.moderation ?? undefined}
       className={cn(
-        'rounded-lg border px-3 py-2',
+        'group rounded-lg border px-3 py-2',
         outgoing ? 'border-sky-200 bg-sky-50' : 'border-neutral-200 bg-white',
+        message.moderation === 'flagged' && 'border-orange-300',
+        message.moderation === 'hidden' &&
+          'border-dashed border-neutral-300 bg-neutral-100 opacity-75',
+        message.moderation === 'deleted' && 'border-dashed border-red-200 bg-red-50/40 opacity-70',
       )}
     >
       <header className="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs">
@@ -32,6 +51,21 @@ export function MessageItem({ message }: { message: Message }) {
         </Badge>
         <Badge>{t(`messages.author.${message.author_type}`)}</Badge>
         <span className="text-neutral-400">{t('messages.chatId', { id: message.chat_id })}</span>
+        {message.status ? (
+          <Badge className={STATUS_TONE[message.status]}>
+            {t(`messages.status.${message.status}`)}
+          </Badge>
+        ) : null}
+        {message.moderation ? (
+          <Badge className={MODERATION_TONE[message.moderation]}>
+            {t(`messages.moderation.${message.moderation}`)}
+          </Badge>
+        ) : null}
+        {message.labels.map((label) => (
+          <Badge key={label} className="bg-orange-50 text-orange-800 ring-1 ring-orange-200">
+            {t('messages.label', { label })}
+          </Badge>
+        ))}
         <time
           dateTime={message.created_at}
           title={formatFullTime(message.created_at, i18n.language)}
@@ -44,6 +78,8 @@ export function MessageItem({ message }: { message: Message }) {
         className={cn(
           'mt-1 text-sm break-words whitespace-pre-wrap',
           message.text ? 'text-neutral-900' : 'text-neutral-400 italic',
+          message.moderation === 'deleted' && 'text-neutral-500 line-through',
+          message.moderation === 'hidden' && 'text-neutral-500',
         )}
       >
         {message.text ?? t('messages.noText')}
@@ -84,6 +120,11 @@ export function MessageItem({ message }: { message: Message }) {
             </ol>
           </div>
         </details>
+      ) : null}
+      {actions ? (
+        <div className="mt-1 flex justify-end opacity-60 group-focus-within:opacity-100 group-hover:opacity-100">
+          {actions}
+        </div>
       ) : null}
     </article>
   );

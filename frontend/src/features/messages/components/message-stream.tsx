@@ -1,15 +1,98 @@
-// Right column: the selected chat's messages, oldest at the top and newest at the bottom, in a
+// Middle column: the selected chat's messages, oldest at the top and newest at the bottom, in a
 // polite live log. Follows new messages while the reader is at the bottom; "load older" keeps
-// the reading position.
-import { useLayoutEffect, useRef } from 'react';
+// the reading position. With history filters set, it shows the filtered search instead.
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
+import { useDebouncedValue } from '@/hooks/use-debounced-value';
+import { usePermission } from '@/hooks/use-permissions';
+import type { Message } from '@/lib/api/client';
 import { useChatMessages } from '../api/list-messages';
+import { useMessageSearch } from '../api/search-messages';
+import { EMPTY_FILTERS, hasFilters, type HistoryFilters } from '../utils/history-filters';
+import { MessageActions } from './message-actions';
 import { MessageItem } from './message-item';
 
 const STICK_TO_BOTTOM_PX = 80;
 
-export function MessageStream({ chatId, chatName }: { chatId: number; chatName: string }) {
+type MessageStreamProps = { chatId: number; chatName: string; filters?: HistoryFilters };
+
+export function MessageStream({ chatId, chatName, filters = EMPTY_FILTERS }: MessageStreamProps) {
+  const debounced = useDebouncedValue(filters, 300);
+  return hasFilters(debounced) ? (
+    <FilteredStream chatId={chatId} chatName={chatName} filters={debounced} />
+  ) : (
+    <LiveStream chatId={chatId} chatName={chatName} />
+  );
+}
+
+function MessageList({ items }: { items: Message[] }) {
+  const canModerate = usePermission('moderate');
+  return (
+    <ol className="space-y-2">
+      {items.map((message) => (
+        <li key={message.id}>
+          <MessageItem
+            message={message}
+            actions={canModerate ? <MessageActions message={message} /> : undefined}
+          />
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function FilteredStream({
+  chatId,
+  chatName,
+  filters,
+}: {
+  chatId: number;
+  chatName: string;
+  filters: HistoryFilters;
+}) {
+  const { t } = useTranslation();
+  const search = useMessageSearch(chatId, filters);
+  const items = useMemo(
+    () => (search.data?.pages.flatMap((page) => page.items) ?? []).sort((a, b) => a.id - b.id),
+    [search.data],
+  );
+  return (
+    <div
+      role="log"
+      aria-label={t('messages.filteredLabel', { chat: chatName })}
+      tabIndex={0}
+      className="min-h-0 flex-1 overflow-y-auto bg-neutral-50 px-4 py-3 outline-none focus-visible:ring-2 focus-visible:ring-neutral-300 focus-visible:ring-inset"
+    >
+      {search.isPending ? (
+        <p className="text-sm text-neutral-500">{t('messages.loading')}</p>
+      ) : items.length === 0 ? (
+        <p className="text-sm text-neutral-500">{t('messages.noMatches')}</p>
+      ) : (
+        <>
+          <div className="mb-3 flex justify-center">
+            {search.hasNextPage ? (
+              <Button
+                variant="secondary"
+                onClick={() => void search.fetchNextPage()}
+                disabled={search.isFetchingNextPage}
+              >
+                {t('messages.loadOlder')}
+              </Button>
+            ) : (
+              <p className="text-xs text-neutral-400">
+                {t('messages.matches', { count: items.length })}
+              </p>
+            )}
+          </div>
+          <MessageList items={items} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function LiveStream({ chatId, chatName }: { chatId: number; chatName: string }) {
   const { t } = useTranslation();
   const messages = useChatMessages(chatId);
   const items = messages.data?.items;
@@ -72,13 +155,7 @@ export function MessageStream({ chatId, chatName }: { chatId: number; chatName: 
               <p className="text-xs text-neutral-400">{t('messages.startOfHistory')}</p>
             )}
           </div>
-          <ol className="space-y-2">
-            {items.map((message) => (
-              <li key={message.id}>
-                <MessageItem message={message} />
-              </li>
-            ))}
-          </ol>
+          <MessageList items={items} />
         </>
       )}
     </div>

@@ -1,0 +1,69 @@
+// The controls panel beside the message stream: switches and takeover, the effective
+// parameters with their layers, the parameter editor and "apply a preset for N hours".
+import { useId, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usePermission } from '@/hooks/use-permissions';
+import type { Chat } from '@/lib/api/client';
+import { useExplain } from '../api/explain-params';
+import { formFromParams } from '../utils/param-form';
+import { ApplyPreset } from './apply-preset';
+import { ChatSwitches } from './chat-switches';
+import { EffectiveParams } from './effective-params';
+import { ParamEditor } from './param-editor';
+
+type ChatControlsPanelProps = {
+  chatId: number;
+  chat: Chat | undefined;
+  /** The user the history is filtered to, if any: explain and bindings then cover them too. */
+  userId?: number;
+};
+
+export function ChatControlsPanel({ chatId, chat, userId }: ChatControlsPanelProps) {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const explain = useExplain({ chat_id: chatId, user_id: userId });
+
+  return (
+    <div className="divide-y divide-neutral-200">
+      <PanelSection title={t('controls.title')}>
+        {chat ? (
+          <ChatSwitches chat={chat} />
+        ) : (
+          <p className="text-xs text-neutral-500">{t('common.loading')}</p>
+        )}
+      </PanelSection>
+      <PanelSection title={t('controls.effective')}>
+        <EffectiveParams explain={explain.data} error={explain.error} loading={explain.isPending} />
+      </PanelSection>
+      {canConfigure ? (
+        <PanelSection title={t('controls.applyPreset')}>
+          <ApplyPreset chatId={chatId} />
+        </PanelSection>
+      ) : null}
+      <PanelSection title={t('controls.editor')}>
+        {explain.isPending ? (
+          <p className="text-xs text-neutral-500">{t('common.loading')}</p>
+        ) : (
+          <ParamEditor
+            key={`${chatId}:${userId ?? ''}`}
+            chatId={chatId}
+            userId={userId}
+            initial={formFromParams(explain.data?.params)}
+          />
+        )}
+      </PanelSection>
+    </div>
+  );
+}
+
+function PanelSection({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={id} className="space-y-2 p-4">
+      <h3 id={id} className="text-xs font-semibold tracking-wide text-neutral-500 uppercase">
+        {title}
+      </h3>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+// Which cached queries an `entity.changed` {entity, ids} event makes stale. Configuration is
+// small, so whole lists are refetched instead of patched.
+import type { QueryKey } from '@tanstack/react-query';
+import { queryKeys } from '@/lib/api/query-keys';
+
+const KEYS: Record<string, readonly QueryKey[]> = {
+  // A preset's values (and name) show in bindings and in every explain answer.
+  preset: [queryKeys.presets, queryKeys.bindings, queryKeys.explain],
+  binding: [queryKeys.bindings, queryKeys.explain],
+  playbook: [queryKeys.playbooks],
+  moderation_rule: [queryKeys.moderationRules],
+  chat: [queryKeys.chatsAll, queryKeys.explain],
+  user: [queryKeys.users],
+  admin: [queryKeys.admins],
+  setting: [queryKeys.settings, queryKeys.explain],
+  notification: [queryKeys.notifications],
+};
+
+export function keysForEntity(entity: string): readonly QueryKey[] {
+  return KEYS[entity] ?? [];
+}

@@ -1,0 +1,72 @@
+// Composer under the stream: a text area and "Reply as admin" / "Reply as bot". Both open the
+// editable preview; nothing is sent from here directly.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Button } from '@/components/ui/button';
+import { Textarea } from '@/components/ui/input';
+import { usePermission } from '@/hooks/use-permissions';
+import { ReplyPreviewDialog } from './reply-preview-dialog';
+
+export function Composer({ chatId }: { chatId: number }) {
+  const { t } = useTranslation();
+  const canSend = usePermission('moderate');
+  const [text, setText] = useState('');
+  const [previewAs, setPreviewAs] = useState<'admin' | 'bot' | null>(null);
+  const [sentNote, setSentNote] = useState(false);
+
+  if (!canSend) {
+    return (
+      <p className="border-t border-neutral-200 bg-white px-4 py-3 text-xs text-neutral-500">
+        {t('composer.readOnly')}
+      </p>
+    );
+  }
+
+  const open = (as: 'admin' | 'bot') => {
+    setSentNote(false);
+    setPreviewAs(as);
+  };
+
+  return (
+    <div className="border-t border-neutral-200 bg-white p-3">
+      <label htmlFor={`composer-${chatId}`} className="sr-only">
+        {t('composer.label')}
+      </label>
+      <Textarea
+        id={`composer-${chatId}`}
+        rows={2}
+        className="min-h-14"
+        placeholder={t('composer.placeholder')}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) open('admin');
+        }}
+      />
+      <div className="mt-2 flex items-center gap-2">
+        <p className="min-w-0 flex-1 truncate text-xs text-neutral-500" aria-live="polite">
+          {sentNote ? t('composer.sentNote') : t('composer.takeoverNote')}
+        </p>
+        <Button variant="secondary" disabled={!text.trim()} onClick={() => open('bot')}>
+          {t('composer.replyAsBot')}
+        </Button>
+        <Button disabled={!text.trim()} onClick={() => open('admin')}>
+          {t('composer.replyAsAdmin')}
+        </Button>
+      </div>
+      {previewAs ? (
+        <ReplyPreviewDialog
+          chatId={chatId}
+          as={previewAs}
+          initialText={text.trim()}
+          onClose={() => setPreviewAs(null)}
+          onSent={() => {
+            setPreviewAs(null);
+            setText('');
+            setSentNote(true);
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,159 @@
+// Moderation screen: rules (pattern → label and action) with an enable switch, edit and
+// delete, and the "test a rule" box for the moderation set.
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { usePermission } from '@/hooks/use-permissions';
+import type { ModerationRule } from '@/lib/api/behaviour';
+import { useDeleteModerationRule, useModerationRules, useSaveModerationRule } from '../api/rules';
+import { formatChatIds, moderationToInput } from '../utils/rule-form';
+import { EnabledSwitch } from './enabled-switch';
+import { ModerationRuleFormDialog } from './moderation-rule-form-dialog';
+import { RuleTestBox } from './rule-test-box';
+
+const ACTION_TONE: Record<ModerationRule['action'], string> = {
+  flag: 'bg-orange-100 text-orange-900',
+  hide: 'bg-neutral-200 text-neutral-800',
+  delete: 'bg-red-100 text-red-800',
+};
+
+export function ModerationPage() {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const rules = useModerationRules();
+  const save = useSaveModerationRule();
+  const remove = useDeleteModerationRule();
+  const [editing, setEditing] = useState<ModerationRule | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<ModerationRule | null>(null);
+  const items = useMemo(() => rules.data?.items ?? [], [rules.data]);
+  const names = useMemo(() => new Map(items.map((r) => [r.id, r.name])), [items]);
+
+  return (
+    <PageShell
+      title={t('nav.moderation')}
+      actions={
+        canConfigure ? (
+          <Button onClick={() => setEditing('new')}>{t('rules.newRule')}</Button>
+        ) : null
+      }
+    >
+      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
+        <Section title={t('rules.rulesTitle')}>
+          {rules.isPending ? (
+            <EmptyState>{t('common.loading')}</EmptyState>
+          ) : items.length === 0 ? (
+            <EmptyState>{t('rules.noRules')}</EmptyState>
+          ) : (
+            <table className={TABLE} aria-label={t('rules.rulesTitle')}>
+              <thead>
+                <tr>
+                  <th className={TH}>{t('rules.name')}</th>
+                  <th className={TH}>{t('rules.pattern')}</th>
+                  <th className={TH}>{t('rules.label')}</th>
+                  <th className={TH}>{t('rules.action')}</th>
+                  <th className={TH}>{t('rules.enabled')}</th>
+                  <th className={TH}>
+                    <span className="sr-only">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((r) => (
+                  <tr key={r.id} className={r.enabled ? undefined : 'text-neutral-400'}>
+                    <td className={`${TD} font-medium`}>{r.name}</td>
+                    <td className={TD}>
+                      <code className="text-xs">{r.pattern}</code>{' '}
+                      <Badge>{t(`rules.kind.${r.pattern_kind}`)}</Badge>
+                      {r.evasion ? <Badge className="ml-1">{t('rules.evasionBadge')}</Badge> : null}
+                      {r.chat_ids ? (
+                        <div className="text-[11px] text-neutral-500">
+                          {t('rules.onlyIn', { ids: formatChatIds(r.chat_ids) })}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className={TD}>
+                      <Badge className="bg-orange-50 text-orange-800">{r.label}</Badge>
+                    </td>
+                    <td className={TD}>
+                      <Badge className={ACTION_TONE[r.action]}>
+                        {t(`rules.actionValue.${r.action}`)}
+                      </Badge>
+                    </td>
+                    <td className={TD}>
+                      <EnabledSwitch
+                        name={r.name}
+                        checked={r.enabled}
+                        disabled={!canConfigure || save.isPending}
+                        onChange={(enabled) =>
+                          save.mutate({ id: r.id, body: { ...moderationToInput(r), enabled } })
+                        }
+                      />
+                    </td>
+                    <td className={`${TD} text-right whitespace-nowrap`}>
+                      {canConfigure ? (
+                        <>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t('rules.editNamed', { name: r.name })}
+                            onClick={() => setEditing(r)}
+                          >
+                            {t('common.edit')}
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            className="text-red-700"
+                            aria-label={t('rules.deleteNamed', { name: r.name })}
+                            onClick={() => setDeleting(r)}
+                          >
+                            {t('common.delete')}
+                          </Button>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        <Section title={t('rules.testTitle')}>
+          <RuleTestBox ruleSet="moderation" names={names} />
+        </Section>
+      </div>
+      {editing ? (
+        <ModerationRuleFormDialog
+          rule={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+      {deleting ? (
+        <Dialog
+          role="alertdialog"
+          title={t('rules.deleteTitle', { name: deleting.name })}
+          onClose={() => setDeleting(null)}
+          footer={
+            <>
+              <Button variant="secondary" onClick={() => setDeleting(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button
+                variant="danger"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+              >
+                {t('common.delete')}
+              </Button>
+            </>
+          }
+        >
+          <code className="text-sm">{deleting.pattern}</code>
+        </Dialog>
+      ) : null}
+    </PageShell>
+  );
+}

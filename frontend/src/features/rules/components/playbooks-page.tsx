@@ -1,0 +1,171 @@
+// Playbooks screen: the list in priority order (lower runs first) with an enable switch, edit
+// and delete, and the "test a rule" box for the playbook set.
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { usePermission } from '@/hooks/use-permissions';
+import type { Playbook } from '@/lib/api/behaviour';
+import { useDeletePlaybook, usePlaybooks, usePresetChoices, useSavePlaybook } from '../api/rules';
+import { byPriority, formatChatIds, playbookToInput } from '../utils/rule-form';
+import { EnabledSwitch } from './enabled-switch';
+import { PlaybookFormDialog } from './playbook-form-dialog';
+import { RuleTestBox } from './rule-test-box';
+
+export function PlaybooksPage() {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const playbooks = usePlaybooks();
+  const presets = usePresetChoices();
+  const save = useSavePlaybook();
+  const remove = useDeletePlaybook();
+  const [editing, setEditing] = useState<Playbook | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<Playbook | null>(null);
+  const items = useMemo(
+    () => [...(playbooks.data?.items ?? [])].sort(byPriority),
+    [playbooks.data],
+  );
+  const names = useMemo(() => new Map(items.map((p) => [p.id, p.name])), [items]);
+  const presetName = (id: number | null) =>
+    id === null ? null : (presets.data?.items.find((p) => p.id === id)?.name ?? `#${id}`);
+
+  return (
+    <PageShell
+      title={t('nav.playbooks')}
+      actions={
+        canConfigure ? (
+          <Button onClick={() => setEditing('new')}>{t('rules.newPlaybook')}</Button>
+        ) : null
+      }
+    >
+      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
+        <Section title={t('rules.playbooksTitle')}>
+          {playbooks.isPending ? (
+            <EmptyState>{t('common.loading')}</EmptyState>
+          ) : items.length === 0 ? (
+            <EmptyState>{t('rules.noPlaybooks')}</EmptyState>
+          ) : (
+            <table className={TABLE} aria-label={t('rules.playbooksTitle')}>
+              <thead>
+                <tr>
+                  <th className={TH}>{t('rules.priority')}</th>
+                  <th className={TH}>{t('rules.name')}</th>
+                  <th className={TH}>{t('rules.pattern')}</th>
+                  <th className={TH}>{t('rules.effect')}</th>
+                  <th className={TH}>{t('rules.enabled')}</th>
+                  <th className={TH}>
+                    <span className="sr-only">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((p) => (
+                  <tr key={p.id} className={p.enabled ? undefined : 'text-neutral-400'}>
+                    <td className={`${TD} tabular-nums`}>{p.priority}</td>
+                    <td className={`${TD} font-medium`}>{p.name}</td>
+                    <td className={TD}>
+                      <code className="text-xs">{p.pattern}</code>{' '}
+                      <Badge>{t(`rules.kind.${p.pattern_kind}`)}</Badge>
+                      {p.chat_ids ? (
+                        <div className="text-[11px] text-neutral-500">
+                          {t('rules.onlyIn', { ids: formatChatIds(p.chat_ids) })}
+                        </div>
+                      ) : null}
+                    </td>
+                    <td className={`${TD} space-y-0.5 text-xs`}>
+                      {p.preset_id !== null ? (
+                        <div>
+                          {p.preset_hours
+                            ? t('rules.presetFor', {
+                                name: presetName(p.preset_id),
+                                hours: p.preset_hours,
+                              })
+                            : t('rules.presetOnce', { name: presetName(p.preset_id) })}
+                        </div>
+                      ) : null}
+                      {p.reply_text ? (
+                        <div className="truncate" title={p.reply_text}>
+                          {t('rules.replies', { text: p.reply_text })}
+                        </div>
+                      ) : null}
+                      {p.stop ? (
+                        <Badge className="bg-neutral-900 text-white">{t('rules.stopBadge')}</Badge>
+                      ) : null}
+                    </td>
+                    <td className={TD}>
+                      <EnabledSwitch
+                        name={p.name}
+                        checked={p.enabled}
+                        disabled={!canConfigure || save.isPending}
+                        onChange={(enabled) =>
+                          save.mutate({ id: p.id, body: { ...playbookToInput(p), enabled } })
+                        }
+                      />
+                    </td>
+                    <td className={`${TD} text-right whitespace-nowrap`}>
+                      {canConfigure ? (
+                        <>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            aria-label={t('rules.editNamed', { name: p.name })}
+                            onClick={() => setEditing(p)}
+                          >
+                            {t('common.edit')}
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="ghost"
+                            className="text-red-700"
+                            aria-label={t('rules.deleteNamed', { name: p.name })}
+                            onClick={() => setDeleting(p)}
+                          >
+                            {t('common.delete')}
+                          </Button>
+                        </>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        <Section title={t('rules.testTitle')}>
+          <RuleTestBox ruleSet="playbook" names={names} />
+        </Section>
+      </div>
+      {editing ? (
+        <PlaybookFormDialog
+          playbook={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+      {deleting ? (
+        <Dialog
+          role="alertdialog"
+          title={t('rules.deleteTitle', { name: deleting.name })}
+          onClose={() => setDeleting(null)}
+          footer={
+            <>
+              <Button variant="secondary" onClick={() => setDeleting(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button
+                variant="danger"
+                disabled={remove.isPending}
+                onClick={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
+              >
+                {t('common.delete')}
+              </Button>
+            </>
+          }
+        >
+          <code className="text-sm">{deleting.pattern}</code>
+        </Dialog>
+      ) : null}
+    </PageShell>
+  );
+}
