@@ -1,0 +1,499 @@
+/*
+ * normalize.c
+ *	  rt.normalize(text, evasion): the base and skeleton (evasion) forms of a text that the
+ *	  matcher compares patterns against (see normalize.h for what each form does).
+ *
+ * Everything below RT_NORM_TABLE_LIMIT goes through three 0x500-entry tables built once per
+ * backend, so the hot path is a table load per character; higher code points (punctuation,
+ * emoji, CJK) are classified by range.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
+#include "normalize.h"
+
+PG_FUNCTION_INFO_V1(normalize);
+
+/* longest separator run (in base characters) between two single letters that are joined */
+#define JOIN_MAX_SEPARATOR 3
+
+/* Cyrillic letters the skeleton uses as the canonical form of look-alikes */
+#define CYR_A 0x0430
+#define CYR_BE 0x0431
+#define CYR_VE 0x0432
+#define CYR_GHE 0x0433
+#define CYR_IE 0x0435
+#define CYR_ZE 0x0437
+#define CYR_I 0x0438
+#define CYR_SHORT_I 0x0439
+#define CYR_KA 0x043A
+#define CYR_EM 0x043C
+#define CYR_EN 0x043D
+#define CYR_O 0x043E
+#define CYR_PE 0x043F
+#define CYR_ER 0x0440
+#define CYR_ES 0x0441
+#define CYR_TE 0x0442
+#define CYR_U 0x0443
+#define CYR_HA 0x0445
+#define CYR_SHA 0x0448
+#define CYR_HARD 0x044A
+#define CYR_SOFT 0x044C
+#define CYR_IO 0x0451
+
+typedef enum CharClass
+{
+	CC_SEP,
+	CC_LETTER,
+	CC_DIGIT,
+	CC_SYMBOL
+} CharClass;
+
+/* base_tab entries that are not code points */
+#define BASE_SKIP 0xFFFFFFFFU
+#define BASE_SPACE 0xFFFFFFFEU
+
+static bool tables_ready = false;
+static uint16 fold_tab[RT_NORM_TABLE_LIMIT];
+static uint32 base_tab[RT_NORM_TABLE_LIMIT]; /* folded code point, BASE_SKIP or BASE_SPACE */
+static uint8 class_tab[RT_NORM_TABLE_LIMIT]; /* CharClass of a folded code point */
+static uint16 skel_tab[RT_NORM_TABLE_LIMIT];
+static bool word_tab[RT_NORM_TABLE_LIMIT];
+
+static void
+FoldPairs(uint32 from, uint32 to, bool upper_even)
+{
+	uint32 c;
+
+	for (c = from; c + 1 <= to; c++)
+		if ((c % 2 == 0) == upper_even)
+			fold_tab[c] = (uint16) (c + 1);
+}
+
+static void
+SkelMap(const char *latin, uint32 target)
+{
+	for (; *latin; latin++)
+		skel_tab[(unsigned char) *latin] = (uint16) target;
+}
+
+static void
+BuildTables(void)
+{
+	uint32 c;
+
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+	{
+		fold_tab[c] = (uint16) c;
+		word_tab[c] = false;
+	}
+
+	/* case folding */
+	for (c = 'A'; c <= 'Z'; c++)
+		fold_tab[c] = (uint16) (c + 32);
+	for (c = 0xC0; c <= 0xDE; c++)
+		if (c != 0xD7)
+			fold_tab[c] = (uint16) (c + 32);
+	FoldPairs(0x100, 0x137, true);
+	FoldPairs(0x139, 0x148, false);
+	FoldPairs(0x14A, 0x177, true);
+	fold_tab[0x178] = 0xFF;
+	FoldPairs(0x179, 0x17E, false);
+	fold_tab[0x130] = 'i';
+	for (c = 0x391; c <= 0x3A9; c++)
+		if (c != 0x3A2)
+			fold_tab[c] = (uint16) (c + 32);
+	fold_tab[0x3C2] = 0x3C3; /* final sigma */
+	for (c = 0x400; c <= 0x40F; c++)
+		fold_tab[c] = (uint16) (c + 80);
+	for (c = 0x410; c <= 0x42F; c++)
+		fold_tab[c] = (uint16) (c + 32);
+	FoldPairs(0x460, 0x481, true);
+	FoldPairs(0x48A, 0x4BF, true);
+	fold_tab[0x4C0] = 0x4CF;
+	FoldPairs(0x4C1, 0x4CE, false);
+	FoldPairs(0x4D0, 0x4FF, true);
+	/* ё, Ё (and the rare ѐ) read as е */
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+		if (fold_tab[c] == CYR_IO || fold_tab[c] == 0x450)
+			fold_tab[c] = CYR_IE;
+
+	/* letters and digits: what a word boundary is not */
+	for (c = '0'; c <= '9'; c++)
+		word_tab[c] = true;
+	for (c = 'a'; c <= 'z'; c++)
+		word_tab[c] = word_tab[c - 32] = true;
+	word_tab[0xAA] = word_tab[0xB5] = word_tab[0xBA] = true;
+	for (c = 0xC0; c < 0x370; c++)
+		word_tab[c] = (c != 0xD7 && c != 0xF7);
+	for (c = 0x370; c < 0x400; c++)
+		word_tab[c] = (c != 0x375 && c != 0x37E && c != 0x384 && c != 0x385 && c != 0x387);
+	for (c = 0x400; c < RT_NORM_TABLE_LIMIT; c++)
+		word_tab[c] = (c != 0x482);
+
+	/* skeleton: look-alikes and accented letters onto one alphabet (applied after folding) */
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+		skel_tab[c] = (uint16) c;
+	SkelMap("a\xe0\xe1\xe2\xe3\xe4\xe5", CYR_A);
+	SkelMap("b", CYR_VE);
+	SkelMap("c\xe7", CYR_ES);
+	SkelMap("e\xe8\xe9\xea\xeb", CYR_IE);
+	SkelMap("h", CYR_EN);
+	SkelMap("k", CYR_KA);
+	SkelMap("m", CYR_EM);
+	SkelMap("n\xf1", CYR_PE);
+	SkelMap("o\xf2\xf3\xf4\xf5\xf6\xf8", CYR_O);
+	SkelMap("p", CYR_ER);
+	SkelMap("r", CYR_GHE);
+	SkelMap("t", CYR_TE);
+	SkelMap("u\xf9\xfa\xfb\xfc", CYR_I);
+	SkelMap("w", CYR_SHA);
+	SkelMap("x", CYR_HA);
+	SkelMap("y\xfd\xff", CYR_U);
+	SkelMap("l\xec\xed\xee\xef", 'i');
+	skel_tab[0x455] = 's';     /* ѕ */
+	skel_tab[0x456] = 'i';     /* і */
+	skel_tab[0x457] = 'i';     /* ї */
+	skel_tab[0x458] = 'j';     /* ј */
+	skel_tab[0x454] = CYR_IE;  /* є */
+	skel_tab[CYR_ZE] = CYR_IE; /* з and 3 and е share a class: "3" stands for both */
+	skel_tab[CYR_SHORT_I] = CYR_I;
+	skel_tab[CYR_HARD] = CYR_SOFT;
+	skel_tab[0x45E] = CYR_U;   /* ў */
+	skel_tab[0x491] = CYR_GHE; /* ґ */
+	skel_tab[0x3B1] = CYR_A;   /* Greek α ε ι κ ο ρ τ χ */
+	skel_tab[0x3B5] = CYR_IE;
+	skel_tab[0x3B9] = 'i';
+	skel_tab[0x3BA] = CYR_KA;
+	skel_tab[0x3BF] = CYR_O;
+	skel_tab[0x3C1] = CYR_ER;
+	skel_tab[0x3C4] = CYR_TE;
+	skel_tab[0x3C7] = CYR_HA;
+	/* digits and symbols read as letters (only inside words that have a letter) */
+	skel_tab['0'] = CYR_O;
+	skel_tab['1'] = 'i';
+	skel_tab['3'] = CYR_IE;
+	skel_tab['4'] = CYR_A;
+	skel_tab['5'] = 's';
+	skel_tab['6'] = CYR_BE;
+	skel_tab['7'] = CYR_TE;
+	skel_tab['8'] = CYR_VE;
+	skel_tab['@'] = CYR_A;
+	skel_tab['$'] = 's';
+	skel_tab['!'] = 'i';
+	skel_tab['|'] = 'i';
+
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+	{
+		base_tab[c] = fold_tab[c];
+		class_tab[c] = word_tab[c] ? CC_LETTER : CC_SEP;
+	}
+	for (c = '0'; c <= '9'; c++)
+		class_tab[c] = CC_DIGIT;
+	class_tab['@'] = class_tab['$'] = class_tab['!'] = class_tab['|'] = CC_SYMBOL;
+	for (c = 0; c <= ' '; c++)
+		base_tab[c] = (c == ' ' || (c >= '\t' && c <= '\r')) ? BASE_SPACE : c;
+	base_tab[0x85] = base_tab[0xA0] = BASE_SPACE;
+	base_tab[0xAD] = BASE_SKIP;
+
+	tables_ready = true;
+}
+
+bool
+RtIsWordChar(uint32 cp)
+{
+	if (cp < RT_NORM_TABLE_LIMIT)
+	{
+		if (unlikely(!tables_ready))
+			BuildTables();
+		return word_tab[cp];
+	}
+	if (cp >= 0x2000 && cp <= 0x2BFF)
+		return false; /* punctuation, symbols, arrows, maths, boxes */
+	if (cp >= 0x3000 && cp <= 0x303F)
+		return false;
+	if (cp >= 0xE000 && cp <= 0xF8FF)
+		return false;
+	if (cp >= 0xFE00 && cp <= 0xFE6F)
+		return false;
+	if (cp >= 0xFF00 && cp <= 0xFF65)
+		return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+			   (cp >= 0xFF41 && cp <= 0xFF5A);
+	if (cp >= 0x1F000 && cp <= 0x1FAFF)
+		return false; /* emoji */
+	return true;
+}
+
+static inline bool
+IsZeroWidth(uint32 cp)
+{
+	return cp == 0xAD || (cp >= 0x200B && cp <= 0x200D) || (cp >= 0x2060 && cp <= 0x2064) ||
+		   cp == 0xFEFF || cp == 0x180E;
+}
+
+static inline bool
+IsSpace(uint32 cp)
+{
+	if (cp < 0x80)
+		return cp == ' ' || (cp >= '\t' && cp <= '\r');
+	return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+		   cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+static inline uint32
+Fold(uint32 cp)
+{
+	if (cp < RT_NORM_TABLE_LIMIT)
+		return fold_tab[cp];
+	if (cp >= 0xFF01 && cp <= 0xFF5E)
+	{
+		/* fullwidth forms: letters and digits to ASCII, lower case */
+		if (cp >= 0xFF21 && cp <= 0xFF3A)
+			return cp - 0xFF21 + 'a';
+		if (cp >= 0xFF41 && cp <= 0xFF5A)
+			return cp - 0xFF41 + 'a';
+		if (cp >= 0xFF10 && cp <= 0xFF19)
+			return cp - 0xFF10 + '0';
+	}
+	return cp;
+}
+
+void
+RtNormTextInit(RtNormText *t, int cap)
+{
+	t->cap = Max(cap, 16);
+	t->cp = palloc(sizeof(uint32) * t->cap);
+	t->runs = palloc(t->cap);
+	t->len = 0;
+	t->has_run = false;
+}
+
+static void
+Reserve(RtNormText *t, int need)
+{
+	if (need <= t->cap)
+		return;
+	while (t->cap < need)
+		t->cap *= 2;
+	t->cp = repalloc(t->cp, sizeof(uint32) * t->cap);
+	t->runs = repalloc(t->runs, t->cap);
+}
+
+/* the base form; out must have room for len code points */
+static void
+NormalizeBase(const char *s, int len, RtNormText *out)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	const unsigned char *end = p + len;
+	uint32 *o = out->cp;
+	int n = 0;
+
+	while (p < end)
+	{
+		uint32 c = *p;
+		uint32 v;
+
+		if (c < 0x80)
+		{
+			p++;
+			v = base_tab[c];
+		}
+		else if ((c & 0xE0) == 0xC0 && p + 1 < end)
+		{
+			/* two bytes: Latin-1, Latin Extended, Greek, Cyrillic */
+			v = base_tab[((c & 0x1F) << 6) | (p[1] & 0x3F)];
+			p += 2;
+		}
+		else
+		{
+			int l = pg_utf_mblen(p);
+
+			if (unlikely(p + l > end))
+				break; /* truncated sequence: the text type never holds one */
+			c = utf8_to_unicode(p);
+			p += l;
+			v = IsZeroWidth(c) ? BASE_SKIP : (IsSpace(c) ? BASE_SPACE : Fold(c));
+		}
+		if (likely(v < BASE_SPACE))
+			o[n++] = v;
+		else if (v == BASE_SPACE && n > 0 && o[n - 1] != ' ')
+			o[n++] = ' ';
+	}
+	if (n > 0 && o[n - 1] == ' ')
+		n--;
+	out->len = n;
+	out->has_run = false;
+}
+
+static inline CharClass
+Classify(uint32 cp)
+{
+	if (likely(cp < RT_NORM_TABLE_LIMIT))
+		return (CharClass) class_tab[cp];
+	return RtIsWordChar(cp) ? CC_LETTER : CC_SEP;
+}
+
+static inline void
+SkelEmit(RtNormText *out, uint32 c)
+{
+	int n = out->len;
+
+	if (n > 0 && out->cp[n - 1] == c && c != ' ')
+	{
+		if (out->runs[n - 1] < RT_NORM_MAX_RUN)
+			out->runs[n - 1]++;
+		out->has_run = true;
+		return;
+	}
+	out->cp[n] = c;
+	out->runs[n] = 1;
+	out->len = n + 1;
+}
+
+/*
+ * The skeleton of a base form. Tokens are runs of letters, digits and @ $ ! | (a leading or
+ * trailing ! or | is punctuation); in a token with a letter every character goes through
+ * skel_tab, in one without (a number) symbols become separators and digits stay.
+ */
+static void
+Skeletonize(const RtNormText *base, RtNormText *out)
+{
+	const uint32 *b = base->cp;
+	int n = base->len;
+	int i = 0;
+	int prev_token_len = -1; /* skeleton letters of the previous token, -1 before the first */
+	int sep = 0;             /* base characters since the previous token */
+
+	out->len = 0;
+	out->has_run = false;
+	while (i < n)
+	{
+		int start;
+		int stop;
+		int k;
+		bool has_letter = false;
+		int emitted = 0;
+
+		if (Classify(b[i]) == CC_SEP)
+		{
+			sep++;
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < n && Classify(b[i]) != CC_SEP)
+		{
+			has_letter |= (Classify(b[i]) == CC_LETTER);
+			i++;
+		}
+		stop = i;
+		while (start < stop && (b[start] == '!' || b[start] == '|'))
+			start++, sep++;
+		while (stop > start && (b[stop - 1] == '!' || b[stop - 1] == '|'))
+			stop--;
+		if (start == stop)
+			continue;
+
+		for (k = start; k < stop; k++)
+		{
+			uint32 c = b[k];
+			CharClass cc = Classify(c);
+
+			if (!has_letter && cc == CC_SYMBOL)
+			{
+				/* a symbol inside a number splits it, like punctuation */
+				if (emitted > 0)
+				{
+					prev_token_len = emitted;
+					emitted = 0;
+					sep = 1;
+				}
+				continue;
+			}
+			if (cc == CC_LETTER || has_letter)
+				c = c < RT_NORM_TABLE_LIMIT ? skel_tab[c] : c;
+			if (emitted == 0 && out->len > 0)
+			{
+				/* a single letter after a single letter and a short separator: "s p a m" */
+				bool join = (prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR && stop - start == 1);
+
+				if (!join)
+					SkelEmit(out, ' ');
+			}
+			SkelEmit(out, c);
+			emitted++;
+		}
+		if (emitted > 0)
+		{
+			prev_token_len = stop - start;
+			sep = 0;
+		}
+	}
+}
+
+void
+RtNormalize(const char *s, int len, bool evasion, RtNormText *out)
+{
+	if (unlikely(!tables_ready))
+		BuildTables();
+	Reserve(out, len + 1);
+	if (!evasion)
+	{
+		NormalizeBase(s, len, out);
+		return;
+	}
+	else
+	{
+		RtNormText base;
+
+		RtNormTextInit(&base, len + 1);
+		NormalizeBase(s, len, &base);
+		/* joining only removes characters, so the skeleton fits in len */
+		Skeletonize(&base, out);
+		pfree(base.cp);
+		pfree(base.runs);
+	}
+}
+
+/* the skeleton of an already normalised base form (saves normalising twice) */
+void
+RtSkeletonFromBase(const RtNormText *base, RtNormText *out)
+{
+	Reserve(out, base->len + 1);
+	Skeletonize(base, out);
+}
+
+char *
+RtNormTextToCString(const RtNormText *t)
+{
+	char *buf = palloc(t->len * 4 + 1);
+	unsigned char *p = (unsigned char *) buf;
+	int i;
+
+	for (i = 0; i < t->len; i++)
+	{
+		unicode_to_utf8(t->cp[i], p);
+		p += pg_utf_mblen(p);
+	}
+	*p = '\0';
+	return buf;
+}
+
+/* rt.normalize(text, evasion bool DEFAULT false) -> text */
+Datum
+normalize(PG_FUNCTION_ARGS)
+{
+	text *in = PG_GETARG_TEXT_PP(0);
+	bool evasion = PG_GETARG_BOOL(1);
+	RtNormText t;
+
+	if (GetDatabaseEncoding() != PG_UTF8)
+		ereport(ERROR, errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("rt.normalize needs a UTF8 database"));
+	RtNormTextInit(&t, VARSIZE_ANY_EXHDR(in) + 1);
+	RtNormalize(VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in), evasion, &t);
+	PG_RETURN_TEXT_P(cstring_to_text(RtNormTextToCString(&t)));
+}
