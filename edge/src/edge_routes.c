@@ -233,10 +233,11 @@ static void set_err(edge_verr *e, int status, const char *field, const char *det
     snprintf(e->detail, sizeof(e->detail), "%s", detail);
 }
 
+/* Any int64: Telegram group chat ids are negative; unknown ids are the database's 404. */
 static int valid_id(const char *s)
 {
     long long v;
-    return edge_parse_int64(s, &v) == 0 && v >= 1;
+    return edge_parse_int64(s, &v) == 0;
 }
 
 static int valid_key(const char *s)
@@ -292,7 +293,7 @@ int edge_route_build_args(const edge_api_route *rt, const char *param, const edg
         switch (*a) {
         case EDGE_ARG_ID:
             if (!valid_id(param)) {
-                set_err(e, 400, "id", "id must be a positive integer");
+                set_err(e, 400, "id", "id must be an integer");
                 goto err;
             }
             v = strdup(param);

@@ -10,7 +10,7 @@
 /* What each SQL parameter $1, $2, ... is made from. */
 typedef enum edge_arg_kind {
     EDGE_ARG_END = 0,
-    EDGE_ARG_ID,         /* path {id}: positive int64 -> $n::bigint */
+    EDGE_ARG_ID,         /* path {id}: int64 (chat ids are negative) -> $n::bigint */
     EDGE_ARG_KEY,        /* path {key}: [a-z0-9_.]{1,64} -> $n text */
     EDGE_ARG_FILTER,     /* query string -> $n::jsonb object typed by the route's query defs */
     EDGE_ARG_BODY,       /* JSON object body -> $n::jsonb */

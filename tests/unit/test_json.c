@@ -226,6 +226,39 @@ static void test_query_add_pair_from_lws(void **state)
     edge_query_free(&q);
 }
 
+static void test_query_filter_kinds(void **state)
+{
+    static const edge_qp_def defs[] = {
+        {.name = "on", .kind = EDGE_QP_BOOL},
+        {.name = "kind", .kind = EDGE_QP_ENUM, .values = "mention|error"},
+        {.name = "ids", .kind = EDGE_QP_INT_LIST},
+        {.name = NULL},
+    };
+    edge_query q;
+    edge_verr e = {0};
+    (void)state;
+    assert_int_equal(edge_query_parse("on=false&kind=error&ids=1,22,333", &q, &e), 0);
+    json_t *f = edge_query_filter(&q, defs, &e);
+    assert_non_null(f);
+    assert_true(json_is_false(json_object_get(f, "on")));
+    assert_string_equal(json_string_value(json_object_get(f, "kind")), "error");
+    assert_int_equal(json_array_size(json_object_get(f, "ids")), 3);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(f, "ids"), 2)), 333);
+    json_decref(f);
+    edge_query_free(&q);
+
+    const char *bad[][2] = {{"on=TRUE", "on"}, {"on=1", "on"},     {"kind=err", "kind"},
+                            {"kind=", "kind"}, {"ids=", "ids"},    {"ids=1,", "ids"},
+                            {"ids=-1", "ids"}, {"ids=1;2", "ids"}, {"other=1", "other"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(edge_query_parse(bad[i][0], &q, &e), 0);
+        assert_null(edge_query_filter(&q, defs, &e));
+        assert_int_equal(e.status, 400);
+        assert_string_equal(e.field, bad[i][1]);
+        edge_query_free(&q);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_messages_filter_rejects_bad_values),
         cmocka_unit_test(test_chats_args),
         cmocka_unit_test(test_query_add_pair_from_lws),
+        cmocka_unit_test(test_query_filter_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

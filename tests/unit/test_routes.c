@@ -196,7 +196,16 @@ static void test_build_args_checks_path_params(void **state)
     assert_int_equal(e.status, 400);
     assert_string_equal(e.field, "id");
     assert_int_equal(
-        edge_route_build_args(route_named("getPreset"), "0", &q, NULL, NULL, 0, &a, &e), -1);
+        edge_route_build_args(route_named("getPreset"), "1.5", &q, NULL, NULL, 0, &a, &e), -1);
+    assert_int_equal(edge_route_build_args(route_named("getPreset"), "99999999999999999999", &q,
+                                           NULL, NULL, 0, &a, &e),
+                     -1);
+    /* group chats have negative ids */
+    assert_int_equal(edge_route_build_args(route_named("updateChat"), "-1001234567890", &q,
+                                           "application/json", "{}", 2, &a, &e),
+                     0);
+    assert_string_equal(a.v[0], "-1001234567890");
+    edge_route_args_free(&a);
     assert_int_equal(
         edge_route_build_args(route_named("deletePreset"), "12", &q, NULL, NULL, 0, &a, &e), 0);
     assert_int_equal(a.n, 1);
