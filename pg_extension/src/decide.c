@@ -40,7 +40,9 @@ typedef enum DecidePlan
 	DPLAN_CONFIG,
 	DPLAN_CHAT,
 	DPLAN_MUTED,
+	DPLAN_VERDICT,
 	DPLAN_MODERATE,
+	DPLAN_MATCHES,
 	DPLAN_PLAYBOOKS,
 	DPLAN_NOTIFY,
 	DPLAN_REPLY,
@@ -48,6 +50,17 @@ typedef enum DecidePlan
 	DPLAN_ERROR,
 	DPLAN_COUNT
 } DecidePlan;
+
+/* rt._reply_context($1 chat, $2 up to message, $6 count), inline (see DPLAN_REPLY) */
+#define CONTEXT_SQL                                                                                \
+	"(SELECT coalesce(jsonb_agg(x.j ORDER BY x.id), '[]') FROM (SELECT m.id, "                     \
+	"jsonb_build_object('role', CASE WHEN m.direction = 'out' THEN 'assistant' ELSE 'user' "       \
+	"END, 'name', CASE WHEN m.direction = 'out' THEN m.author_type ELSE coalesce(u.first_name, "   \
+	"u.username, 'user ' || m.user_id, 'channel') END, 'text', m.text) AS j "                      \
+	"FROM rt.messages m LEFT JOIN rt.users u ON u.id = m.user_id "                                 \
+	"WHERE m.chat_id = $1 AND m.id <= $2 AND m.kind IN ('text', 'caption') "                       \
+	"AND m.moderation IS DISTINCT FROM 'hidden' AND m.moderation IS DISTINCT FROM 'deleted' "      \
+	"ORDER BY m.id DESC LIMIT greatest($6, 0)) x)"
 
 typedef struct DecidePlanDef
 {
@@ -66,28 +79,39 @@ static const DecidePlanDef dplan_defs[DPLAN_COUNT] = {
 					1,
 					{INT8OID}},
 	[DPLAN_MUTED] = {"SELECT muted FROM rt.users WHERE id = $1", 1, {INT8OID}},
-	[DPLAN_MODERATE] = {"SELECT rt._decide_moderation($1, $2, $3, $4, $5)",
-						5,
-						{INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID}},
+	[DPLAN_VERDICT] = {"SELECT v FROM rt.moderation_verdict($1, $2) v "
+					   "WHERE v->>'action' IS NOT NULL OR jsonb_array_length(v->'labels') > 0",
+					   2,
+					   {INT8OID, TEXTOID}},
+	[DPLAN_MODERATE] = {"SELECT rt._decide_moderation($1, $2, $3, $4, $5, $6)",
+						6,
+						{INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID, JSONBOID}},
+	[DPLAN_MATCHES] = {"SELECT jsonb_agg(to_jsonb(x)) FROM rt.playbook_matches($1, $2) x "
+					   "HAVING count(*) > 0",
+					   2,
+					   {INT8OID, TEXTOID}},
 	[DPLAN_PLAYBOOKS] = {"SELECT rt._decide_playbooks($1, $2, $3, $4)",
 						 4,
-						 {INT8OID, INT8OID, INT8OID, TEXTOID}},
+						 {INT8OID, INT8OID, INT8OID, JSONBOID}},
 	[DPLAN_NOTIFY] = {"INSERT INTO rt.notifications (kind, chat_id, message_pk, payload) "
 					  "VALUES ('mention', $1, $2, $3) RETURNING id",
 					  3,
 					  {INT8OID, INT8OID, JSONBOID}},
+	/*
+	 * the context query is spelled out here rather than calling rt._reply_context: a SQL
+	 * function is planned again on every call, and planning over every partition of
+	 * rt.messages costs more than the whole reply; this plan is kept
+	 */
 	[DPLAN_REPLY] = {"INSERT INTO rt.outbox (kind, payload) SELECT 'llm.reply', "
 					 "jsonb_build_object('chat_id', $1, 'message_pk', $2, "
 					 "'reply_to_message_id', $3, 'user_id', $4, "
-					 "'params', rt.resolve_params($1, $4, now(), $5), "
-					 "'context', rt._reply_context($1, $2, $6))",
+					 "'params', rt.resolve_params($1, $4, now(), $5), 'context', " CONTEXT_SQL ")",
 					 6,
 					 {INT8OID, INT8OID, INT8OID, INT8OID, JSONBOID, INT4OID}},
 	[DPLAN_REPLY_DEFAULTS] = {"INSERT INTO rt.outbox (kind, payload) SELECT 'llm.reply', "
 							  "jsonb_build_object('chat_id', $1, 'message_pk', $2, "
 							  "'reply_to_message_id', $3, 'user_id', $4, "
-							  "'params', rt._default_params($5), "
-							  "'context', rt._reply_context($1, $2, $6))",
+							  "'params', rt._default_params($5), 'context', " CONTEXT_SQL ")",
 							  6,
 							  {INT8OID, INT8OID, INT8OID, INT8OID, JSONBOID, INT4OID}},
 	[DPLAN_ERROR] = {"INSERT INTO rt.notifications (kind, payload) VALUES ('error', $1) "
@@ -513,6 +537,25 @@ DecideCollect(DecideBatch *d, const DecideInput *in)
 									 d->has_bot_id, d->bot_id);
 }
 
+/* the batch's writes were rolled back (ingest's fast path gave up): collect again */
+void
+DecideForget(DecideBatch *d)
+{
+	d->npending = 0;
+}
+
+/* ,"notifications":[ids] for the rt_events payload; the SPA refetches beyond the first 200 */
+void
+DecideAppendNotifications(DecideBatch *d, StringInfo buf)
+{
+	if (d->notifications.len == 0)
+		return;
+	appendStringInfoString(buf, ",\"notifications\":[");
+	for (int i = 0; i < Min(d->notifications.len, 200); i++)
+		appendStringInfo(buf, "%s" INT64_FORMAT, i > 0 ? "," : "", d->notifications.items[i]);
+	appendStringInfoChar(buf, ']');
+}
+
 static ChatState *
 LoadChat(DecideBatch *d, int64 chat_id)
 {
@@ -676,21 +719,31 @@ DecideOne(DecideBatch *d, const DecidePending *p)
 	/* 1. moderation: labels, action; hide and delete end the decision */
 	if (d->moderation)
 	{
-		Datum values[5];
+		Datum values[6];
+		Jsonb *verdict;
 		Jsonb *r;
 
-		values[0] = Int64GetDatum(p->message_pk);
-		values[1] = TimestampTzGetDatum(p->created_at);
-		values[2] = Int64GetDatum(p->chat_id);
-		values[3] = Int64GetDatum(p->message_id);
-		values[4] = CStringGetTextDatum(p->text);
-		RunPlan(DPLAN_MODERATE, values, NULL, 1);
-		r = ResultJsonb(1);
+		values[0] = Int64GetDatum(p->chat_id);
+		values[1] = CStringGetTextDatum(p->text);
+		RunPlan(DPLAN_VERDICT, values, NULL, 1);
+		verdict = ResultJsonb(1);
 		SPI_freetuptable(SPI_tuptable);
-		d->jobs += JsonbInt(r, "jobs");
-		JsonbIds(d, r, "notifications", &d->notifications);
-		if (JsonbBool(r, "stop"))
-			return;
+		if (verdict != NULL)
+		{
+			values[0] = Int64GetDatum(p->message_pk);
+			values[1] = TimestampTzGetDatum(p->created_at);
+			values[2] = Int64GetDatum(p->chat_id);
+			values[3] = Int64GetDatum(p->message_id);
+			values[4] = CStringGetTextDatum(p->text);
+			values[5] = JsonbPGetDatum(verdict);
+			RunPlan(DPLAN_MODERATE, values, NULL, 1);
+			r = ResultJsonb(1);
+			SPI_freetuptable(SPI_tuptable);
+			d->jobs += JsonbInt(r, "jobs");
+			JsonbIds(d, r, "notifications", &d->notifications);
+			if (JsonbBool(r, "stop"))
+				return;
+		}
 	}
 	if (p->is_edit || !p->answerable)
 		return;
@@ -699,23 +752,32 @@ DecideOne(DecideBatch *d, const DecidePending *p)
 	if (d->playbooks)
 	{
 		Datum values[4];
+		Jsonb *matches;
 		Jsonb *r;
 		JsonbValue buf;
 		JsonbValue *ov;
 
 		values[0] = Int64GetDatum(p->chat_id);
-		values[1] = Int64GetDatum(p->message_pk);
-		values[2] = Int64GetDatum(p->message_id);
-		values[3] = CStringGetTextDatum(p->text);
-		RunPlan(DPLAN_PLAYBOOKS, values, NULL, 1);
-		r = ResultJsonb(1);
+		values[1] = CStringGetTextDatum(p->text);
+		RunPlan(DPLAN_MATCHES, values, NULL, 1);
+		matches = ResultJsonb(1);
 		SPI_freetuptable(SPI_tuptable);
-		d->jobs += JsonbInt(r, "jobs");
-		JsonbIds(d, r, "out_messages", &d->out_messages);
-		fixed_reply = JsonbBool(r, "replied");
-		ov = r ? Field(&r->root, "override", &buf) : NULL;
-		if (ov != NULL && ov->type == jbvBinary)
-			override = JsonbValueToJsonb(ov);
+		if (matches != NULL)
+		{
+			values[0] = Int64GetDatum(p->chat_id);
+			values[1] = Int64GetDatum(p->message_pk);
+			values[2] = Int64GetDatum(p->message_id);
+			values[3] = JsonbPGetDatum(matches);
+			RunPlan(DPLAN_PLAYBOOKS, values, NULL, 1);
+			r = ResultJsonb(1);
+			SPI_freetuptable(SPI_tuptable);
+			d->jobs += JsonbInt(r, "jobs");
+			JsonbIds(d, r, "out_messages", &d->out_messages);
+			fixed_reply = JsonbBool(r, "replied");
+			ov = r ? Field(&r->root, "override", &buf) : NULL;
+			if (ov != NULL && ov->type == jbvBinary)
+				override = JsonbValueToJsonb(ov);
+		}
 	}
 
 	/* 3. mention (detected at collect time); 4. the decision */

@@ -8,8 +8,10 @@
  *
  *	DecideBatch *d = DecideBegin(batchcxt);		   // reads the settings once per call
  *	DecideCollect(d, &input);					   // per stored or edited message
+ *	DecideForget(d);							   // the writes were rolled back: start over
  *	DecideRun(d);								   // after the batch's own writes
- *	... d->jobs, d->notifications, d->out_messages go into the result and rt_events
+ *	... d->jobs, d->out_messages (new ids) and DecideAppendNotifications go into the result
+ *	    and the one rt_events payload
  *	DecideFinish(d);							   // one NOTIFY rt_outbox when jobs were queued
  *
  * DecideCollect only copies what it needs (and detects mentions from the update's JSON), so
@@ -20,6 +22,7 @@
 
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -76,7 +79,9 @@ typedef struct DecideBatch
 
 extern DecideBatch *DecideBegin(MemoryContext cxt);
 extern void DecideCollect(DecideBatch *d, const DecideInput *in);
+extern void DecideForget(DecideBatch *d);
 extern void DecideRun(DecideBatch *d);
+extern void DecideAppendNotifications(DecideBatch *d, StringInfo buf);
 extern void DecideFinish(DecideBatch *d);
 
 /* mention kinds, exposed for tests through rt.detect_mention */

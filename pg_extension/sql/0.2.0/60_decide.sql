@@ -40,20 +40,18 @@ COMMENT ON FUNCTION rt._decide_config() IS 'internal: what rt.ingest''s decision
 -- the one place a moderation verdict becomes state: labels, strongest action, notification,
 -- and for delete a telegram.delete job
 CREATE FUNCTION rt._decide_moderation(message_pk bigint, created_at timestamptz, chat_id bigint,
-                                      message_id bigint, text text)
+                                      message_id bigint, text text, v jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = rt, pg_catalog
 AS $$
 DECLARE
-    v jsonb;
     act text;
     new_labels text[];
     state text;
     nid bigint;
     jobs int := 0;
 BEGIN
-    EXECUTE 'SELECT rt.moderation_verdict($1, $2)' INTO v USING chat_id, text;
     act := v ->> 'action';
     new_labels := ARRAY(SELECT jsonb_array_elements_text(coalesce(v -> 'labels', '[]')));
     IF act IS NULL AND cardinality(new_labels) = 0 THEN
@@ -84,7 +82,7 @@ BEGIN
                               'notifications', jsonb_build_array(nid), 'action', act);
 END
 $$;
-COMMENT ON FUNCTION rt._decide_moderation(bigint, timestamptz, bigint, bigint, text) IS 'internal (rt.ingest): applies rt.moderation_verdict to a stored message: labels, strongest action, a moderation notification, telegram.delete for delete; returns {"stop","jobs","notifications","action"}';
+COMMENT ON FUNCTION rt._decide_moderation(bigint, timestamptz, bigint, bigint, text, jsonb) IS 'internal (rt.ingest): applies a verdict of rt.moderation_verdict ({"labels","action","rule_ids"}) to a stored message: labels, strongest action, a moderation notification, telegram.delete for delete; returns {"stop","jobs","notifications","action"}';
 
 -- a fixed reply: an outgoing message row (status queued, shown in history at once) and its
 -- telegram.send job
@@ -116,7 +114,7 @@ COMMENT ON FUNCTION rt._queue_fixed_reply(bigint, text, bigint, bigint, bigint) 
 
 -- playbooks in priority order: a preset for N hours becomes a chat binding, a preset without
 -- hours the override of this one reply (the first such playbook wins), reply_text a send
-CREATE FUNCTION rt._decide_playbooks(chat_id bigint, message_pk bigint, message_id bigint, text text)
+CREATE FUNCTION rt._decide_playbooks(chat_id bigint, message_pk bigint, message_id bigint, matches jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
 SET search_path = rt, pg_catalog
@@ -129,8 +127,8 @@ DECLARE
     jobs int := 0;
     fired bigint[] := '{}';
 BEGIN
-    FOR r IN EXECUTE 'SELECT playbook_id, preset_id, preset_hours, reply_text, stop FROM rt.playbook_matches($1, $2)'
-             USING chat_id, text LOOP
+    FOR r IN SELECT * FROM jsonb_to_recordset(matches)
+                 AS x(playbook_id bigint, preset_id bigint, preset_hours numeric, reply_text text, stop boolean) LOOP
         fired := fired || r.playbook_id;
         IF r.preset_id IS NOT NULL AND r.preset_hours IS NOT NULL THEN
             EXECUTE 'INSERT INTO rt.preset_bindings (scope, chat_id, preset_id, expires_at, created_by) '
@@ -150,7 +148,7 @@ BEGIN
                               'out_messages', to_jsonb(out_ids), 'playbooks', to_jsonb(fired));
 END
 $$;
-COMMENT ON FUNCTION rt._decide_playbooks(bigint, bigint, bigint, text) IS 'internal (rt.ingest): applies rt.playbook_matches in order (bindings for N hours, one-reply override, fixed replies, stop); returns {"override","replied","jobs","out_messages","playbooks"}';
+COMMENT ON FUNCTION rt._decide_playbooks(bigint, bigint, bigint, jsonb) IS 'internal (rt.ingest): applies the rows of rt.playbook_matches (as a jsonb array, in order) (bindings for N hours, one-reply override, fixed replies, stop); returns {"override","replied","jobs","out_messages","playbooks"}';
 
 -- the chat's recent history for an llm.reply job, oldest first; hidden and deleted messages
 -- never reach a model
