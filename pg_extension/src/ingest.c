@@ -36,6 +36,7 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "decide.h"
 #include "ingest.h"
 #include "roundtable.h"
 
@@ -340,6 +341,7 @@ typedef struct IngestState
 	int64 edited;
 	int64 rejected;
 	StringInfoData errors; /* body of the result's "errors" array */
+	DecideBatch *decide;   /* moderation, playbooks, mentions, replies (decide.c) */
 	MessageBuffer *buffer; /* fast path: rt.messages rows not written yet; NULL otherwise */
 	/* the update being processed */
 	int index;
@@ -1187,6 +1189,37 @@ ParseUpdate(IngestState *st, JsonbValue *element, ParsedUpdate *p)
 		m->chat_title = UserName(m->from);
 }
 
+/* hands a stored or edited message to the decision pipeline (decide.c), which copies it */
+static void
+CollectDecision(IngestState *st, ParsedUpdate *p, int64 pk, TimestampTz created_at)
+{
+	JsonbContainer *upd = p->element->val.binary.data;
+	DecideInput in;
+	JsonbValue buf;
+
+	in.message = NULL;
+	for (int i = 0; i < (int) lengthof(message_types) && in.message == NULL; i++)
+	{
+		JsonbValue *v =
+			getKeyJsonValueFromContainer(upd, message_types[i], strlen(message_types[i]), &buf);
+
+		if (v != NULL && v->type == jbvBinary)
+			in.message = v->val.binary.data;
+	}
+	in.message_pk = pk;
+	in.created_at = created_at;
+	in.chat_id = p->m.chat_id;
+	in.chat_type = p->m.chat_type;
+	in.message_id = p->m.message_id;
+	in.has_user = p->m.from != NULL;
+	in.user_id = p->m.from ? p->m.from->id : 0;
+	in.from_bot = p->m.from != NULL && p->m.from->is_bot;
+	in.kind = p->m.kind;
+	in.text = p->m.text;
+	in.is_edit = p->is_edit;
+	DecideCollect(st->decide, &in);
+}
+
 /* writes a checked update; st->update_id must be p's */
 static void
 WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
@@ -1227,6 +1260,7 @@ WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
 		if (EditMessage(m, &res->message_pk, &created_at))
 		{
 			res->outcome = OUTCOME_EDITED;
+			CollectDecision(st, p, res->message_pk, created_at);
 			return;
 		}
 		if (res->message_pk != 0)
@@ -1240,6 +1274,8 @@ WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
 	else
 		res->message_pk = InsertMessage(st, m, p->element, p->is_edit);
 	res->outcome = res->message_pk != 0 ? OUTCOME_STORED : OUTCOME_DUPLICATE;
+	if (res->message_pk != 0)
+		CollectDecision(st, p, res->message_pk, m->created_at);
 }
 
 static void
@@ -1455,6 +1491,7 @@ ResetBatchState(IngestState *st)
 	hash_destroy(st->chats);
 	st->users = CreateIdTable(st, "rt.ingest users", sizeof(UserEntry));
 	st->chats = CreateIdTable(st, "rt.ingest chats", sizeof(ChatEntry));
+	DecideForget(st->decide);
 	st->chat_order.len = 0;
 	st->new_ids.len = 0;
 	st->edited_ids.len = 0;
@@ -1681,6 +1718,7 @@ BuildEventsPayload(IngestState *st)
 			appendStringInfoString(&buf, ",\"chats\":");
 			AppendIds(&buf, &st->chat_order);
 		}
+		DecideAppendNotifications(st->decide, &buf);
 		appendStringInfoChar(&buf, '}');
 		if (buf.len <= RT_EVENTS_MAX_PAYLOAD)
 			break;
@@ -1721,6 +1759,7 @@ ingest(PG_FUNCTION_ARGS)
 		elog(ERROR, "rt.ingest: SPI_connect failed");
 	PreparePlans();
 	ExecPlan(PLAN_REQUIRE_ROLE, NULL, NULL, 0);
+	st.decide = DecideBegin(st.batchcxt);
 
 	count = JB_ROOT_COUNT(updates);
 	/* the fast path stores the whole batch, or nothing: then one subtransaction per update */
@@ -1742,8 +1781,13 @@ ingest(PG_FUNCTION_ARGS)
 
 	MemoryContextSwitchTo(st.batchcxt);
 	RefreshUsersAndChats(&st);
-	if (st.stored > 0 || st.edited > 0)
+	DecideRun(st.decide);
+	/* queued fixed replies are new messages of this call too */
+	for (int i = 0; i < st.decide->out_messages.len; i++)
+		ListAppend(st.batchcxt, &st.new_ids, st.decide->out_messages.items[i]);
+	if (st.stored > 0 || st.edited > 0 || st.decide->notifications.len > 0)
 		Async_Notify(RT_EVENTS_CHANNEL, BuildEventsPayload(&st));
+	DecideFinish(st.decide);
 
 	SPI_finish();
 
@@ -1751,8 +1795,12 @@ ingest(PG_FUNCTION_ARGS)
 	initStringInfo(&result);
 	appendStringInfo(&result,
 					 "{\"stored\":" INT64_FORMAT ",\"duplicates\":" INT64_FORMAT
-					 ",\"edited\":" INT64_FORMAT ",\"rejected\":" INT64_FORMAT ",\"errors\":[%s]}",
+					 ",\"edited\":" INT64_FORMAT ",\"rejected\":" INT64_FORMAT ",\"errors\":[%s]",
 					 st.stored, st.duplicates, st.edited, st.rejected, st.errors.data);
+	/* outbox jobs the decisions queued; absent when none, so results read as in 0.1.0 */
+	if (st.decide->jobs > 0)
+		appendStringInfo(&result, ",\"jobs\":" INT64_FORMAT, st.decide->jobs);
+	appendStringInfoChar(&result, '}');
 	MemoryContextDelete(st.batchcxt);
 
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(result.data)));
