@@ -375,6 +375,8 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		int stop;
 		int k;
 		bool has_letter = false;
+		bool has_digit = false;
+		int money = 0; /* @ and $ */
 		int emitted = 0;
 
 		if (Classify(b[i]) == CC_SEP)
@@ -386,10 +388,17 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		start = i;
 		while (i < n && Classify(b[i]) != CC_SEP)
 		{
-			has_letter |= (Classify(b[i]) == CC_LETTER);
+			CharClass cc = Classify(b[i]);
+
+			has_letter |= (cc == CC_LETTER);
+			has_digit |= (cc == CC_DIGIT);
+			money += (b[i] == '@' || b[i] == '$');
 			i++;
 		}
 		stop = i;
+		/* "@$$" reads as a word too; "100$" stays a number */
+		if (!has_digit && money >= 2)
+			has_letter = true;
 		while (start < stop && (b[start] == '!' || b[start] == '|'))
 			start++, sep++;
 		while (stop > start && (b[stop - 1] == '!' || b[stop - 1] == '|'))
