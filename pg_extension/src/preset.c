@@ -24,6 +24,8 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "datatype/timestamp.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -31,6 +33,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -43,6 +46,7 @@
 #include "preset.h"
 
 PG_FUNCTION_INFO_V1(resolve_params);
+PG_FUNCTION_INFO_V1(preset_cache_invalidate);
 
 #define MAX_PERSONA_CHARS 4000
 
@@ -87,6 +91,7 @@ typedef struct ResolveCatalog
 	Oid indexes[IDX_COUNT];
 	AttrNumber binding_expires_at;
 	AttrNumber binding_preset_id;
+	AttrNumber binding_user_id;
 	AttrNumber preset_columns[PARAM_COUNT];
 	AttrNumber settings_value;
 } ResolveCatalog;
@@ -374,22 +379,119 @@ BuildResult(const ParamValue *params)
 	return JsonbValueToJsonb(res);
 }
 
+/*
+ * Per-backend caches of what resolution reads, in the spirit of the catcache:
+ * the bindings of one layer and target (newest first), presets by id and the
+ * preset.defaults row.  They are filled with the latest snapshot and dropped
+ * whole on a relcache invalidation of rt.presets, rt.preset_bindings or
+ * rt.settings, which the statement trigger rt._preset_cache_invalidate()
+ * raises for every write (sent to all backends at commit, applied locally at
+ * the end of the command).  See docs/decisions/006-preset-layers.md.
+ */
+#define MAX_CACHED_BINDINGS 64    /* per target; beyond it the index is read each time */
+#define MAX_CACHED_TARGETS 131072 /* the cache starts over past this many targets */
+
+typedef struct BindingKey
+{
+	int64 chat_id;
+	int64 user_id;
+	int32 layer;
+	int32 whole_chat; /* chat_user layer: every user of chat_id at once */
+} BindingKey;
+
+typedef struct BindingItem
+{
+	int64 user_id;       /* whole_chat entries only */
+	TimestampTz expires; /* DT_NOEND for a permanent binding */
+	int64 preset_id;
+} BindingItem;
+
+/* a target's bindings, newest first; none at all is cached too */
+typedef struct BindingEntry
+{
+	BindingKey key;
+	int count;
+	bool overflow;
+	BindingItem *items; /* in cache_context */
+} BindingEntry;
+
+typedef struct PresetEntry
+{
+	int64 id;
+	bool found;
+	bool isset[PARAM_COUNT];
+	Datum values[PARAM_COUNT]; /* in cache_context */
+} PresetEntry;
+
+static MemoryContext cache_context = NULL;
+static HTAB *binding_cache = NULL;
+static HTAB *preset_cache = NULL;
+static bool defaults_cached = false;
+static PresetEntry defaults_entry;
+
+static void
+ResetCaches(void)
+{
+	if (cache_context != NULL)
+		MemoryContextReset(cache_context);
+	binding_cache = NULL;
+	preset_cache = NULL;
+	defaults_cached = false;
+}
+
+static void
+EnsureCaches(void)
+{
+	HASHCTL ctl;
+
+	if (cache_context == NULL)
+		cache_context = AllocSetContextCreate(CacheMemoryContext, "roundtable preset cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	if (binding_cache != NULL && hash_get_num_entries(binding_cache) >= MAX_CACHED_TARGETS)
+		ResetCaches();
+	if (binding_cache == NULL)
+	{
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(BindingKey);
+		ctl.entrysize = sizeof(BindingEntry);
+		ctl.hcxt = cache_context;
+		binding_cache = hash_create("roundtable preset bindings", 1024, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	if (preset_cache == NULL)
+	{
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(PresetEntry);
+		ctl.hcxt = cache_context;
+		preset_cache =
+			hash_create("roundtable presets", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+}
+
 static void
 InvalidateCatalog(Datum arg, Oid relid)
 {
 	int i;
 
 	if (!catalog.valid)
+	{
+		ResetCaches();
 		return;
+	}
 	if (relid == InvalidOid || relid == catalog.bindings_rel || relid == catalog.presets_rel ||
 		relid == catalog.settings_rel)
 	{
 		catalog.valid = false;
+		ResetCaches();
 		return;
 	}
 	for (i = 0; i < IDX_COUNT; i++)
 		if (relid == catalog.indexes[i])
+		{
 			catalog.valid = false;
+			ResetCaches();
+		}
 }
 
 static Oid
@@ -437,6 +539,7 @@ LoadCatalog(void)
 		catalog.indexes[i] = RelationInRt(index_names[i], nsp);
 	catalog.binding_expires_at = Column(catalog.bindings_rel, "expires_at");
 	catalog.binding_preset_id = Column(catalog.bindings_rel, "preset_id");
+	catalog.binding_user_id = Column(catalog.bindings_rel, "user_id");
 	for (i = 0; i < PARAM_COUNT; i++)
 		catalog.preset_columns[i] = Column(catalog.presets_rel, param_names[i]);
 	catalog.settings_value = Column(catalog.settings_rel, "value");
@@ -453,15 +556,80 @@ CheckSelect(Oid relid)
 }
 
 /*
- * The preset id of the newest binding in one layer's partial index whose
- * expires_at is null or after "at", or 0.  The index order is newest first,
- * so the scan stops at the first binding still in force.
+ * Reads the bindings of one layer and target from its partial index, newest
+ * first, into items (at most MAX_CACHED_BINDINGS; *overflow when there are
+ * more), skipping those behind a permanent one of the same user: they can
+ * never win.  With whole_chat the chat_user index is read for every user of
+ * the chat (ordered by user, then newest first).  Uses the latest snapshot,
+ * so what is cached is never older than an invalidation already processed.
  */
-static int64
-FindBinding(Relation bindings, TupleTableSlot *slot, ResolveIndex which, int nkeys, int64 key1,
-			int64 key2, TimestampTz at)
+static int
+ScanBindings(ResolveIndex which, int nkeys, int64 key1, int64 key2, bool whole_chat,
+			 BindingItem *items, bool *overflow)
 {
+	Relation bindings = table_open(catalog.bindings_rel, AccessShareLock);
 	Relation index = index_open(catalog.indexes[which], AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(bindings, NULL);
+	ScanKeyData keys[2];
+	IndexScanDesc scan;
+	int count = 0;
+	bool user_done = false;
+	int64 last_user = 0;
+
+	*overflow = false;
+	if (nkeys > 0)
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key1));
+	if (nkeys > 1)
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key2));
+	scan = index_beginscan(bindings, index, GetLatestSnapshot(), nkeys, 0);
+	index_rescan(scan, keys, nkeys, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool isnull;
+		Datum expires;
+		int64 user_id = 0;
+
+		if (whole_chat)
+		{
+			user_id = DatumGetInt64(slot_getattr(slot, catalog.binding_user_id, &isnull));
+			if (count == 0 || user_id != last_user)
+				user_done = false;
+			last_user = user_id;
+		}
+		if (user_done)
+			continue;
+		if (count == MAX_CACHED_BINDINGS)
+		{
+			*overflow = true;
+			break;
+		}
+		expires = slot_getattr(slot, catalog.binding_expires_at, &isnull);
+		items[count].user_id = user_id;
+		items[count].expires = isnull ? DT_NOEND : DatumGetTimestampTz(expires);
+		items[count].preset_id =
+			DatumGetInt64(slot_getattr(slot, catalog.binding_preset_id, &isnull));
+		count++;
+		if (items[count - 1].expires == DT_NOEND)
+		{
+			if (!whole_chat)
+				break;
+			user_done = true;
+		}
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(bindings, NoLock);
+	return count;
+}
+
+/* the bindings of one target, read each time (more than MAX_CACHED_BINDINGS to skip) */
+static int64
+FindBindingUncached(ResolveIndex which, int nkeys, int64 key1, int64 key2, TimestampTz at)
+{
+	Relation bindings = table_open(catalog.bindings_rel, AccessShareLock);
+	Relation index = index_open(catalog.indexes[which], AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(bindings, NULL);
 	ScanKeyData keys[2];
 	IndexScanDesc scan;
 	int64 preset_id = 0;
@@ -470,7 +638,7 @@ FindBinding(Relation bindings, TupleTableSlot *slot, ResolveIndex which, int nke
 		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key1));
 	if (nkeys > 1)
 		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(key2));
-	scan = index_beginscan(bindings, index, GetActiveSnapshot(), nkeys, 0);
+	scan = index_beginscan(bindings, index, GetLatestSnapshot(), nkeys, 0);
 	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
@@ -484,104 +652,232 @@ FindBinding(Relation bindings, TupleTableSlot *slot, ResolveIndex which, int nke
 		}
 	}
 	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, NoLock);
-	ExecClearTuple(slot);
+	table_close(bindings, NoLock);
 	return preset_id;
 }
 
-/*
- * Fills the parameters still unset from preset preset_id, at layer "layer".
- * Values are detoasted copies: the slot's buffer goes away after the scan.
- * Returns false when there is no such preset.
- */
-static bool
-ReadPreset(Relation presets, TupleTableSlot *slot, int64 preset_id, int layer, ParamValue *params)
+/* the cache entry of one target, read from the index on a miss */
+static BindingEntry *
+CachedBindings(ResolveIndex which, int nkeys, int64 key1, int64 key2, bool whole_chat)
 {
+	BindingKey key;
+	BindingEntry *entry;
+	BindingItem items[MAX_CACHED_BINDINGS];
+	bool overflow;
+	bool found;
+	int count;
+
+	memset(&key, 0, sizeof(key));
+	key.layer = which;
+	key.chat_id = key1;
+	key.user_id = key2;
+	key.whole_chat = whole_chat;
+	entry = hash_search(binding_cache, &key, HASH_FIND, &found);
+	if (entry != NULL)
+		return entry;
+
+	/* opening the relations may process invalidations: touch the cache only afterwards */
+	count = ScanBindings(which, nkeys, key1, key2, whole_chat, items, &overflow);
+	EnsureCaches();
+	entry = hash_search(binding_cache, &key, HASH_ENTER, &found);
+	entry->count = count;
+	entry->overflow = overflow;
+	entry->items = NULL;
+	if (count > 0)
+	{
+		entry->items = MemoryContextAlloc(cache_context, count * sizeof(BindingItem));
+		memcpy(entry->items, items, count * sizeof(BindingItem));
+	}
+	return entry;
+}
+
+/* the preset id of the newest binding of one layer and target in force at "at", or 0 */
+static int64
+FindBinding(ResolveIndex which, int nkeys, int64 key1, int64 key2, TimestampTz at)
+{
+	BindingEntry *entry;
+	int i;
+
+	/* chat_user: one entry per chat serves every member, unless the chat has too many */
+	if (which == IDX_CHAT_USER)
+	{
+		entry = CachedBindings(which, 1, key1, 0, true);
+		if (!entry->overflow)
+		{
+			for (i = 0; i < entry->count; i++)
+				if (entry->items[i].user_id == key2 && entry->items[i].expires > at)
+					return entry->items[i].preset_id;
+			return 0;
+		}
+	}
+	entry = CachedBindings(which, nkeys, key1, key2, false);
+	for (i = 0; i < entry->count; i++)
+		if (entry->items[i].expires > at)
+			return entry->items[i].preset_id;
+	/* more bindings than cached, none of the newest in force: read them all */
+	return entry->overflow ? FindBindingUncached(which, nkeys, key1, key2, at) : 0;
+}
+
+/* reads one preset's parameters into entry (values copied into the cache context) */
+static void
+ScanPreset(int64 preset_id, PresetEntry *entry)
+{
+	Relation presets = table_open(catalog.presets_rel, AccessShareLock);
 	Relation index = index_open(catalog.indexes[IDX_PRESETS_PKEY], AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(presets, NULL);
 	ScanKeyData key;
 	IndexScanDesc scan;
-	bool found;
+	int i;
 
+	entry->found = false;
+	for (i = 0; i < PARAM_COUNT; i++)
+		entry->isset[i] = false;
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(preset_id));
-	scan = index_beginscan(presets, index, GetActiveSnapshot(), 1, 0);
+	scan = index_beginscan(presets, index, GetLatestSnapshot(), 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
-	if (found)
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		int i;
+		MemoryContext old = MemoryContextSwitchTo(cache_context);
 
+		entry->found = true;
 		for (i = 0; i < PARAM_COUNT; i++)
 		{
 			bool isnull;
-			Datum value;
+			Datum value = slot_getattr(slot, catalog.preset_columns[i], &isnull);
 
-			if (params[i].layer >= 0)
-				continue;
-			value = slot_getattr(slot, catalog.preset_columns[i], &isnull);
 			if (isnull)
 				continue;
+			entry->isset[i] = true;
 			if (i == PARAM_MAX_TOKENS || i == PARAM_EMOTIONAL_INTENSITY)
-				params[i].value = value;
+				entry->values[i] = value;
 			else
-				params[i].value = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
-			params[i].layer = layer;
+				entry->values[i] = PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
 		}
+		MemoryContextSwitchTo(old);
 	}
 	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, NoLock);
-	ExecClearTuple(slot);
-	return found;
+	table_close(presets, NoLock);
+}
+
+/* copies a cached value into the call's memory: an invalidation may free the cache */
+static Datum
+CopyParam(int param, Datum value)
+{
+	if (param == PARAM_MAX_TOKENS || param == PARAM_EMOTIONAL_INTENSITY)
+		return value;
+	return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+}
+
+static void
+ApplyEntry(const PresetEntry *entry, int layer, ParamValue *params)
+{
+	int i;
+
+	for (i = 0; i < PARAM_COUNT; i++)
+		if (params[i].layer < 0 && entry->isset[i])
+		{
+			params[i].value = CopyParam(i, entry->values[i]);
+			params[i].layer = layer;
+		}
+}
+
+/* fills the parameters still unset from a preset; false when it does not exist */
+static bool
+ApplyPreset(int64 preset_id, int layer, ParamValue *params)
+{
+	bool found;
+	PresetEntry *entry = hash_search(preset_cache, &preset_id, HASH_FIND, &found);
+
+	if (entry == NULL)
+	{
+		PresetEntry scanned;
+
+		EnsureCaches();
+		ScanPreset(preset_id, &scanned);
+		EnsureCaches();
+		entry = hash_search(preset_cache, &preset_id, HASH_ENTER, &found);
+		memcpy((char *) entry + sizeof(int64), (char *) &scanned + sizeof(int64),
+			   sizeof(PresetEntry) - sizeof(int64));
+	}
+	if (entry->found)
+		ApplyEntry(entry, layer, params);
+	return entry->found;
 }
 
 /* the rt.settings row preset.defaults, for parameters no layer set */
 static void
-ReadDefaults(ParamValue *params)
+ScanDefaults(PresetEntry *entry)
 {
 	Relation settings = table_open(catalog.settings_rel, AccessShareLock);
 	Relation index = index_open(catalog.indexes[IDX_SETTINGS_PKEY], AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(settings, NULL);
 	ScanKeyData key;
 	IndexScanDesc scan;
+	int i;
 
-	CheckSelect(catalog.settings_rel);
+	entry->found = false;
+	for (i = 0; i < PARAM_COUNT; i++)
+		entry->isset[i] = false;
 	/* the index's own collation, so the btree descent compares as the index was built */
 	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid, index->rd_indcollation[0],
 						   F_TEXTEQ, CStringGetTextDatum("preset.defaults"));
-	scan = index_beginscan(settings, index, GetActiveSnapshot(), 1, 0);
+	scan = index_beginscan(settings, index, GetLatestSnapshot(), 1, 0);
 	index_rescan(scan, &key, 1, NULL, 0);
 	if (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
 		bool isnull;
 		Datum value = slot_getattr(slot, catalog.settings_value, &isnull);
+		MemoryContext old = MemoryContextSwitchTo(cache_context);
 		Jsonb *defaults = isnull ? NULL : DatumGetJsonbPCopy(value);
-		int i;
 
+		entry->found = true;
 		for (i = 0; defaults != NULL && JB_ROOT_IS_OBJECT(defaults) && i < PARAM_COUNT; i++)
 		{
 			JsonbValue v;
 
-			if (params[i].layer >= 0 ||
-				getKeyJsonValueFromContainer(&defaults->root, param_names[i],
+			if (getKeyJsonValueFromContainer(&defaults->root, param_names[i],
 											 strlen(param_names[i]), &v) == NULL)
 				continue;
 			if (i == PARAM_TEMPERATURE && v.type == jbvNumeric)
-				params[i].value = NumericGetDatum(v.val.numeric);
+				entry->values[i] = NumericGetDatum(v.val.numeric);
 			else if ((i == PARAM_MAX_TOKENS || i == PARAM_EMOTIONAL_INTENSITY) &&
 					 v.type == jbvNumeric)
-				params[i].value = DirectFunctionCall1(numeric_int4, NumericGetDatum(v.val.numeric));
+				entry->values[i] =
+					DirectFunctionCall1(numeric_int4, NumericGetDatum(v.val.numeric));
 			else if ((i == PARAM_TONE || i == PARAM_VERBOSITY || i == PARAM_PERSONA) &&
 					 v.type == jbvString)
-				params[i].value =
+				entry->values[i] =
 					PointerGetDatum(cstring_to_text_with_len(v.val.string.val, v.val.string.len));
 			else
 				continue;
-			params[i].layer = LAYER_DEFAULT;
+			entry->isset[i] = true;
 		}
+		MemoryContextSwitchTo(old);
 	}
 	index_endscan(scan);
-	index_close(index, NoLock);
 	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
 	table_close(settings, NoLock);
+}
+
+static void
+ApplyDefaults(ParamValue *params)
+{
+	if (!defaults_cached)
+	{
+		PresetEntry scanned;
+
+		EnsureCaches();
+		ScanDefaults(&scanned);
+		EnsureCaches();
+		defaults_entry = scanned;
+		defaults_cached = true;
+	}
+	ApplyEntry(&defaults_entry, LAYER_DEFAULT, params);
 }
 
 static bool
@@ -607,10 +903,7 @@ resolve_params(PG_FUNCTION_ARGS)
 	TimestampTz at =
 		PG_ARGISNULL(2) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(2);
 	int64 override_preset = 0;
-	Relation bindings;
-	Relation presets;
-	TupleTableSlot *binding_slot;
-	TupleTableSlot *preset_slot;
+	int layer;
 	int i;
 
 	if (default_temperature == NULL)
@@ -625,54 +918,65 @@ resolve_params(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(3))
 		override_preset = ReadOverride(PG_GETARG_JSONB_P(3), params);
 
+	/* changes committed elsewhere since the last lock taken drop the caches now */
+	AcceptInvalidationMessages();
 	LoadCatalog();
 	CheckSelect(catalog.bindings_rel);
 	CheckSelect(catalog.presets_rel);
-	bindings = table_open(catalog.bindings_rel, AccessShareLock);
-	presets = table_open(catalog.presets_rel, AccessShareLock);
-	binding_slot = table_slot_create(bindings, NULL);
-	preset_slot = table_slot_create(presets, NULL);
+	CheckSelect(catalog.settings_rel);
+	EnsureCaches();
 
 	/* highest layer first; each fills only what the layers above left unset */
-	if (override_preset != 0 &&
-		!ReadPreset(presets, preset_slot, override_preset, LAYER_OVERRIDE, params))
+	if (override_preset != 0 && !ApplyPreset(override_preset, LAYER_OVERRIDE, params))
 		ereport(ERROR, errcode(ERRCODE_NO_DATA_FOUND),
 				errmsg("preset " INT64_FORMAT " does not exist", override_preset),
 				err_generic_string(PG_DIAG_COLUMN_NAME, "override.preset_id"));
-	for (i = LAYER_CHAT_USER; i >= LAYER_GLOBAL && !AllSet(params); i--)
+	for (layer = LAYER_CHAT_USER; layer >= LAYER_GLOBAL && !AllSet(params); layer--)
 	{
 		int64 preset_id = 0;
 
-		switch ((PresetLayer) i)
+		switch ((PresetLayer) layer)
 		{
 			case LAYER_CHAT_USER:
 				if (has_chat && has_user)
-					preset_id =
-						FindBinding(bindings, binding_slot, IDX_CHAT_USER, 2, chat_id, user_id, at);
+					preset_id = FindBinding(IDX_CHAT_USER, 2, chat_id, user_id, at);
 				break;
 			case LAYER_USER:
 				if (has_user)
-					preset_id = FindBinding(bindings, binding_slot, IDX_USER, 1, user_id, 0, at);
+					preset_id = FindBinding(IDX_USER, 1, user_id, 0, at);
 				break;
 			case LAYER_CHAT:
 				if (has_chat)
-					preset_id = FindBinding(bindings, binding_slot, IDX_CHAT, 1, chat_id, 0, at);
+					preset_id = FindBinding(IDX_CHAT, 1, chat_id, 0, at);
 				break;
 			case LAYER_GLOBAL:
-				preset_id = FindBinding(bindings, binding_slot, IDX_GLOBAL, 0, 0, 0, at);
+				preset_id = FindBinding(IDX_GLOBAL, 0, 0, 0, at);
 				break;
 			default:
 				break;
 		}
 		if (preset_id != 0)
-			ReadPreset(presets, preset_slot, preset_id, i, params);
+			ApplyPreset(preset_id, layer, params);
 	}
-	ExecDropSingleTupleTableSlot(binding_slot);
-	ExecDropSingleTupleTableSlot(preset_slot);
-	table_close(bindings, NoLock);
-	table_close(presets, NoLock);
-
 	if (!AllSet(params))
-		ReadDefaults(params);
+		ApplyDefaults(params);
 	PG_RETURN_JSONB_P(BuildResult(params));
+}
+
+/*
+ * rt._preset_cache_invalidate(): statement trigger on rt.presets,
+ * rt.preset_bindings and rt.settings.  A relcache invalidation of the table
+ * reaches every backend's InvalidateCatalog (locally at the end of this
+ * command, elsewhere at commit), which drops the resolution caches.
+ */
+Datum
+preset_cache_invalidate(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				errmsg("rt._preset_cache_invalidate() must be called as a trigger"));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
 }

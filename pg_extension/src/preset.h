@@ -32,5 +32,6 @@ typedef enum PresetLayer
 } PresetLayer;
 
 extern Datum resolve_params(PG_FUNCTION_ARGS);
+extern Datum preset_cache_invalidate(PG_FUNCTION_ARGS);
 
 #endif /* PRESET_H */

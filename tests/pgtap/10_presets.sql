@@ -1,6 +1,6 @@
 -- presets, bindings, resolution (C and PL/pgSQL), explain, compile_request, export/import, roles
 BEGIN;
-SELECT plan(148);
+SELECT plan(153);
 
 -- 'ok', or the SQLSTATE and the COLUMN field the error named (22023:temperature)
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -212,6 +212,18 @@ SELECT is(rt.resolve_params(NULL, NULL, '2030-01-01 01:00Z'),
 SELECT is(rt.resolve_params(10000000001, 10000000101, '2030-01-01 01:00Z'),
           rt._resolve_params_plpgsql(10000000001, 10000000101, '2030-01-01 01:00Z'), 'C = PL/pgSQL with a defaults setting');
 DELETE FROM rt.settings WHERE key = 'preset.defaults';
+SELECT is(rt.resolve_params(NULL, NULL, '2030-01-01 01:00Z')->'persona', '""', 'deleting the setting drops the cached defaults');
+
+-- the per-backend caches follow every change (statement triggers raise relcache invalidations)
+SELECT is(rt.resolve_params(10000000001, 10000000101, '2030-01-01 01:00Z')->'temperature', '1.5', 'cached: the 3-hour preset');
+UPDATE rt.presets SET temperature = 1.25 WHERE id = pg_temp.pid('chat_3h');
+SELECT is(rt.resolve_params(10000000001, 10000000101, '2030-01-01 01:00Z')->'temperature', '1.25', 'a preset change is seen at once');
+UPDATE rt.presets SET temperature = 1.5 WHERE id = pg_temp.pid('chat_3h');
+INSERT INTO rt.preset_bindings (scope, chat_id, user_id, preset_id, created_at)
+VALUES ('chat_user', 10000000001, 10000000102, pg_temp.pid('other'), '2029-12-01Z');
+SELECT is(rt.resolve_params(10000000001, 10000000102, '2030-01-01 01:00Z')->'max_tokens', '42', 'a new binding is seen at once');
+DELETE FROM rt.preset_bindings WHERE chat_id = 10000000001 AND user_id = 10000000102;
+SELECT is(rt.resolve_params(10000000001, 10000000102, '2030-01-01 01:00Z')->'max_tokens', '100', 'a deleted binding stops applying at once');
 
 -- ---------------------------------------------------------------------------
 -- explain_params

@@ -69,6 +69,22 @@ COMMENT ON INDEX rt.preset_bindings_chat_user_idx IS 'resolution: newest binding
 CREATE INDEX preset_bindings_preset_idx ON rt.preset_bindings (preset_id);
 COMMENT ON INDEX rt.preset_bindings_preset_idx IS 'ON DELETE CASCADE from rt.presets and list_bindings by preset';
 
+-- rt.resolve_params caches bindings, presets and preset.defaults per backend; every write to
+-- their tables raises a relcache invalidation that drops those caches in all backends
+CREATE FUNCTION rt._preset_cache_invalidate() RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'preset_cache_invalidate';
+COMMENT ON FUNCTION rt._preset_cache_invalidate() IS 'internal: statement trigger; drops rt.resolve_params'' per-backend caches in every backend (relcache invalidation of the table)';
+CREATE TRIGGER presets_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON rt.presets
+    FOR EACH STATEMENT EXECUTE FUNCTION rt._preset_cache_invalidate();
+CREATE TRIGGER preset_bindings_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON rt.preset_bindings
+    FOR EACH STATEMENT EXECUTE FUNCTION rt._preset_cache_invalidate();
+CREATE TRIGGER settings_preset_cache_invalidate AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON rt.settings
+    FOR EACH STATEMENT EXECUTE FUNCTION rt._preset_cache_invalidate();
+COMMENT ON TRIGGER presets_cache_invalidate ON rt.presets IS 'drops rt.resolve_params caches';
+COMMENT ON TRIGGER preset_bindings_cache_invalidate ON rt.preset_bindings IS 'drops rt.resolve_params caches';
+COMMENT ON TRIGGER settings_preset_cache_invalidate ON rt.settings IS 'drops rt.resolve_params caches (preset.defaults)';
+
 -- audit rows (preset.insert|update|delete, binding.*) and NOTIFY rt_events {"type":"changed"}
 SELECT rt._attach_audit('rt.presets', 'preset');
 SELECT rt._attach_audit('rt.preset_bindings', 'binding');
@@ -711,9 +727,10 @@ COMMENT ON FUNCTION rt.delete_binding(bigint) IS 'Deletes a binding; P0002 when 
 -- Resolution: defaults < global < chat < user < chat_user < override, per parameter
 -- ---------------------------------------------------------------------------
 
--- The hot path (C, src/preset.c). No role check and no SET clauses: it is not a REST door, it
--- is called by rt.ingest and rt.explain_params (both SECURITY DEFINER) and by rt_admin, and a
--- SET clause alone would cost more than the lookup (decision 006).
+-- The hot path (C, src/preset.c): per-backend caches of bindings and presets, filled from the
+-- partial indexes and dropped by the invalidation triggers above. No role check and no SET
+-- clauses: it is not a REST door, it is called by rt.ingest and by rt_admin, and a SET clause
+-- alone would cost more than the lookup (decision 006).
 CREATE FUNCTION rt.resolve_params(chat_id bigint, user_id bigint, at timestamptz DEFAULT now(),
                                   override jsonb DEFAULT NULL) RETURNS jsonb
 LANGUAGE c STABLE PARALLEL SAFE
@@ -994,5 +1011,6 @@ REVOKE EXECUTE ON FUNCTION
     rt.list_bindings(jsonb), rt.create_binding(jsonb), rt.delete_binding(bigint),
     rt.resolve_params(bigint, bigint, timestamptz, jsonb),
     rt._resolve_params_plpgsql(bigint, bigint, timestamptz, jsonb),
-    rt._system_prompt(jsonb), rt.compile_request(jsonb, text, jsonb), rt.explain_params(jsonb)
+    rt._system_prompt(jsonb), rt.compile_request(jsonb, text, jsonb), rt.explain_params(jsonb),
+    rt._preset_cache_invalidate()
 FROM PUBLIC;
