@@ -133,7 +133,7 @@ DECLARE
     after_prio int;
     after_id bigint;
     parts text[];
-    pattern text;
+    like_pat text;
     items jsonb;
     more boolean;
     last_prio int;
@@ -161,14 +161,14 @@ BEGIN
         after_id := parts[2]::bigint;
     END IF;
     IF f_q <> '' THEN
-        pattern := '%' || replace(replace(replace(f_q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+        like_pat := '%' || replace(replace(replace(f_q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
     END IF;
 
     WITH page AS (
         SELECT p, row_number() OVER (ORDER BY p.priority, p.id) AS n
         FROM rt.playbooks p
         WHERE (after_id IS NULL OR (p.priority, p.id) > (after_prio, after_id))
-          AND (pattern IS NULL OR p.name ILIKE pattern OR p.pattern ILIKE pattern)
+          AND (like_pat IS NULL OR p.name ILIKE like_pat OR p.pattern ILIKE like_pat)
         ORDER BY p.priority, p.id
         LIMIT f_limit + 1)
     SELECT coalesce(jsonb_agg(rt._playbook_json(x.p) ORDER BY x.n) FILTER (WHERE x.n <= f_limit), '[]'),

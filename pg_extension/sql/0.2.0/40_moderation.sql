@@ -108,7 +108,7 @@ DECLARE
     f_q text;
     f_limit bigint;
     after_id bigint := 0;
-    pattern text;
+    like_pat text;
     items jsonb;
     more boolean;
     last_id bigint;
@@ -133,14 +133,14 @@ BEGIN
         after_id := (rt._cursor_decode(filter->>'cursor', '^mr:([0-9]{1,19})$'))[1]::bigint;
     END IF;
     IF f_q <> '' THEN
-        pattern := '%' || replace(replace(replace(f_q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+        like_pat := '%' || replace(replace(replace(f_q, '\', '\\'), '%', '\%'), '_', '\_') || '%';
     END IF;
 
     WITH page AS (
         SELECT r, row_number() OVER (ORDER BY r.id) AS n
         FROM rt.moderation_rules r
         WHERE r.id > after_id
-          AND (pattern IS NULL OR r.name ILIKE pattern OR r.pattern ILIKE pattern OR r.label ILIKE pattern)
+          AND (like_pat IS NULL OR r.name ILIKE like_pat OR r.pattern ILIKE like_pat OR r.label ILIKE like_pat)
         ORDER BY r.id
         LIMIT f_limit + 1)
     SELECT coalesce(jsonb_agg(rt._moderation_rule_json(x.r) ORDER BY x.n) FILTER (WHERE x.n <= f_limit), '[]'),
