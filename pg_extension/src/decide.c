@@ -7,8 +7,9 @@
  *
  * The common message costs no SQL at all: mention detection reads the update's JSON in C,
  * the chat's switches are read once per chat per batch, and moderation and playbooks run only
- * when enabled rules exist.  The rare paths (a rule hit, a reply to queue) are SQL helpers
- * from sql/0.2.0/60_decide.sql called through kept plans.
+ * when enabled rules exist, through the matcher's C entry points (moderation.h, playbook.h).
+ * The rare paths (a rule hit, a reply to queue) are SQL helpers from sql/0.2.0/60_decide.sql
+ * called through kept plans.
  */
 #include "postgres.h"
 
@@ -29,6 +30,8 @@
 #include "utils/resowner.h"
 
 #include "decide.h"
+#include "moderation.h"
+#include "playbook.h"
 
 PG_FUNCTION_INFO_V1(detect_mention);
 
@@ -40,9 +43,7 @@ typedef enum DecidePlan
 	DPLAN_CONFIG,
 	DPLAN_CHAT,
 	DPLAN_MUTED,
-	DPLAN_VERDICT,
 	DPLAN_MODERATE,
-	DPLAN_MATCHES,
 	DPLAN_PLAYBOOKS,
 	DPLAN_NOTIFY,
 	DPLAN_REPLY,
@@ -79,17 +80,9 @@ static const DecidePlanDef dplan_defs[DPLAN_COUNT] = {
 					1,
 					{INT8OID}},
 	[DPLAN_MUTED] = {"SELECT muted FROM rt.users WHERE id = $1", 1, {INT8OID}},
-	[DPLAN_VERDICT] = {"SELECT v FROM rt.moderation_verdict($1, $2) v "
-					   "WHERE v->>'action' IS NOT NULL OR jsonb_array_length(v->'labels') > 0",
-					   2,
-					   {INT8OID, TEXTOID}},
 	[DPLAN_MODERATE] = {"SELECT rt._decide_moderation($1, $2, $3, $4, $5, $6)",
 						6,
 						{INT8OID, TIMESTAMPTZOID, INT8OID, INT8OID, TEXTOID, JSONBOID}},
-	[DPLAN_MATCHES] = {"SELECT jsonb_agg(to_jsonb(x)) FROM rt.playbook_matches($1, $2) x "
-					   "HAVING count(*) > 0",
-					   2,
-					   {INT8OID, TEXTOID}},
 	[DPLAN_PLAYBOOKS] = {"SELECT rt._decide_playbooks($1, $2, $3, $4)",
 						 4,
 						 {INT8OID, INT8OID, INT8OID, JSONBOID}},
@@ -707,6 +700,75 @@ QueueReply(DecideBatch *d, const DecidePending *p, Jsonb *override)
 	d->jobs += SPI_processed;
 }
 
+/* the moderation verdict as rt.moderation_verdict spells it, or NULL when no rule hit */
+static Jsonb *
+ModerationVerdict(const DecidePending *p)
+{
+	RtVerdict v;
+	StringInfoData buf;
+
+	RtModerationVerdict(p->chat_id, true, p->text, strlen(p->text), &v);
+	if (v.action == RT_ACTION_NONE && v.nlabels == 0)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"labels\":[");
+	for (int i = 0; i < v.nlabels; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		escape_json(&buf, v.labels[i]);
+	}
+	appendStringInfoString(&buf, "],\"action\":");
+	if (v.action == RT_ACTION_NONE)
+		appendStringInfoString(&buf, "null");
+	else
+		escape_json(&buf, RtActionName(v.action));
+	appendStringInfoString(&buf, ",\"rule_ids\":[");
+	for (int i = 0; i < v.nrules; i++)
+		appendStringInfo(&buf, "%s" INT64_FORMAT, i > 0 ? "," : "", v.rules[i]->id);
+	appendStringInfoString(&buf, "]}");
+	return JsonbFromCString(buf.data);
+}
+
+/* the rows of rt.playbook_matches as a jsonb array, or NULL when none fires */
+static Jsonb *
+PlaybookMatches(const DecidePending *p)
+{
+	const RtRule **hits;
+	int n = RtPlaybookMatches(p->chat_id, true, p->text, strlen(p->text), &hits);
+	StringInfoData buf;
+
+	if (n == 0)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (int i = 0; i < n; i++)
+	{
+		const RtRule *r = hits[i];
+
+		appendStringInfo(
+			&buf, "%s{\"playbook_id\":" INT64_FORMAT ",\"preset_id\":", i > 0 ? "," : "", r->id);
+		if (r->has_preset)
+			appendStringInfo(&buf, INT64_FORMAT, r->preset_id);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ",\"preset_hours\":");
+		if (r->has_hours)
+			appendStringInfoString(
+				&buf, DatumGetCString(DirectFunctionCall1(numeric_out, r->preset_hours)));
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfoString(&buf, ",\"reply_text\":");
+		if (r->reply_text != NULL)
+			escape_json(&buf, r->reply_text);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfo(&buf, ",\"stop\":%s}", r->stop ? "true" : "false");
+	}
+	appendStringInfoChar(&buf, ']');
+	return JsonbFromCString(buf.data);
+}
+
 static void
 DecideOne(DecideBatch *d, const DecidePending *p)
 {
@@ -719,17 +781,13 @@ DecideOne(DecideBatch *d, const DecidePending *p)
 	/* 1. moderation: labels, action; hide and delete end the decision */
 	if (d->moderation)
 	{
-		Datum values[6];
-		Jsonb *verdict;
-		Jsonb *r;
+		Jsonb *verdict = ModerationVerdict(p);
 
-		values[0] = Int64GetDatum(p->chat_id);
-		values[1] = CStringGetTextDatum(p->text);
-		RunPlan(DPLAN_VERDICT, values, NULL, 1);
-		verdict = ResultJsonb(1);
-		SPI_freetuptable(SPI_tuptable);
 		if (verdict != NULL)
 		{
+			Datum values[6];
+			Jsonb *r;
+
 			values[0] = Int64GetDatum(p->message_pk);
 			values[1] = TimestampTzGetDatum(p->created_at);
 			values[2] = Int64GetDatum(p->chat_id);
@@ -751,19 +809,15 @@ DecideOne(DecideBatch *d, const DecidePending *p)
 	/* 2. playbooks by priority: bindings, a one-reply override, fixed replies, stop */
 	if (d->playbooks)
 	{
-		Datum values[4];
-		Jsonb *matches;
-		Jsonb *r;
-		JsonbValue buf;
-		JsonbValue *ov;
+		Jsonb *matches = PlaybookMatches(p);
 
-		values[0] = Int64GetDatum(p->chat_id);
-		values[1] = CStringGetTextDatum(p->text);
-		RunPlan(DPLAN_MATCHES, values, NULL, 1);
-		matches = ResultJsonb(1);
-		SPI_freetuptable(SPI_tuptable);
 		if (matches != NULL)
 		{
+			Datum values[4];
+			Jsonb *r;
+			JsonbValue buf;
+			JsonbValue *ov;
+
 			values[0] = Int64GetDatum(p->chat_id);
 			values[1] = Int64GetDatum(p->message_pk);
 			values[2] = Int64GetDatum(p->message_id);
