@@ -185,33 +185,42 @@ $$;
 COMMENT ON FUNCTION rt.audit_row() IS 'Row trigger (TG_ARGV[0] = entity, optional TG_ARGV[1] = comma list of the only columns audited): writes rt.audit_log <entity>.<insert|update|delete> with only the changed keys; secrets (*_hash, *_enc) recorded as "<name>_changed": true';
 
 -- the payload budget of a change event: ids beyond it are dropped and "truncated" is set
+CREATE FUNCTION rt._changed_payload(entity text, ids jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    payload text := jsonb_build_object('type', 'changed', 'entity', entity, 'ids', ids)::text;
+    keep int;
+BEGIN
+    IF octet_length(payload) < 7000 THEN
+        RETURN payload;
+    END IF;
+    -- keep a prefix of the ids that surely fits, halving until it does
+    keep := least(jsonb_array_length(ids), 6500 / greatest(1, octet_length(ids::text) / jsonb_array_length(ids)));
+    LOOP
+        payload := jsonb_build_object('type', 'changed', 'entity', entity, 'truncated', true,
+                       'ids', (SELECT coalesce(jsonb_agg(v ORDER BY n), '[]') FROM jsonb_array_elements(ids) WITH ORDINALITY AS x(v, n)
+                               WHERE n <= keep))::text;
+        EXIT WHEN octet_length(payload) < 7000 OR keep <= 1;
+        keep := keep / 2;
+    END LOOP;
+    RETURN payload;
+END
+$$;
+COMMENT ON FUNCTION rt._changed_payload(text, jsonb) IS 'internal: the rt_events payload {"type":"changed","entity","ids"} under 7000 bytes (ids cut, "truncated": true)';
+
 CREATE FUNCTION rt._notify_changed(entity text, ids jsonb) RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = rt, pg_catalog
 AS $$
-DECLARE
-    payload text;
-    keep int;
 BEGIN
     IF ids IS NULL OR jsonb_array_length(ids) = 0 THEN
         RETURN;
     END IF;
-    payload := jsonb_build_object('type', 'changed', 'entity', entity, 'ids', ids)::text;
-    IF octet_length(payload) >= 7000 THEN
-        -- ids are at most ~22 bytes each once quoted; keep a prefix that surely fits
-        keep := least(jsonb_array_length(ids), 6500 / greatest(1, octet_length(ids::text) / jsonb_array_length(ids) + 2));
-        LOOP
-            payload := jsonb_build_object('type', 'changed', 'entity', entity, 'truncated', true,
-                           'ids', (SELECT jsonb_agg(v ORDER BY n) FROM jsonb_array_elements(ids) WITH ORDINALITY AS x(v, n)
-                                   WHERE n <= keep))::text;
-            EXIT WHEN octet_length(payload) < 7000 OR keep <= 1;
-            keep := keep / 2;
-        END LOOP;
-    END IF;
-    PERFORM pg_notify('rt_events', payload);
+    PERFORM pg_notify('rt_events', rt._changed_payload(entity, ids));
 END
 $$;
-COMMENT ON FUNCTION rt._notify_changed(text, jsonb) IS 'internal: NOTIFY rt_events {"type":"changed","entity","ids"} kept under 7000 bytes (ids cut, "truncated": true)';
+COMMENT ON FUNCTION rt._notify_changed(text, jsonb) IS 'internal: NOTIFY rt_events with rt._changed_payload(entity, ids); nothing for no ids';
 
 CREATE FUNCTION rt.collect_change() RETURNS trigger
 LANGUAGE plpgsql
