@@ -47,3 +47,21 @@ export function jsonResponse(status: number, body: unknown, contentType?: string
     },
   });
 }
+
+/** A cached GET /api/auth/me answer for an admin of the given role. */
+export function makeSession(role: 'owner' | 'admin' | 'moderator' | 'viewer') {
+  return { admin: { id: 1, login: `${role}1`, role }, csrf_token: 'csrf-test' };
+}
+
+/** A fetch stub routing by "METHOD /path" to a handler; unknown routes answer 404. */
+export function routeFetch(
+  routes: Record<string, (request: Request) => Response | Promise<Response>>,
+) {
+  return async (input: Request) => {
+    const url = new URL(input.url);
+    const handler = routes[`${input.method} ${url.pathname}`];
+    return handler
+      ? handler(input)
+      : jsonResponse(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+  };
+}

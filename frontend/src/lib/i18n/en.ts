@@ -362,6 +362,7 @@ export const en = {
     testText: 'Sample text',
     runTest: 'Test',
     normalized: 'Normalised',
+    evasionForm: 'Anti-evasion form',
     noMatch: 'No rule matches.',
     matches: 'Matching rules',
     kind: {

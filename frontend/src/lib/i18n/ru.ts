@@ -364,6 +364,7 @@ export const ru: Dictionary = {
     testText: 'Пример текста',
     runTest: 'Проверить',
     normalized: 'После нормализации',
+    evasionForm: 'Форма против обхода',
     noMatch: 'Ни одно правило не сработало.',
     matches: 'Сработавшие правила',
     kind: {

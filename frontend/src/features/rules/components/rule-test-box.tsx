@@ -33,11 +33,17 @@ export function RuleTestBox({ ruleSet, names }: { ruleSet: RuleSet; names: Map<n
       </ErrorText>
       {test.data ? (
         <div role="status" className="space-y-2 rounded-md border border-neutral-200 p-3 text-xs">
-          {test.data.normalized !== undefined ? (
+          <p>
+            <span className="text-neutral-500">{t('rules.normalized')}: </span>
+            <code className="rounded bg-neutral-100 px-1 py-0.5 break-all">
+              {test.data.normalized}
+            </code>
+          </p>
+          {test.data.evasion_form !== undefined ? (
             <p>
-              <span className="text-neutral-500">{t('rules.normalized')}: </span>
+              <span className="text-neutral-500">{t('rules.evasionForm')}: </span>
               <code className="rounded bg-neutral-100 px-1 py-0.5 break-all">
-                {test.data.normalized}
+                {test.data.evasion_form}
               </code>
             </p>
           ) : null}
@@ -48,10 +54,14 @@ export function RuleTestBox({ ruleSet, names }: { ruleSet: RuleSet; names: Map<n
               {test.data.matches.map((m, i) => (
                 <li key={`${m.rule_id}-${i}`} className="flex gap-2">
                   <span className="font-medium text-neutral-900">
-                    {names.get(m.rule_id) ?? `#${m.rule_id}`}
+                    {m.name || names.get(m.rule_id) || `#${m.rule_id}`}
                   </span>
                   <span className="text-neutral-500">{t(`rules.kind.${m.kind}`)}</span>
                   <code className="text-neutral-700">{m.pattern}</code>
+                  {m.label ? <span className="text-orange-800">#{m.label}</span> : null}
+                  {m.action ? (
+                    <span className="text-neutral-500">{t(`rules.actionValue.${m.action}`)}</span>
+                  ) : null}
                 </li>
               ))}
             </ul>
