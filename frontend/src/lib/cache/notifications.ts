@@ -1,5 +1,6 @@
-// Pure merge rules for cached notification lists: newest first, unique by id; acknowledging
-// marks an item (or drops it from an "unacked only" list).
+// Pure merge rules for cached notification lists: newest first, unique by id, with the
+// badge's unacked_count kept in step; acknowledging marks an item (or drops it from an
+// "unacked only" list).
 import type { Notification, NotificationPage } from '@/lib/api/behaviour';
 
 export function addNotification(
@@ -7,10 +8,11 @@ export function addNotification(
   notification: Notification,
   unackedOnly: boolean,
 ): NotificationPage {
-  if (unackedOnly && notification.acked_at) return page;
   if (page.items.some((n) => n.id === notification.id)) return page;
+  const unackedCount = page.unacked_count + (notification.acked_at ? 0 : 1);
+  if (unackedOnly && notification.acked_at) return page;
   const items = [notification, ...page.items].sort((a, b) => b.id - a.id);
-  return { ...page, items };
+  return { ...page, items, unacked_count: unackedCount };
 }
 
 export function ackInPage(
@@ -19,10 +21,15 @@ export function ackInPage(
   unackedOnly: boolean,
 ): NotificationPage {
   const items: Notification[] = [];
+  let newlyAcked = 0;
   for (const n of page.items) {
     const next = acked(n);
-    if (next === null) items.push(n);
-    else if (!unackedOnly) items.push(next);
+    if (next === null) {
+      items.push(n);
+      continue;
+    }
+    newlyAcked += 1;
+    if (!unackedOnly) items.push(next);
   }
-  return { ...page, items };
+  return { ...page, items, unacked_count: Math.max(0, page.unacked_count - newlyAcked) };
 }

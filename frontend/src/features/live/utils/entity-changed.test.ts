@@ -51,7 +51,7 @@ describe('entity.changed', () => {
 describe('notification.created', () => {
   it('adds the notification to the unacked and recent lists once', () => {
     const client = createTestQueryClient();
-    const empty: NotificationPage = { items: [], next_cursor: null };
+    const empty: NotificationPage = { items: [], next_cursor: null, unacked_count: 4 };
     client.setQueryData([...queryKeys.notifications, { unacked: true }], empty);
     client.setQueryData([...queryKeys.notifications, { unacked: false }], empty);
     const n: Notification = {
@@ -69,6 +69,7 @@ describe('notification.created', () => {
     for (const unacked of [true, false]) {
       const page = client.getQueryData<NotificationPage>([...queryKeys.notifications, { unacked }]);
       expect(page?.items.map((x) => x.id)).toEqual([7]);
+      expect(page?.unacked_count).toBe(5);
     }
   });
 });

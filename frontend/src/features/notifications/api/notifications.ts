@@ -6,7 +6,7 @@ import { api, csrfHeader, unwrap } from '@/lib/api/client';
 import { queryKeys } from '@/lib/api/query-keys';
 import { ackInPage } from '@/lib/cache/notifications';
 
-export const UNACKED_LIMIT = 200;
+export const UNACKED_LIMIT = 50;
 
 export const notificationsQueryOptions = (unacked: boolean) =>
   queryOptions({
@@ -59,6 +59,10 @@ export function useAckAll() {
   return useMutation({
     mutationFn: async () =>
       unwrap(await api.POST('/api/notifications/ack', { params: { header: csrfHeader() } })),
-    onSuccess: () => markAcked(client, () => true),
+    onSuccess: () => {
+      markAcked(client, () => true);
+      // Older unacked ones beyond the loaded page are acked too.
+      void client.invalidateQueries({ queryKey: queryKeys.notifications });
+    },
   });
 }

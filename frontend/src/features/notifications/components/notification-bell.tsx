@@ -9,12 +9,7 @@ import { usePermission } from '@/hooks/use-permissions';
 import type { Notification } from '@/lib/api/behaviour';
 import { cn } from '@/lib/utils/cn';
 import { formatMessageTime } from '@/lib/utils/format';
-import {
-  UNACKED_LIMIT,
-  useAckAll,
-  useAckNotification,
-  useNotifications,
-} from '../api/notifications';
+import { useAckAll, useAckNotification, useNotifications } from '../api/notifications';
 import { notificationText } from '../utils/notification-text';
 
 const KIND_TONE: Record<Notification['kind'], string> = {
@@ -28,9 +23,7 @@ export function NotificationBell() {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const unacked = useNotifications(true);
-  const items = unacked.data?.items ?? [];
-  const count = items.length;
-  const more = Boolean(unacked.data?.next_cursor) && count >= UNACKED_LIMIT;
+  const count = unacked.data?.unacked_count ?? 0;
   const panelId = useId();
   const root = useRef<HTMLDivElement>(null);
 
@@ -68,7 +61,7 @@ export function NotificationBell() {
             aria-hidden="true"
             className="absolute -top-0.5 -right-0.5 min-w-4 rounded-full bg-red-600 px-1 text-[10px] leading-4 font-semibold text-white"
           >
-            {more ? `${UNACKED_LIMIT}+` : count}
+            {count > 99 ? '99+' : count}
           </span>
         ) : null}
       </button>
