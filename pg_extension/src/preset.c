@@ -447,8 +447,6 @@ EnsureCaches(void)
 	if (cache_context == NULL)
 		cache_context = AllocSetContextCreate(CacheMemoryContext, "roundtable preset cache",
 											  ALLOCSET_DEFAULT_SIZES);
-	if (binding_cache != NULL && hash_get_num_entries(binding_cache) >= MAX_CACHED_TARGETS)
-		ResetCaches();
 	if (binding_cache == NULL)
 	{
 		memset(&ctl, 0, sizeof(ctl));
@@ -924,6 +922,9 @@ resolve_params(PG_FUNCTION_ARGS)
 	CheckSelect(catalog.bindings_rel);
 	CheckSelect(catalog.presets_rel);
 	CheckSelect(catalog.settings_rel);
+	/* only here, never between a scan and the entry it fills: a reset frees cached values */
+	if (binding_cache != NULL && hash_get_num_entries(binding_cache) >= MAX_CACHED_TARGETS)
+		ResetCaches();
 	EnsureCaches();
 
 	/* highest layer first; each fills only what the layers above left unset */

@@ -730,10 +730,11 @@ COMMENT ON FUNCTION rt.delete_binding(bigint) IS 'Deletes a binding; P0002 when 
 -- The hot path (C, src/preset.c): per-backend caches of bindings and presets, filled from the
 -- partial indexes and dropped by the invalidation triggers above. No role check and no SET
 -- clauses: it is not a REST door, it is called by rt.ingest and by rt_admin, and a SET clause
--- alone would cost more than the lookup (decision 006).
+-- alone would cost more than the lookup (decision 006). Parallel unsafe: cache misses read with
+-- the latest snapshot, which PostgreSQL forbids in parallel mode.
 CREATE FUNCTION rt.resolve_params(chat_id bigint, user_id bigint, at timestamptz DEFAULT now(),
                                   override jsonb DEFAULT NULL) RETURNS jsonb
-LANGUAGE c STABLE PARALLEL SAFE
+LANGUAGE c STABLE
 AS 'MODULE_PATHNAME', 'resolve_params';
 COMMENT ON FUNCTION rt.resolve_params(bigint, bigint, timestamptz, jsonb) IS 'Effective model parameters for a reply: per parameter the highest layer that sets it (defaults < global < chat < user < chat_user < override); per layer the newest binding with expires_at > at. override: a params subset or {"preset_id": N}';
 
