@@ -9,9 +9,11 @@
  * (newest first) to the first binding whose expires_at is null or after "at",
  * then probes rt.presets by primary key, highest layer first, and stops as
  * soon as every parameter is set; rt.settings' preset.defaults row is read
- * only for what is left.  Relation OIDs are cached per backend and dropped on
- * relcache invalidation.  rt._resolve_params_plpgsql is the same rules in
- * PL/pgSQL (the executable spec); docs/decisions/006-preset-layers.md says why.
+ * only for what is left.  What those reads find is cached per backend (see
+ * "Per-backend caches" below) and dropped on relcache invalidation, which
+ * triggers on the three tables raise on every write.
+ * rt._resolve_params_plpgsql is the same rules in PL/pgSQL (the executable
+ * spec); docs/decisions/006-preset-layers.md says why.
  */
 #include "postgres.h"
 

@@ -1,6 +1,6 @@
 -- presets, bindings, resolution (C and PL/pgSQL), explain, compile_request, export/import, roles
 BEGIN;
-SELECT plan(153);
+SELECT plan(157);
 
 -- 'ok', or the SQLSTATE and the COLUMN field the error named (22023:temperature)
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -224,6 +224,23 @@ VALUES ('chat_user', 10000000001, 10000000102, pg_temp.pid('other'), '2029-12-01
 SELECT is(rt.resolve_params(10000000001, 10000000102, '2030-01-01 01:00Z')->'max_tokens', '42', 'a new binding is seen at once');
 DELETE FROM rt.preset_bindings WHERE chat_id = 10000000001 AND user_id = 10000000102;
 SELECT is(rt.resolve_params(10000000001, 10000000102, '2030-01-01 01:00Z')->'max_tokens', '100', 'a deleted binding stops applying at once');
+
+-- more bindings than the cache keeps per target (64): the index is read instead
+INSERT INTO rt.preset_bindings (scope, chat_id, preset_id, expires_at, created_at)
+SELECT 'chat', 10000000003, pg_temp.pid('other'), '2030-01-01 00:00Z', '2029-12-31Z'::timestamptz + i * interval '1 second'
+FROM generate_series(1, 70) i;
+INSERT INTO rt.preset_bindings (scope, chat_id, preset_id, created_at) VALUES ('chat', 10000000003, pg_temp.pid('chat'), '2029-01-01Z');
+SELECT is(rt.resolve_params(10000000003, NULL, '2030-01-01 01:00Z')->'temperature', '0.2',
+          'behind 70 expired bindings the permanent one is found');
+SELECT is(rt.resolve_params(10000000003, NULL, '2029-12-31 12:00Z')->'temperature', '1.9',
+          'and at an earlier instant the newest of them');
+INSERT INTO rt.preset_bindings (scope, chat_id, user_id, preset_id, created_at)
+SELECT 'chat_user', 10000000004, 20000000000 + i, CASE WHEN i = 70 THEN pg_temp.pid('other') ELSE pg_temp.pid('chat') END, '2029-12-01Z'
+FROM generate_series(1, 70) i;
+SELECT is(rt.resolve_params(10000000004, 20000000070, '2030-01-01 01:00Z')->'max_tokens', '42',
+          'a chat with more chat_user bindings than one cache entry keeps still resolves each member');
+SELECT is(rt.resolve_params(10000000004, 20000000071, '2030-01-01 01:00Z'),
+          rt._resolve_params_plpgsql(10000000004, 20000000071, '2030-01-01 01:00Z'), 'and a member without one');
 
 -- ---------------------------------------------------------------------------
 -- explain_params
