@@ -14,4 +14,4 @@ fi
 psql -qd "$db" -v ON_ERROR_STOP=1 -f "$here/setup.sql"
 psql -qd "$db" -v ON_ERROR_STOP=1 -f "$here/check.sql"
 # a fresh session: the C caches start empty
-psql -d "$db" -v ON_ERROR_STOP=1 -f "$here/run.sql"
+psql -qd "$db" -v ON_ERROR_STOP=1 -f "$here/run.sql"
