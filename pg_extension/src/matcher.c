@@ -46,9 +46,6 @@ PG_FUNCTION_INFO_V1(matcher_invalidate);
 PG_FUNCTION_INFO_V1(matcher_stats);
 PG_FUNCTION_INFO_V1(backend_cpu_ms);
 
-#define OUT_BIT 0x80000000U
-#define STATE_MASK 0x7FFFFFFFU
-
 typedef struct AcPattern
 {
 	int32 rule;   /* index into the rule set's rules */
@@ -60,14 +57,14 @@ typedef struct AcPattern
 /* an edge of a sparse (deep) state */
 typedef struct AcEdge
 {
-	uint32 to; /* target state | OUT_BIT */
+	uint32 to; /* target state */
 	uint16 cls;
 } AcEdge;
 
 /* a deep state: its first edge inline (most deep states have one), the rest in edges[] */
 typedef struct AcSparse
 {
-	uint32 to0;  /* target of the first edge | OUT_BIT */
+	uint32 to0;  /* target of the first edge */
 	uint16 cls0; /* class of the first edge, 0 = no edge */
 	uint16 nmore;
 	int32 more; /* first of the other edges in edges[] */
@@ -89,7 +86,9 @@ typedef struct Automaton
 	int32 nhigh;
 	uint32 *high_cp; /* sorted */
 	uint16 *high_class;
-	uint32 *dense;    /* ndense * nclasses: target | OUT_BIT */
+	uint16 *dense16;  /* ndense * nclasses targets, when every state id fits 16 bits */
+	uint32 *dense32;  /* the same otherwise */
+	bool *out_flag;   /* per state: ends a pattern itself or through its dict link */
 	AcSparse *sparse; /* per deep state (id - ndense) */
 	AcEdge *edges;    /* edges after the first, sorted by class within a state */
 	int32 *out_start; /* nstates + 1: patterns ending in each state, in out_pat */
@@ -97,6 +96,7 @@ typedef struct Automaton
 	int32 *dict;      /* nearest state on the failure chain with patterns, -1 none */
 	int32 npats;
 	AcPattern *pats;
+	int32 maxdepth; /* longest pattern, in code points */
 } Automaton;
 
 /* bytes of dense rows; the rest of the states go sparse (decision 007) */
@@ -311,6 +311,20 @@ TrieChild(const int32 *first_child, const int32 *next_sibling, const uint16 *lab
 	return -1;
 }
 
+/* code point frequencies while the alphabet is sorted (qsort has no context argument) */
+static const uint32 *class_freq;
+
+static int
+CompareByFrequency(const void *a, const void *b)
+{
+	uint32 x = *(const uint32 *) a;
+	uint32 y = *(const uint32 *) b;
+
+	if (class_freq[x] != class_freq[y])
+		return class_freq[x] > class_freq[y] ? -1 : 1;
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
 static int
 CompareEdge(const void *a, const void *b)
 {
@@ -332,6 +346,9 @@ BuildAutomaton(PatternInput *in, int n)
 	int32 nclasses = 1;
 	uint32 *high;
 	int nhigh = 0;
+	uint32 *freq;
+	uint32 *used;
+	int nused = 0;
 	int32 *first_child;
 	int32 *next_sibling;
 	uint16 *label;
@@ -347,6 +364,7 @@ BuildAutomaton(PatternInput *in, int n)
 	int32 s;
 	int32 nsparse;
 	int32 nedges;
+	Size entry;
 
 	for (i = 0; i < n; i++)
 		if (in[i].norm.len > 0)
@@ -359,8 +377,13 @@ BuildAutomaton(PatternInput *in, int n)
 
 	a = palloc0(sizeof(Automaton));
 
-	/* the alphabet: every code point used by some pattern */
+	/*
+	 * The alphabet: every code point used by some pattern, the most frequent first, so the
+	 * transitions a scan takes most sit together in the first cache line of a row.
+	 */
 	high = palloc(sizeof(uint32) * total);
+	freq = palloc0(sizeof(uint32) * RT_NORM_TABLE_LIMIT);
+	used = palloc(sizeof(uint32) * RT_NORM_TABLE_LIMIT);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < in[i].norm.len; j++)
 		{
@@ -368,12 +391,18 @@ BuildAutomaton(PatternInput *in, int n)
 
 			if (cp < RT_NORM_TABLE_LIMIT)
 			{
-				if (a->low_class[cp] == 0)
-					a->low_class[cp] = (uint16) nclasses++;
+				if (freq[cp]++ == 0)
+					used[nused++] = cp;
 			}
 			else
 				high[nhigh++] = cp;
 		}
+	class_freq = freq;
+	qsort(used, nused, sizeof(uint32), CompareByFrequency);
+	for (i = 0; i < nused; i++)
+		a->low_class[used[i]] = (uint16) nclasses++;
+	pfree(freq);
+	pfree(used);
 	if (nhigh > 0)
 	{
 		int u = 0;
@@ -432,6 +461,7 @@ BuildAutomaton(PatternInput *in, int n)
 		p = &a->pats[a->npats];
 		p->rule = in[i].rule;
 		p->len = in[i].norm.len;
+		a->maxdepth = Max(a->maxdepth, p->len);
 		p->bounded = in[i].bounded;
 		p->runs = NULL;
 		if (in[i].norm.has_run)
@@ -443,7 +473,7 @@ BuildAutomaton(PatternInput *in, int n)
 		out_head[s] = a->npats;
 		a->npats++;
 	}
-	if (nstates >= (int32) (OUT_BIT >> 1))
+	if (nstates >= PG_INT32_MAX / 2)
 		ereport(ERROR, errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				errmsg("matcher automaton too large: %d states", nstates));
 	a->nstates = nstates;
@@ -503,21 +533,36 @@ BuildAutomaton(PatternInput *in, int n)
 	}
 
 	/* dense rows for the shallow states: child, else the failure target's row */
-	a->ndense = Min(nstates, Max(1, DENSE_BUDGET / (int32) (sizeof(uint32) * nclasses)));
-	a->dense = palloc(sizeof(uint32) * a->ndense * nclasses);
+	entry = nstates <= PG_UINT16_MAX ? sizeof(uint16) : sizeof(uint32);
+	a->ndense = Min(nstates, Max(1, DENSE_BUDGET / (int32) (entry * nclasses)));
+	if (entry == sizeof(uint16))
+		a->dense16 = palloc(sizeof(uint16) * a->ndense * nclasses);
+	else
+		a->dense32 = palloc(sizeof(uint32) * a->ndense * nclasses);
 	for (i = 0; i < a->ndense; i++)
 	{
 		int32 old = order[i];
-		uint32 *row = a->dense + (Size) i * nclasses;
+		Size row = (Size) i * nclasses;
+		Size frow = (Size) newid[fail[old]] * nclasses;
 		int32 v;
+		int32 k;
 
-		if (i == 0)
-			memset(row, 0, sizeof(uint32) * nclasses);
-		else
-			memcpy(row, a->dense + (Size) newid[fail[old]] * nclasses, sizeof(uint32) * nclasses);
+		for (k = 0; k < nclasses; k++)
+		{
+			if (a->dense16)
+				a->dense16[row + k] = i == 0 ? 0 : a->dense16[frow + k];
+			else
+				a->dense32[row + k] = i == 0 ? 0 : a->dense32[frow + k];
+		}
 		for (v = first_child[old]; v >= 0; v = next_sibling[v])
-			row[label[v]] = (uint32) newid[v] | (has_out[newid[v]] ? OUT_BIT : 0);
+		{
+			if (a->dense16)
+				a->dense16[row + label[v]] = (uint16) newid[v];
+			else
+				a->dense32[row + label[v]] = (uint32) newid[v];
+		}
 	}
+	a->out_flag = has_out;
 
 	/* edges and failure links for the deep states */
 	nsparse = nstates - a->ndense;
@@ -534,7 +579,7 @@ BuildAutomaton(PatternInput *in, int n)
 		sp->fail = newid[fail[old]];
 		for (v = first_child[old]; v >= 0; v = next_sibling[v])
 		{
-			a->edges[nedges].to = (uint32) newid[v] | (has_out[newid[v]] ? OUT_BIT : 0);
+			a->edges[nedges].to = (uint32) newid[v];
 			a->edges[nedges].cls = label[v];
 			nedges++;
 		}
@@ -556,7 +601,6 @@ BuildAutomaton(PatternInput *in, int n)
 	pfree(fail);
 	pfree(order);
 	pfree(newid);
-	pfree(has_out);
 	return a;
 }
 
@@ -603,64 +647,94 @@ Report(RuleSetCache *c, const Automaton *a, int32 st, const RtNormText *t, int i
 	}
 }
 
+static pg_attribute_always_inline uint32
+ClassAt(const Automaton *a, uint32 ch)
+{
+	return likely(ch < RT_NORM_TABLE_LIMIT) ? a->low_class[ch] : ClassOf(a, ch);
+}
+
+/* the state after class cls (not 0) from state s; wide is a constant in each caller */
+static pg_attribute_always_inline uint32
+Step(const Automaton *a, uint32 s, uint32 cls, bool wide)
+{
+	for (;;)
+	{
+		const AcSparse *sp;
+
+		if (likely(s < (uint32) a->ndense))
+			return wide ? a->dense32[s * (uint32) a->nclasses + cls]
+						: a->dense16[s * (uint32) a->nclasses + cls];
+		sp = &a->sparse[s - (uint32) a->ndense];
+		if (sp->cls0 == cls)
+			return sp->to0;
+		if (sp->nmore > 0)
+		{
+			const AcEdge *ed = a->edges + sp->more;
+			const AcEdge *end = ed + sp->nmore;
+
+			for (; ed < end && ed->cls < cls; ed++)
+				;
+			if (ed < end && ed->cls == cls)
+				return ed->to;
+		}
+		s = (uint32) sp->fail;
+	}
+}
+
+/*
+ * The next state depends on the previous one through a load, so one stream is bound by that
+ * load's latency. Two streams over the two halves of the text overlap their loads; the second
+ * starts maxdepth characters early, after which its state is exact (a state only remembers
+ * the last maxdepth characters), and any hit a stream reports is a real occurrence, so the
+ * overlap costs nothing but duplicates that Hit() drops.
+ */
+static pg_attribute_always_inline void
+ScanTextWidth(RuleSetCache *c, const Automaton *a, const RtNormText *t, bool wide)
+{
+	const uint32 *cp = t->cp;
+	const bool *out_flag = a->out_flag;
+	int n = t->len;
+	int from = 0;
+	uint32 sb = 0;
+	int k;
+
+	if (n >= 4 * a->maxdepth + 64)
+	{
+		int mid = n / 2;
+		int j = mid - a->maxdepth;
+		uint32 sa = 0;
+
+		for (k = 0; k < mid; k++)
+		{
+			uint32 ca = ClassAt(a, cp[k]);
+			uint32 cb = ClassAt(a, cp[j + k]);
+
+			sa = ca ? Step(a, sa, ca, wide) : 0;
+			sb = cb ? Step(a, sb, cb, wide) : 0;
+			if (unlikely(out_flag[sa]))
+				Report(c, a, (int32) sa, t, k);
+			if (unlikely(out_flag[sb]))
+				Report(c, a, (int32) sb, t, j + k);
+		}
+		from = j + mid;
+	}
+	for (k = from; k < n; k++)
+	{
+		uint32 cb = ClassAt(a, cp[k]);
+
+		sb = cb ? Step(a, sb, cb, wide) : 0;
+		if (unlikely(out_flag[sb]))
+			Report(c, a, (int32) sb, t, k);
+	}
+}
+
 static void
 ScanText(RuleSetCache *c, const Automaton *a, const RtNormText *t)
 {
-	const uint32 *dense = a->dense;
-	const uint32 *cp = t->cp;
-	const uint16 *low = a->low_class;
-	const uint32 ndense = (uint32) a->ndense;
-	const uint32 nclasses = (uint32) a->nclasses;
-	uint32 s = 0;
-	int n = t->len;
-	int i;
-
-	for (i = 0; i < n; i++)
-	{
-		uint32 ch = cp[i];
-		uint32 cls = likely(ch < RT_NORM_TABLE_LIMIT) ? low[ch] : ClassOf(a, ch);
-		uint32 e;
-
-		if (cls == 0)
-		{
-			/* in no pattern: no suffix of the text is a pattern prefix any more */
-			s = 0;
-			continue;
-		}
-		for (;;)
-		{
-			const AcSparse *sp;
-
-			if (s < ndense)
-			{
-				e = dense[s * nclasses + cls];
-				break;
-			}
-			sp = &a->sparse[s - ndense];
-			if (sp->cls0 == cls)
-			{
-				e = sp->to0;
-				break;
-			}
-			if (sp->nmore > 0)
-			{
-				const AcEdge *ed = a->edges + sp->more;
-				const AcEdge *end = ed + sp->nmore;
-
-				for (; ed < end && ed->cls < cls; ed++)
-					;
-				if (ed < end && ed->cls == cls)
-				{
-					e = ed->to;
-					break;
-				}
-			}
-			s = (uint32) sp->fail;
-		}
-		s = e & STATE_MASK;
-		if (unlikely(e & OUT_BIT))
-			Report(c, a, (int32) s, t, i);
-	}
+	if (a->dense16)
+		ScanTextWidth(c, a, t, false);
+	else
+		ScanTextWidth(c, a, t, true);
 }
 
 /* ---------------------------------------------------------------------------
