@@ -13,6 +13,9 @@
  */
 #include "postgres.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
@@ -246,10 +249,19 @@ IntField(JsonbContainer *obj, const char *key, int64 *out)
 {
 	JsonbValue buf;
 	JsonbValue *v = Field(obj, key, &buf);
+	char *digits;
+	char *end;
+	long long value;
 
 	if (v == NULL || v->type != jbvNumeric)
 		return false;
-	*out = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(v->val.numeric)));
+	/* a fractional or out-of-range number is no id or offset: ignored, never an error */
+	digits = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	errno = 0;
+	value = strtoll(digits, &end, 10);
+	if (errno != 0 || end == digits || *end != '\0')
+		return false;
+	*out = (int64) value;
 	return true;
 }
 
@@ -513,7 +525,8 @@ DecideCollect(DecideBatch *d, const DecideInput *in)
 		else
 			d->pending = repalloc(d->pending, sizeof(DecidePending) * d->cappending);
 	}
-	p = &d->pending[d->npending++];
+	/* filled in completely before it counts: detection must not leave half an entry */
+	p = &d->pending[d->npending];
 	p->message_pk = in->message_pk;
 	p->created_at = in->created_at;
 	p->chat_id = in->chat_id;
@@ -528,6 +541,7 @@ DecideCollect(DecideBatch *d, const DecideInput *in)
 					 ? MENTION_NONE
 					 : DetectMention(in->message, in->text, p->private_chat, d->bot_username,
 									 d->has_bot_id, d->bot_id);
+	d->npending++;
 }
 
 /* the batch's writes were rolled back (ingest's fast path gave up): collect again */

@@ -2,7 +2,7 @@
 -- bots, fixed replies, playbook presets and stop, moderation delete/hide/flag, edits, context,
 -- and rt.detect_mention. Update ids 886xxxxx, chats ±886000xx; everything rolls back.
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 
 -- a known world: no rules but ours, our bot's name and id
 UPDATE rt.moderation_rules SET enabled = false WHERE enabled;
@@ -174,6 +174,9 @@ SELECT is((SELECT jsonb_array_length(payload -> 'context') FROM rt.outbox WHERE 
           2, 'context.messages limits the context');
 SELECT is((SELECT payload -> 'context' FROM rt.outbox WHERE (payload ->> 'message_pk')::bigint = pg_temp.pk(88600001, 88600060)),
           rt._reply_context(88600001, pg_temp.pk(88600001, 88600060), 2), 'the kept C plan and rt._reply_context agree');
+
+SELECT is(rt.ingest(pg_temp.msg(88600070, -88600001, 'odd entity', '{"entities": [{"type": "mention", "offset": 1e30, "length": 2.5}, {"type": 7}]}')) ->> 'stored',
+          '1', 'a nonsensical entity never rejects the message');
 
 -- ---- rt.detect_mention --------------------------------------------------------------------------------------
 SELECT is(rt.detect_mention('{"text": "/start@other", "entities": [{"type": "bot_command", "offset": 0, "length": 12}]}', 'private', 'mybot', 1),
