@@ -2,7 +2,7 @@
 -- audit, admin and settings functions (rt.actor door), the database roles of sql/roles.sql
 -- (rt_edge, rt_analyst, PUBLIC), and a COMMENT on every rt object. Logins tap90_*.
 BEGIN;
-SELECT plan(37);
+SELECT plan(38);
 
 SELECT count(rt.create_admin('tap90_' || r, 'password-' || r, r)) FROM unnest(ARRAY['viewer', 'moderator', 'admin', 'owner']) r \gset _
 SELECT rt._notify_admins('error', NULL, NULL, '{}', false) AS note \gset
@@ -11,7 +11,7 @@ CREATE FUNCTION pg_temp.as_role(r text) RETURNS text LANGUAGE sql AS $$
 
 SELECT pg_temp.as_role('viewer') \gset _
 SELECT lives_ok($$SELECT rt.list_audit('{}')$$, 'viewer: list_audit');
-SELECT lives_ok($$SELECT rt.list_admins()$$, 'viewer: list_admins');
+SELECT throws_ok($$SELECT rt.list_admins()$$, '42501', 'role owner required', 'viewer: no admin list (owner only)');
 SELECT lives_ok($$SELECT rt.list_settings()$$, 'viewer: list_settings');
 SELECT lives_ok($$SELECT rt.list_notifications('{}')$$, 'viewer: list_notifications');
 SELECT lives_ok($$SELECT rt.event_messages('{"type": "changed", "entity": "preset", "ids": []}')$$, 'viewer: event_messages');
@@ -37,6 +37,7 @@ SELECT throws_ok($$SELECT rt.create_admin_api('{"login": "tap90_x", "password": 
 
 SELECT pg_temp.as_role('owner') \gset _
 SELECT lives_ok($$SELECT rt.create_admin_api('{"login": "tap90_x", "password": "password-x", "role": "viewer"}')$$, 'owner: create admin');
+SELECT lives_ok($$SELECT rt.list_admins()$$, 'owner: list admins');
 SELECT lives_ok(format($$SELECT rt.update_admin(%s, '{"role": "admin"}')$$, (SELECT id FROM rt.admins WHERE login = 'tap90_viewer')),
                 'owner: change role');
 SELECT lives_ok($$SELECT rt.update_setting('context.messages', '{"value": 10}')$$, 'owner: settings');

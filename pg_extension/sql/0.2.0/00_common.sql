@@ -550,13 +550,13 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
 AS $$
 BEGIN
-    PERFORM rt.require_role('viewer');
+    PERFORM rt.require_role('owner');
     RETURN jsonb_build_object('items',
         (SELECT coalesce(jsonb_agg(rt._admin_json(a) ORDER BY a.id), '[]') FROM rt.admins a),
         'next_cursor', NULL);
 END
 $$;
-COMMENT ON FUNCTION rt.list_admins() IS 'All console admins {"items":[{id,login,role,created_at,disabled,disabled_at}],"next_cursor":null} (viewer; never password hashes)';
+COMMENT ON FUNCTION rt.list_admins() IS 'GET /api/admins: all console admins {"items":[{id,login,role,created_at,disabled,disabled_at}],"next_cursor":null} (owner, like every admins route; never password hashes)';
 
 CREATE FUNCTION rt.create_admin_api(body jsonb) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
