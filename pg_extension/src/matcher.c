@@ -698,25 +698,42 @@ ScanTextWidth(RuleSetCache *c, const Automaton *a, const RtNormText *t, bool wid
 	uint32 sb = 0;
 	int k;
 
-	if (n >= 4 * a->maxdepth + 64)
+	if (n >= 8 * a->maxdepth + 64)
 	{
-		int mid = n / 2;
-		int j = mid - a->maxdepth;
-		uint32 sa = 0;
+		/* four streams, each starting maxdepth early (stream 0 starts at 0) */
+		int q = n / 4;
+		int steps = q + a->maxdepth;
+		int b1 = q - a->maxdepth;
+		int b2 = 2 * q - a->maxdepth;
+		int b3 = 3 * q - a->maxdepth;
+		uint32 s0 = 0;
+		uint32 s1 = 0;
+		uint32 s2 = 0;
 
-		for (k = 0; k < mid; k++)
+		for (k = 0; k < steps; k++)
 		{
-			uint32 ca = ClassAt(a, cp[k]);
-			uint32 cb = ClassAt(a, cp[j + k]);
+			uint32 c0 = ClassAt(a, cp[k]);
+			uint32 c1 = ClassAt(a, cp[b1 + k]);
+			uint32 c2 = ClassAt(a, cp[b2 + k]);
+			uint32 c3 = ClassAt(a, cp[b3 + k]);
 
-			sa = ca ? Step(a, sa, ca, wide) : 0;
-			sb = cb ? Step(a, sb, cb, wide) : 0;
-			if (unlikely(out_flag[sa]))
-				Report(c, a, (int32) sa, t, k);
-			if (unlikely(out_flag[sb]))
-				Report(c, a, (int32) sb, t, j + k);
+			s0 = c0 ? Step(a, s0, c0, wide) : 0;
+			s1 = c1 ? Step(a, s1, c1, wide) : 0;
+			s2 = c2 ? Step(a, s2, c2, wide) : 0;
+			sb = c3 ? Step(a, sb, c3, wide) : 0;
+			if (unlikely(out_flag[s0] | out_flag[s1] | out_flag[s2] | out_flag[sb]))
+			{
+				if (out_flag[s0])
+					Report(c, a, (int32) s0, t, k);
+				if (out_flag[s1])
+					Report(c, a, (int32) s1, t, b1 + k);
+				if (out_flag[s2])
+					Report(c, a, (int32) s2, t, b2 + k);
+				if (out_flag[sb])
+					Report(c, a, (int32) sb, t, b3 + k);
+			}
 		}
-		from = j + mid;
+		from = b3 + steps;
 	}
 	for (k = from; k < n; k++)
 	{

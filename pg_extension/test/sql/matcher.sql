@@ -91,6 +91,13 @@ SELECT pg_temp.hits('');
 
 SELECT rule_id > 0 AS has_id, kind, pattern FROM rt.match_text('это спам', 'moderation') ORDER BY rule_id;
 
+-- long texts are scanned as four interleaved streams: a word anywhere, across every split
+SELECT count(*) AS misses FROM generate_series(0, 800, 3) o
+WHERE pg_temp.hits(repeat('x', o) || ' спам ' || repeat('y', 800 - o)) <> 'spam ru word, spam ru substring, spam evasion';
+SELECT count(*) AS misses FROM generate_series(0, 800, 5) o
+WHERE pg_temp.hits(repeat('ж', o) || ' онлайн  казино ' || repeat('z', 800 - o)) <> 'casino';
+SELECT pg_temp.hits(repeat('спам', 300));
+
 -- verdicts: labels in rule order, strongest action wins, scope by chat
 SELECT rt.moderation_verdict(1, 'спам и viagra') - 'rule_ids';
 SELECT rt.moderation_verdict(1, 'просто текст');
