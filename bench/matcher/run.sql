@@ -39,10 +39,17 @@ SELECT sum(octet_length(body)) AS bytes, count(*) AS msgs FROM bench_msgs \gset
 SELECT pg_temp.load_rules(10000, false);
 SELECT pg_temp.time_ms($q$SELECT rt._matcher_stats('moderation')$q$) AS build_ms;
 SELECT rt._matcher_stats('moderation') AS automaton;
-WITH t AS (
+-- median of three runs each
+WITH r AS (
     SELECT pg_temp.time_ms('SELECT count(octet_length(body)) FROM bench_msgs') AS loop_ms,
            pg_temp.time_ms($q$SELECT sum(rt._match_count(body, 'moderation')) FROM bench_msgs$q$) AS count_ms,
-           pg_temp.time_ms($q$SELECT count(*) FROM bench_msgs, LATERAL rt.match_text(body, 'moderation')$q$) AS srf_ms)
+           pg_temp.time_ms($q$SELECT count(*) FROM bench_msgs, LATERAL rt.match_text(body, 'moderation')$q$) AS srf_ms
+    FROM generate_series(1, 3)),
+t AS (
+    SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY loop_ms) AS loop_ms,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY count_ms) AS count_ms,
+           percentile_disc(0.5) WITHIN GROUP (ORDER BY srf_ms) AS srf_ms
+    FROM r)
 SELECT round(:bytes / 1e6 / (count_ms / 1e3), 1) AS c_count_mb_s,
        round(:bytes / 1e6 / ((count_ms - loop_ms) / 1e3), 1) AS c_count_mb_s_net_of_scan,
        round(:bytes / 1e6 / (srf_ms / 1e3), 1) AS c_match_text_mb_s,
@@ -54,8 +61,8 @@ SELECT sum(rt._match_count(body, 'moderation')) AS c_hits_10k FROM bench_msgs;
 SELECT pg_temp.load_rules(10000, true);
 SELECT rt._matcher_stats('moderation') AS automaton;
 WITH t AS (
-    SELECT pg_temp.time_ms('SELECT count(octet_length(body)) FROM bench_msgs') AS loop_ms,
-           pg_temp.time_ms($q$SELECT sum(rt._match_count(body, 'moderation')) FROM bench_msgs$q$) AS count_ms)
+    SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY pg_temp.time_ms($q$SELECT sum(rt._match_count(body, 'moderation')) FROM bench_msgs$q$)) AS count_ms
+    FROM generate_series(1, 3))
 SELECT round(:bytes / 1e6 / (count_ms / 1e3), 1) AS c_evasion_mb_s FROM t;
 
 \echo '== 1,000 rules: C against plain SQL (ILIKE / ~*)'
@@ -63,8 +70,9 @@ SELECT pg_temp.load_rules(1000, false);
 SELECT rt._matcher_stats('moderation') AS automaton;
 SELECT sum(octet_length(body)) AS sql_bytes FROM bench_msgs WHERE n <= 100 \gset
 WITH t AS (
-    SELECT pg_temp.time_ms($q$SELECT sum(rt._match_count(body, 'moderation')) FROM bench_msgs$q$) AS c_ms,
-           pg_temp.time_ms('SELECT pg_temp.sql_hits(100)') AS sql_ms)
+    SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY pg_temp.time_ms($q$SELECT sum(rt._match_count(body, 'moderation')) FROM bench_msgs$q$)) AS c_ms,
+           (SELECT pg_temp.time_ms('SELECT pg_temp.sql_hits(100)')) AS sql_ms
+    FROM generate_series(1, 3))
 SELECT round(:bytes / 1e6 / (c_ms / 1e3), 1) AS c_mb_s,
        round(:sql_bytes / 1e6 / (sql_ms / 1e3), 3) AS sql_mb_s,
        round((:bytes / c_ms) / (:sql_bytes / sql_ms), 0) AS ratio
