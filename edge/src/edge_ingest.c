@@ -1,9 +1,11 @@
 /* The ingest worker: reads rt:in through consumer group "ingest" on its own Redis connection
  * (XREADGROUP BLOCK would stall every other command on a shared one), stores batches with
- * rt.ingest and XACKs only after the call has committed. Data errors split the batch and end in
- * rt.reject_update; transient errors leave entries pending for a retry. A maintenance pass every
- * few seconds reclaims idle entries (XAUTOCLAIM), dead-letters poison ones and trims the stream
- * below everything still pending. */
+ * rt.ingest and XACKs (on a second connection) only after the call has committed. The next
+ * batch is read while one is being stored and starts the moment that one has committed, its
+ * XACK still on the way; one batch is stored at a time (see ing.held for why). Data errors split
+ * the batch and end in rt.reject_update; transient errors leave entries pending for a retry. A
+ * maintenance pass every few seconds reclaims idle entries (XAUTOCLAIM), dead-letters poison ones
+ * and trims the stream below everything still pending. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +77,9 @@ char *edge_ingest_build_array(const char *const *items, const size_t *lens, size
 
 /* ---- worker state ---- */
 
+/* Batches held at once: one being acknowledged, one being stored, one read ahead. */
+#define MAX_SLOTS 3
+
 typedef struct ing_entry {
     char id[48];
     char *u; /* owned copies; NULL when the field is absent */
@@ -83,22 +88,39 @@ typedef struct ing_entry {
     int ack;
 } ing_entry;
 
-typedef void (*batch_done_fn)(int failed);
+typedef struct ing_batch ing_batch;
+typedef void (*batch_done_fn)(ing_batch *b, int failed);
+
+struct ing_batch {
+    int busy; /* the slot holds a batch */
+    ing_entry *e;
+    size_t n, idx;
+    int split, failed;
+    int acking; /* stored (committed); its XACK is on the way */
+    batch_done_fn done;
+};
 
 static struct {
     edge_ctx *ctx;
-    edge_redis *redis; /* own connection, owned here */
+    edge_redis *redis; /* own connection for reads and maintenance, owned here */
+    edge_redis *acker; /* XACKs, so they never queue behind a blocking XREADGROUP */
     char consumer[128];
     int running, stopping;
     uv_timer_t timer, maint_timer, part_timer;
     int want_maint;
-    int read_history; /* re-read our own pending entries before new ones */
+    int maint_running; /* the reclaim/dead-letter/trim chain is under way */
+    int reading;       /* an XREADGROUP is outstanding */
+    int failing;       /* a batch failed: read nothing new until every batch has finished */
+    int read_history;  /* re-read our own pending entries before new ones */
     unsigned attempts;
-    /* the batch in progress */
-    ing_entry *e;
-    size_t n, idx;
-    int split, failed;
-    batch_done_fn done;
+    ing_batch slots[MAX_SLOTS];
+    /* The batch read ahead while another is being stored; it starts when that one commits.
+     * Batches are never stored side by side: an edit could then look its original up before
+     * the original's transaction commits, store itself as a new row and get the original
+     * dropped as a duplicate key; message ids would no longer follow commit order, so a
+     * client backfilling with after_id could skip rows that commit late; and two batches
+     * meeting the same new users and chats in different orders could deadlock. */
+    ing_batch *held;
     /* last error per entry id, for rt:dead and to tell transient failures from poison */
     struct {
         char id[48];
@@ -109,6 +131,7 @@ static struct {
 } ing;
 
 static void step(void);
+static void resume(void);
 
 static void remember_error(const char *id, const char *err, int transient)
 {
@@ -149,16 +172,59 @@ static void schedule_step(unsigned ms)
     uv_timer_start(&ing.timer, on_step_timer, ms, 0);
 }
 
-static void free_batch(void)
+/* batches being stored (at most one) */
+static size_t in_flight(void)
 {
-    for (size_t i = 0; i < ing.n; i++) {
-        free(ing.e[i].u);
-        free(ing.e[i].raw);
-        free(ing.e[i].err);
+    size_t n = 0;
+    for (size_t i = 0; i < MAX_SLOTS; i++)
+        if (ing.slots[i].busy && !ing.slots[i].acking && &ing.slots[i] != ing.held) n++;
+    return n;
+}
+
+/* batches whose entries are delivered to us and not yet acknowledged */
+static size_t unacked(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < MAX_SLOTS; i++)
+        if (ing.slots[i].busy) n++;
+    return n;
+}
+
+static ing_batch *free_slot(void)
+{
+    for (size_t i = 0; i < MAX_SLOTS; i++)
+        if (!ing.slots[i].busy) return &ing.slots[i];
+    return NULL;
+}
+
+static size_t slot_of(const ing_batch *b)
+{
+    return (size_t)(b - ing.slots);
+}
+
+/* ud of a per-entry PostgreSQL call: the slot and the entry index */
+static void *entry_ud(const ing_batch *b, size_t i)
+{
+    return (void *)(uintptr_t)((slot_of(b) << 16) | i);
+}
+
+static ing_entry *ud_entry(void *ud, ing_batch **b)
+{
+    uintptr_t v = (uintptr_t)ud;
+    *b = &ing.slots[v >> 16];
+    return &(*b)->e[v & 0xffff];
+}
+
+/* Frees the entries; without an ack they stay pending and are read again (history). */
+static void free_batch(ing_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->e[i].u);
+        free(b->e[i].raw);
+        free(b->e[i].err);
     }
-    free(ing.e);
-    ing.e = NULL;
-    ing.n = ing.idx = 0;
+    free(b->e);
+    memset(b, 0, sizeof(*b));
 }
 
 static char *dup_reply_str(const redisReply *r)
@@ -172,22 +238,23 @@ static char *dup_reply_str(const redisReply *r)
     return s;
 }
 
-/* Parses [[id, [field, value, ...]], ...] into ing.e. */
-static int load_entries(const redisReply *list)
+/* Parses [[id, [field, value, ...]], ...] into b, which becomes busy. */
+static int load_entries(ing_batch *b, const redisReply *list)
 {
     if (!list || list->type != REDIS_REPLY_ARRAY) return EDGE_ERR;
-    ing.e = calloc(list->elements ? list->elements : 1, sizeof(*ing.e));
-    if (!ing.e) return EDGE_ERR;
-    ing.n = 0;
+    memset(b, 0, sizeof(*b));
+    b->e = calloc(list->elements ? list->elements : 1, sizeof(*b->e));
+    if (!b->e) return EDGE_ERR;
+    b->busy = 1;
     for (size_t i = 0; i < list->elements; i++) {
         const redisReply *ent = list->element[i];
-        ing_entry *e = &ing.e[ing.n];
+        ing_entry *e = &b->e[b->n];
         if (!ent || ent->type != REDIS_REPLY_ARRAY || ent->elements < 1 ||
             ent->element[0]->type != REDIS_REPLY_STRING || ent->element[0]->len >= sizeof(e->id))
             continue;
         memcpy(e->id, ent->element[0]->str, ent->element[0]->len);
         e->id[ent->element[0]->len] = '\0';
-        ing.n++;
+        b->n++;
         if (ent->elements < 2 || ent->element[1]->type != REDIS_REPLY_ARRAY) continue;
         const redisReply *f = ent->element[1];
         for (size_t j = 0; j + 1 < f->elements; j += 2) {
@@ -203,61 +270,67 @@ static int load_entries(const redisReply *list)
 
 /* ---- batch processing ---- */
 
-static void next_entry(void);
+static void next_entry(ing_batch *b);
 
-static void batch_complete(void)
+static void batch_complete(ing_batch *b)
 {
-    batch_done_fn done = ing.done;
-    int failed = ing.failed;
-    free_batch();
-    ing.done = NULL;
-    if (done && !ing.stopping) done(failed);
+    batch_done_fn done = b->done;
+    int failed = b->failed;
+    free_batch(b);
+    if (done && !ing.stopping) done(b, failed);
 }
 
 static void on_xack(redisReply *reply, void *ud)
 {
-    (void)ud;
     if (!reply || reply->type == REDIS_REPLY_ERROR)
         EDGE_WARN("ingest: XACK failed; entries will be redelivered (idempotent)", "error",
                   reply ? reply->str : "redis down");
     if (ing.stopping) return;
-    batch_complete();
+    batch_complete(&ing.slots[(uintptr_t)ud]);
 }
 
-static void finish_batch(void)
+static void start_held(void);
+
+/* The batch is stored (or given up): acknowledge what was committed, and let the batch read
+ * ahead start right away unless this one failed. */
+static void finish_batch(ing_batch *b)
 {
     size_t nack = 0;
-    const char **argv = calloc(ing.n + 3, sizeof(char *));
+    const char **argv = calloc(b->n + 3, sizeof(char *));
+    edge_redis *r = edge_redis_ready(ing.acker) ? ing.acker : ing.redis;
     if (!argv) {
-        batch_complete();
+        batch_complete(b);
         return;
     }
     argv[0] = "XACK";
     argv[1] = STREAM;
     argv[2] = GROUP;
-    for (size_t i = 0; i < ing.n; i++)
-        if (ing.e[i].ack) argv[3 + nack++] = ing.e[i].id;
-    if (nack == 0 ||
-        edge_redis_cmd(ing.redis, on_xack, NULL, (int)(3 + nack), argv, NULL) != EDGE_OK) {
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i].ack) argv[3 + nack++] = b->e[i].id;
+    if (nack == 0 || edge_redis_cmd(r, on_xack, (void *)(uintptr_t)slot_of(b), (int)(3 + nack),
+                                    argv, NULL) != EDGE_OK) {
         free(argv);
         if (nack) EDGE_WARN("ingest: XACK not sent, redis down; entries will be redelivered");
-        batch_complete();
+        batch_complete(b);
         return;
     }
     free(argv);
+    b->acking = 1;
+    if (!b->failed) start_held();
 }
 
-static void fail_rest(const char *err)
+static void fail_rest(ing_batch *b, const char *err)
 {
-    ing.failed = 1;
-    for (size_t i = 0; i < ing.n; i++)
-        if (!ing.e[i].ack) remember_error(ing.e[i].id, err, 1);
+    b->failed = 1;
+    for (size_t i = 0; i < b->n; i++)
+        if (!b->e[i].ack) remember_error(b->e[i].id, err, 1);
 }
 
 static void on_reject(const edge_pg_result *r, void *ud)
 {
     if (ing.stopping) return;
-    ing_entry *e = &ing.e[(size_t)(uintptr_t)ud];
+    ing_batch *b;
+    ing_entry *e = ud_entry(ud, &b);
     if (strcmp(r->sqlstate, "00000") == 0) {
         e->ack = 1;
         EDGE_WARN("ingest: update rejected", "stream_id", e->id);
@@ -265,101 +338,102 @@ static void on_reject(const edge_pg_result *r, void *ud)
         EDGE_ERROR("ingest: rt.reject_update failed", "stream_id", e->id, "sqlstate", r->sqlstate,
                    "error", r->errmsg);
         if (edge_ingest_classify_sqlstate(r->sqlstate) == EDGE_INGEST_RETRY) {
-            fail_rest(r->errmsg);
-            finish_batch();
+            fail_rest(b, r->errmsg);
+            finish_batch(b);
             return;
         }
         remember_error(e->id, r->errmsg, 0); /* stays pending until dead-lettered */
     }
-    ing.idx++;
-    next_entry();
+    b->idx++;
+    next_entry(b);
 }
 
-static void reject(size_t i, const char *raw, const char *err)
+static void reject(ing_batch *b, size_t i, const char *raw, const char *err)
 {
     const char *params[2] = {raw, err ? err : "unparsable update"};
     if (edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.reject_update($1, $2)", 2, params, on_reject,
-                     (void *)(uintptr_t)i) != EDGE_OK) {
-        fail_rest("postgres call could not be queued");
-        finish_batch();
+                     entry_ud(b, i)) != EDGE_OK) {
+        fail_rest(b, "postgres call could not be queued");
+        finish_batch(b);
     }
 }
 
 static void on_single(const edge_pg_result *r, void *ud)
 {
     if (ing.stopping) return;
-    size_t i = (size_t)(uintptr_t)ud;
-    ing_entry *e = &ing.e[i];
+    ing_batch *b;
+    ing_entry *e = ud_entry(ud, &b);
+    size_t i = (size_t)(e - b->e);
     switch (edge_ingest_classify_sqlstate(r->sqlstate)) {
     case EDGE_INGEST_OK:
         e->ack = 1;
-        ing.idx++;
-        next_entry();
+        b->idx++;
+        next_entry(b);
         return;
     case EDGE_INGEST_DATA_ERROR:
         EDGE_WARN("ingest: update refused by rt.ingest, rejecting it", "stream_id", e->id,
                   "sqlstate", r->sqlstate, "error", r->errmsg);
-        reject(i, e->u, r->errmsg);
+        reject(b, i, e->u, r->errmsg);
         return;
     case EDGE_INGEST_POISON:
         EDGE_ERROR("ingest: rt.ingest failed on one update; left pending", "stream_id", e->id,
                    "sqlstate", r->sqlstate, "error", r->errmsg);
         remember_error(e->id, r->errmsg, 0);
-        ing.idx++;
-        next_entry();
+        b->idx++;
+        next_entry(b);
         return;
     default:
         EDGE_WARN("ingest: rt.ingest failed, will retry", "stream_id", e->id, "sqlstate",
                   r->sqlstate, "error", r->errmsg);
-        fail_rest(r->errmsg);
-        finish_batch();
+        fail_rest(b, r->errmsg);
+        finish_batch(b);
         return;
     }
 }
 
-static void next_entry(void)
+static void next_entry(ing_batch *b)
 {
-    while (ing.idx < ing.n) {
-        ing_entry *e = &ing.e[ing.idx];
+    while (b->idx < b->n) {
+        ing_entry *e = &b->e[b->idx];
         if (e->ack) {
-            ing.idx++;
+            b->idx++;
             continue;
         }
-        if (e->u && ing.split) {
+        if (e->u && b->split) {
             size_t len = strlen(e->u);
             const char *items[1] = {e->u};
             char *arr = edge_ingest_build_array(items, &len, 1, NULL);
             const char *params[1] = {arr};
             int rc = arr ? edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params,
-                                        on_single, (void *)(uintptr_t)ing.idx)
+                                        on_single, entry_ud(b, b->idx))
                          : EDGE_ERR;
             free(arr);
             if (rc != EDGE_OK) {
-                fail_rest("postgres call could not be queued");
-                finish_batch();
+                fail_rest(b, "postgres call could not be queued");
+                finish_batch(b);
             }
             return;
         }
         if (e->raw) {
-            reject(ing.idx, e->raw, e->err);
+            reject(b, b->idx, e->raw, e->err);
             return;
         }
         if (!e->u) { /* entry without fields (deleted from the stream): nothing to store */
             e->ack = 1;
         }
-        ing.idx++;
+        b->idx++;
     }
-    finish_batch();
+    finish_batch(b);
 }
 
 static void on_batch(const edge_pg_result *r, void *ud)
 {
-    (void)ud;
     if (ing.stopping) return;
+    ing_batch *b = &ing.slots[(uintptr_t)ud];
     switch (edge_ingest_classify_sqlstate(r->sqlstate)) {
     case EDGE_INGEST_OK:
-        for (size_t i = 0; i < ing.n; i++)
-            if (ing.e[i].u) ing.e[i].ack = 1;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->e[i].u) b->e[i].ack = 1;
         if (r->res && PQntuples(r->res) == 1 && edge_log_level <= EDGE_LOG_DEBUG)
             EDGE_DEBUG("ingest: batch stored", "result", PQgetvalue(r->res, 0, 0));
         break;
@@ -367,21 +441,21 @@ static void on_batch(const edge_pg_result *r, void *ud)
     case EDGE_INGEST_POISON:
         EDGE_WARN("ingest: batch refused, retrying entry by entry", "sqlstate", r->sqlstate,
                   "error", r->errmsg);
-        ing.split = 1;
+        b->split = 1;
         break;
     default:
         EDGE_WARN("ingest: rt.ingest failed, will retry", "sqlstate", r->sqlstate, "error",
                   r->errmsg);
-        fail_rest(r->errmsg);
-        finish_batch();
+        fail_rest(b, r->errmsg);
+        finish_batch(b);
         return;
     }
-    ing.idx = 0;
-    next_entry();
+    b->idx = 0;
+    next_entry(b);
 }
 
-/* Takes ownership of the entries in ing.e; done(failed) runs after the XACK. */
-static void process_batch(batch_done_fn done)
+/* Stores the batch's entries; done(b, failed) runs after the XACK. */
+static void process_batch(ing_batch *b, batch_done_fn done)
 {
     size_t nu = 0;
     const char **items = NULL;
@@ -389,51 +463,81 @@ static void process_batch(batch_done_fn done)
     char *arr = NULL;
     int rc = EDGE_ERR;
 
-    ing.done = done;
-    ing.split = 0;
-    ing.failed = 0;
-    ing.idx = 0;
-    for (size_t i = 0; i < ing.n; i++)
-        if (ing.e[i].u) nu++;
+    b->done = done;
+    b->split = 0;
+    b->failed = 0;
+    b->idx = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i].u) nu++;
     if (nu == 0) {
-        next_entry();
+        next_entry(b);
         return;
     }
     items = calloc(nu, sizeof(*items));
     lens = calloc(nu, sizeof(*lens));
     if (!items || !lens) goto out;
     nu = 0;
-    for (size_t i = 0; i < ing.n; i++) {
-        if (!ing.e[i].u) continue;
-        items[nu] = ing.e[i].u;
-        lens[nu++] = strlen(ing.e[i].u);
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->e[i].u) continue;
+        items[nu] = b->e[i].u;
+        lens[nu++] = strlen(b->e[i].u);
     }
     arr = edge_ingest_build_array(items, lens, nu, NULL);
     if (!arr) goto out;
     const char *params[1] = {arr};
-    rc = edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch, NULL);
+    rc = edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch,
+                      (void *)(uintptr_t)slot_of(b));
 out:
     free(arr);
     free(items);
     free(lens);
     if (rc != EDGE_OK) {
-        fail_rest("postgres call could not be queued");
-        finish_batch();
+        fail_rest(b, "postgres call could not be queued");
+        finish_batch(b);
     }
 }
 
 /* ---- reading ---- */
 
-static void after_batch(int failed)
+static void after_batch(ing_batch *b, int failed)
 {
-    if (failed) {
+    (void)b;
+    if (failed)
+        ing.failing = 1;
+    else if (!ing.failing)
+        ing.attempts = 0;
+    resume();
+}
+
+/* Starts the batch read ahead once nothing is being stored. */
+static void start_held(void)
+{
+    if (ing.stopping || ing.failing || !ing.held || in_flight() > 0) return;
+    ing_batch *b = ing.held;
+    ing.held = NULL;
+    process_batch(b, after_batch);
+    step(); /* its slot is taken: read the next one ahead */
+}
+
+/* Picks up after a batch finished or a read returned: starts the batch read ahead, backs off
+ * after a failure once everything has drained, else reads on. */
+static void resume(void)
+{
+    if (ing.stopping) return;
+    if (ing.failing) {
+        if (unacked() > (ing.held ? 1u : 0u) || ing.reading) return; /* let the others finish */
+        if (ing.held) { /* unacked: read again from history */
+            free_batch(ing.held);
+            ing.held = NULL;
+        }
         unsigned ms = 1000u << (ing.attempts < 5 ? ing.attempts : 5);
         ing.attempts++;
+        ing.failing = 0;
         ing.read_history = 1;
         schedule_step(ms > 30000 ? 30000 : ms);
         return;
     }
-    ing.attempts = 0;
+    start_held();
     step();
 }
 
@@ -443,36 +547,50 @@ static void on_read(redisReply *reply, void *ud)
 {
     (void)ud;
     if (ing.stopping) return;
+    ing.reading = 0;
     if (!reply) {
-        schedule_step(1000);
+        if (in_flight() == 0) schedule_step(1000);
         return;
     }
     if (reply->type == REDIS_REPLY_ERROR) {
         if (strncmp(reply->str, "NOGROUP", 7) == 0) {
-            create_group();
+            if (in_flight() == 0) create_group();
             return;
         }
         EDGE_WARN("ingest: XREADGROUP failed", "error", reply->str);
-        schedule_step(1000);
+        if (in_flight() == 0) schedule_step(1000);
         return;
     }
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements == 0) { /* BLOCK timed out */
         ing.read_history = 0;
-        step();
+        resume();
         return;
     }
     const redisReply *s = reply->element[0];
-    if (s->type != REDIS_REPLY_ARRAY || s->elements < 2 || load_entries(s->element[1]) != EDGE_OK) {
-        schedule_step(1000);
+    size_t earlier = in_flight(); /* before b becomes busy */
+    ing_batch *b = free_slot();
+    if (!b || s->type != REDIS_REPLY_ARRAY || s->elements < 2 ||
+        load_entries(b, s->element[1]) != EDGE_OK) {
+        if (b) free_batch(b);
+        if (in_flight() == 0) schedule_step(1000);
         return;
     }
-    if (ing.n == 0) {
-        free_batch();
+    if (b->n == 0) {
+        free_batch(b);
         ing.read_history = 0;
-        step();
+        resume();
         return;
     }
-    process_batch(after_batch);
+    if (ing.failing) { /* delivered to us, not acked: the history read after the backoff */
+        free_batch(b);
+        resume();
+        return;
+    }
+    if (earlier > 0)
+        ing.held = b; /* starts when the batch being stored has committed */
+    else
+        process_batch(b, after_batch);
+    step(); /* read the next batch while this one is stored */
 }
 
 static void read_entries(void)
@@ -490,10 +608,21 @@ static void read_entries(void)
                           "STREAMS",
                           STREAM,
                           ing.read_history ? "0" : ">"};
-    if (edge_redis_cmd(ing.redis, on_read, NULL, 11, argv, NULL) != EDGE_OK) schedule_step(500);
+    ing.reading = 1;
+    if (edge_redis_cmd(ing.redis, on_read, NULL, 11, argv, NULL) != EDGE_OK) {
+        ing.reading = 0;
+        if (in_flight() == 0) schedule_step(500);
+    }
 }
 
 /* ---- maintenance: reclaim, dead-letter, trim ---- */
+
+/* Runs only while no batch is in flight and no read is outstanding; ends in maint_done. */
+static void maint_done(void)
+{
+    ing.maint_running = 0;
+    step();
+}
 
 static void on_trim(redisReply *reply, void *ud)
 {
@@ -502,13 +631,13 @@ static void on_trim(redisReply *reply, void *ud)
         char n[24];
         EDGE_DEBUG("ingest: trimmed rt:in", "entries", edge_log_int(n, reply->integer));
     }
-    if (!ing.stopping) step();
+    if (!ing.stopping) maint_done();
 }
 
 static void trim_below(const char *minid)
 {
     const char *argv[] = {"XTRIM", STREAM, "MINID", minid};
-    if (edge_redis_cmd(ing.redis, on_trim, NULL, 4, argv, NULL) != EDGE_OK) step();
+    if (edge_redis_cmd(ing.redis, on_trim, NULL, 4, argv, NULL) != EDGE_OK) maint_done();
 }
 
 static void on_groups(redisReply *reply, void *ud)
@@ -532,7 +661,7 @@ static void on_groups(redisReply *reply, void *ud)
             }
         }
     }
-    step();
+    maint_done();
 }
 
 static void on_pending_summary(redisReply *reply, void *ud)
@@ -548,13 +677,13 @@ static void on_pending_summary(redisReply *reply, void *ud)
         const char *argv[] = {"XINFO", "GROUPS", STREAM};
         if (edge_redis_cmd(ing.redis, on_groups, NULL, 3, argv, NULL) == EDGE_OK) return;
     }
-    step();
+    maint_done();
 }
 
 static void maint_trim(void)
 {
     const char *argv[] = {"XPENDING", STREAM, GROUP};
-    if (edge_redis_cmd(ing.redis, on_pending_summary, NULL, 3, argv, NULL) != EDGE_OK) step();
+    if (edge_redis_cmd(ing.redis, on_pending_summary, NULL, 3, argv, NULL) != EDGE_OK) maint_done();
 }
 
 static void on_dead(redisReply *reply, void *ud)
@@ -590,45 +719,52 @@ static void on_pending_detail(redisReply *reply, void *ud)
     maint_trim();
 }
 
-static void maint_dead(int failed)
+static void maint_dead(ing_batch *b, int failed)
 {
     char idle[24];
+    (void)b;
     (void)failed;
     if (ing.stopping) return;
     snprintf(idle, sizeof(idle), "%d", ing.ctx->cfg->ingest_claim_idle_ms);
     const char *argv[] = {"XPENDING", STREAM, GROUP, "IDLE", idle, "-", "+", "100"};
-    if (edge_redis_cmd(ing.redis, on_pending_detail, NULL, 8, argv, NULL) != EDGE_OK) step();
+    if (edge_redis_cmd(ing.redis, on_pending_detail, NULL, 8, argv, NULL) != EDGE_OK) maint_done();
 }
 
 static void on_autoclaim(redisReply *reply, void *ud)
 {
     (void)ud;
     if (ing.stopping) return;
-    if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
-        load_entries(reply->element[1]) != EDGE_OK) {
+    ing_batch *b = free_slot(); /* every slot is free: maintenance runs only when idle */
+    if (!b || !reply || reply->type != REDIS_REPLY_ARRAY || reply->elements < 2 ||
+        load_entries(b, reply->element[1]) != EDGE_OK) {
+        if (b) free_batch(b);
         if (reply && reply->type == REDIS_REPLY_ERROR)
             EDGE_WARN("ingest: XAUTOCLAIM failed", "error", reply->str);
-        maint_dead(0);
+        maint_dead(NULL, 0);
         return;
     }
-    if (ing.n == 0) {
-        free_batch();
-        maint_dead(0);
+    if (b->n == 0) {
+        free_batch(b);
+        maint_dead(NULL, 0);
         return;
     }
     char n[24];
-    EDGE_INFO("ingest: reclaimed idle entries", "count", edge_log_int(n, (long long)ing.n));
-    process_batch(maint_dead);
+    EDGE_INFO("ingest: reclaimed idle entries", "count", edge_log_int(n, (long long)b->n));
+    process_batch(b, maint_dead);
 }
 
 static void maintenance(void)
 {
     char idle[24], count[24];
     ing.want_maint = 0;
+    ing.maint_running = 1;
     snprintf(idle, sizeof(idle), "%d", ing.ctx->cfg->ingest_claim_idle_ms);
     snprintf(count, sizeof(count), "%d", ing.ctx->cfg->ingest_batch);
     const char *argv[] = {"XAUTOCLAIM", STREAM, GROUP, ing.consumer, idle, "0-0", "COUNT", count};
-    if (edge_redis_cmd(ing.redis, on_autoclaim, NULL, 8, argv, NULL) != EDGE_OK) schedule_step(500);
+    if (edge_redis_cmd(ing.redis, on_autoclaim, NULL, 8, argv, NULL) != EDGE_OK) {
+        ing.maint_running = 0;
+        schedule_step(500);
+    }
 }
 
 static void on_maint_timer(uv_timer_t *t)
@@ -639,21 +775,25 @@ static void on_maint_timer(uv_timer_t *t)
 
 /* ---- the loop ---- */
 
+/* Starts whatever may start now: maintenance when idle, else the next read while a slot is
+ * free. Called after every read, batch, maintenance pass and timer; extra calls are harmless. */
 static void step(void)
 {
-    if (ing.stopping) return;
+    if (ing.stopping || ing.reading || ing.maint_running || ing.failing) return;
     if (!edge_redis_ready(ing.redis)) {
-        schedule_step(500);
+        if (in_flight() == 0) schedule_step(500);
         return;
     }
     if (!edge_pg_ready(ing.ctx->pg)) { /* nothing could be stored: leave entries unread */
-        schedule_step(500);
+        if (in_flight() == 0) schedule_step(500);
         return;
     }
-    if (ing.want_maint) {
-        maintenance();
+    if (ing.want_maint) { /* runs alone: nothing delivered to us may be unacknowledged */
+        if (unacked() == 0) maintenance();
         return;
     }
+    /* read ahead one batch; our own pending entries (history) include every unacked batch */
+    if (!free_slot() || ing.held || (ing.read_history && unacked() > 0)) return;
     read_entries();
 }
 
@@ -713,6 +853,12 @@ int edge_ingest_start(edge_ctx *ctx)
     snprintf(ing.consumer, sizeof(ing.consumer), "%s-%ld", host, (long)getpid());
     ing.redis = edge_redis_create(ctx->loop, ctx->cfg);
     if (!ing.redis) return EDGE_ERR;
+    ing.acker = edge_redis_create(ctx->loop, ctx->cfg);
+    if (!ing.acker) {
+        edge_redis_destroy(ing.redis);
+        ing.redis = NULL;
+        return EDGE_ERR;
+    }
     uv_timer_init(ctx->loop, &ing.timer);
     uv_timer_init(ctx->loop, &ing.maint_timer);
     uv_timer_init(ctx->loop, &ing.part_timer);
@@ -728,10 +874,14 @@ void edge_ingest_stop(void)
     if (!ing.running) return;
     ing.running = 0;
     ing.stopping = 1;
-    /* a batch in flight stays unacknowledged: it is redelivered after the claim idle time */
-    free_batch();
+    /* batches in flight stay unacknowledged: they are redelivered after the claim idle time */
+    for (size_t i = 0; i < MAX_SLOTS; i++)
+        if (ing.slots[i].busy) free_batch(&ing.slots[i]);
+    ing.held = NULL;
     edge_redis_destroy(ing.redis);
     ing.redis = NULL;
+    edge_redis_destroy(ing.acker);
+    ing.acker = NULL;
     uv_close((uv_handle_t *)&ing.timer, NULL);
     uv_close((uv_handle_t *)&ing.maint_timer, NULL);
     uv_close((uv_handle_t *)&ing.part_timer, NULL);
