@@ -336,23 +336,6 @@ Classify(uint32 cp)
 	return RtIsWordChar(cp) ? CC_LETTER : CC_SEP;
 }
 
-static inline void
-SkelEmit(RtNormText *out, uint32 c)
-{
-	int n = out->len;
-
-	if (n > 0 && out->cp[n - 1] == c && c != ' ')
-	{
-		if (out->runs[n - 1] < RT_NORM_MAX_RUN)
-			out->runs[n - 1]++;
-		out->has_run = true;
-		return;
-	}
-	out->cp[n] = c;
-	out->runs[n] = 1;
-	out->len = n + 1;
-}
-
 /*
  * The skeleton of a base form. Tokens are runs of letters, digits and @ $ ! | (a leading or
  * trailing ! or | is punctuation); in a token with a letter every character goes through
@@ -362,13 +345,33 @@ static void
 Skeletonize(const RtNormText *base, RtNormText *out)
 {
 	const uint32 *b = base->cp;
+	uint32 *o = out->cp;
+	uint8 *runs = out->runs;
 	int n = base->len;
+	int len = 0;
+	bool has_run = false;
 	int i = 0;
 	int prev_token_len = -1; /* skeleton letters of the previous token, -1 before the first */
 	int sep = 0;             /* base characters since the previous token */
 
-	out->len = 0;
-	out->has_run = false;
+/* appends c, squeezing a repeat of the previous letter into its run */
+#define SKEL_EMIT(ch)                                                                              \
+	do                                                                                             \
+	{                                                                                              \
+		uint32 ch_ = (ch);                                                                         \
+		if (len > 0 && o[len - 1] == ch_ && ch_ != ' ')                                            \
+		{                                                                                          \
+			if (runs[len - 1] < RT_NORM_MAX_RUN)                                                   \
+				runs[len - 1]++;                                                                   \
+			has_run = true;                                                                        \
+		}                                                                                          \
+		else                                                                                       \
+		{                                                                                          \
+			o[len] = ch_;                                                                          \
+			runs[len++] = 1;                                                                       \
+		}                                                                                          \
+	} while (0)
+
 	while (i < n)
 	{
 		int start;
@@ -378,23 +381,22 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		bool has_digit = false;
 		int money = 0; /* @ and $ */
 		int emitted = 0;
+		CharClass cc = Classify(b[i]);
 
-		if (Classify(b[i]) == CC_SEP)
+		if (cc == CC_SEP)
 		{
 			sep++;
 			i++;
 			continue;
 		}
 		start = i;
-		while (i < n && Classify(b[i]) != CC_SEP)
+		do
 		{
-			CharClass cc = Classify(b[i]);
-
 			has_letter |= (cc == CC_LETTER);
 			has_digit |= (cc == CC_DIGIT);
-			money += (b[i] == '@' || b[i] == '$');
+			money += (cc == CC_SYMBOL && (b[i] == '@' || b[i] == '$'));
 			i++;
-		}
+		} while (i < n && (cc = Classify(b[i])) != CC_SEP);
 		stop = i;
 		/* "@$$" reads as a word too; "100$" stays a number */
 		if (!has_digit && money >= 2)
@@ -406,34 +408,48 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		if (start == stop)
 			continue;
 
-		for (k = start; k < stop; k++)
+		/* a single letter after a single letter and a short separator: "s p a m" */
+		if (len > 0 && o[len - 1] != ' ' &&
+			!(prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR && stop - start == 1))
+			SKEL_EMIT(' ');
+		if (has_letter)
 		{
-			uint32 c = b[k];
-			CharClass cc = Classify(c);
-
-			if (!has_letter && cc == CC_SYMBOL)
+			for (k = start; k < stop; k++)
 			{
-				/* a symbol inside a number splits it, like punctuation */
-				if (emitted > 0)
+				uint32 c = b[k];
+
+				SKEL_EMIT(c < RT_NORM_TABLE_LIMIT ? skel_tab[c] : c);
+			}
+			emitted = stop - start;
+		}
+		else
+		{
+			bool split = false;
+
+			for (k = start; k < stop; k++)
+			{
+				uint32 c = b[k];
+
+				if (Classify(c) == CC_SYMBOL)
 				{
-					prev_token_len = emitted;
-					emitted = 0;
-					sep = 1;
+					/* a symbol inside a number splits it, like punctuation */
+					if (emitted > 0)
+					{
+						prev_token_len = emitted;
+						emitted = 0;
+						sep = 1;
+						split = true;
+					}
+					continue;
 				}
-				continue;
+				if (split)
+				{
+					SKEL_EMIT(' ');
+					split = false;
+				}
+				SKEL_EMIT(c);
+				emitted++;
 			}
-			if (cc == CC_LETTER || has_letter)
-				c = c < RT_NORM_TABLE_LIMIT ? skel_tab[c] : c;
-			if (emitted == 0 && out->len > 0)
-			{
-				/* a single letter after a single letter and a short separator: "s p a m" */
-				bool join = (prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR && stop - start == 1);
-
-				if (!join)
-					SkelEmit(out, ' ');
-			}
-			SkelEmit(out, c);
-			emitted++;
 		}
 		if (emitted > 0)
 		{
@@ -441,6 +457,11 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			sep = 0;
 		}
 	}
+#undef SKEL_EMIT
+	if (len > 0 && o[len - 1] == ' ')
+		len--;
+	out->len = len;
+	out->has_run = has_run;
 }
 
 void
