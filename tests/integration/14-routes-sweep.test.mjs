@@ -11,7 +11,7 @@ import { roleClients, dummyBody } from '../lib/api.mjs';
 let edge; let as;
 before(async () => {
   edge = await startEdge({ name: 'sweep', env: { RT_MAX_BODY_BYTES: '65536' } });
-  as = await roleClients(edge.url, ['viewer']);
+  as = await roleClients(edge.url, ['admin', 'moderator', 'viewer']);
 });
 after(async () => {
   const exit = edge ? await edge.stop() : { code: 0, signal: null };
@@ -57,6 +57,30 @@ for (const o of ops.filter((x) => x.path.includes('{id}'))) {
   });
 }
 
+// Roles are the database's; the spec states each operation's minimum role. Every role below it
+// is refused with 403 on every state-changing route (require_role runs before anything else).
+const ROLES = ['viewer', 'moderator', 'admin', 'owner'];
+const minRole = (o) => /Needs the `(\w+)` role/.exec(o.op.description ?? '')?.[1];
+const roleOps = writes.filter((o) => minRole(o) && !o.path.startsWith('/api/simulator') && !o.path.startsWith('/api/auth'));
+
+test('every issue-3 write documents its minimum role', () => {
+  for (const o of writes.filter((x) => !x.path.startsWith('/api/auth') && !x.path.startsWith('/api/simulator'))) {
+    assert.ok(ROLES.includes(minRole(o)), `${o.method} ${o.path} has no "Needs the \`role\` role" note`);
+  }
+});
+
+for (const o of roleOps) {
+  const below = ROLES.slice(0, ROLES.indexOf(minRole(o)));
+  if (!below.length) continue;
+  test(`${o.method} ${o.path} needs ${minRole(o)}: ${below.join(', ')} → 403`, async () => {
+    for (const who of below) {
+      const res = await as[who].send(o.method, concrete(o.path), dummyBody(o.path));
+      assertResponse(o.operationId, res);
+      assertProblem(res, 403);
+    }
+  });
+}
+
 test('unknown routes are 404, known paths with a wrong method 405 with Allow', async () => {
   for (const p of ['/api/presets/1/nope', '/api/nothing', '/api/presets/']) {
     const res = await as.owner.get(p);
@@ -70,10 +94,11 @@ test('unknown routes are 404, known paths with a wrong method 405 with Allow', a
   assert.equal(m.headers.allow, 'GET, POST');
 });
 
-test('bodies: wrong Content-Type 415, malformed JSON / invalid UTF-8 / non-object 400, too large 413', async () => {
+test('bodies: wrong Content-Type 415 (documented), malformed JSON / invalid UTF-8 / non-object 400, too large 413', async () => {
   const base = { cookie: as.owner.session.cookie, csrf: as.owner.session.csrf };
   const ct = await request(edge.url, 'POST', '/api/presets', { ...base, body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } });
   assertProblem(ct, 415);
+  assertResponse('createPreset', ct);
   for (const body of ['{"name":', Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), '[1,2]', '{"a":1,"a":2}']) {
     const res = await request(edge.url, 'POST', '/api/presets', { ...base, body, headers: { 'content-type': 'application/json' } });
     assertProblem(res, 400);
