@@ -29,7 +29,8 @@ const explain: Explain = {
       binding_id: 9,
       expires_at: '2026-01-01T14:00:00Z',
     },
-    max_tokens: defaults,
+    // The SQL says "default"; it shows like the contract's "defaults".
+    max_tokens: { ...defaults, layer: 'default' as ParamSource['layer'] },
     tone: {
       layer: 'chat_user',
       preset_id: 4,
@@ -57,7 +58,7 @@ describe('EffectiveParams', () => {
     const row = (name: string) => within(table).getByRole('row', { name: new RegExp(`^${name}`) });
     expect(row('Temperature')).toHaveTextContent('1.2');
     expect(row('Temperature')).toHaveTextContent('chat');
-    expect(row('Temperature')).toHaveTextContent('preset “Warm”');
+    expect(row('Temperature')).toHaveTextContent('Warm');
     expect(row('Temperature')).toHaveTextContent('until');
     expect(row('Tone')).toHaveTextContent('friendly');
     expect(row('Tone')).toHaveTextContent('chat + user');

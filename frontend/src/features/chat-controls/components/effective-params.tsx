@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { PARAM_KEYS, type Explain, type ParamSource } from '@/lib/api/behaviour';
 import { isApiError } from '@/lib/api/errors';
-import { formatFullTime } from '@/lib/utils/format';
+import { formatFullTime, formatMessageTime } from '@/lib/utils/format';
 import { formatParamValue } from '../utils/format-param';
 
 const LAYER_TONE: Record<string, string> = {
@@ -66,8 +66,13 @@ export function EffectiveParams({
 
 function SourceBadge({ source }: { source: ParamSource | undefined }) {
   const { t, i18n } = useTranslation();
-  const layer = source?.layer ?? 'defaults';
-  const detail = [
+  // The SQL names the lowest layer "default"; the contract says "defaults". Accept both.
+  const raw = source?.layer as string | undefined;
+  const layer = !raw || raw === 'default' ? 'defaults' : (source?.layer ?? 'defaults');
+  const expires = source?.expires_at
+    ? t('controls.until', { time: formatMessageTime(source.expires_at, i18n.language) })
+    : null;
+  const title = [
     source?.preset_name ? t('controls.fromPreset', { name: source.preset_name }) : null,
     source?.expires_at
       ? t('controls.until', { time: formatFullTime(source.expires_at, i18n.language) })
@@ -76,9 +81,14 @@ function SourceBadge({ source }: { source: ParamSource | undefined }) {
     .filter(Boolean)
     .join(', ');
   return (
-    <span className="inline-flex flex-col items-end gap-0.5">
+    <span className="inline-flex max-w-32 flex-col items-end gap-0.5" title={title || undefined}>
       <Badge className={LAYER_TONE[layer]}>{t(`layers.${layer}`)}</Badge>
-      {detail ? <span className="text-[11px] text-neutral-500">{detail}</span> : null}
+      {source?.preset_name ? (
+        <span className="max-w-full truncate text-[11px] text-neutral-600">
+          {source.preset_name}
+        </span>
+      ) : null}
+      {expires ? <span className="text-[11px] text-neutral-500">{expires}</span> : null}
     </span>
   );
 }

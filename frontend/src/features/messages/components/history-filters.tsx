@@ -1,4 +1,5 @@
-// Filters above the stream: user (searched through GET /api/users), time range and keyword.
+// Filters above the stream in one dense row: keyword, user (searched through GET /api/users),
+// and a time range. Labels stay for screen readers; placeholders carry them visually.
 // Controlled by the route so the controls panel can follow the chosen user.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,12 +16,13 @@ type HistoryFiltersBarProps = {
   onChange: (filters: HistoryFilters) => void;
 };
 
+const LABEL = 'flex items-center gap-1.5 text-[11px] font-medium text-neutral-500';
+
 export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
   const { t } = useTranslation();
   const [userSearch, setUserSearch] = useState('');
   const users = useUsers(useDebouncedValue(userSearch.trim()));
   const set = (patch: Partial<HistoryFilters>) => onChange({ ...value, ...patch });
-
   const options = users.data?.items ?? [];
   const selectedMissing =
     value.userId !== null && !options.some((user) => user.id === value.userId);
@@ -29,69 +31,66 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
     <div
       role="search"
       aria-label={t('filters.label')}
-      className="flex flex-wrap items-end gap-2 border-b border-neutral-200 bg-white px-4 py-2"
+      className="flex flex-wrap items-center gap-2 border-b border-neutral-200 bg-white px-4 py-2"
     >
-      <div className="w-32">
-        <label className="block text-[11px] font-medium text-neutral-500">
-          {t('filters.findUser')}
-          <Input
-            type="search"
-            className="h-8"
-            value={userSearch}
-            onChange={(e) => setUserSearch(e.target.value)}
-          />
-        </label>
-      </div>
-      <div className="w-40">
-        <label className="block text-[11px] font-medium text-neutral-500">
-          {t('filters.user')}
-          <Select
-            className="h-8"
-            value={value.userId ?? ''}
-            onChange={(e) => set({ userId: e.target.value ? Number(e.target.value) : null })}
-          >
-            <option value="">{t('filters.anyUser')}</option>
-            {selectedMissing ? <option value={value.userId ?? ''}>#{value.userId}</option> : null}
-            {options.map((user) => (
-              <option key={user.id} value={user.id}>
-                {senderName(user) ?? `#${user.id}`}
-              </option>
-            ))}
-          </Select>
-        </label>
-      </div>
-      <label className="block text-[11px] font-medium text-neutral-500">
-        {t('filters.from')}
-        <Input
-          type="datetime-local"
-          className="h-8 w-44"
-          value={value.from}
-          onChange={(e) => set({ from: e.target.value })}
-        />
-      </label>
-      <label className="block text-[11px] font-medium text-neutral-500">
-        {t('filters.to')}
-        <Input
-          type="datetime-local"
-          className="h-8 w-44"
-          value={value.to}
-          onChange={(e) => set({ to: e.target.value })}
-        />
-      </label>
-      <label className="block min-w-32 flex-1 text-[11px] font-medium text-neutral-500">
-        {t('filters.keyword')}
+      <label className="min-w-36 flex-1">
+        <span className="sr-only">{t('filters.keyword')}</span>
         <Input
           type="search"
-          className="h-8"
+          className="h-8 text-xs"
           maxLength={200}
+          placeholder={t('filters.keyword')}
           value={value.q}
           onChange={(e) => set({ q: e.target.value })}
         />
       </label>
+      <label className="w-28">
+        <span className="sr-only">{t('filters.findUser')}</span>
+        <Input
+          type="search"
+          className="h-8 text-xs"
+          placeholder={t('filters.findUser')}
+          value={userSearch}
+          onChange={(e) => setUserSearch(e.target.value)}
+        />
+      </label>
+      <label className="w-36">
+        <span className="sr-only">{t('filters.user')}</span>
+        <Select
+          className="h-8 text-xs"
+          value={value.userId ?? ''}
+          onChange={(e) => set({ userId: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">{t('filters.anyUser')}</option>
+          {selectedMissing ? <option value={value.userId ?? ''}>#{value.userId}</option> : null}
+          {options.map((user) => (
+            <option key={user.id} value={user.id}>
+              {senderName(user) ?? `#${user.id}`}
+            </option>
+          ))}
+        </Select>
+      </label>
+      <label className={LABEL}>
+        {t('filters.from')}
+        <Input
+          type="datetime-local"
+          className="h-8 w-44 px-2 text-xs"
+          value={value.from}
+          onChange={(e) => set({ from: e.target.value })}
+        />
+      </label>
+      <label className={LABEL}>
+        {t('filters.to')}
+        <Input
+          type="datetime-local"
+          className="h-8 w-44 px-2 text-xs"
+          value={value.to}
+          onChange={(e) => set({ to: e.target.value })}
+        />
+      </label>
       <Button
         size="sm"
-        variant="secondary"
-        className="mb-0.5"
+        variant="ghost"
         disabled={!hasFilters(value)}
         onClick={() => {
           setUserSearch('');

@@ -26,25 +26,26 @@ export function MessageActions({ message }: { message: Message }) {
   };
 
   return (
-    <div className="flex gap-1" role="group" aria-label={t('moderation.actionsFor')}>
+    <div className="inline-flex gap-0.5" role="group" aria-label={t('moderation.actionsFor')}>
       {flagged ? (
         <Button
           size="sm"
           variant="ghost"
+          className="h-5 px-1.5"
           disabled={moderate.isPending}
           onClick={() => moderate.mutate({ action: 'unflag', id: message.id })}
         >
           {t('moderation.unflag')}
         </Button>
       ) : (
-        <Button size="sm" variant="ghost" onClick={() => setDialog('flag')}>
+        <Button size="sm" variant="ghost" className="h-5 px-1.5" onClick={() => setDialog('flag')}>
           {t('moderation.flag')}
         </Button>
       )}
       <Button
         size="sm"
         variant="ghost"
-        className="text-red-700 hover:bg-red-50"
+        className="h-5 px-1.5 text-red-700 hover:bg-red-50"
         onClick={() => setDialog('delete')}
       >
         {t('moderation.delete')}

@@ -66,10 +66,15 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
             {t('messages.label', { label })}
           </Badge>
         ))}
+        {actions ? (
+          <span className="ml-auto opacity-0 transition-opacity group-focus-within:opacity-100 group-hover:opacity-100">
+            {actions}
+          </span>
+        ) : null}
         <time
           dateTime={message.created_at}
           title={formatFullTime(message.created_at, i18n.language)}
-          className="ml-auto text-neutral-500 tabular-nums"
+          className={cn('text-neutral-500 tabular-nums', !actions && 'ml-auto')}
         >
           {formatMessageTime(message.created_at, i18n.language)}
         </time>
@@ -120,11 +125,6 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
             </ol>
           </div>
         </details>
-      ) : null}
-      {actions ? (
-        <div className="mt-1 flex justify-end opacity-60 group-focus-within:opacity-100 group-hover:opacity-100">
-          {actions}
-        </div>
       ) : null}
     </article>
   );
