@@ -54,6 +54,11 @@ typedef struct AcPattern
 	uint8 *runs;  /* skeleton runs when some is above 1, else NULL */
 } AcPattern;
 
+/* out_flag bits: some pattern ends here (itself or through dict links); one of them is a
+ * substring pattern, so a letter after the hit does not rule them all out */
+#define OUT_ANY 1
+#define OUT_UNBOUNDED 2
+
 /* an edge of a sparse (deep) state */
 typedef struct AcEdge
 {
@@ -88,7 +93,7 @@ typedef struct Automaton
 	uint16 *high_class;
 	uint16 *dense16;  /* ndense * nclasses targets, when every state id fits 16 bits */
 	uint32 *dense32;  /* the same otherwise */
-	bool *out_flag;   /* per state: ends a pattern itself or through its dict link */
+	uint8 *out_flag;  /* per state: OUT_ANY, OUT_UNBOUNDED (see below) */
 	AcSparse *sparse; /* per deep state (id - ndense) */
 	AcEdge *edges;    /* edges after the first, sorted by class within a state */
 	int32 *out_start; /* nstates + 1: patterns ending in each state, in out_pat */
@@ -354,10 +359,10 @@ BuildAutomaton(PatternInput *in, int n)
 	uint16 *label;
 	int32 *out_head;
 	int32 *out_next;
-	int32 *fail;   /* by trie id */
-	int32 *order;  /* breadth-first order: order[new id] = trie id */
-	int32 *newid;  /* trie id -> new id */
-	bool *has_out; /* by new id: ends a pattern itself or through its dict link */
+	int32 *fail;    /* by trie id */
+	int32 *order;   /* breadth-first order: order[new id] = trie id */
+	int32 *newid;   /* trie id -> new id */
+	uint8 *has_out; /* by new id: OUT_ANY | OUT_UNBOUNDED */
 	int32 nstates = 1;
 	int qhead = 0;
 	int qtail = 0;
@@ -510,12 +515,13 @@ BuildAutomaton(PatternInput *in, int n)
 	a->out_start = palloc(sizeof(int32) * (nstates + 1));
 	a->out_pat = palloc(sizeof(int32) * a->npats);
 	a->dict = palloc(sizeof(int32) * nstates);
-	has_out = palloc(sizeof(bool) * nstates);
+	has_out = palloc0(sizeof(uint8) * nstates);
 	a->out_start[0] = 0;
 	for (i = 0; i < nstates; i++)
 	{
 		int32 old = order[i];
 		int32 p;
+		int32 k;
 		int32 at = a->out_start[i];
 
 		for (p = out_head[old]; p >= 0; p = out_next[p])
@@ -529,7 +535,13 @@ BuildAutomaton(PatternInput *in, int n)
 
 			a->dict[i] = (a->out_start[f + 1] > a->out_start[f]) ? f : a->dict[f];
 		}
-		has_out[i] = (a->out_start[i + 1] > a->out_start[i]) || a->dict[i] >= 0;
+		if ((a->out_start[i + 1] > a->out_start[i]) || a->dict[i] >= 0)
+			has_out[i] = OUT_ANY;
+		for (k = a->out_start[i]; k < a->out_start[i + 1]; k++)
+			if (!a->pats[a->out_pat[k]].bounded)
+				has_out[i] |= OUT_UNBOUNDED;
+		if (a->dict[i] >= 0)
+			has_out[i] |= has_out[a->dict[i]] & OUT_UNBOUNDED;
 	}
 
 	/* dense rows for the shallow states: child, else the failure target's row */
@@ -618,6 +630,9 @@ Hit(RuleSetCache *c, int32 rule)
 static void
 Report(RuleSetCache *c, const Automaton *a, int32 st, const RtNormText *t, int i)
 {
+	/* the common case: a word pattern ending inside a longer word */
+	if (!(a->out_flag[st] & OUT_UNBOUNDED) && i + 1 < t->len && RtIsWordCharFast(t->cp[i + 1]))
+		return;
 	for (; st >= 0; st = a->dict[st])
 	{
 		int32 k;
@@ -629,8 +644,8 @@ Report(RuleSetCache *c, const Automaton *a, int32 st, const RtNormText *t, int i
 
 			if (c->stamp[p->rule] == c->gen)
 				continue;
-			if (p->bounded && ((start > 0 && RtIsWordChar(t->cp[start - 1])) ||
-							   (i + 1 < t->len && RtIsWordChar(t->cp[i + 1]))))
+			if (p->bounded && ((start > 0 && RtIsWordCharFast(t->cp[start - 1])) ||
+							   (i + 1 < t->len && RtIsWordCharFast(t->cp[i + 1]))))
 				continue;
 			if (p->runs)
 			{
@@ -692,7 +707,7 @@ static pg_attribute_always_inline void
 ScanTextWidth(RuleSetCache *c, const Automaton *a, const RtNormText *t, bool wide)
 {
 	const uint32 *cp = t->cp;
-	const bool *out_flag = a->out_flag;
+	const uint8 *out_flag = a->out_flag;
 	int n = t->len;
 	int from = 0;
 	uint32 sb = 0;

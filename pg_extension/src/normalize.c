@@ -61,7 +61,8 @@ static uint16 fold_tab[RT_NORM_TABLE_LIMIT];
 static uint32 base_tab[RT_NORM_TABLE_LIMIT]; /* folded code point, BASE_SKIP or BASE_SPACE */
 static uint8 class_tab[RT_NORM_TABLE_LIMIT]; /* CharClass of a folded code point */
 static uint16 skel_tab[RT_NORM_TABLE_LIMIT];
-static bool word_tab[RT_NORM_TABLE_LIMIT];
+bool rt_word_tab[RT_NORM_TABLE_LIMIT];
+#define word_tab rt_word_tab
 
 static void
 FoldPairs(uint32 from, uint32 to, bool upper_even)

@@ -42,6 +42,15 @@ extern void RtNormTextInit(RtNormText *t, int cap);
 extern void RtNormalize(const char *s, int len, bool evasion, RtNormText *out);
 extern void RtSkeletonFromBase(const RtNormText *base, RtNormText *out);
 extern bool RtIsWordChar(uint32 cp);
+
+/* letters and digits below RT_NORM_TABLE_LIMIT; valid once RtNormalize has run */
+extern bool rt_word_tab[RT_NORM_TABLE_LIMIT];
+
+static inline bool
+RtIsWordCharFast(uint32 cp)
+{
+	return cp < RT_NORM_TABLE_LIMIT ? rt_word_tab[cp] : RtIsWordChar(cp);
+}
 extern char *RtNormTextToCString(const RtNormText *t);
 
 extern Datum normalize(PG_FUNCTION_ARGS);
