@@ -254,10 +254,10 @@ SELECT is((SELECT j->'sources'->'temperature' FROM t10 WHERE k = 'ex'),
                              'expires_at', '2030-01-01T03:00:00+00:00'),
           'sources name layer, preset, binding and expiry');
 SELECT is((SELECT jsonb_object_agg(key, value->>'layer') FROM t10, jsonb_each(j->'sources') WHERE k = 'ex'),
-          '{"temperature": "chat", "max_tokens": "global", "tone": "user", "verbosity": "chat_user", "emotional_intensity": "chat_user", "persona": "default"}',
+          '{"temperature": "chat", "max_tokens": "global", "tone": "user", "verbosity": "chat_user", "emotional_intensity": "chat_user", "persona": "defaults"}',
           'each parameter''s layer');
 SELECT is((SELECT j->'sources'->'persona' FROM t10 WHERE k = 'ex'),
-          '{"layer": "default", "preset_id": null, "preset_name": null, "binding_id": null, "expires_at": null}',
+          '{"layer": "defaults", "preset_id": null, "preset_name": null, "binding_id": null, "expires_at": null}',
           'built-in defaults are the default layer');
 SELECT is((rt.explain_params('{"chat_id": 10000000001, "at": "2030-01-01T01:00:00Z", "override": {"tone": "neutral"}}'))->'sources'->'tone'->>'layer',
           'override', 'an override is the override layer');

@@ -967,7 +967,7 @@ BEGIN
     END IF;
 
     WITH layers (rank, layer, binding_id, preset_id, preset_name, expires_at, vals) AS (
-        SELECT 0, 'default', NULL::bigint, NULL::bigint, NULL::text, NULL::timestamptz, d
+        SELECT 0, 'defaults', NULL::bigint, NULL::bigint, NULL::text, NULL::timestamptz, d
         UNION ALL
         SELECT l.rank, l.layer, b.id, p.id, p.name, b.expires_at,
                jsonb_strip_nulls(jsonb_build_object(
