@@ -4,14 +4,9 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { AppLayoutRoute } from '@/routes/app-layout';
 import { ChatsRoute } from '@/routes/chats';
 import { LoginRoute } from '@/routes/login';
-import {
-  AdminsRoute,
-  AuditRoute,
-  ModerationRoute,
-  PlaybooksRoute,
-  PresetsRoute,
-  SettingsRoute,
-} from '@/routes/pages';
+
+// The configuration screens load on first visit, keeping the chat screen's bundle small.
+const pages = () => import('@/routes/pages');
 
 export function createAppRouter() {
   return createBrowserRouter([
@@ -22,12 +17,12 @@ export function createAppRouter() {
       children: [
         { index: true, element: <Navigate to="/chats" replace /> },
         { path: 'chats/:chatId?', element: <ChatsRoute /> },
-        { path: 'presets', element: <PresetsRoute /> },
-        { path: 'playbooks', element: <PlaybooksRoute /> },
-        { path: 'moderation', element: <ModerationRoute /> },
-        { path: 'audit', element: <AuditRoute /> },
-        { path: 'admins', element: <AdminsRoute /> },
-        { path: 'settings', element: <SettingsRoute /> },
+        { path: 'presets', lazy: async () => ({ Component: (await pages()).PresetsRoute }) },
+        { path: 'playbooks', lazy: async () => ({ Component: (await pages()).PlaybooksRoute }) },
+        { path: 'moderation', lazy: async () => ({ Component: (await pages()).ModerationRoute }) },
+        { path: 'audit', lazy: async () => ({ Component: (await pages()).AuditRoute }) },
+        { path: 'admins', lazy: async () => ({ Component: (await pages()).AdminsRoute }) },
+        { path: 'settings', lazy: async () => ({ Component: (await pages()).SettingsRoute }) },
         { path: '*', element: <Navigate to="/chats" replace /> },
       ],
     },

@@ -146,6 +146,7 @@ export const en = {
     applyPreset: 'Apply a preset',
     editor: 'Model parameters',
     previewOnce: 'Preview for one message',
+    reset: 'Reset',
     saveAsPreset: 'Save as preset…',
     previewTitle: 'With these values the next reply would use:',
     saveDialogTitle: 'Save as preset',

@@ -148,6 +148,7 @@ export const ru: Dictionary = {
     applyPreset: 'Применить пресет',
     editor: 'Параметры модели',
     previewOnce: 'Предпросмотр для одного сообщения',
+    reset: 'Сбросить',
     saveAsPreset: 'Сохранить как пресет…',
     previewTitle: 'С этими значениями следующий ответ использует:',
     saveDialogTitle: 'Сохранить как пресет',

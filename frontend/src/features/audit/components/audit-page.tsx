@@ -20,9 +20,9 @@ export function AuditDiff({ entry }: { entry: AuditEntry }) {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
   if (keys.length === 0) return <span className="text-neutral-400">—</span>;
   return (
-    <dl className="space-y-0.5 font-mono text-[11px]">
+    <dl className="flex flex-wrap gap-x-3 gap-y-0.5 font-mono text-[11px]">
       {keys.map((key) => (
-        <div key={key} className="flex flex-wrap gap-1">
+        <div key={key} className="flex gap-1">
           <dt className="text-neutral-500">{key}:</dt>
           <dd className="break-all">
             {key in before ? (

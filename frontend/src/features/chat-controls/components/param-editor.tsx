@@ -24,7 +24,10 @@ type ParamEditorProps = {
 export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
   const { t } = useTranslation();
   const canConfigure = usePermission('configure');
-  const [form, setForm] = useState<ParamForm>(initial);
+  // Untouched, the editor follows the effective parameters (they change live); the first edit
+  // detaches it until "Reset".
+  const [edited, setEdited] = useState<ParamForm | null>(null);
+  const form = edited ?? initial;
   const [errors, setErrors] = useState<ParamErrors>({});
   const [saving, setSaving] = useState<Params | null>(null);
   const preview = usePreviewOverride();
@@ -32,7 +35,7 @@ export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
   const intensityId = useId();
 
   const set = <K extends keyof ParamForm>(key: K, value: ParamForm[K]) =>
-    setForm((current) => ({ ...current, [key]: value }));
+    setEdited((current) => ({ ...(current ?? initial), [key]: value }));
 
   const validated = (): Params | null => {
     const result = parseParamForm(form);
@@ -156,6 +159,18 @@ export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
         >
           {t('controls.previewOnce')}
         </Button>
+        {edited ? (
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setEdited(null);
+              setErrors({});
+            }}
+          >
+            {t('controls.reset')}
+          </Button>
+        ) : null}
         {canConfigure ? (
           <Button
             size="sm"

@@ -33,72 +33,76 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
       aria-label={t('filters.label')}
       className="flex flex-wrap items-center gap-2 border-b border-neutral-200 bg-white px-4 py-2"
     >
-      <label className="min-w-36 flex-1">
-        <span className="sr-only">{t('filters.keyword')}</span>
-        <Input
-          type="search"
-          className="h-8 text-xs"
-          maxLength={200}
-          placeholder={t('filters.keyword')}
-          value={value.q}
-          onChange={(e) => set({ q: e.target.value })}
-        />
-      </label>
-      <label className="w-28">
-        <span className="sr-only">{t('filters.findUser')}</span>
-        <Input
-          type="search"
-          className="h-8 text-xs"
-          placeholder={t('filters.findUser')}
-          value={userSearch}
-          onChange={(e) => setUserSearch(e.target.value)}
-        />
-      </label>
-      <label className="w-36">
-        <span className="sr-only">{t('filters.user')}</span>
-        <Select
-          className="h-8 text-xs"
-          value={value.userId ?? ''}
-          onChange={(e) => set({ userId: e.target.value ? Number(e.target.value) : null })}
+      <div className="flex min-w-96 flex-1 items-center gap-2">
+        <label className="min-w-36 flex-1">
+          <span className="sr-only">{t('filters.keyword')}</span>
+          <Input
+            type="search"
+            className="h-8 text-xs"
+            maxLength={200}
+            placeholder={t('filters.keyword')}
+            value={value.q}
+            onChange={(e) => set({ q: e.target.value })}
+          />
+        </label>
+        <label className="w-28">
+          <span className="sr-only">{t('filters.findUser')}</span>
+          <Input
+            type="search"
+            className="h-8 text-xs"
+            placeholder={t('filters.findUser')}
+            value={userSearch}
+            onChange={(e) => setUserSearch(e.target.value)}
+          />
+        </label>
+        <label className="w-36">
+          <span className="sr-only">{t('filters.user')}</span>
+          <Select
+            className="h-8 text-xs"
+            value={value.userId ?? ''}
+            onChange={(e) => set({ userId: e.target.value ? Number(e.target.value) : null })}
+          >
+            <option value="">{t('filters.anyUser')}</option>
+            {selectedMissing ? <option value={value.userId ?? ''}>#{value.userId}</option> : null}
+            {options.map((user) => (
+              <option key={user.id} value={user.id}>
+                {senderName(user) ?? `#${user.id}`}
+              </option>
+            ))}
+          </Select>
+        </label>
+      </div>
+      <div className="flex items-center gap-2">
+        <label className={LABEL}>
+          {t('filters.from')}
+          <Input
+            type="datetime-local"
+            className="h-8 w-44 px-2 text-xs"
+            value={value.from}
+            onChange={(e) => set({ from: e.target.value })}
+          />
+        </label>
+        <label className={LABEL}>
+          {t('filters.to')}
+          <Input
+            type="datetime-local"
+            className="h-8 w-44 px-2 text-xs"
+            value={value.to}
+            onChange={(e) => set({ to: e.target.value })}
+          />
+        </label>
+        <Button
+          size="sm"
+          variant="ghost"
+          disabled={!hasFilters(value)}
+          onClick={() => {
+            setUserSearch('');
+            onChange(EMPTY_FILTERS);
+          }}
         >
-          <option value="">{t('filters.anyUser')}</option>
-          {selectedMissing ? <option value={value.userId ?? ''}>#{value.userId}</option> : null}
-          {options.map((user) => (
-            <option key={user.id} value={user.id}>
-              {senderName(user) ?? `#${user.id}`}
-            </option>
-          ))}
-        </Select>
-      </label>
-      <label className={LABEL}>
-        {t('filters.from')}
-        <Input
-          type="datetime-local"
-          className="h-8 w-44 px-2 text-xs"
-          value={value.from}
-          onChange={(e) => set({ from: e.target.value })}
-        />
-      </label>
-      <label className={LABEL}>
-        {t('filters.to')}
-        <Input
-          type="datetime-local"
-          className="h-8 w-44 px-2 text-xs"
-          value={value.to}
-          onChange={(e) => set({ to: e.target.value })}
-        />
-      </label>
-      <Button
-        size="sm"
-        variant="ghost"
-        disabled={!hasFilters(value)}
-        onClick={() => {
-          setUserSearch('');
-          onChange(EMPTY_FILTERS);
-        }}
-      >
-        {t('filters.clear')}
-      </Button>
+          {t('filters.clear')}
+        </Button>
+      </div>
     </div>
   );
 }

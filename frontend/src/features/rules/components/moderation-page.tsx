@@ -40,7 +40,7 @@ export function ModerationPage() {
         ) : null
       }
     >
-      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
+      <div className="grid items-start gap-4 lg:grid-cols-[1fr_20rem]">
         <Section title={t('rules.rulesTitle')}>
           {rules.isPending ? (
             <EmptyState>{t('common.loading')}</EmptyState>
