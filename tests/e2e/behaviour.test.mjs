@@ -236,6 +236,15 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await page.getByRole('region', { name: 'Notifications', exact: true }).waitFor();
     await shot('notifications.png');
     await page.keyboard.press('Escape');
+
+    // The chat screen in Russian, for a look at the longer labels.
+    await nav.getByRole('link', { name: 'Chats' }).click();
+    await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) }).click();
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
+    await page.getByRole('switch', { name: 'Автоответ' }).waitFor();
+    await page.getByRole('button', { name: 'Ответить как бот' }).waitFor();
+    await shot('behaviour-ru.png');
+    await page.getByRole('combobox', { name: 'Язык' }).selectOption('en');
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });
 });
