@@ -25,7 +25,7 @@ export function AppNav({ isOwner }: { isOwner: boolean }) {
               to={item.to}
               className={({ isActive }) =>
                 cn(
-                  'block rounded-md px-2.5 py-1.5 text-sm font-medium whitespace-nowrap outline-none focus-visible:ring-2 focus-visible:ring-neutral-400',
+                  'block rounded-md px-2 py-1.5 text-sm font-medium whitespace-nowrap outline-none focus-visible:ring-2 focus-visible:ring-neutral-400',
                   isActive
                     ? 'bg-neutral-900 text-white'
                     : 'text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900',

@@ -60,10 +60,10 @@ export function AppLayoutRoute() {
       <header className="flex h-12 shrink-0 items-center gap-4 border-b border-neutral-200 bg-white px-4">
         <div className="flex shrink-0 items-baseline gap-2">
           <h1 className="text-base font-semibold text-neutral-900">{t('app.name')}</h1>
-          <span className="hidden text-xs text-neutral-500 xl:inline">{t('app.tagline')}</span>
+          <span className="hidden text-xs text-neutral-500 2xl:inline">{t('app.tagline')}</span>
         </div>
         <AppNav isOwner={me.data.admin.role === 'owner'} />
-        <div className="ml-auto flex shrink-0 items-center gap-3">
+        <div className="ml-auto flex shrink-0 items-center gap-2">
           <ConnectionStatus status={status} />
           <NotificationBell />
           <LanguageSwitcher />

@@ -173,7 +173,7 @@ export const ru: Dictionary = {
     max_tokens: 'Макс. токенов',
     tone: 'Тон',
     verbosity: 'Подробность',
-    emotional_intensity: 'Эмоциональная интенсивность',
+    emotional_intensity: 'Эмоциональность',
     persona: 'Личность',
     temperatureSlider: 'Ползунок температуры',
     intensitySlider: 'Ползунок эмоциональной интенсивности',

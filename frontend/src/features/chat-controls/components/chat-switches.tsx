@@ -41,8 +41,8 @@ export function ChatSwitches({ chat }: { chat: Chat }) {
         }
       >
         {takeover && chat.takeover_until ? (
-          <div className="flex items-center gap-2">
-            <span className="min-w-0 flex-1">
+          <div className="flex flex-col items-start gap-2">
+            <span>
               {t('controls.takeoverUntil', {
                 time: formatFullTime(chat.takeover_until, i18n.language),
               })}

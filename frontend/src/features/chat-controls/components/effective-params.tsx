@@ -35,7 +35,7 @@ export function EffectiveParams({
     );
   }
   return (
-    <table className="w-full text-xs" aria-label={t('controls.effective')}>
+    <table className="w-full table-fixed text-xs" aria-label={t('controls.effective')}>
       <thead className="sr-only">
         <tr>
           <th scope="col">{t('controls.parameter')}</th>
@@ -46,15 +46,18 @@ export function EffectiveParams({
       <tbody>
         {PARAM_KEYS.map((key) => (
           <tr key={key} className="border-b border-neutral-100 last:border-0">
-            <th scope="row" className="py-1.5 pr-2 text-left font-normal text-neutral-500">
+            <th
+              scope="row"
+              className="w-[38%] py-1.5 pr-2 text-left font-normal break-words text-neutral-500"
+            >
               {t(`params.${key}`)}
             </th>
-            <td className="max-w-28 truncate py-1.5 pr-2 font-medium text-neutral-900">
+            <td className="w-[24%] truncate py-1.5 pr-2 font-medium text-neutral-900">
               <span title={formatParamValue(key, explain.params[key], t)}>
                 {formatParamValue(key, explain.params[key], t)}
               </span>
             </td>
-            <td className="py-1.5 text-right">
+            <td className="w-[38%] py-1.5 text-right">
               <SourceBadge source={explain.sources[key]} />
             </td>
           </tr>
@@ -81,8 +84,8 @@ function SourceBadge({ source }: { source: ParamSource | undefined }) {
     .filter(Boolean)
     .join(', ');
   return (
-    <span className="inline-flex max-w-32 flex-col items-end gap-0.5" title={title || undefined}>
-      <Badge className={LAYER_TONE[layer]}>{t(`layers.${layer}`)}</Badge>
+    <span className="inline-flex max-w-full flex-col items-end gap-0.5" title={title || undefined}>
+      <Badge className={`max-w-full truncate ${LAYER_TONE[layer]}`}>{t(`layers.${layer}`)}</Badge>
       {source?.preset_name ? (
         <span className="max-w-full truncate text-[11px] text-neutral-600">
           {source.preset_name}

@@ -45,7 +45,7 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
             onChange={(e) => set({ q: e.target.value })}
           />
         </label>
-        <label className="w-28">
+        <label className="w-32">
           <span className="sr-only">{t('filters.findUser')}</span>
           <Input
             type="search"
