@@ -135,6 +135,8 @@ export const en = {
     privateChatHint: 'Private chat: applies when it becomes a group.',
     takeoverUntil: 'A human took over: auto-reply paused until {{time}}.',
     resume: 'Resume auto-reply',
+    muteUser: 'Never auto-reply to {{name}}',
+    muteUserHint: 'A mute for this user in every chat.',
     noTakeover: 'No takeover: auto-reply follows the switches.',
     effective: 'Effective parameters',
     parameter: 'Parameter',

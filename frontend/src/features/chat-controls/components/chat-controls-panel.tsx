@@ -10,6 +10,7 @@ import { ApplyPreset } from './apply-preset';
 import { ChatSwitches } from './chat-switches';
 import { EffectiveParams } from './effective-params';
 import { ParamEditor } from './param-editor';
+import { UserMute } from './user-mute';
 
 type ChatControlsPanelProps = {
   chatId: number;
@@ -27,7 +28,10 @@ export function ChatControlsPanel({ chatId, chat, userId }: ChatControlsPanelPro
     <div className="divide-y divide-neutral-200">
       <PanelSection title={t('controls.title')}>
         {chat ? (
-          <ChatSwitches chat={chat} />
+          <>
+            <ChatSwitches chat={chat} />
+            {userId !== undefined ? <UserMute userId={userId} /> : null}
+          </>
         ) : (
           <p className="text-xs text-neutral-500">{t('common.loading')}</p>
         )}
