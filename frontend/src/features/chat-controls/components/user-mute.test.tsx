@@ -24,14 +24,17 @@ const ann: User = {
 describe('UserMute', () => {
   it('mutes the filtered user', async () => {
     const patches: unknown[] = [];
+    let stored = ann;
     vi.stubGlobal(
       'fetch',
       vi.fn(
         routeFetch({
-          'GET /api/users': () => jsonResponse(200, { items: [ann], next_cursor: null }),
+          'GET /api/users': () => jsonResponse(200, { items: [stored], next_cursor: null }),
           'PATCH /api/users/42': async (req) => {
-            patches.push(await req.json());
-            return jsonResponse(200, { ...ann, muted: true });
+            const body = (await req.json()) as { muted: boolean };
+            patches.push(body);
+            stored = { ...stored, muted: body.muted };
+            return jsonResponse(200, stored);
           },
         }),
       ),
