@@ -46,12 +46,12 @@ let browser;
 let page;
 const pageErrors = [];
 
-async function createChat(text) {
+async function createChat(text, messageId = 1) {
   if (TELEGRAM_FAKE_URL) {
     const update = {
-      update_id: updateIdBase + 1,
+      update_id: updateIdBase + messageId,
       message: {
-        message_id: 1,
+        message_id: messageId,
         date: Math.floor(Date.now() / 1000),
         chat: { id: chatId, type: 'group', title: chatTitle },
         from: { id: userId, is_bot: false, first_name: 'Boris', username: `b_${stamp}` },
@@ -194,6 +194,48 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     const controls = page.getByRole('complementary', { name: 'Chat controls' });
     await controls.getByRole('button', { name: 'Resume auto-reply' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     await shot('behaviour.png');
+  });
+
+  test('a mention during the takeover notifies the admin live', { skip: !TELEGRAM_FAKE_URL && 'needs the fake Telegram' }, async () => {
+    // The bot's username decides what counts as a mention; the edge sets it from getMe, and an
+    // admin can set it on the Settings page.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    const username = page.getByRole('textbox', { name: 'Bot username' });
+    await username.waitFor();
+    if ((await username.inputValue()) !== 'rt_test_bot') {
+      await username.fill('rt_test_bot');
+      await username.locator('xpath=ancestor::form').getByRole('button', { name: 'Save' }).click();
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('button')].some((b) => b.textContent === 'Save' && b.disabled),
+      );
+    }
+    await nav.getByRole('link', { name: 'Chats' }).click();
+    await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) }).click();
+
+    const bell = page.getByRole('button', { name: /^Notifications, \d+ unacknowledged$/ });
+    const count = async () => Number((await bell.getAttribute('aria-label')).match(/(\d+)/)[1]);
+    const before = await count();
+    const text = `@rt_test_bot are you there? ${stamp}`;
+    await createChat(text, 2);
+    await page.getByRole('log', { name: `Messages in ${chatTitle}` }).getByText(text).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    // notification.created over the WebSocket: a toast and a higher count, no reload.
+    await page.getByText('The bot was mentioned').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await page.waitForFunction(
+      (n) => {
+        const label = document.querySelector('button[aria-label^="Notifications,"]')?.getAttribute('aria-label') ?? '';
+        return Number(label.match(/(\d+)/)?.[1] ?? 0) > n;
+      },
+      before,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    await bell.click();
+    const panel = page.getByRole('region', { name: 'Notifications', exact: true });
+    await panel.getByText(text).first().waitFor();
+    await shot('mention.png');
+    await panel.getByRole('button', { name: 'Acknowledge all' }).click();
+    await page.getByRole('button', { name: 'Notifications, 0 unacknowledged' }).waitFor();
+    await page.keyboard.press('Escape');
   });
 
   test('a moderation rule catches an evasive spelling in the rule tester', async () => {
