@@ -311,6 +311,11 @@ export const en = {
     openChat: 'Open chat {{id}}',
     open: 'Open',
     mentionToast: 'The bot was mentioned',
+    reason: {
+      autoreply_off: 'No auto-reply: auto-reply is off in this chat.',
+      reply_on_mention_off: 'No auto-reply: replying to mentions is off in this group.',
+      takeover: 'No auto-reply: a human has taken over this chat.',
+    },
     kind: {
       mention: 'mention',
       moderation: 'moderation',

@@ -313,6 +313,11 @@ export const ru: Dictionary = {
     openChat: 'Открыть чат {{id}}',
     open: 'Открыть',
     mentionToast: 'Бота упомянули',
+    reason: {
+      autoreply_off: 'Без автоответа: автоответ в чате выключен.',
+      reply_on_mention_off: 'Без автоответа: ответы на упоминания в группе выключены.',
+      takeover: 'Без автоответа: чат перехвачен человеком.',
+    },
     kind: {
       mention: 'упоминание',
       moderation: 'модерация',

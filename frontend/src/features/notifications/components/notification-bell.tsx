@@ -10,7 +10,7 @@ import type { Notification } from '@/lib/api/behaviour';
 import { cn } from '@/lib/utils/cn';
 import { formatMessageTime } from '@/lib/utils/format';
 import { useAckAll, useAckNotification, useNotifications } from '../api/notifications';
-import { notificationText } from '../utils/notification-text';
+import { mentionReason, notificationText } from '../utils/notification-text';
 
 const KIND_TONE: Record<Notification['kind'], string> = {
   mention: 'bg-sky-100 text-sky-800',
@@ -119,6 +119,9 @@ function NotificationPanel({ id, onNavigate }: { id: string; onNavigate: () => v
                 <p className="mt-1 text-xs break-words text-neutral-800">
                   {notificationText(n, t)}
                 </p>
+                {mentionReason(n, t) ? (
+                  <p className="text-[11px] text-neutral-500">{mentionReason(n, t)}</p>
+                ) : null}
                 {n.chat_id !== null ? (
                   <Link
                     to={`/chats/${n.chat_id}`}
