@@ -184,6 +184,8 @@ setup_db() {
     want="$(su_psql -d "$RT_DB" -tAc "SELECT default_version FROM pg_available_extensions WHERE name = 'roundtable'")"
     if [ "$have" != "$want" ]; then
         rt_log "ALTER EXTENSION roundtable UPDATE ($have -> $want)"
+        # ALTER EXTENSION UPDATE does not install requirements a new version adds (0.2.0: pg_trgm)
+        su_psql -d "$RT_DB" -c "CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE EXTENSION IF NOT EXISTS pg_trgm"
         su_psql -d "$RT_DB" -c "ALTER EXTENSION roundtable UPDATE"
     fi
     if [ -f "$RT_ROOT/sql/roles.sql" ]; then

@@ -146,6 +146,10 @@ pg_regress() {
     PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres make -C pg_extension installcheck \
         || { cat pg_extension/regression.diffs 2>/dev/null | head -100; return 1; }
 }
+upgrade() {
+    need tests/upgrade/run.sh "extension engineer" || return 1
+    PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres bash tests/upgrade/run.sh
+}
 edge_unit() { need edge/Makefile "edge engineer" && make -C edge test-normal; }
 edge_unit_asan() {
     need edge/Makefile "edge engineer" || return 1
@@ -194,6 +198,7 @@ stage lint-frontend-types    plain  frontend_npm typecheck
 stage lint-openapi           plain  openapi_lint
 stage pgtap                  pg_prove   pgtap
 stage pg-regress             pg_regress pg_regress
+stage extension-upgrade      plain      upgrade
 stage edge-unit              cmocka     edge_unit
 stage edge-unit-asan         cmocka     edge_unit_asan
 stage frontend-vitest        vitest     frontend_npm test

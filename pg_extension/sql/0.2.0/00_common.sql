@@ -399,7 +399,7 @@ BEGIN
         SELECT jsonb_build_object('type', 'message.updated', 'data', rt._message_json(m))
         FROM rt.messages m
         JOIN unnest(edited_ranges) er ON m.id BETWEEN lower(er) AND upper(er) - 1
-        WHERE (m.edited_at IS NOT NULL OR m.moderation IS NOT NULL)
+        WHERE (m.edited_at IS NOT NULL OR m.moderated_at IS NOT NULL OR m.status IS NOT NULL)
           AND NOT m.id <@ ANY (new_ranges)
         ORDER BY m.id;
 
