@@ -238,6 +238,34 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await page.keyboard.press('Escape');
   });
 
+  test('flag, then delete, a message by hand', async () => {
+    const stream = page.getByRole('log', { name: `Messages in ${chatTitle}` });
+    const first = stream.getByRole('article').filter({ hasText: `hello behaviour ${stamp}` });
+    await first.hover();
+    await first.getByRole('button', { name: 'Flag' }).click();
+    const flag = page.getByRole('dialog', { name: 'Flag message' });
+    await flag.getByRole('textbox', { name: 'Label' }).fill('e2e');
+    await flag.getByRole('button', { name: 'Flag' }).click();
+    await flag.waitFor({ state: 'detached' });
+    await first.getByText('#e2e').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await first.getByText('flagged', { exact: true }).waitFor();
+
+    await first.hover();
+    await first.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Delete this message?' });
+    await confirm.getByRole('button', { name: 'Delete message' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.waitForFunction(
+      (text) =>
+        [...document.querySelectorAll('article[data-moderation="deleted"]')].some((a) =>
+          a.textContent.includes(text),
+        ),
+      `hello behaviour ${stamp}`,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+    await shot('moderated.png');
+  });
+
   test('a moderation rule catches an evasive spelling in the rule tester', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Moderation' }).click();
     await page.waitForURL('**/moderation');
