@@ -26,6 +26,7 @@ export function PatternFields({ pattern, kind, chatIds, errors, onChange }: Patt
       <div className="grid grid-cols-[1fr_9rem] gap-3">
         <Field label={t('rules.pattern')} hint={<ErrorHint code={errors.pattern} />}>
           <Input
+            maxLength={500}
             value={pattern}
             aria-invalid={Boolean(errors.pattern)}
             onChange={(e) => onChange({ pattern: e.target.value })}
