@@ -286,6 +286,36 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await shot('moderation.png');
   });
 
+  test('a playbook is created, listed by priority and switched off', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Playbooks' }).click();
+    await page.waitForURL('**/playbooks');
+    const name = `E2E price ${stamp}`;
+    await page.getByRole('button', { name: 'New playbook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New playbook' });
+    await dialog.getByLabel('Name').fill(name);
+    await dialog.getByRole('spinbutton', { name: 'Priority' }).fill('5');
+    await dialog.getByLabel('Pattern', { exact: true }).fill('how much');
+    await dialog.getByRole('combobox', { name: 'Match as' }).selectOption('phrase');
+    await dialog.getByRole('combobox', { name: 'Apply preset' }).selectOption({ label: presetName });
+    await dialog.getByRole('spinbutton', { name: 'For hours' }).fill('1');
+    await dialog.getByLabel('Fixed reply').fill('Prices are on our site.');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const row = page.getByRole('table', { name: /^Playbooks/ }).getByRole('row', { name: new RegExp(name) });
+    await row.waitFor();
+    assert.match(await row.textContent(), new RegExp(`preset “${presetName}” for 1 h`));
+    const enabled = row.getByRole('switch', { name: `Enabled: ${name}` });
+    assert.equal(await enabled.getAttribute('aria-checked'), 'true');
+    await enabled.click();
+    await page.waitForFunction(
+      (label) => document.querySelector(`[aria-label="${label}"]`)?.getAttribute('aria-checked') === 'false',
+      `Enabled: ${name}`,
+      { timeout: LIVE_TIMEOUT_MS },
+    );
+  });
+
   test('the other screens render from the live API', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     for (const [link, marker, file] of [
