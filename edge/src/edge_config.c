@@ -136,7 +136,7 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
     STR_VAR(static_dir, "RT_STATIC_DIR", "frontend/dist", 1);
     INT_VAR(session_ttl_sec, "RT_SESSION_TTL_SEC", "43200", 60, 31536000);
     INT_VAR(cookie_secure, "RT_COOKIE_SECURE", "0", 0, 1);
-    INT_VAR(ingest_batch, "RT_INGEST_BATCH", "200", 1, 10000);
+    INT_VAR(ingest_batch, "RT_INGEST_BATCH", "1000", 1, 10000);
     INT_VAR(ingest_claim_idle_ms, "RT_INGEST_CLAIM_IDLE_MS", "30000", 100, 86400000);
     INT_VAR(ingest_max_deliveries, "RT_INGEST_MAX_DELIVERIES", "5", 1, 1000);
     INT_VAR(ws_max_queue, "RT_WS_MAX_QUEUE", "4096", 1, 1000000);

@@ -66,7 +66,7 @@ static void test_config_defaults(void **state)
     assert_string_equal(cfg.static_dir, "frontend/dist");
     assert_int_equal(cfg.session_ttl_sec, 43200);
     assert_int_equal(cfg.cookie_secure, 0);
-    assert_int_equal(cfg.ingest_batch, 200);
+    assert_int_equal(cfg.ingest_batch, 1000);
     assert_int_equal(cfg.ingest_claim_idle_ms, 30000);
     assert_int_equal(cfg.ingest_max_deliveries, 5);
     assert_int_equal(cfg.ws_max_queue, 4096);
