@@ -14,6 +14,7 @@
 #include "edge_curl.h"
 #include "edge_ingest.h"
 #include "edge_log.h"
+#include "edge_pg.h"
 #include "edge_redis.h"
 #include "edge_tgparse.h"
 
@@ -24,7 +25,9 @@
 static struct {
     edge_ctx *ctx;
     edge_curl *curl;
-    edge_curl_req *req; /* in-flight getUpdates, NULL when none */
+    edge_curl_req *req;    /* in-flight getUpdates, NULL when none */
+    edge_curl_req *me_req; /* in-flight getMe, NULL when none */
+    int need_me;           /* the bot's identity is not stored yet: ask getMe */
     uv_timer_t timer;
     int timer_open;
     int running;
@@ -281,6 +284,70 @@ static void on_response(const edge_curl_response *r, void *ud)
     }
 }
 
+static void on_identity_stored(const edge_pg_result *r, void *ud)
+{
+    (void)ud;
+    if (strcmp(r->sqlstate, "00000") != 0) {
+        EDGE_ERROR("telegram: could not store the bot identity", "sqlstate", r->sqlstate, "error",
+                   r->errmsg);
+        tg.need_me = 1; /* retried with the next poll */
+    }
+}
+
+/* getMe tells the bot's id and username; rt.ingest needs both to see mentions and replies to
+ * the bot (settings bot.id, bot.username). Asked once at start and again until it succeeds. */
+static void on_me(const edge_curl_response *r, void *ud)
+{
+    json_t *root = NULL, *result;
+    json_error_t jerr;
+    (void)ud;
+    tg.me_req = NULL;
+    if (tg.stopping) return;
+    if (r->ok && r->status == 200) root = json_loadb(r->body, r->body_len, 0, &jerr);
+    result = root ? json_object_get(root, "result") : NULL;
+    if (!json_is_true(json_object_get(root, "ok")) ||
+        !json_is_integer(json_object_get(result, "id")) ||
+        !json_is_string(json_object_get(result, "username"))) {
+        char st[24];
+        EDGE_WARN("telegram: getMe failed; retrying with the next poll", "status",
+                  edge_log_int(st, r->status));
+        json_decref(root);
+        return;
+    }
+    {
+        char id[24];
+        const char *params[2];
+        snprintf(id, sizeof(id), "%lld",
+                 (long long)json_integer_value(json_object_get(result, "id")));
+        params[0] = id;
+        params[1] = json_string_value(json_object_get(result, "username"));
+        EDGE_INFO("telegram: bot identity", "bot_id", id, "username", params[1]);
+        if (edge_pg_call(
+                tg.ctx->pg, NULL,
+                "SELECT rt.update_setting('bot.id', jsonb_build_object('value', $1::bigint)),"
+                " rt.update_setting('bot.username', jsonb_build_object('value', $2::text))",
+                2, params, on_identity_stored, NULL) == EDGE_OK)
+            tg.need_me = 0;
+    }
+    json_decref(root);
+}
+
+static void ask_identity(void)
+{
+    const edge_config *cfg = tg.ctx->cfg;
+    char url[1024];
+    edge_curl_request req;
+    if (tg.stopping || tg.me_req || !tg.need_me) return;
+    snprintf(url, sizeof(url), "%s/bot%s/getMe", cfg->tg_api_base, cfg->tg_token);
+    memset(&req, 0, sizeof(req));
+    req.method = "GET";
+    req.url = url;
+    req.timeout_ms = 15000;
+    req.connect_timeout_ms = 10000;
+    tg.me_req = edge_curl_start(tg.curl, &req, on_me, NULL);
+    memset(url, 0, sizeof(url));
+}
+
 static void poll_updates(void)
 {
     const edge_config *cfg = tg.ctx->cfg;
@@ -291,6 +358,7 @@ static void poll_updates(void)
     size_t blen;
 
     if (tg.stopping || tg.req) return;
+    ask_identity();
     blen = edge_tg_request_body(body, sizeof(body), tg.offset, cfg->tg_poll_timeout, tg.limit);
     snprintf(url, sizeof(url), "%s/bot%s/getUpdates", cfg->tg_api_base, cfg->tg_token);
     memset(&req, 0, sizeof(req));
@@ -316,6 +384,7 @@ int edge_telegram_start(edge_ctx *ctx)
     memset(&tg, 0, sizeof(tg));
     tg.ctx = ctx;
     tg.limit = TG_LIMIT;
+    tg.need_me = 1;
     tg.curl = edge_curl_create(ctx->loop);
     if (!tg.curl) return EDGE_ERR;
     uv_timer_init(ctx->loop, &tg.timer);
@@ -333,6 +402,8 @@ void edge_telegram_stop(void)
     tg.generation++;
     if (tg.req) edge_curl_cancel(tg.req);
     tg.req = NULL;
+    if (tg.me_req) edge_curl_cancel(tg.me_req);
+    tg.me_req = NULL;
     edge_curl_destroy(tg.curl);
     tg.curl = NULL;
     if (tg.timer_open) {
