@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
@@ -68,35 +69,23 @@ export function MessageActions({ message }: { message: Message }) {
         </Dialog>
       ) : null}
       {dialog === 'delete' ? (
-        <Dialog
-          role="alertdialog"
+        <ConfirmDialog
           title={t('moderation.deleteTitle')}
           description={t('moderation.deleteHint')}
-          onClose={() => setDialog(null)}
-          footer={
-            <>
-              <Button variant="secondary" onClick={() => setDialog(null)}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                variant="danger"
-                disabled={moderate.isPending}
-                onClick={() =>
-                  moderate.mutate(
-                    { action: 'delete', id: message.id },
-                    { onSuccess: () => setDialog(null) },
-                  )
-                }
-              >
-                {t('moderation.confirmDelete')}
-              </Button>
-            </>
+          confirmLabel={t('moderation.confirmDelete')}
+          pending={moderate.isPending}
+          onConfirm={() =>
+            moderate.mutate(
+              { action: 'delete', id: message.id },
+              { onSuccess: () => setDialog(null) },
+            )
           }
+          onClose={() => setDialog(null)}
         >
           <blockquote className="rounded-md border-l-2 border-neutral-300 bg-neutral-50 px-3 py-2 text-sm whitespace-pre-wrap text-neutral-700">
             {message.text ?? t('messages.noText')}
           </blockquote>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </div>
   );

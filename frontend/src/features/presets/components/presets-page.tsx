@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input } from '@/components/ui/input';
 import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
@@ -145,28 +145,16 @@ export function PresetsPage() {
       ) : null}
       {importing ? <ImportPresetsDialog onClose={() => setImporting(false)} /> : null}
       {deleting ? (
-        <Dialog
-          role="alertdialog"
+        <ConfirmDialog
           title={t('presets.deleteTitle', { name: deleting.name })}
           description={t('presets.deleteHint')}
+          confirmLabel={t('common.delete')}
+          pending={remove.isPending}
+          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
           onClose={() => setDeleting(null)}
-          footer={
-            <>
-              <Button variant="secondary" onClick={() => setDeleting(null)}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                variant="danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-              >
-                {t('common.delete')}
-              </Button>
-            </>
-          }
         >
           <p className="text-sm text-neutral-700">{deleting.name}</p>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </PageShell>
   );

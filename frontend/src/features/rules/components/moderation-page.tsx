@@ -4,13 +4,14 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Dialog } from '@/components/ui/dialog';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
 import { usePermission } from '@/hooks/use-permissions';
 import type { ModerationRule } from '@/lib/api/behaviour';
 import { useDeleteModerationRule, useModerationRules, useSaveModerationRule } from '../api/rules';
 import { formatChatIds, moderationToInput } from '../utils/rule-form';
 import { EnabledSwitch } from './enabled-switch';
+import { RuleRowActions } from './rule-row-actions';
 import { ModerationRuleFormDialog } from './moderation-rule-form-dialog';
 import { RuleTestBox } from './rule-test-box';
 
@@ -94,25 +95,11 @@ export function ModerationPage() {
                     </td>
                     <td className={`${TD} text-right whitespace-nowrap`}>
                       {canConfigure ? (
-                        <>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            aria-label={t('rules.editNamed', { name: r.name })}
-                            onClick={() => setEditing(r)}
-                          >
-                            {t('common.edit')}
-                          </Button>
-                          <Button
-                            size="sm"
-                            variant="ghost"
-                            className="text-red-700"
-                            aria-label={t('rules.deleteNamed', { name: r.name })}
-                            onClick={() => setDeleting(r)}
-                          >
-                            {t('common.delete')}
-                          </Button>
-                        </>
+                        <RuleRowActions
+                          name={r.name}
+                          onEdit={() => setEditing(r)}
+                          onDelete={() => setDeleting(r)}
+                        />
                       ) : null}
                     </td>
                   </tr>
@@ -132,27 +119,15 @@ export function ModerationPage() {
         />
       ) : null}
       {deleting ? (
-        <Dialog
-          role="alertdialog"
+        <ConfirmDialog
           title={t('rules.deleteTitle', { name: deleting.name })}
+          confirmLabel={t('common.delete')}
+          pending={remove.isPending}
+          onConfirm={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
           onClose={() => setDeleting(null)}
-          footer={
-            <>
-              <Button variant="secondary" onClick={() => setDeleting(null)}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                variant="danger"
-                disabled={remove.isPending}
-                onClick={() => remove.mutate(deleting.id, { onSuccess: () => setDeleting(null) })}
-              >
-                {t('common.delete')}
-              </Button>
-            </>
-          }
         >
           <code className="text-sm">{deleting.pattern}</code>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </PageShell>
   );
