@@ -6,7 +6,7 @@
 -- rt_edge    LOGIN; the daemon. May only EXECUTE the API functions, no table privileges.
 -- rt_admin   NOLOGIN group for DBAs: executes every rt function, reads every table (no hashes).
 -- rt_analyst NOLOGIN, read-only: SELECT on the rt.v_* views (messages, chats, users,
---            notifications, audit log, admins without hashes).
+--            notifications, audit log, admins without hashes, providers without keys, prices).
 
 DO $$
 BEGIN
@@ -70,19 +70,34 @@ BEGIN
 END
 $$;
 
--- rt_admin: every function, every table to read, but never the password hashes
+-- rt_admin: every function, every table to read, but never the password hashes nor the
+-- encrypted provider keys (0.3.0)
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA rt TO rt_admin;
 GRANT SELECT ON ALL TABLES IN SCHEMA rt TO rt_admin;
 REVOKE SELECT ON rt.admins FROM rt_admin;
 GRANT SELECT (id, login, role, created_at, disabled_at) ON rt.admins TO rt_admin;
+DO $$
+DECLARE
+    cols text;
+BEGIN
+    IF to_regclass('rt.providers') IS NOT NULL THEN
+        REVOKE SELECT ON rt.providers FROM rt_admin;
+        SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
+        FROM pg_catalog.pg_attribute
+        WHERE attrelid = 'rt.providers'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'api_key_enc';
+        EXECUTE format('GRANT SELECT (%s) ON rt.providers TO rt_admin', cols);
+    END IF;
+END
+$$;
 
--- rt_analyst: the views only (0.1.0 has the first three; the rest come with 0.2.0)
+-- rt_analyst: the views only (0.1.0 has the first three; the rest come with 0.2.0 and 0.3.0)
 GRANT SELECT ON rt.v_messages, rt.v_chats, rt.v_users TO rt_analyst;
 DO $$
 DECLARE
     v text;
 BEGIN
-    FOREACH v IN ARRAY ARRAY['rt.v_notifications', 'rt.v_audit_log', 'rt.v_admins'] LOOP
+    FOREACH v IN ARRAY ARRAY['rt.v_notifications', 'rt.v_audit_log', 'rt.v_admins',
+                             'rt.v_providers', 'rt.v_provider_prices'] LOOP
         IF to_regclass(v) IS NOT NULL THEN
             EXECUTE format('GRANT SELECT ON %s TO rt_analyst', v);
         END IF;

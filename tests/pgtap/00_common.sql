@@ -137,7 +137,8 @@ SELECT is(rt.update_admin(current_setting('tap.owner')::bigint, '{"role": "admin
 -- ---- settings -----------------------------------------------------------------------------------
 SELECT set_config('rt.actor', 'admin:' || current_setting('tap.mod'), true) \gset _
 SELECT is((SELECT array_agg(s ->> 'key' ORDER BY s ->> 'key') FROM jsonb_array_elements(rt.list_settings() -> 'items') s),
-          ARRAY['bot.id', 'bot.username', 'context.messages', 'preset.defaults', 'takeover.minutes'], 'list_settings: the API keys, not matcher.version');
+          ARRAY['admin.signature', 'autoreply.provider', 'bot.id', 'bot.username', 'context.messages', 'preset.defaults', 'takeover.minutes',
+                'telegram.streaming'], 'list_settings: the API keys, not matcher.version');
 SELECT is(rt.update_setting('takeover.minutes', '{"value": 45}') -> 'value', '45'::jsonb, 'takeover.minutes');
 SELECT is(rt.setting('takeover.minutes'), '45'::jsonb, 'stored');
 SELECT is((SELECT after FROM rt.audit_log WHERE target = 'setting:takeover.minutes' ORDER BY id DESC LIMIT 1) -> 'value', '45'::jsonb,
