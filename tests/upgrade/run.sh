@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Upgrade test: a database upgraded from 0.1.0 must end in the very same catalog as a fresh
-# install of the current version (docs/decisions/005-extension-sql-layout.md).
+# Upgrade test: a database upgraded from any earlier release must end in the very same catalog
+# as a fresh install of the current version (docs/decisions/005-extension-sql-layout.md).
 #
 #   PGHOST=/socket/dir PGPORT=54330 PGUSER=postgres tests/upgrade/run.sh
 #
-# A: CREATE EXTENSION roundtable VERSION '0.1.0' CASCADE; ALTER EXTENSION roundtable UPDATE
-# B: CREATE EXTENSION roundtable CASCADE
+# For each FROM in FROM_VERSIONS (default "0.1.0 0.2.0"; 0.1.0 walks 0.1.0 -> 0.2.0 -> 0.3.0):
+# A: CREATE EXTENSION roundtable VERSION 'FROM' CASCADE; ALTER EXTENSION roundtable UPDATE
+# B: CREATE EXTENSION roundtable CASCADE (once)
 # then compares, normalised: (1) pg_dump --schema-only, (2) the same with --binary-upgrade,
 # which also dumps every extension member (tables, functions, triggers, comments, grants) — a
 # plain dump leaves those out, (3) the extension's version, its pg_dump-registered tables, its
@@ -17,7 +18,7 @@
 # on the server (make -C pg_extension install).
 set -uo pipefail
 
-FROM_VERSION=${FROM_VERSION:-0.1.0}
+FROM_VERSIONS=${FROM_VERSIONS:-${FROM_VERSION:-0.1.0 0.2.0}}
 DB_A=${UPGRADE_DB_A:-rt_upgrade_a}
 DB_B=${UPGRADE_DB_B:-rt_upgrade_b}
 work=$(mktemp -d)
@@ -42,12 +43,10 @@ setup() { # db statements
     psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>"$work/$1.err" || { cat "$work/$1.err"; return 1; }
 }
 
-if ! setup "$DB_A" "CREATE EXTENSION roundtable VERSION '$FROM_VERSION' CASCADE; ALTER EXTENSION roundtable UPDATE;"; then
-    echo "not ok - install $FROM_VERSION and update"; echo "0 passed, 1 failed"; exit 1
-fi
 if ! setup "$DB_B" "CREATE EXTENSION roundtable CASCADE;"; then
     echo "not ok - fresh install"; echo "0 passed, 1 failed"; exit 1
 fi
+to_version=$(psql -X -At -d "$DB_B" -c "SELECT extversion FROM pg_extension WHERE extname = 'roundtable'")
 
 # OIDs, xids, restrict keys, the database name and the order pg_depend lists required
 # extensions in (compared sorted below) are the only legitimate differences
@@ -64,11 +63,11 @@ normalise() {
            -e '/^$/d'
 }
 
-for db in "$DB_A" "$DB_B"; do
+snapshot() { # db
     set -e
-    pg_dump --schema-only -d "$db" | normalise > "$work/$db.plain"
-    pg_dump --schema-only --binary-upgrade -d "$db" | normalise > "$work/$db.members"
-    psql -X -At -d "$db" > "$work/$db.extension" <<'SQL'
+    pg_dump --schema-only -d "$1" | normalise > "$work/$1.plain"
+    pg_dump --schema-only --binary-upgrade -d "$1" | normalise > "$work/$1.members"
+    psql -X -At -d "$1" > "$work/$1.extension" <<'SQL'
 SELECT 'version ' || extversion FROM pg_extension WHERE extname = 'roundtable';
 SELECT 'config ' || c::regclass FROM pg_extension e, unnest(e.extconfig) c WHERE e.extname = 'roundtable' ORDER BY 1;
 SELECT 'requires ' || r.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.objid
@@ -77,11 +76,18 @@ SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) FROM pg_d
 JOIN pg_extension e ON e.oid = d.refobjid WHERE e.extname = 'roundtable' AND d.deptype = 'e' ORDER BY 1;
 SQL
     set +e
+}
+
+snapshot "$DB_B"
+for from in $FROM_VERSIONS; do
+    if ! setup "$DB_A" "CREATE EXTENSION roundtable VERSION '$from' CASCADE; ALTER EXTENSION roundtable UPDATE;"; then
+        echo "not ok - install $from and update"; failed=$((failed + 1)); continue
+    fi
+    snapshot "$DB_A"
+    check "$from -> $to_version: pg_dump --schema-only" "$work/$DB_A.plain" "$work/$DB_B.plain"
+    check "$from -> $to_version: pg_dump --schema-only --binary-upgrade (extension members)" "$work/$DB_A.members" "$work/$DB_B.members"
+    check "$from -> $to_version: extension version, pg_dump config tables, requirements and members" "$work/$DB_A.extension" "$work/$DB_B.extension"
 done
 
-check "pg_dump --schema-only" "$work/$DB_A.plain" "$work/$DB_B.plain"
-check "pg_dump --schema-only --binary-upgrade (extension members)" "$work/$DB_A.members" "$work/$DB_B.members"
-check "extension version, pg_dump config tables, requirements and members" "$work/$DB_A.extension" "$work/$DB_B.extension"
-
-echo "upgrade $FROM_VERSION -> $(psql -X -At -d "$DB_B" -c "SELECT extversion FROM pg_extension WHERE extname = 'roundtable'"): $passed passed, $failed failed"
+echo "upgrade ${FROM_VERSIONS// /, } -> $to_version: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
