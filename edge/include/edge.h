@@ -17,8 +17,10 @@ typedef struct edge_ctx {
     uv_loop_t *loop;
     const struct edge_config *cfg;
     struct edge_pg *pg;       /* pool for API calls and the ingest worker */
+    struct edge_pg *pg_work;  /* pool of the outbox relay and the job workers */
     struct edge_redis *redis; /* async connection for streams and sessions */
     struct edge_http *http;   /* lws context: REST, static files and WebSocket */
+    const void *fernet;       /* edge_fernet_key of SECRETS_KEY (provider API keys) */
 } edge_ctx;
 
 #endif

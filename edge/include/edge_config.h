@@ -26,6 +26,25 @@ typedef struct edge_config {
     int ws_max_queue;
     size_t max_body_bytes;
     int log_level; /* EDGE_LOG_* */
+    /* delivery (docs/design/contract-delivery.md) */
+    char openai_key[512];   /* secret: seed key of the openai provider */
+    char deepseek_key[512]; /* secret: seed key of the deepseek provider */
+    int outbox_sweep_ms;
+    int outbox_stale_sec;
+    int job_max_deliveries;
+    int job_claim_idle_ms;
+    int stream_maxlen;
+    int llm_concurrency;
+    int send_concurrency;
+    int llm_connect_timeout_ms;
+    int llm_first_token_timeout_ms;
+    int llm_idle_timeout_ms;
+    int llm_total_timeout_ms;
+    int tg_rate_chat;          /* per second per chat; 0 = unlimited */
+    int tg_rate_group_per_min; /* per minute per group; 0 = unlimited */
+    int tg_rate_global;        /* per second overall; 0 = unlimited */
+    int pg_api_pool;
+    int pg_worker_pool;
 } edge_config;
 
 /* Fills cfg from getenv with documented defaults. Returns EDGE_OK, or EDGE_ERR with a message

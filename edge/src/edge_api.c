@@ -7,7 +7,9 @@
 #include <time.h>
 #include <jansson.h>
 #include "edge_api.h"
+#include "edge_keys.h"
 #include "edge_config.h"
+#include "edge_fernet.h"
 #include "edge_http_int.h"
 #include "edge_log.h"
 #include "edge_pg.h"
@@ -15,7 +17,7 @@
 #include "edge_redis.h"
 #include "edge_routes.h"
 
-#define SESSION_KEY_PREFIX "rt:session:"
+#define SESSION_KEY_PREFIX EDGE_KEY_SESSION_PREFIX
 
 int edge_api_method_changes_state(const char *m)
 {
@@ -347,6 +349,59 @@ static void table_cb(const edge_pg_result *res, void *ud)
     edge_req_respond_json(r, rt->ok_status, v, len);
 }
 
+/* Replaces the body's "api_key" by its Fernet token and a display hint, so PostgreSQL never
+ * sees a plain key ("api_key": null asks SQL to clear the key). 0, or -1 with a problem staged. */
+static int seal_api_key(edge_req *r, edge_route_args *args)
+{
+    const edge_api_route *rt = r->route.api;
+    json_error_t jerr;
+    json_t *body, *key;
+    int i;
+    for (i = 0; i < args->n && rt->args[i] != EDGE_ARG_BODY; i++) {
+    }
+    if (i == args->n) return 0;
+    body = json_loads(args->v[i], 0, &jerr);
+    if (!json_is_object(body) || !(key = json_object_get(body, "api_key"))) {
+        json_decref(body);
+        return 0;
+    }
+    if (json_is_null(key)) {
+        json_object_del(body, "api_key");
+        json_object_set_new(body, "clear_key", json_true());
+    } else if (!json_is_string(key) || json_string_length(key) < 1 ||
+               json_string_length(key) > 1000) {
+        json_decref(body);
+        edge_req_problem(r, 400,
+                         "field \"api_key\" must be a string of 1 to 1000 characters or null",
+                         "api_key");
+        return -1;
+    } else {
+        char hint[32];
+        char *token = edge_fernet_encrypt(r->http->ctx->fernet, json_string_value(key),
+                                          json_string_length(key), (long long)time(NULL), NULL);
+        if (!token) {
+            json_decref(body);
+            internal_error(r, "fernet", "could not encrypt the API key");
+            return -1;
+        }
+        edge_fernet_hint(json_string_value(key), hint, sizeof(hint));
+        json_object_del(body, "api_key");
+        json_object_set_new(body, "api_key_enc", json_string(token));
+        json_object_set_new(body, "api_key_hint", json_string(hint));
+        free(token);
+    }
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!text) {
+        internal_error(r, "seal", "out of memory");
+        return -1;
+    }
+    memset(args->v[i], 0, strlen(args->v[i])); /* the plain key leaves memory */
+    free(args->v[i]);
+    args->v[i] = text;
+    return 0;
+}
+
 static void handle_table(edge_req *r)
 {
     edge_verr e = {0};
@@ -359,6 +414,10 @@ static void handle_table(edge_req *r)
     if (edge_route_build_args(r->route.api, r->route.param, &r->query, r->content_type, r->body,
                               r->body_len, &args, &e) < 0) {
         edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
+        return;
+    }
+    if ((r->route.api->flags & EDGE_RT_SEAL_KEY) && seal_api_key(r, &args) < 0) {
+        edge_route_args_free(&args);
         return;
     }
     call_sql(r, r->route.api->sql, args.n, (const char *const *)args.v, table_cb);

@@ -145,6 +145,25 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
         goto err;
     cfg->max_body_bytes = (size_t)v;
 
+    STR_VAR(openai_key, "OPENAI_API_KEY", "", 0);
+    STR_VAR(deepseek_key, "DEEPSEEK_API_KEY", "", 0);
+    INT_VAR(outbox_sweep_ms, "RT_OUTBOX_SWEEP_MS", "5000", 50, 3600000);
+    INT_VAR(outbox_stale_sec, "RT_OUTBOX_STALE_SEC", "300", 1, 86400);
+    INT_VAR(job_max_deliveries, "RT_JOB_MAX_DELIVERIES", "5", 1, 100);
+    INT_VAR(job_claim_idle_ms, "RT_JOB_CLAIM_IDLE_MS", "60000", 100, 86400000);
+    INT_VAR(stream_maxlen, "RT_STREAM_MAXLEN", "100000", 100, 100000000);
+    INT_VAR(llm_concurrency, "RT_LLM_CONCURRENCY", "256", 1, 100000);
+    INT_VAR(send_concurrency, "RT_SEND_CONCURRENCY", "64", 1, 100000);
+    INT_VAR(llm_connect_timeout_ms, "RT_LLM_CONNECT_TIMEOUT_MS", "10000", 100, 600000);
+    INT_VAR(llm_first_token_timeout_ms, "RT_LLM_FIRST_TOKEN_TIMEOUT_MS", "60000", 100, 3600000);
+    INT_VAR(llm_idle_timeout_ms, "RT_LLM_IDLE_TIMEOUT_MS", "30000", 100, 3600000);
+    INT_VAR(llm_total_timeout_ms, "RT_LLM_TOTAL_TIMEOUT_MS", "180000", 100, 86400000);
+    INT_VAR(tg_rate_chat, "RT_TG_RATE_CHAT", "1", 0, 1000);
+    INT_VAR(tg_rate_group_per_min, "RT_TG_RATE_GROUP_PER_MIN", "20", 0, 100000);
+    INT_VAR(tg_rate_global, "RT_TG_RATE_GLOBAL", "30", 0, 100000);
+    INT_VAR(pg_api_pool, "RT_PG_API_POOL", "4", 1, 64);
+    INT_VAR(pg_worker_pool, "RT_PG_WORKER_POOL", "4", 1, 64);
+
     s = get(lookup, "RT_LOG_LEVEL", "info");
     cfg->log_level = edge_log_parse_level(s);
     if (cfg->log_level < 0) {
@@ -187,5 +206,24 @@ void edge_config_log(const edge_config *cfg)
               edge_log_int(maxdel, cfg->ingest_max_deliveries), "ws_max_queue",
               edge_log_int(wsq, cfg->ws_max_queue), "max_body_bytes",
               edge_log_int(body, (long long)cfg->max_body_bytes));
+    {
+        char sweep[24], stale[24], jmax[24], cidle[24], llmc[24], sendc[24], ftt[24], itt[24],
+            ttt[24], rc[24], rg[24], rgl[24];
+        EDGE_INFO("configuration: delivery", "openai_api_key",
+                  cfg->openai_key[0] ? "[redacted]" : "", "deepseek_api_key",
+                  cfg->deepseek_key[0] ? "[redacted]" : "", "outbox_sweep_ms",
+                  edge_log_int(sweep, cfg->outbox_sweep_ms), "outbox_stale_sec",
+                  edge_log_int(stale, cfg->outbox_stale_sec), "job_max_deliveries",
+                  edge_log_int(jmax, cfg->job_max_deliveries), "job_claim_idle_ms",
+                  edge_log_int(cidle, cfg->job_claim_idle_ms), "llm_concurrency",
+                  edge_log_int(llmc, cfg->llm_concurrency), "send_concurrency",
+                  edge_log_int(sendc, cfg->send_concurrency), "llm_first_token_timeout_ms",
+                  edge_log_int(ftt, cfg->llm_first_token_timeout_ms), "llm_idle_timeout_ms",
+                  edge_log_int(itt, cfg->llm_idle_timeout_ms), "llm_total_timeout_ms",
+                  edge_log_int(ttt, cfg->llm_total_timeout_ms), "tg_rate_chat",
+                  edge_log_int(rc, cfg->tg_rate_chat), "tg_rate_group_per_min",
+                  edge_log_int(rg, cfg->tg_rate_group_per_min), "tg_rate_global",
+                  edge_log_int(rgl, cfg->tg_rate_global));
+    }
     memset(&ru, 0, sizeof(ru));
 }

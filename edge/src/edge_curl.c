@@ -2,6 +2,7 @@
  * single timeout is a uv_timer_t, and finished transfers are collected after every action. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -27,6 +28,10 @@ struct edge_curl_req {
     char *resp;
     size_t resp_len, resp_cap, resp_max;
     int too_big;
+    int aborted; /* the streaming consumer asked to stop */
+    long retry_after;
+    edge_curl_data_cb on_data;
+    void *data_ud;
     char errbuf[CURL_ERROR_SIZE];
     edge_curl_cb cb;
     void *ud;
@@ -103,9 +108,12 @@ static void check_done(edge_curl *c)
             curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
         } else {
             resp.error = r->too_big     ? "response too large"
+                         : r->aborted   ? "aborted by the consumer"
                          : r->errbuf[0] ? r->errbuf
                                         : curl_easy_strerror(msg->data.result);
+            curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
         }
+        resp.retry_after = r->retry_after;
         resp.body = r->resp ? r->resp : "";
         resp.body_len = r->resp_len;
         edge_curl_cb cb = r->cb;
@@ -190,6 +198,17 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     edge_curl_req *r = ud;
     size_t n = size * nmemb;
+    if (r->on_data) {
+        long status = 0;
+        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (status >= 200 && status < 300) {
+            if (r->on_data(ptr, n, r->data_ud) != 0) {
+                r->aborted = 1;
+                return 0;
+            }
+            return n;
+        }
+    }
     if (r->resp_len + n > r->resp_max) {
         r->too_big = 1;
         return 0; /* aborts the transfer */
@@ -205,6 +224,24 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
     memcpy(r->resp + r->resp_len, ptr, n);
     r->resp_len += n;
     r->resp[r->resp_len] = '\0';
+    return n;
+}
+
+/* Keeps the one response header the callers act on: Retry-After in seconds. */
+static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud)
+{
+    edge_curl_req *r = ud;
+    size_t n = size * nitems;
+    static const char name[] = "retry-after:";
+    if (n > sizeof(name) && strncasecmp(buf, name, sizeof(name) - 1) == 0) {
+        char tmp[32];
+        size_t len = n - (sizeof(name) - 1);
+        if (len >= sizeof(tmp)) len = sizeof(tmp) - 1;
+        memcpy(tmp, buf + sizeof(name) - 1, len);
+        tmp[len] = '\0';
+        long v = strtol(tmp, NULL, 10);
+        r->retry_after = v > 0 ? (v > 3600 ? 3600 : v) : 0;
+    }
     return n;
 }
 
@@ -245,6 +282,8 @@ edge_curl_req *edge_curl_start(edge_curl *c, const edge_curl_request *req, edge_
     r->cb = cb;
     r->ud = ud;
     r->resp_max = req->max_response_bytes ? req->max_response_bytes : DEFAULT_MAX_RESPONSE;
+    r->on_data = req->on_data;
+    r->data_ud = req->data_ud;
     r->easy = curl_easy_init();
     if (!r->easy) goto err;
     for (const char *const *h = req->headers; h && *h; h++) {
@@ -257,6 +296,8 @@ edge_curl_req *edge_curl_start(edge_curl *c, const edge_curl_request *req, edge_
     curl_easy_setopt(r->easy, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, write_cb);
     curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(r->easy, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");

@@ -10,6 +10,12 @@
 typedef struct edge_curl edge_curl;
 typedef struct edge_curl_req edge_curl_req;
 
+/* Streaming body consumer: called with each chunk of a 2xx response body as it arrives (the
+ * body is then not buffered; a non-2xx body still is, for its error message). Return 0 to go
+ * on, non-zero to abort the transfer (the request then ends with curl_code
+ * CURLE_WRITE_ERROR and error "aborted by the consumer"). */
+typedef int (*edge_curl_data_cb)(const char *buf, size_t len, void *ud);
+
 typedef struct edge_curl_request {
     const char *method;         /* "GET", "POST", ...; NULL means GET (or POST with a body) */
     const char *url;            /* secret when it carries a token: never logged here */
@@ -19,6 +25,8 @@ typedef struct edge_curl_request {
     long timeout_ms;           /* whole request; 0 means none */
     long connect_timeout_ms;   /* 0 means curl's default */
     size_t max_response_bytes; /* 0 means 64 MiB */
+    edge_curl_data_cb on_data; /* NULL: buffer the whole body */
+    void *data_ud;
 } edge_curl_request;
 
 typedef struct edge_curl_response {
@@ -28,6 +36,7 @@ typedef struct edge_curl_response {
     size_t body_len;
     int curl_code;     /* CURLcode */
     const char *error; /* curl's message when !ok; never contains the URL path */
+    long retry_after;  /* seconds of a Retry-After header (delta form), 0 when none */
 } edge_curl_response;
 
 typedef void (*edge_curl_cb)(const edge_curl_response *r, void *ud);

@@ -15,12 +15,13 @@
 #include "edge.h"
 #include "edge_config.h"
 #include "edge_ingest.h"
+#include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 #include "edge_redis.h"
 
-#define STREAM "rt:in"
-#define DEAD_STREAM "rt:dead"
+#define STREAM EDGE_KEY_IN
+#define DEAD_STREAM EDGE_KEY_DEAD
 #define GROUP "ingest"
 #define MAINT_INTERVAL_MS 5000
 #define PARTITIONS_INTERVAL_MS (3600u * 1000u)

@@ -42,6 +42,16 @@ static const edge_qp_def q_notifications[] = {
     CURSOR,
     LIMIT(200),
     END_QP};
+static const edge_qp_def q_providers[] = {
+    QTEXT, {.name = "enabled", .kind = EDGE_QP_BOOL}, CURSOR, LIMIT(200), END_QP};
+static const edge_qp_def q_jobs[] = {
+    {.name = "state", .kind = EDGE_QP_ENUM, .values = "pending|dead|done"},
+    {.name = "kind",
+     .kind = EDGE_QP_ENUM,
+     .values = "llm.reply|llm.draft|telegram.send|telegram.delete"},
+    CURSOR,
+    LIMIT(200),
+    END_QP};
 static const edge_qp_def q_audit[] = {{.name = "actor", .kind = EDGE_QP_STRING, .max_len = 200},
                                       {.name = "action", .kind = EDGE_QP_STRING, .max_len = 200},
                                       {.name = "target", .kind = EDGE_QP_STRING, .max_len = 200},
@@ -154,6 +164,31 @@ const edge_api_route edge_api_routes[] = {
     {"GET", "/api/settings", "listSettings", "SELECT rt.list_settings()", NOARGS, NULL, 200, 0},
     {"PUT", "/api/settings/{key}", "updateSetting", "SELECT rt.update_setting($1, $2::jsonb)",
      A(EDGE_ARG_KEY, EDGE_ARG_BODY), NULL, 200, W},
+    /* LLM providers: the edge seals "api_key" with Fernet before SQL sees the body */
+    {"GET", "/api/providers", "listProviders", "SELECT rt.list_providers($1::jsonb)",
+     A(EDGE_ARG_FILTER), q_providers, 200, 0},
+    {"POST", "/api/providers", "createProvider", "SELECT rt.create_provider($1::jsonb)",
+     A(EDGE_ARG_BODY), NULL, 201, W | EDGE_RT_SEAL_KEY},
+    {"GET", "/api/providers/{id}", "getProvider", "SELECT rt.get_provider($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 200, 0},
+    {"PUT", "/api/providers/{id}", "updateProvider",
+     "SELECT rt.update_provider($1::bigint, $2::jsonb)", A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL, 200,
+     W | EDGE_RT_SEAL_KEY},
+    {"DELETE", "/api/providers/{id}", "deleteProvider", "SELECT rt.delete_provider($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 204, W},
+    /* the outbox as admins see it: dead letters, retry, discard */
+    {"GET", "/api/jobs", "listJobs", "SELECT rt.list_jobs($1::jsonb)", A(EDGE_ARG_FILTER), q_jobs,
+     200, 0},
+    {"POST", "/api/jobs/{id}/retry", "retryJob", "SELECT rt.retry_job($1::bigint)", A(EDGE_ARG_ID),
+     NULL, 200, W},
+    {"POST", "/api/jobs/{id}/discard", "discardJob", "SELECT rt.discard_job($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 200, W},
+    /* reply as bot: a model draft the admin edits before sending */
+    {"POST", "/api/chats/{id}/draft", "createDraft",
+     "SELECT rt.create_draft($1::bigint, $2::jsonb)", A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL, 202,
+     W | EDGE_RT_BODY_OPTIONAL},
+    {"GET", "/api/drafts/{id}", "getDraft", "SELECT rt.get_draft($1::bigint)", A(EDGE_ARG_ID), NULL,
+     200, 0},
 };
 
 const size_t edge_api_nroutes = sizeof(edge_api_routes) / sizeof(edge_api_routes[0]);

@@ -20,6 +20,7 @@ typedef enum edge_arg_kind {
 #define EDGE_RT_CSRF 0x1          /* state-changing: needs X-CSRF-Token */
 #define EDGE_RT_BODY_OPTIONAL 0x2 /* an absent body is "{}" */
 #define EDGE_RT_ATTACHMENT 0x4    /* Content-Disposition: attachment (export) */
+#define EDGE_RT_SEAL_KEY 0x8      /* body "api_key" is Fernet-sealed by the edge before SQL */
 
 #define EDGE_ROUTE_MAX_ARGS 3
 

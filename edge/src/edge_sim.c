@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "edge_http_int.h"
+#include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 #include "edge_problem.h"
@@ -99,7 +100,7 @@ static void incr_cb(redisReply *reply, void *ud)
         sim_fail(r, "build update", "out of memory");
         return;
     }
-    const char *argv[] = {"XADD", "rt:in", "*", "u", s};
+    const char *argv[] = {"XADD", EDGE_KEY_IN, "*", "u", s};
     size_t argvlen[] = {4, 5, 1, 1, strlen(s)};
     edge_req_hold(r);
     if (edge_redis_cmd(r->http->ctx->redis, xadd_cb, r, 5, argv, argvlen) != EDGE_OK) {
@@ -126,9 +127,9 @@ static void role_cb(const edge_pg_result *res, void *ud)
     /* First use: start the counter so that the INCR below yields 9000000000000. */
     char start[24];
     snprintf(start, sizeof(start), "%lld", EDGE_SIM_FIRST_UPDATE_ID - 1);
-    const char *setnx[] = {"SET", "rt:sim:update_id", start, "NX"};
+    const char *setnx[] = {"SET", EDGE_KEY_SIM_UPDATE_ID, start, "NX"};
     size_t setnx_len[] = {3, 16, strlen(start), 2};
-    const char *incr[] = {"INCR", "rt:sim:update_id"};
+    const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
     size_t incr_len[] = {4, 16};
     edge_redis *redis = r->http->ctx->redis;
     edge_req_hold(r);

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "edge.h"
+#include "edge_keys.h"
 #include "edge_config.h"
 #include "edge_curl.h"
 #include "edge_ingest.h"
@@ -19,8 +21,14 @@
 #include "edge_tgparse.h"
 
 #define TG_LIMIT 100
-#define OFFSET_KEY "rt:tg:offset"
-#define STREAM_KEY "rt:in"
+/* One edge polls: the one holding this lease. A holder that dies loses it after LEASE_MS. */
+#define LEASE_MS 15000
+#define LEASE_RENEW_MS 5000
+static const char RENEW_SCRIPT[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+    "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+#define OFFSET_KEY EDGE_KEY_TG_OFFSET
+#define STREAM_KEY EDGE_KEY_IN
 
 static struct {
     edge_ctx *ctx;
@@ -30,6 +38,10 @@ static struct {
     int need_me;           /* the bot's identity is not stored yet: ask getMe */
     uv_timer_t timer;
     int timer_open;
+    uv_timer_t lease_timer;
+    int lease_open;
+    int leased;      /* this edge holds rt:tg:poller */
+    char holder[96]; /* <host>-<pid>: the lease's value */
     int running;
     int stopping;
     int have_offset;
@@ -66,7 +78,7 @@ static void redact_token(char *s)
 static void on_timer(uv_timer_t *t)
 {
     (void)t;
-    if (tg.stopping) return;
+    if (tg.stopping || !tg.leased) return;
     if (!tg.have_offset)
         read_offset();
     else
@@ -119,6 +131,7 @@ static void on_offset(redisReply *reply, void *ud)
 static void read_offset(void)
 {
     const char *argv[2] = {"GET", OFFSET_KEY};
+    if (!tg.leased) return;
     if (edge_redis_cmd(tg.ctx->redis, on_offset, NULL, 2, argv, NULL) != EDGE_OK)
         schedule(500); /* redis not connected yet */
 }
@@ -357,7 +370,7 @@ static void poll_updates(void)
     edge_curl_request req;
     size_t blen;
 
-    if (tg.stopping || tg.req) return;
+    if (tg.stopping || tg.req || !tg.leased) return;
     ask_identity();
     blen = edge_tg_request_body(body, sizeof(body), tg.offset, cfg->tg_poll_timeout, tg.limit);
     snprintf(url, sizeof(url), "%s/bot%s/getUpdates", cfg->tg_api_base, cfg->tg_token);
@@ -372,6 +385,43 @@ static void poll_updates(void)
     tg.req = edge_curl_start(tg.curl, &req, on_response, NULL);
     memset(url, 0, sizeof(url));
     if (!tg.req) backoff("telegram: could not start a request", "curl", 0);
+}
+
+/* ---- the poller lease ---- */
+
+static void on_lease(redisReply *reply, void *ud)
+{
+    int renewing = ud != NULL;
+    if (tg.stopping) return;
+    int held = reply && ((reply->type == REDIS_REPLY_STATUS && strcmp(reply->str, "OK") == 0) ||
+                         (reply->type == REDIS_REPLY_INTEGER && reply->integer == 1));
+    if (held && !tg.leased) {
+        tg.leased = 1;
+        EDGE_INFO("telegram: this edge polls (lease taken)", "holder", tg.holder);
+        tg.have_offset = 0; /* read the offset the last holder confirmed */
+        read_offset();
+    } else if (!held && tg.leased && renewing && reply) {
+        EDGE_WARN("telegram: poller lease lost; another edge polls now");
+        tg.leased = 0;
+        tg.generation++;
+        if (tg.req) edge_curl_cancel(tg.req);
+        tg.req = NULL;
+    }
+}
+
+static void on_lease_timer(uv_timer_t *t)
+{
+    char ms[24];
+    (void)t;
+    if (tg.stopping) return;
+    edge_log_int(ms, LEASE_MS);
+    if (tg.leased) {
+        const char *argv[] = {"EVAL", RENEW_SCRIPT, "1", EDGE_KEY_TG_POLLER, tg.holder, ms};
+        edge_redis_cmd(tg.ctx->redis, on_lease, (void *)1, 6, argv, NULL);
+    } else {
+        const char *argv[] = {"SET", EDGE_KEY_TG_POLLER, tg.holder, "NX", "PX", ms};
+        edge_redis_cmd(tg.ctx->redis, on_lease, NULL, 6, argv, NULL);
+    }
 }
 
 int edge_telegram_start(edge_ctx *ctx)
@@ -390,13 +440,27 @@ int edge_telegram_start(edge_ctx *ctx)
     uv_timer_init(ctx->loop, &tg.timer);
     tg.timer_open = 1;
     tg.running = 1;
-    read_offset();
+    {
+        char host[64];
+        if (gethostname(host, sizeof(host)) != 0) snprintf(host, sizeof(host), "edge");
+        host[sizeof(host) - 1] = '\0';
+        snprintf(tg.holder, sizeof(tg.holder), "%s-%d", host, (int)getpid());
+    }
+    uv_timer_init(ctx->loop, &tg.lease_timer);
+    tg.lease_open = 1;
+    uv_timer_start(&tg.lease_timer, on_lease_timer, 100, LEASE_RENEW_MS);
     return EDGE_OK;
 }
 
 void edge_telegram_stop(void)
 {
     if (!tg.running) return;
+    if (tg.leased) { /* hand over at once rather than after the lease runs out */
+        static const char release[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+                                      "return redis.call('DEL', KEYS[1]) else return 0 end";
+        const char *argv[] = {"EVAL", release, "1", EDGE_KEY_TG_POLLER, tg.holder};
+        edge_redis_cmd(tg.ctx->redis, NULL, NULL, 5, argv, NULL);
+    }
     tg.running = 0;
     tg.stopping = 1;
     tg.generation++;
@@ -410,5 +474,10 @@ void edge_telegram_stop(void)
         uv_timer_stop(&tg.timer);
         uv_close((uv_handle_t *)&tg.timer, NULL);
         tg.timer_open = 0;
+    }
+    if (tg.lease_open) {
+        uv_timer_stop(&tg.lease_timer);
+        uv_close((uv_handle_t *)&tg.lease_timer, NULL);
+        tg.lease_open = 0;
     }
 }

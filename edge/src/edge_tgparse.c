@@ -152,3 +152,42 @@ size_t edge_tg_request_body(char *buf, size_t cap, long long offset, int timeout
     if (n < 0 || (size_t)n >= cap) return 0;
     return (size_t)n;
 }
+
+void edge_tg_parse_result(const char *body, size_t len, long http_status, edge_tg_result *out)
+{
+    json_error_t jerr;
+    json_t *root;
+
+    memset(out, 0, sizeof(*out));
+    if (http_status == 0) {
+        snprintf(out->error, sizeof(out->error), "no HTTP response");
+        return;
+    }
+    out->error_code = (int)http_status;
+    root = json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
+    if (!json_is_object(root) || !json_is_boolean(json_object_get(root, "ok"))) {
+        snprintf(out->error, sizeof(out->error), "HTTP %ld without a Bot API JSON body",
+                 http_status);
+        json_decref(root);
+        return;
+    }
+    if (json_is_true(json_object_get(root, "ok"))) {
+        out->ok = 1;
+        out->result = json_incref(json_object_get(root, "result"));
+        json_decref(root);
+        return;
+    }
+    json_t *code = json_object_get(root, "error_code");
+    json_t *desc = json_object_get(root, "description");
+    json_t *ra = json_object_get(json_object_get(root, "parameters"), "retry_after");
+    if (json_is_integer(code)) out->error_code = (int)json_integer_value(code);
+    snprintf(out->error, sizeof(out->error), "%s",
+             json_is_string(desc) ? json_string_value(desc) : "Telegram answered ok=false");
+    if (json_is_integer(ra) && json_integer_value(ra) > 0) {
+        long long v = json_integer_value(ra);
+        out->retry_after = v > 3600 ? 3600 : (int)v;
+    }
+    out->permanent = out->error_code >= 400 && out->error_code < 500 && out->error_code != 408 &&
+                     out->error_code != 429;
+    json_decref(root);
+}

@@ -36,4 +36,16 @@ unsigned edge_tg_backoff_ms(unsigned attempt, unsigned rnd);
 /* Builds the getUpdates JSON body into buf; returns its length or 0 when it did not fit. */
 size_t edge_tg_request_body(char *buf, size_t cap, long long offset, int timeout, int limit);
 
+/* The answer of any other Bot API method (sendMessage, deleteMessage, ...). */
+typedef struct edge_tg_result {
+    int ok;          /* 1: {"ok":true,...} */
+    json_t *result;  /* ok: the result value (caller json_decref's); else NULL */
+    int error_code;  /* Telegram's error_code, else the HTTP status; 0 without a response */
+    int retry_after; /* seconds (>= 1) on a 429 with parameters.retry_after, else 0 */
+    int permanent;   /* a 4xx other than 408/429: sending the same again cannot succeed */
+    char error[256]; /* description; never holds the URL */
+} edge_tg_result;
+
+void edge_tg_parse_result(const char *body, size_t len, long http_status, edge_tg_result *out);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <jansson.h>
 #include "edge_config.h"
+#include "edge_keys.h"
 #include "edge_http_int.h"
 #include "edge_log.h"
 #include "edge_redis.h"
@@ -176,7 +177,7 @@ int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss)
         !edge_token_is_valid(token))
         return 401;
     char key[80];
-    snprintf(key, sizeof(key), "rt:session:%s", token);
+    snprintf(key, sizeof(key), EDGE_KEY_SESSION_PREFIX "%s", token);
     char *json = edge_redis_get_sync(h->ctx->redis, key);
     int ok = json && edge_session_from_json(json, strlen(json), &pss->pending_session) == 0;
     free(json);

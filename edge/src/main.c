@@ -8,15 +8,19 @@
 
 #include "edge.h"
 #include "edge_config.h"
+#include "edge_fernet.h"
 #include "edge_http.h"
 #include "edge_ingest.h"
+#include "edge_llm.h"
 #include "edge_log.h"
+#include "edge_outbox.h"
 #include "edge_pg.h"
 #include "edge_redis.h"
-
-#define PG_POOL_SIZE 4
+#include "edge_sender.h"
+#include "edge_setup.h"
 
 static edge_ctx ctx;
+static edge_fernet_key fernet;
 static uv_signal_t sig_int, sig_term;
 static int stopping;
 
@@ -24,6 +28,10 @@ static void shutdown_all(void)
 {
     if (stopping) return;
     stopping = 1;
+    edge_setup_stop();
+    edge_llm_stop();
+    edge_sender_stop();
+    edge_outbox_stop();
     edge_telegram_stop();
     edge_ingest_stop();
     edge_events_stop();
@@ -31,6 +39,8 @@ static void shutdown_all(void)
     ctx.http = NULL;
     edge_pg_destroy(ctx.pg);
     ctx.pg = NULL;
+    edge_pg_destroy(ctx.pg_work);
+    ctx.pg_work = NULL;
     edge_redis_destroy(ctx.redis);
     ctx.redis = NULL;
     uv_close((uv_handle_t *)&sig_int, NULL);
@@ -61,20 +71,31 @@ int main(void)
         return 2;
     }
     edge_log_level = cfg.log_level;
+    if (edge_fernet_key_parse(cfg.secrets_key, &fernet, err, sizeof(err)) != EDGE_OK) {
+        fprintf(stderr,
+                "rt-edge: SECRETS_KEY is missing or malformed (%s); it must be a Fernet key: 32 "
+                "random bytes in url-safe base64, e.g. from python3 -c 'import base64,os; "
+                "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'\n",
+                err);
+        return 2;
+    }
     signal(SIGPIPE, SIG_IGN); /* peers that hang up are handled as write errors */
     edge_config_log(&cfg);
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.loop = uv_default_loop();
     ctx.cfg = &cfg;
+    ctx.fernet = &fernet;
     uv_signal_init(ctx.loop, &sig_int);
     uv_signal_init(ctx.loop, &sig_term);
     uv_signal_start(&sig_int, on_signal, SIGINT);
     uv_signal_start(&sig_term, on_signal, SIGTERM);
 
-    ctx.pg = edge_pg_create(ctx.loop, &cfg, PG_POOL_SIZE);
+    /* separate pools: a flood of API calls never delays the workers, and the reverse */
+    ctx.pg = edge_pg_create(ctx.loop, &cfg, cfg.pg_api_pool);
+    ctx.pg_work = edge_pg_create(ctx.loop, &cfg, cfg.pg_worker_pool);
     ctx.redis = edge_redis_create(ctx.loop, &cfg);
-    if (!ctx.pg || !ctx.redis) {
+    if (!ctx.pg || !ctx.pg_work || !ctx.redis) {
         EDGE_ERROR("could not create the postgres pool or the redis client");
         goto out;
     }
@@ -86,6 +107,11 @@ int main(void)
     if (edge_events_start(&ctx) != EDGE_OK || edge_ingest_start(&ctx) != EDGE_OK ||
         edge_telegram_start(&ctx) != EDGE_OK) {
         EDGE_ERROR("could not start the ingest side");
+        goto out;
+    }
+    if (edge_setup_start(&ctx) != EDGE_OK || edge_outbox_start(&ctx) != EDGE_OK ||
+        edge_sender_start(&ctx) != EDGE_OK || edge_llm_start(&ctx) != EDGE_OK) {
+        EDGE_ERROR("could not start the delivery side");
         goto out;
     }
     EDGE_INFO("rt-edge started");
@@ -101,5 +127,6 @@ out:
     }
     if (rc == 0) EDGE_INFO("rt-edge stopped");
     memset(&cfg, 0, sizeof(cfg));
+    memset(&fernet, 0, sizeof(fernet));
     return rc;
 }

@@ -167,6 +167,40 @@ static void test_request_body(void **state)
     assert_int_equal(edge_tg_request_body(tiny, sizeof(tiny), 42, 25, 100), 0);
 }
 
+static void test_parse_result_ok_and_errors(void **state)
+{
+    edge_tg_result r;
+    const char *ok = "{\"ok\":true,\"result\":{\"message_id\":42,\"date\":1700000000}}";
+    const char *limited = "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many "
+                          "Requests: retry after 7\",\"parameters\":{\"retry_after\":7}}";
+    const char *bad = "{\"ok\":false,\"error_code\":400,\"description\":\"Bad Request: "
+                      "message text is empty\"}";
+    (void)state;
+    edge_tg_parse_result(ok, strlen(ok), 200, &r);
+    assert_int_equal(r.ok, 1);
+    assert_int_equal(json_integer_value(json_object_get(r.result, "message_id")), 42);
+    json_decref(r.result);
+
+    edge_tg_parse_result(limited, strlen(limited), 429, &r);
+    assert_int_equal(r.ok, 0);
+    assert_int_equal(r.retry_after, 7);
+    assert_int_equal(r.permanent, 0);
+    assert_null(r.result);
+
+    edge_tg_parse_result(bad, strlen(bad), 400, &r);
+    assert_int_equal(r.permanent, 1);
+    assert_string_equal(r.error, "Bad Request: message text is empty");
+
+    edge_tg_parse_result("<html>bad gateway</html>", 24, 502, &r);
+    assert_int_equal(r.ok, 0);
+    assert_int_equal(r.error_code, 502);
+    assert_int_equal(r.permanent, 0);
+
+    edge_tg_parse_result(NULL, 0, 0, &r);
+    assert_int_equal(r.error_code, 0);
+    assert_string_equal(r.error, "no HTTP response");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_scan_without_update_id),
         cmocka_unit_test(test_backoff_grows_and_caps),
         cmocka_unit_test(test_request_body),
+        cmocka_unit_test(test_parse_result_ok_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,663 @@
+/* The LLM worker (see edge_llm.h). One call_state per job in flight; its lifetime:
+ *   begin -> (demo: timer pieces | http: curl stream) -> record -> finish
+ *   any failure -> rt.job_failed(final?) -> finish (dead) or retry later
+ * The watchdog timer enforces the first-token and idle timeouts by cancelling the transfer;
+ * curl enforces connect and total. A state held by a PostgreSQL call when the worker stops
+ * is freed when that call returns (orphan). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "edge_config.h"
+#include "edge_curl.h"
+#include "edge_demo.h"
+#include "edge_fernet.h"
+#include "edge_http.h"
+#include "edge_jobs.h"
+#include "edge_keys.h"
+#include "edge_llm.h"
+#include "edge_llmparse.h"
+#include "edge_log.h"
+#include "edge_pg.h"
+#include "edge_sender.h"
+#include "edge_sse.h"
+
+#define MAX_EVENT_BYTES (1024 * 1024)
+#define MAX_REPLY_BYTES (256 * 1024)
+#define TYPING_EVERY_MS 4000
+#define DRAFT_EVERY_MS 400
+#define DEMO_PIECE_MS 35
+
+typedef struct call_state {
+    struct call_state *prev, *next;
+    edge_job *job;
+    json_t *begin; /* rt.job_begin's answer */
+    int attempts;
+    int demo;
+    int anthropic;
+    long long chat_id;
+    json_t *draft_id;    /* integer or null */
+    json_t *in_reply_to; /* integer or null */
+    const char *provider_name;
+    const char *model;
+    long long provider_id;
+    int telegram_live; /* typing + drafts in Telegram */
+    int draft_in_tg;   /* sendMessageDraft (private chats, streaming on) */
+    char *text;        /* the reply so far */
+    size_t len, cap;
+    size_t flushed; /* bytes of text already sent as llm.delta */
+    long long seq;
+    edge_sse sse;
+    int sse_open;
+    edge_llm_stream parse;
+    size_t prompt_bytes;
+    int got_data; /* a chunk of the body arrived */
+    int parse_failed;
+    long long started_ms, first_token_ms;
+    long long last_draft_ms, last_typing_ms;
+    edge_curl_req *req;
+    char *demo_text;
+    size_t demo_len, demo_pos;
+    uv_timer_t watchdog; /* timeouts; also paces the demo model */
+    int timer_open;
+    int pg_busy;
+    int orphan;
+    int final;
+    unsigned min_retry_ms; /* Retry-After of the failure being recorded */
+    char timeout_error[128];
+} call_state;
+
+static struct {
+    edge_ctx *ctx;
+    edge_jobs *jobs;
+    edge_curl *curl;
+    call_state *states;
+    int running;
+} lw;
+
+static long long now_ms(void)
+{
+    return (long long)uv_now(lw.ctx->loop);
+}
+
+/* ---- state lifetime ---- */
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void free_state(call_state *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else if (lw.states == st)
+        lw.states = st->next;
+    if (st->next) st->next->prev = st->prev;
+    st->prev = st->next = NULL;
+    if (st->req) edge_curl_cancel(st->req);
+    st->req = NULL;
+    if (st->sse_open) edge_sse_free(&st->sse);
+    st->sse_open = 0;
+    json_decref(st->begin);
+    st->begin = NULL;
+    free(st->text);
+    free(st->demo_text);
+    st->text = st->demo_text = NULL;
+    if (st->timer_open) {
+        uv_timer_stop(&st->watchdog);
+        st->watchdog.data = st;
+        uv_close((uv_handle_t *)&st->watchdog, on_timer_closed);
+    } else {
+        free(st);
+    }
+}
+
+static void finish(call_state *st)
+{
+    edge_job *job = st->job;
+    free_state(st);
+    edge_jobs_finish(job);
+}
+
+static void retry_later(call_state *st, unsigned min_ms, const char *error)
+{
+    edge_job *job = st->job;
+    unsigned ms = edge_jobs_backoff_ms(job->runs, 1000, 60000, (unsigned)rand());
+    if (ms < min_ms) ms = min_ms;
+    free_state(st);
+    edge_jobs_retry(job, ms, error);
+}
+
+static int state_alive(call_state *st)
+{
+    st->pg_busy = 0;
+    if (st->orphan) {
+        free_state(st);
+        return 0;
+    }
+    return 1;
+}
+
+static int call(call_state *st, const char *sql, int n, const char *const *params, edge_pg_cb cb)
+{
+    if (edge_pg_call(lw.ctx->pg_work, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
+    st->pg_busy = 1;
+    return EDGE_OK;
+}
+
+/* ---- browsers and Telegram ---- */
+
+static void broadcast(const char *type, json_t *data)
+{
+    char ts[32];
+    json_t *env = json_object();
+    edge_log_timestamp(ts, sizeof(ts));
+    json_object_set_new(env, "type", json_string(type));
+    json_object_set(env, "data", data);
+    json_object_set_new(env, "ts", json_string(ts));
+    char *text = json_dumps(env, JSON_COMPACT);
+    if (text && lw.ctx->http) edge_ws_broadcast(lw.ctx->http, text, strlen(text));
+    free(text);
+    json_decref(env);
+}
+
+static json_t *event_base(call_state *st)
+{
+    json_t *d = json_object();
+    json_object_set_new(d, "job_id", json_integer(st->job->id));
+    json_object_set_new(d, "chat_id", json_integer(st->chat_id));
+    json_object_set(d, "draft_id", st->draft_id ? st->draft_id : json_null());
+    return d;
+}
+
+/* Sends what arrived since the last flush as one llm.delta, and refreshes the Telegram draft. */
+static void flush_delta(call_state *st)
+{
+    if (st->len > st->flushed) {
+        json_t *d = event_base(st);
+        json_object_set(d, "in_reply_to", st->in_reply_to ? st->in_reply_to : json_null());
+        json_object_set_new(d, "provider", json_string(st->provider_name ? st->provider_name : ""));
+        json_object_set_new(d, "demo", json_boolean(st->demo));
+        json_object_set_new(d, "seq", json_integer(++st->seq));
+        json_object_set_new(d, "delta",
+                            json_stringn(st->text + st->flushed, st->len - st->flushed));
+        broadcast("llm.delta", d);
+        json_decref(d);
+        st->flushed = st->len;
+    }
+    if (st->draft_in_tg && st->len > 0 && now_ms() - st->last_draft_ms >= DRAFT_EVERY_MS) {
+        json_t *b = json_object();
+        json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+        json_object_set_new(b, "draft_id", json_integer(st->job->id));
+        json_object_set_new(b, "text", json_stringn(st->text, st->len > 4096 ? 4096 : st->len));
+        edge_sender_fire("sendMessageDraft", b);
+        json_decref(b);
+        st->last_draft_ms = now_ms();
+    }
+    if (st->telegram_live && now_ms() - st->last_typing_ms >= TYPING_EVERY_MS) {
+        json_t *b = json_object();
+        json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+        json_object_set_new(b, "action", json_string("typing"));
+        edge_sender_fire("sendChatAction", b);
+        json_decref(b);
+        st->last_typing_ms = now_ms();
+    }
+}
+
+static void send_done(call_state *st, int ok, const char *error)
+{
+    json_t *d = event_base(st);
+    json_object_set_new(d, "ok", json_boolean(ok));
+    json_object_set_new(d, "error", error ? json_string(error) : json_null());
+    broadcast("llm.done", d);
+    json_decref(d);
+}
+
+static int append_text(call_state *st, const char *s, size_t n)
+{
+    if (st->len + n > MAX_REPLY_BYTES) return EDGE_ERR;
+    if (st->len + n + 1 > st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 1024;
+        while (cap < st->len + n + 1) cap *= 2;
+        char *p = realloc(st->text, cap);
+        if (!p) return EDGE_ERR;
+        st->text = p;
+        st->cap = cap;
+    }
+    memcpy(st->text + st->len, s, n);
+    st->len += n;
+    st->text[st->len] = '\0';
+    if (!st->first_token_ms) st->first_token_ms = now_ms();
+    return EDGE_OK;
+}
+
+/* ---- failure ---- */
+
+static void on_failed(const edge_pg_result *r, void *ud)
+{
+    call_state *st = ud;
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "00000") == 0 && st->final)
+        finish(st);
+    else
+        retry_later(st, st->min_retry_ms, st->job->last_error);
+}
+
+static void fail(call_state *st, const char *error, int permanent, unsigned retry_after_ms)
+{
+    char id[24], att[24];
+    int final = permanent || st->attempts >= lw.ctx->cfg->job_max_deliveries;
+    st->final = final;
+    st->min_retry_ms = retry_after_ms;
+    snprintf(st->job->last_error, sizeof(st->job->last_error), "%s", error);
+    EDGE_WARN("llm: call failed", "job", edge_log_int(id, st->job->id), "provider",
+              st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
+              "error", error, "attempt", edge_log_int(att, st->attempts), "final",
+              final ? "true" : "false");
+    send_done(st, 0, error);
+    /* the ledger learns the error; a non-final one is followed by a retry after the backoff */
+    const char *params[3] = {id, error, final ? "true" : "false"};
+    if (call(st, "SELECT rt.job_failed($1::bigint, $2, $3::boolean)", 3, params, on_failed) !=
+        EDGE_OK)
+        retry_later(st, retry_after_ms, error);
+}
+
+/* ---- recording ---- */
+
+static void record(call_state *st, int estimated);
+
+static void on_recorded(const edge_pg_result *r, void *ud)
+{
+    call_state *st = ud;
+    json_t *res = NULL;
+    json_error_t jerr;
+    char id[24], in[24], cached[24], out[24], lat[24], ft[24];
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "00000") != 0) {
+        if (r->sqlstate[0] == '2' && r->sqlstate[1] == '2') { /* the reply itself is refused */
+            fail(st, r->errmsg, 1, 0);
+            return;
+        }
+        EDGE_WARN("llm: recording a reply failed; retrying", "sqlstate", r->sqlstate, "error",
+                  r->errmsg);
+        record(st, st->parse.usage.estimated);
+        return;
+    }
+    if (r->res && PQntuples(r->res) == 1) res = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
+    json_t *cost = json_object_get(res, "cost");
+    char costbuf[48] = "";
+    if (json_is_number(cost)) snprintf(costbuf, sizeof(costbuf), "%.8f", json_number_value(cost));
+    EDGE_INFO("llm call", "job", edge_log_int(id, st->job->id), "kind", st->job->kind, "provider",
+              st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
+              "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
+              edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
+              edge_log_int(out, st->parse.usage.output), "cost", costbuf[0] ? costbuf : NULL,
+              "usage_estimated", st->parse.usage.estimated ? "true" : "false", "latency_ms",
+              edge_log_int(lat, now_ms() - st->started_ms), "first_token_ms",
+              edge_log_int(ft, st->first_token_ms ? st->first_token_ms - st->started_ms : -1));
+    json_decref(res);
+    send_done(st, 1, NULL);
+    finish(st);
+}
+
+static void record(call_state *st, int estimated)
+{
+    char id[24];
+    json_t *res = json_object(), *usage = json_object();
+    if (estimated || !st->parse.usage.have)
+        edge_llm_estimate_usage(&st->parse.usage, st->prompt_bytes, st->len);
+    json_object_set_new(usage, "input", json_integer(st->parse.usage.input));
+    json_object_set_new(usage, "cached_input", json_integer(st->parse.usage.cached_input));
+    json_object_set_new(usage, "output", json_integer(st->parse.usage.output));
+    json_object_set_new(usage, "estimated", json_boolean(st->parse.usage.estimated));
+    json_object_set_new(res, "text", json_stringn(st->text ? st->text : "", st->len));
+    json_object_set_new(res, "provider_id", json_integer(st->provider_id));
+    json_object_set_new(res, "model", json_string(st->model ? st->model : ""));
+    json_object_set_new(res, "usage", usage);
+    json_object_set_new(res, "latency_ms", json_integer(now_ms() - st->started_ms));
+    json_object_set_new(res, "finish_reason",
+                        st->parse.finish_reason[0] ? json_string(st->parse.finish_reason)
+                                                   : json_null());
+    char *text = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
+    if (call(st, "SELECT rt.record_reply($1::bigint, $2::jsonb)", 2, params, on_recorded) !=
+        EDGE_OK) {
+        free(text);
+        retry_later(st, 1000, "the database pool refused rt.record_reply");
+        return;
+    }
+    free(text);
+}
+
+/* ---- the demo model ---- */
+
+static void demo_tick(uv_timer_t *t)
+{
+    call_state *st = t->data;
+    size_t n = edge_demo_next_piece(st->demo_text, st->demo_len, st->demo_pos);
+    if (n == 0) {
+        uv_timer_stop(&st->watchdog);
+        flush_delta(st);
+        st->parse.done = 1;
+        record(st, 1);
+        return;
+    }
+    if (append_text(st, st->demo_text + st->demo_pos, n) != EDGE_OK) {
+        uv_timer_stop(&st->watchdog);
+        fail(st, "out of memory", 0, 0);
+        return;
+    }
+    st->demo_pos += n;
+    flush_delta(st);
+}
+
+static void start_demo(call_state *st)
+{
+    char *req = json_dumps(json_object_get(st->begin, "request"), JSON_COMPACT);
+    st->prompt_bytes = req ? strlen(req) : 0;
+    st->demo_text = edge_demo_reply(req ? req : "{}", req ? strlen(req) : 2);
+    free(req);
+    if (!st->demo_text) {
+        fail(st, "out of memory", 0, 0);
+        return;
+    }
+    st->demo_len = strlen(st->demo_text);
+    uv_timer_start(&st->watchdog, demo_tick, 0, DEMO_PIECE_MS);
+}
+
+/* ---- a provider over HTTP ---- */
+
+static void on_delta(const char *text, size_t len, int reasoning, void *ud)
+{
+    call_state *st = ud;
+    if (reasoning) return; /* reasoning_content is the model's scratch work, not the reply */
+    if (append_text(st, text, len) != EDGE_OK) st->parse_failed = 1;
+}
+
+static int on_event(const char *event, const char *data, size_t len, void *ud)
+{
+    call_state *st = ud;
+    if (st->parse_failed) return EDGE_ERR;
+    if (edge_llm_stream_event(&st->parse, event, data, len, on_delta, st) != EDGE_OK)
+        st->parse_failed = 1;
+    return st->parse_failed ? EDGE_ERR : EDGE_OK;
+}
+
+static void arm_watchdog(call_state *st);
+
+static int on_data(const char *buf, size_t len, void *ud)
+{
+    call_state *st = ud;
+    st->got_data = 1;
+    if (edge_sse_feed(&st->sse, buf, len, on_event, st) != EDGE_OK) st->parse_failed = 1;
+    if (st->parse_failed) return 1; /* abort the transfer */
+    flush_delta(st);
+    arm_watchdog(st);
+    return 0;
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+    call_state *st = t->data;
+    if (!st->req) return;
+    edge_curl_cancel(st->req);
+    st->req = NULL;
+    if (st->len > 0 && !st->first_token_ms) st->first_token_ms = now_ms();
+    fail(st, st->timeout_error, 0, 0);
+}
+
+static void arm_watchdog(call_state *st)
+{
+    const edge_config *cfg = lw.ctx->cfg;
+    int first = st->len == 0;
+    long long ms = first ? cfg->llm_first_token_timeout_ms : cfg->llm_idle_timeout_ms;
+    snprintf(st->timeout_error, sizeof(st->timeout_error),
+             first ? "timeout: no token within %lld ms" : "timeout: no data for %lld ms", ms);
+    uv_timer_start(&st->watchdog, on_watchdog, (uint64_t)ms, 0);
+}
+
+/* The provider's error message from an error body (OpenAI/DeepSeek {"error":{"message"}},
+ * Anthropic {"type":"error","error":{"message"}}), else the status line. */
+static void http_error(const edge_curl_response *r, char *out, size_t cap)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(r->body, r->body_len, 0, &jerr);
+    const char *msg = json_string_value(json_object_get(json_object_get(root, "error"), "message"));
+    snprintf(out, cap, "HTTP %ld: %.200s", r->status, msg ? msg : "no error message");
+    json_decref(root);
+}
+
+static void on_http_done(const edge_curl_response *r, void *ud)
+{
+    call_state *st = ud;
+    char err[300];
+    st->req = NULL;
+    uv_timer_stop(&st->watchdog);
+    if (st->parse_failed) {
+        if (st->parse.error == EDGE_LLM_ERR_PROVIDER)
+            snprintf(err, sizeof(err), "provider error in stream: %s", st->parse.error_message);
+        else
+            snprintf(err, sizeof(err), "malformed stream: %s",
+                     st->parse.error_message[0] ? st->parse.error_message
+                     : st->sse.errstr[0]        ? st->sse.errstr
+                                                : "an event could not be read");
+        fail(st, err, 0, 0);
+        return;
+    }
+    if (!r->ok && r->status == 0) {
+        snprintf(err, sizeof(err), "connection: %s", r->error ? r->error : "failed");
+        fail(st, err, 0, (unsigned)r->retry_after * 1000u);
+        return;
+    }
+    if (r->status < 200 || r->status >= 300) {
+        int transient =
+            r->status == 408 || r->status == 409 || r->status == 429 || r->status >= 500;
+        http_error(r, err, sizeof(err));
+        fail(st, err, !transient, (unsigned)r->retry_after * 1000u);
+        return;
+    }
+    flush_delta(st);
+    if (st->len == 0) {
+        fail(st,
+             st->parse.done ? "the model returned an empty reply"
+                            : "the stream ended before any token",
+             0, 0);
+        return;
+    }
+    /* a stream cut short keeps what arrived, with its usage estimated (the row says so) */
+    record(st, !st->parse.done || !r->ok);
+}
+
+static void start_http(call_state *st)
+{
+    const edge_config *cfg = lw.ctx->cfg;
+    json_t *provider = json_object_get(st->begin, "provider");
+    const char *url = json_string_value(json_object_get(st->begin, "url"));
+    const char *enc = json_string_value(json_object_get(provider, "api_key_enc"));
+    char *key = NULL, *body = NULL;
+    size_t keylen = 0;
+    char err[160], auth[1200];
+    const char *headers[6];
+    int h = 0;
+    edge_curl_request req;
+
+    if (!url) {
+        fail(st, "the provider has no endpoint URL", 1, 0);
+        return;
+    }
+    if (enc && enc[0]) {
+        if (edge_fernet_decrypt(lw.ctx->fernet, enc, strlen(enc), 0, (long long)time(NULL), &key,
+                                &keylen, err, sizeof(err)) != EDGE_OK) {
+            char msg[256];
+            snprintf(msg, sizeof(msg),
+                     "the provider's API key cannot be decrypted with SECRETS_KEY (%s)", err);
+            fail(st, msg, 1, 0);
+            return;
+        }
+    }
+    body = json_dumps(json_object_get(st->begin, "request"), JSON_COMPACT);
+    if (!body || (key && keylen > 1000)) {
+        free(body);
+        if (key) memset(key, 0, keylen);
+        free(key);
+        fail(st, body ? "the API key is too long" : "out of memory", 1, 0);
+        return;
+    }
+    st->prompt_bytes = strlen(body);
+    headers[h++] = "Content-Type: application/json";
+    headers[h++] = "Accept: text/event-stream";
+    if (st->anthropic) {
+        headers[h++] = "anthropic-version: 2023-06-01";
+        if (key) snprintf(auth, sizeof(auth), "x-api-key: %s", key);
+    } else if (key) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+    }
+    if (key) headers[h++] = auth;
+    headers[h++] = "Expect:";
+    headers[h] = NULL;
+    edge_sse_init(&st->sse, MAX_EVENT_BYTES);
+    st->sse_open = 1;
+    edge_llm_stream_init(&st->parse, st->anthropic);
+    memset(&req, 0, sizeof(req));
+    req.method = "POST";
+    req.url = url;
+    req.headers = headers;
+    req.body = body;
+    req.body_len = strlen(body);
+    req.timeout_ms = cfg->llm_total_timeout_ms;
+    req.connect_timeout_ms = cfg->llm_connect_timeout_ms;
+    req.max_response_bytes = 1024 * 1024;
+    req.on_data = on_data;
+    req.data_ud = st;
+    st->req = edge_curl_start(lw.curl, &req, on_http_done, st);
+    memset(auth, 0, sizeof(auth));
+    if (key) memset(key, 0, keylen);
+    free(key);
+    free(body);
+    if (!st->req) {
+        fail(st, "could not start the HTTP request", 0, 0);
+        return;
+    }
+    arm_watchdog(st);
+}
+
+/* ---- the job ---- */
+
+static void on_begin(const edge_pg_result *r, void *ud)
+{
+    call_state *st = ud;
+    json_error_t jerr;
+    const char *state, *type;
+    json_t *payload, *provider;
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "P0002") == 0) {
+        finish(st);
+        return;
+    }
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
+        retry_later(st, 0, r->errmsg[0] ? r->errmsg : "rt.job_begin failed");
+        return;
+    }
+    st->begin = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
+    state = json_string_value(json_object_get(st->begin, "state"));
+    if (!state || strcmp(state, "run") != 0) {
+        finish(st); /* done already, or dead (e.g. no enabled provider: recorded by SQL) */
+        return;
+    }
+    st->attempts = (int)json_integer_value(json_object_get(st->begin, "attempts"));
+    payload = json_object_get(st->begin, "payload");
+    provider = json_object_get(st->begin, "provider");
+    st->chat_id = json_integer_value(json_object_get(payload, "chat_id"));
+    st->draft_id = json_object_get(payload, "draft_id");
+    st->in_reply_to = json_object_get(payload, "message_pk");
+    st->provider_id = json_integer_value(json_object_get(provider, "id"));
+    st->provider_name = json_string_value(json_object_get(provider, "name"));
+    st->model = json_string_value(json_object_get(provider, "model_id"));
+    type = json_string_value(json_object_get(provider, "type"));
+    st->demo = type && strcmp(type, "demo") == 0;
+    st->anthropic = type && strcmp(type, "anthropic") == 0;
+    st->started_ms = now_ms();
+    st->telegram_live = strcmp(st->job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
+    st->draft_in_tg = st->telegram_live && st->chat_id > 0 &&
+                      json_is_true(json_object_get(st->begin, "streaming"));
+    st->last_typing_ms = -TYPING_EVERY_MS;
+    st->last_draft_ms = -DRAFT_EVERY_MS;
+    flush_delta(st); /* "typing" at once */
+    uv_timer_init(lw.ctx->loop, &st->watchdog);
+    st->watchdog.data = st;
+    st->timer_open = 1;
+    if (st->demo)
+        start_demo(st);
+    else
+        start_http(st);
+}
+
+static void run(edge_job *job, void *ud)
+{
+    char id[24];
+    const char *params[1];
+    call_state *st;
+    (void)ud;
+    if (strcmp(job->kind, "llm.reply") != 0 && strcmp(job->kind, "llm.draft") != 0) {
+        EDGE_ERROR("llm: unknown job kind acknowledged", "kind", job->kind);
+        edge_jobs_finish(job);
+        return;
+    }
+    st = calloc(1, sizeof(*st)); /* freed by free_state */
+    if (!st) {
+        edge_jobs_retry(job, 1000, "out of memory");
+        return;
+    }
+    st->job = job;
+    st->next = lw.states;
+    if (lw.states) lw.states->prev = st;
+    lw.states = st;
+    params[0] = edge_log_int(id, job->id);
+    if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
+        retry_later(st, 1000, "the database pool refused rt.job_begin");
+}
+
+int edge_llm_start(edge_ctx *ctx)
+{
+    memset(&lw, 0, sizeof(lw));
+    lw.ctx = ctx;
+    lw.curl = edge_curl_create(ctx->loop);
+    if (!lw.curl) return EDGE_ERR;
+    lw.jobs =
+        edge_jobs_start(ctx, EDGE_KEY_LLM, EDGE_GROUP_LLM, ctx->cfg->llm_concurrency, run, NULL);
+    if (!lw.jobs) return EDGE_ERR;
+    lw.running = 1;
+    return EDGE_OK;
+}
+
+void edge_llm_stop(void)
+{
+    if (!lw.ctx) return;
+    lw.running = 0;
+    while (lw.states) {
+        call_state *st = lw.states;
+        edge_job *job = st->job;
+        lw.states = st->next;
+        if (lw.states) lw.states->prev = NULL;
+        st->next = NULL;
+        if (st->pg_busy) {
+            if (st->req) edge_curl_cancel(st->req);
+            st->req = NULL;
+            if (st->timer_open) uv_timer_stop(&st->watchdog);
+            st->orphan = 1;
+        } else {
+            free_state(st);
+        }
+        edge_jobs_forget(job);
+    }
+    edge_jobs_stop(lw.jobs);
+    lw.jobs = NULL;
+    edge_curl_destroy(lw.curl);
+    lw.curl = NULL;
+    lw.ctx = NULL;
+}

@@ -1,0 +1,506 @@
+/* The Telegram sender (see edge_sender.h). One send_state per job in flight:
+ *   begin (rt.job_begin) -> parts (split) -> for each part: rate limiter -> sendMessage
+ *   -> record (rt.mark_sent, retried in place until it commits) -> XACK
+ * A transient Telegram failure of a part is retried here a few times with backoff; after that
+ * the job fails for this delivery (rt.job_failed, not final) and runs again later. A permanent
+ * one (a 4xx other than 429) or the last allowed attempt makes the job dead at once. The only
+ * duplicate window is a part sent whose rt.mark_sent never commits because the edge died. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "edge_config.h"
+#include "edge_curl.h"
+#include "edge_jobs.h"
+#include "edge_keys.h"
+#include "edge_log.h"
+#include "edge_pg.h"
+#include "edge_ratelimit.h"
+#include "edge_redis.h"
+#include "edge_sender.h"
+#include "edge_sim.h"
+#include "edge_split.h"
+#include "edge_tgparse.h"
+
+#define TG_MAX_CHARS 4096
+#define MAX_PARTS 64
+#define PART_TRIES 3 /* transient failures of one part before the delivery gives up */
+
+typedef struct send_state {
+    struct send_state *prev, *next;
+    edge_job *job;
+    json_t *begin; /* rt.job_begin's answer */
+    long long chat_id;
+    int is_group;
+    long long reply_to;
+    const char *text; /* inside begin */
+    edge_span spans[MAX_PARTS];
+    size_t nspans, next_part;
+    json_t *ids; /* Telegram message ids sent so far */
+    long long first_date;
+    int part_tries;
+    int attempts; /* rt.job_begin's count for this job */
+    edge_curl_req *req;
+    uv_timer_t timer;
+    int timer_open;
+    int pg_busy; /* a PostgreSQL call holds this state */
+    int orphan;  /* the job is gone (stop): free when the call returns */
+    int final;   /* the failure being recorded makes the job dead */
+    void (*after_wait)(struct send_state *);
+} send_state;
+
+static struct {
+    edge_ctx *ctx;
+    edge_jobs *jobs;
+    edge_curl *curl;
+    edge_ratelimit *rl;
+    send_state *states;
+    int running;
+} sd;
+
+static long long now_ms(void)
+{
+    return (long long)uv_now(sd.ctx->loop);
+}
+
+static void on_state_timer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void free_state(send_state *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else if (sd.states == st)
+        sd.states = st->next;
+    if (st->next) st->next->prev = st->prev;
+    st->prev = st->next = NULL;
+    if (st->req) edge_curl_cancel(st->req);
+    st->req = NULL;
+    json_decref(st->begin);
+    json_decref(st->ids);
+    st->begin = st->ids = NULL;
+    if (st->timer_open) {
+        uv_timer_stop(&st->timer);
+        st->timer.data = st;
+        uv_close((uv_handle_t *)&st->timer, on_state_timer_closed);
+    } else {
+        free(st);
+    }
+}
+
+/* The job is done with this state: ack or retry it, and free the state. */
+static void finish(send_state *st)
+{
+    edge_job *job = st->job;
+    free_state(st);
+    edge_jobs_finish(job);
+}
+
+static void retry_later(send_state *st, const char *error)
+{
+    edge_job *job = st->job;
+    unsigned ms = edge_jobs_backoff_ms(job->runs, 1000, 60000, (unsigned)rand());
+    free_state(st);
+    edge_jobs_retry(job, ms, error);
+}
+
+/* A PostgreSQL answer for a state: 0 when the state is gone (stop) and must not be used. */
+static int state_alive(send_state *st)
+{
+    st->pg_busy = 0;
+    if (st->orphan) {
+        free_state(st);
+        return 0;
+    }
+    return 1;
+}
+
+static int call(send_state *st, const char *sql, int n, const char *const *params, edge_pg_cb cb)
+{
+    if (edge_pg_call(sd.ctx->pg_work, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
+    st->pg_busy = 1;
+    return EDGE_OK;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    send_state *st = t->data;
+    if (st->after_wait) st->after_wait(st);
+}
+
+static void wait_then(send_state *st, long long ms, void (*fn)(send_state *))
+{
+    if (!st->timer_open) {
+        uv_timer_init(sd.ctx->loop, &st->timer);
+        st->timer_open = 1;
+    }
+    st->timer.data = st;
+    st->after_wait = fn;
+    uv_timer_start(&st->timer, on_timer, ms > 0 ? (uint64_t)ms : 0, 0);
+}
+
+/* ---- failing ---- */
+
+static void on_failed(const edge_pg_result *r, void *ud)
+{
+    send_state *st = ud;
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "00000") != 0) {
+        retry_later(st, r->errmsg);
+        return;
+    }
+    if (st->final)
+        finish(st);
+    else
+        retry_later(st, st->job->last_error);
+}
+
+static void fail(send_state *st, const char *error, int permanent)
+{
+    char id[24];
+    int final = permanent || st->attempts >= sd.ctx->cfg->job_max_deliveries;
+    st->final = final;
+    const char *params[3] = {edge_log_int(id, st->job->id), error, final ? "true" : "false"};
+    snprintf(st->job->last_error, sizeof(st->job->last_error), "%s", error);
+    EDGE_WARN("sender: delivery failed", "job", id, "kind", st->job->kind, "error", error, "final",
+              final ? "true" : "false");
+    if (call(st, "SELECT rt.job_failed($1::bigint, $2, $3::boolean)", 3, params, on_failed) !=
+        EDGE_OK)
+        retry_later(st, error);
+}
+
+/* ---- recording ---- */
+
+static void record(send_state *st);
+
+static void on_marked(const edge_pg_result *r, void *ud)
+{
+    send_state *st = ud;
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "00000") != 0) {
+        /* the effect happened: keep trying to record it rather than doing it again */
+        EDGE_WARN("sender: recording a delivery failed; retrying", "sqlstate", r->sqlstate, "error",
+                  r->errmsg);
+        wait_then(st, 1000, record);
+        return;
+    }
+    finish(st);
+}
+
+static void record(send_state *st)
+{
+    char id[24];
+    json_t *res = json_object();
+    if (json_array_size(st->ids) > 0) {
+        json_object_set(res, "message_id", json_array_get(st->ids, 0));
+        json_object_set(res, "message_ids", st->ids);
+        json_object_set_new(res, "date", json_integer(st->first_date));
+    }
+    char *text = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
+    if (call(st, "SELECT rt.mark_sent($1::bigint, $2::jsonb)", 2, params, on_marked) != EDGE_OK)
+        wait_then(st, 1000, record);
+    free(text);
+}
+
+/* ---- the Bot API ---- */
+
+static edge_curl_req *tg_post(const char *method, json_t *body, edge_curl_cb cb, void *ud)
+{
+    const edge_config *cfg = sd.ctx->cfg;
+    static const char *const headers[] = {"Content-Type: application/json", "Expect:", NULL};
+    char url[1024];
+    edge_curl_request req;
+    edge_curl_req *h;
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (!text) return NULL;
+    snprintf(url, sizeof(url), "%s/bot%s/%s", cfg->tg_api_base, cfg->tg_token, method);
+    memset(&req, 0, sizeof(req));
+    req.method = "POST";
+    req.url = url;
+    req.headers = headers;
+    req.body = text;
+    req.body_len = strlen(text);
+    req.timeout_ms = 30000;
+    req.connect_timeout_ms = 10000;
+    req.max_response_bytes = 1024 * 1024;
+    h = edge_curl_start(sd.curl, &req, cb, ud);
+    memset(url, 0, sizeof(url));
+    free(text);
+    return h;
+}
+
+static void on_fired(const edge_curl_response *r, void *ud)
+{
+    edge_tg_result tr;
+    const char *method = ud;
+    edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    if (!tr.ok) {
+        char code[24];
+        EDGE_DEBUG("sender: best-effort call failed", "method", method, "error_code",
+                   edge_log_int(code, tr.error_code), "error", r->ok ? tr.error : r->error);
+    }
+    json_decref(tr.result);
+}
+
+void edge_sender_fire(const char *method, json_t *body)
+{
+    if (!sd.running || !sd.ctx->cfg->tg_token[0] || !body) return;
+    /* method is a literal of the caller's, so it outlives the request */
+    tg_post(method, body, on_fired, (void *)method);
+}
+
+/* ---- sending ---- */
+
+static void send_part(send_state *st);
+
+static void on_part_sent(const edge_curl_response *r, void *ud)
+{
+    send_state *st = ud;
+    edge_tg_result tr;
+    st->req = NULL;
+    edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    if (tr.ok) {
+        json_t *mid = json_object_get(tr.result, "message_id");
+        if (json_array_size(st->ids) == 0)
+            st->first_date = json_integer_value(json_object_get(tr.result, "date"));
+        json_array_append(st->ids, mid ? mid : json_null());
+        json_decref(tr.result);
+        st->next_part++;
+        st->part_tries = 0;
+        send_part(st);
+        return;
+    }
+    json_decref(tr.result);
+    if (tr.retry_after > 0) {
+        char ra[24];
+        EDGE_WARN("sender: telegram rate limit for one chat", "retry_after",
+                  edge_log_int(ra, tr.retry_after));
+        edge_rl_block(sd.rl, st->chat_id, now_ms() + (long long)tr.retry_after * 1000);
+        wait_then(st, (long long)tr.retry_after * 1000, send_part);
+        return;
+    }
+    if (tr.permanent && st->reply_to && strstr(tr.error, "replied not found")) {
+        st->reply_to = 0; /* the message answered is gone: send without the reply */
+        send_part(st);
+        return;
+    }
+    if (tr.permanent) {
+        fail(st, tr.error, 1);
+        return;
+    }
+    if (++st->part_tries < PART_TRIES) {
+        wait_then(st, edge_jobs_backoff_ms((unsigned)st->part_tries, 500, 10000, (unsigned)rand()),
+                  send_part);
+        return;
+    }
+    fail(st, r->ok ? tr.error : r->error, 0);
+}
+
+static void on_sim_id(redisReply *reply, void *ud)
+{
+    send_state *st = ud;
+    if (!sd.running) return;
+    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+        wait_then(st, 500, send_part);
+        return;
+    }
+    /* simulated user and bot messages share one counter, so their ids never collide */
+    json_array_append_new(st->ids, json_integer(reply->integer - EDGE_SIM_FIRST_UPDATE_ID + 1));
+    if (json_array_size(st->ids) == 1) st->first_date = (long long)time(NULL);
+    st->next_part++;
+    send_part(st);
+}
+
+static void send_part(send_state *st)
+{
+    long long wait;
+    if (st->next_part >= st->nspans) {
+        record(st);
+        return;
+    }
+    if (!sd.ctx->cfg->tg_token[0]) {
+        /* the simulator is the Telegram of a token-less edge: a simulated message id */
+        char start[24];
+        snprintf(start, sizeof(start), "%lld", EDGE_SIM_FIRST_UPDATE_ID - 1);
+        const char *setnx[] = {"SET", EDGE_KEY_SIM_UPDATE_ID, start, "NX"};
+        const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
+        if (edge_redis_cmd(sd.ctx->redis, NULL, NULL, 4, setnx, NULL) != EDGE_OK ||
+            edge_redis_cmd(sd.ctx->redis, on_sim_id, st, 2, incr, NULL) != EDGE_OK)
+            wait_then(st, 500, send_part);
+        return;
+    }
+    wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
+    if (wait > 0) {
+        wait_then(st, wait, send_part);
+        return;
+    }
+    const edge_span *sp = &st->spans[st->next_part];
+    json_t *body = json_object();
+    json_object_set_new(body, "chat_id", json_integer(st->chat_id));
+    json_object_set_new(body, "text", json_stringn(st->text + sp->off, sp->len));
+    if (st->reply_to && st->next_part == 0) {
+        json_t *rp = json_object();
+        json_object_set_new(rp, "message_id", json_integer(st->reply_to));
+        json_object_set_new(rp, "allow_sending_without_reply", json_true());
+        json_object_set_new(body, "reply_parameters", rp);
+    }
+    st->req = tg_post("sendMessage", body, on_part_sent, st);
+    json_decref(body);
+    if (!st->req) fail(st, "could not start the sendMessage request", 0);
+}
+
+/* ---- deleting ---- */
+
+static void on_deleted(const edge_curl_response *r, void *ud)
+{
+    send_state *st = ud;
+    edge_tg_result tr;
+    st->req = NULL;
+    edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    json_decref(tr.result);
+    /* already gone counts as deleted */
+    if (tr.ok || (tr.permanent && strstr(tr.error, "not found"))) {
+        record(st);
+        return;
+    }
+    fail(st, r->ok ? tr.error : r->error, tr.permanent);
+}
+
+static void delete_message(send_state *st)
+{
+    json_t *payload = json_object_get(st->begin, "payload");
+    json_t *mid = json_object_get(payload, "message_id");
+    if (!sd.ctx->cfg->tg_token[0] || !json_is_integer(mid)) {
+        record(st); /* nothing in Telegram to delete */
+        return;
+    }
+    json_t *body = json_object();
+    json_object_set_new(body, "chat_id", json_integer(st->chat_id));
+    json_object_set(body, "message_id", mid);
+    st->req = tg_post("deleteMessage", body, on_deleted, st);
+    json_decref(body);
+    if (!st->req) fail(st, "could not start the deleteMessage request", 0);
+}
+
+/* ---- the job ---- */
+
+static void on_begin(const edge_pg_result *r, void *ud)
+{
+    send_state *st = ud;
+    json_error_t jerr;
+    const char *state;
+    json_t *payload;
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "P0002") == 0) { /* no such job: nothing to do, ever */
+        finish(st);
+        return;
+    }
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
+        retry_later(st, r->errmsg[0] ? r->errmsg : "rt.job_begin failed");
+        return;
+    }
+    st->begin = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
+    state = json_string_value(json_object_get(st->begin, "state"));
+    if (!state || strcmp(state, "run") != 0) {
+        finish(st); /* done or dead already: a duplicate delivery */
+        return;
+    }
+    st->attempts = (int)json_integer_value(json_object_get(st->begin, "attempts"));
+    payload = json_object_get(st->begin, "payload");
+    st->chat_id = json_integer_value(json_object_get(payload, "chat_id"));
+    st->is_group = st->chat_id < 0;
+    st->ids = json_array();
+    if (strcmp(st->job->kind, "telegram.delete") == 0) {
+        delete_message(st);
+        return;
+    }
+    st->text = json_string_value(json_object_get(st->begin, "text"));
+    if (!st->text) st->text = json_string_value(json_object_get(payload, "text"));
+    if (!st->text || !*st->text) {
+        fail(st, "the message has no text", 1);
+        return;
+    }
+    st->reply_to = json_integer_value(json_object_get(payload, "reply_to_message_id"));
+    st->nspans = edge_split_text(st->text, strlen(st->text), TG_MAX_CHARS, st->spans, MAX_PARTS);
+    if (st->nspans == 0 || st->nspans > MAX_PARTS) {
+        fail(st, st->nspans ? "the message is too long to send" : "the message is blank", 1);
+        return;
+    }
+    send_part(st);
+}
+
+static void run(edge_job *job, void *ud)
+{
+    char id[24];
+    const char *params[1];
+    send_state *st;
+    (void)ud;
+    if (strcmp(job->kind, "telegram.send") != 0 && strcmp(job->kind, "telegram.delete") != 0) {
+        EDGE_ERROR("sender: unknown job kind acknowledged", "kind", job->kind);
+        edge_jobs_finish(job);
+        return;
+    }
+    st = calloc(1, sizeof(*st)); /* freed by free_state */
+    if (!st) {
+        edge_jobs_retry(job, 1000, "out of memory");
+        return;
+    }
+    st->job = job;
+    st->next = sd.states;
+    if (sd.states) sd.states->prev = st;
+    sd.states = st;
+    params[0] = edge_log_int(id, job->id);
+    if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
+        retry_later(st, "the database pool refused the call");
+}
+
+int edge_sender_start(edge_ctx *ctx)
+{
+    const edge_config *cfg = ctx->cfg;
+    memset(&sd, 0, sizeof(sd));
+    sd.ctx = ctx;
+    sd.curl = edge_curl_create(ctx->loop);
+    sd.rl = edge_rl_create(cfg->tg_rate_chat, cfg->tg_rate_group_per_min, cfg->tg_rate_global);
+    if (!sd.curl || !sd.rl) return EDGE_ERR;
+    sd.jobs =
+        edge_jobs_start(ctx, EDGE_KEY_SEND, EDGE_GROUP_SEND, cfg->send_concurrency, run, NULL);
+    if (!sd.jobs) return EDGE_ERR;
+    sd.running = 1;
+    return EDGE_OK;
+}
+
+void edge_sender_stop(void)
+{
+    if (!sd.ctx) return;
+    sd.running = 0;
+    while (sd.states) {
+        send_state *st = sd.states;
+        edge_job *job = st->job;
+        sd.states = st->next;
+        if (sd.states) sd.states->prev = NULL;
+        st->next = NULL;
+        if (st->pg_busy) {
+            /* its PostgreSQL call still holds it: freed when the call returns */
+            if (st->req) edge_curl_cancel(st->req);
+            st->req = NULL;
+            st->orphan = 1;
+        } else {
+            free_state(st);
+        }
+        edge_jobs_forget(job);
+    }
+    edge_jobs_stop(sd.jobs);
+    sd.jobs = NULL;
+    edge_curl_destroy(sd.curl);
+    sd.curl = NULL;
+    edge_rl_free(sd.rl);
+    sd.rl = NULL;
+    sd.ctx = NULL;
+}
