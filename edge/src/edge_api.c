@@ -390,7 +390,8 @@ static int seal_api_key(edge_req *r, edge_route_args *args)
         json_object_set_new(body, "api_key_hint", json_string(hint));
         free(token);
     }
-    char *text = json_dumps(body, JSON_COMPACT);
+    /* 15 significant digits: a price of 0.15 stays 0.15, not 0.14999999999999999 */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(body);
     if (!text) {
         internal_error(r, "seal", "out of memory");
