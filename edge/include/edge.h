@@ -16,11 +16,12 @@ struct edge_http;
 typedef struct edge_ctx {
     uv_loop_t *loop;
     const struct edge_config *cfg;
-    struct edge_pg *pg;       /* pool for API calls and the ingest worker */
-    struct edge_pg *pg_work;  /* pool of the outbox relay and the job workers */
-    struct edge_redis *redis; /* async connection for streams and sessions */
-    struct edge_http *http;   /* lws context: REST, static files and WebSocket */
-    const void *fernet;       /* edge_fernet_key of SECRETS_KEY (provider API keys) */
+    struct edge_pg *pg;        /* REST API calls only: bounded queue, statement_timeout */
+    struct edge_pg *pg_ingest; /* the ingest worker, partitions, rt_events expansion */
+    struct edge_pg *pg_work;   /* the outbox relay and the job workers */
+    struct edge_redis *redis;  /* async connection for streams and sessions */
+    struct edge_http *http;    /* lws context: REST, static files and WebSocket */
+    const void *fernet;        /* edge_fernet_key of SECRETS_KEY (provider API keys) */
 } edge_ctx;
 
 #endif

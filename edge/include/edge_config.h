@@ -45,6 +45,9 @@ typedef struct edge_config {
     int tg_rate_global;        /* per second overall; 0 = unlimited */
     int pg_api_pool;
     int pg_worker_pool;
+    int pg_api_queue;            /* calls waiting for an API connection; more get 503 */
+    int pg_queue_timeout_ms;     /* an API call waiting longer fails with 503 */
+    int pg_statement_timeout_ms; /* statement_timeout of API sessions */
 } edge_config;
 
 /* Fills cfg from getenv with documented defaults. Returns EDGE_OK, or EDGE_ERR with a message

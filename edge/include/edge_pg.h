@@ -26,9 +26,18 @@ typedef void (*edge_pg_cb)(const edge_pg_result *r, void *ud);
 edge_pg *edge_pg_create(uv_loop_t *loop, const struct edge_config *cfg, int size);
 void edge_pg_destroy(edge_pg *pg);
 
+#define EDGE_PG_FULL -2 /* edge_pg_call: the pool's queue is full; cb is not called */
+
+/* Bounds a pool (0 = unbounded): at most max_queue calls wait; a call that waited longer than
+ * queue_timeout_ms fails with 57P03; every statement ends after statement_timeout_ms (57014).
+ * Call right after edge_pg_create. */
+void edge_pg_set_limits(edge_pg *pg, int max_queue, unsigned queue_timeout_ms,
+                        unsigned statement_timeout_ms);
+
 /* Queues one API call: BEGIN; SELECT set_config('rt.actor', actor, true) when actor is not
  * NULL; sql with text params; COMMIT (ROLLBACK when anything failed). cb runs exactly once,
- * also when the pool is shut down (sqlstate "57P01"). params are copied; caller keeps them. */
+ * also when the pool is shut down (sqlstate "57P01"). params are copied; caller keeps them.
+ * Returns EDGE_OK, EDGE_PG_FULL (queue bound reached) or EDGE_ERR. */
 int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
                  const char *const *params, edge_pg_cb cb, void *ud);
 

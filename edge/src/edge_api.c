@@ -42,6 +42,13 @@ static void internal_error(edge_req *r, const char *what, const char *detail)
 static void sql_error(edge_req *r, const edge_pg_result *res)
 {
     int status = edge_sqlstate_to_status(res->sqlstate);
+    if (status == 503) {
+        EDGE_WARN("database unavailable", "route", r->route.name, "sqlstate", res->sqlstate,
+                  "error", res->errmsg);
+        edge_req_add_header(r, "retry-after:", "2");
+        edge_req_problem(r, 503, "the database is unavailable; try again shortly", NULL);
+        return;
+    }
     if (status >= 500) {
         EDGE_ERROR("sql error", "route", r->route.name, "sqlstate", res->sqlstate, "error",
                    res->errmsg);
@@ -66,10 +73,16 @@ static const char *sql_value(edge_req *r, const edge_pg_result *res, size_t *len
 static int call_sql(edge_req *r, const char *sql, int n, const char *const *params, edge_pg_cb cb)
 {
     const char *actor = r->has_session ? r->actor : NULL;
+    int rc;
     edge_req_hold(r);
-    if (edge_pg_call(r->http->ctx->pg, actor, sql, n, params, cb, r) != EDGE_OK) {
+    if ((rc = edge_pg_call(r->http->ctx->pg, actor, sql, n, params, cb, r)) != EDGE_OK) {
         edge_req_release(r);
-        internal_error(r, "edge_pg_call", "queue refused the call");
+        if (rc == EDGE_PG_FULL) { /* bounded queue: refuse at once rather than stall */
+            edge_req_add_header(r, "retry-after:", "1");
+            edge_req_problem(r, 503, "too many requests are waiting for the database", NULL);
+        } else {
+            internal_error(r, "edge_pg_call", "queue refused the call");
+        }
         return -1;
     }
     return 0;
@@ -429,7 +442,9 @@ static void handle_table(edge_req *r)
 
 void edge_api_readyz(edge_req *r)
 {
-    int pg = edge_pg_ready(r->http->ctx->pg), redis = edge_redis_ready(r->http->ctx->redis);
+    edge_ctx *c = r->http->ctx;
+    int pg = edge_pg_ready(c->pg) && edge_pg_ready(c->pg_ingest) && edge_pg_ready(c->pg_work),
+        redis = edge_redis_ready(c->redis);
     char body[96];
     int n =
         snprintf(body, sizeof(body), "{\"status\":\"%s\",\"postgres\":\"%s\",\"redis\":\"%s\"}",

@@ -163,6 +163,9 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
     INT_VAR(tg_rate_global, "RT_TG_RATE_GLOBAL", "30", 0, 100000);
     INT_VAR(pg_api_pool, "RT_PG_API_POOL", "4", 1, 64);
     INT_VAR(pg_worker_pool, "RT_PG_WORKER_POOL", "4", 1, 64);
+    INT_VAR(pg_api_queue, "RT_PG_API_QUEUE", "128", 1, 100000);
+    INT_VAR(pg_queue_timeout_ms, "RT_PG_QUEUE_TIMEOUT_MS", "3000", 100, 600000);
+    INT_VAR(pg_statement_timeout_ms, "RT_PG_STATEMENT_TIMEOUT_MS", "5000", 100, 3600000);
 
     s = get(lookup, "RT_LOG_LEVEL", "info");
     cfg->log_level = edge_log_parse_level(s);

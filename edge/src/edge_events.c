@@ -285,8 +285,8 @@ static void process_next(void)
     if (!payload) return;
     const char *params[1] = {payload};
     ev.busy = 1;
-    if (edge_pg_call(ev.ctx->pg, NULL, "SELECT e FROM rt.event_messages($1::jsonb) e", 1, params,
-                     on_rows, NULL) != EDGE_OK) {
+    if (edge_pg_call(ev.ctx->pg_ingest, NULL, "SELECT e FROM rt.event_messages($1::jsonb) e", 1,
+                     params, on_rows, NULL) != EDGE_OK) {
         ev.busy = 0;
         EDGE_ERROR("events: could not queue rt.event_messages");
     }
@@ -324,10 +324,10 @@ static void on_notify(const char *payload, void *ud)
 
 int edge_events_start(edge_ctx *ctx)
 {
-    if (!ctx || !ctx->pg) return EDGE_ERR;
+    if (!ctx || !ctx->pg_ingest) return EDGE_ERR;
     memset(&ev, 0, sizeof(ev));
     ev.ctx = ctx;
-    if (edge_pg_listen(ctx->pg, "rt_events", on_notify, NULL) != EDGE_OK) return EDGE_ERR;
+    if (edge_pg_listen(ctx->pg_ingest, "rt_events", on_notify, NULL) != EDGE_OK) return EDGE_ERR;
     ev.running = 1;
     return EDGE_OK;
 }

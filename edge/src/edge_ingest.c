@@ -352,8 +352,8 @@ static void on_reject(const edge_pg_result *r, void *ud)
 static void reject(ing_batch *b, size_t i, const char *raw, const char *err)
 {
     const char *params[2] = {raw, err ? err : "unparsable update"};
-    if (edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.reject_update($1, $2)", 2, params, on_reject,
-                     entry_ud(b, i)) != EDGE_OK) {
+    if (edge_pg_call(ing.ctx->pg_ingest, NULL, "SELECT rt.reject_update($1, $2)", 2, params,
+                     on_reject, entry_ud(b, i)) != EDGE_OK) {
         fail_rest(b, "postgres call could not be queued");
         finish_batch(b);
     }
@@ -405,8 +405,8 @@ static void next_entry(ing_batch *b)
             const char *items[1] = {e->u};
             char *arr = edge_ingest_build_array(items, &len, 1, NULL);
             const char *params[1] = {arr};
-            int rc = arr ? edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params,
-                                        on_single, entry_ud(b, b->idx))
+            int rc = arr ? edge_pg_call(ing.ctx->pg_ingest, NULL, "SELECT rt.ingest($1::jsonb)", 1,
+                                        params, on_single, entry_ud(b, b->idx))
                          : EDGE_ERR;
             free(arr);
             if (rc != EDGE_OK) {
@@ -486,7 +486,7 @@ static void process_batch(ing_batch *b, batch_done_fn done)
     arr = edge_ingest_build_array(items, lens, nu, NULL);
     if (!arr) goto out;
     const char *params[1] = {arr};
-    rc = edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch,
+    rc = edge_pg_call(ing.ctx->pg_ingest, NULL, "SELECT rt.ingest($1::jsonb)", 1, params, on_batch,
                       (void *)(uintptr_t)slot_of(b));
 out:
     free(arr);
@@ -699,7 +699,7 @@ static void on_pending_detail(redisReply *reply, void *ud)
 {
     (void)ud;
     if (ing.stopping) return;
-    if (reply && reply->type == REDIS_REPLY_ARRAY && edge_pg_ready(ing.ctx->pg)) {
+    if (reply && reply->type == REDIS_REPLY_ARRAY && edge_pg_ready(ing.ctx->pg_ingest)) {
         for (size_t i = 0; i < reply->elements; i++) {
             const redisReply *p = reply->element[i];
             const char *err;
@@ -785,7 +785,7 @@ static void step(void)
         if (in_flight() == 0) schedule_step(500);
         return;
     }
-    if (!edge_pg_ready(ing.ctx->pg)) { /* nothing could be stored: leave entries unread */
+    if (!edge_pg_ready(ing.ctx->pg_ingest)) { /* nothing could be stored: leave entries unread */
         if (in_flight() == 0) schedule_step(500);
         return;
     }
@@ -839,14 +839,14 @@ static void maintain_partitions(uv_timer_t *t)
 {
     (void)t;
     if (ing.stopping) return;
-    edge_pg_call(ing.ctx->pg, NULL, "SELECT rt.maintain_partitions(3)", 0, NULL, on_partitions,
-                 NULL);
+    edge_pg_call(ing.ctx->pg_ingest, NULL, "SELECT rt.maintain_partitions(3)", 0, NULL,
+                 on_partitions, NULL);
 }
 
 int edge_ingest_start(edge_ctx *ctx)
 {
     char host[64] = "edge";
-    if (!ctx || !ctx->cfg || !ctx->pg) return EDGE_ERR;
+    if (!ctx || !ctx->cfg || !ctx->pg_ingest) return EDGE_ERR;
     memset(&ing, 0, sizeof(ing));
     ing.ctx = ctx;
     if (gethostname(host, sizeof(host)) != 0) snprintf(host, sizeof(host), "edge");

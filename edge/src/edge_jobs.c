@@ -130,7 +130,8 @@ void edge_jobs_retry(edge_job *job, unsigned delay_ms, const char *error)
 {
     edge_jobs *j = job->owner;
     char ms[24], id[24];
-    snprintf(job->last_error, sizeof(job->last_error), "%s", error ? error : "");
+    if (error != job->last_error) /* callers may pass the job's own last_error back */
+        snprintf(job->last_error, sizeof(job->last_error), "%s", error ? error : "");
     EDGE_WARN("jobs: retrying", "stream", j->stream, "job", edge_log_int(id, job->id), "error",
               job->last_error, "retry_in_ms", edge_log_int(ms, delay_ms));
     if (!job->timer_open) {

@@ -2,6 +2,7 @@
  * a uv_poll_t on PQsocket: non-blocking connect (PQconnectStartParams/PQconnectPoll), then calls
  * run as a sequence of PQsendQuery* steps whose results are drained until PQgetResult returns
  * NULL (after ReadyForQuery, i.e. after the commit). Listener connections only LISTEN. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ enum { S_NONE, S_BEGIN, S_ACTOR, S_SQL, S_COMMIT, S_ROLLBACK, S_LISTEN };
 
 typedef struct pg_call {
     struct pg_call *next;
-    char *actor; /* owned copies of the caller's strings */
+    uint64_t queued_at; /* loop time (ms) it entered the queue */
+    char *actor;        /* owned copies of the caller's strings */
     char *sql;
     int nparams;
     char **params;
@@ -62,6 +64,12 @@ struct edge_pg {
     pg_conn listeners[MAX_LISTENERS];
     int nlisteners;
     pg_call *head, *tail; /* FIFO of queued calls */
+    int queued;           /* calls in the FIFO */
+    int max_queue;        /* 0: unbounded */
+    unsigned queue_timeout_ms;
+    char options[64];  /* libpq "options": the statement_timeout of every session */
+    uv_timer_t reaper; /* fails calls that waited longer than queue_timeout_ms */
+    int reaper_open;
     int stopping;
     int open_handles; /* handles still to be closed before the pool can be freed */
 };
@@ -292,10 +300,12 @@ static void conn_connect(pg_conn *k)
                           "application_name",
                           "client_encoding",
                           "connect_timeout",
+                          "options",
                           NULL};
     const char *vals[] = {pg->host, pg->port,     pg->db,
                           pg->user, pg->password, k->is_listener ? "rt-edge-listen" : "rt-edge",
-                          "UTF8",   "10",         NULL};
+                          "UTF8",   "10",         k->is_listener ? "" : pg->options,
+                          NULL};
     if (pg->stopping) return;
     k->c = PQconnectStartParams(keys, vals, 0);
     if (!k->c || PQstatus(k->c) == CONNECTION_BAD) {
@@ -389,8 +399,11 @@ static void step_done(pg_conn *k)
     case S_LISTEN:
         k->step = S_NONE;
         if (k->failed) {
-            EDGE_ERROR("postgres LISTEN failed", "channel", k->channel, "error", k->errmsg);
+            /* a missed NOTIFY would go unnoticed: reconnect and LISTEN again */
+            EDGE_ERROR("postgres LISTEN failed; retrying", "channel", k->channel, "error",
+                       k->errmsg);
             k->failed = 0;
+            conn_broken(k);
             return;
         }
         EDGE_INFO("postgres listening", "channel", k->channel);
@@ -481,6 +494,7 @@ static void dispatch(edge_pg *pg)
         pg_call *call = pg->head;
         pg->head = call->next;
         if (!pg->head) pg->tail = NULL;
+        pg->queued--;
         call->next = NULL;
         k->call = call;
         k->failed = 0;
@@ -569,16 +583,61 @@ int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
             if (params[i] && !(call->params[i] = strdup(params[i]))) goto err;
         }
     }
+    if (pg->max_queue > 0 && pg->queued >= pg->max_queue) {
+        free_call(call);
+        return EDGE_PG_FULL;
+    }
+    call->queued_at = uv_now(pg->loop);
     if (pg->tail)
         pg->tail->next = call;
     else
         pg->head = call;
     pg->tail = call;
+    pg->queued++;
     dispatch(pg);
     return EDGE_OK;
 err:
     free_call(call);
     return EDGE_ERR;
+}
+
+/* Fails the calls at the head of the queue that waited longer than queue_timeout_ms: with no
+ * connection free in time (the database is down or saturated) a caller learns it in bounded
+ * time instead of hanging. */
+static void on_reaper(uv_timer_t *t)
+{
+    edge_pg *pg = t->data;
+    uint64_t now = uv_now(pg->loop);
+    while (pg->head && !pg->stopping && now - pg->head->queued_at > pg->queue_timeout_ms) {
+        pg_call *call = pg->head;
+        edge_pg_result r;
+        pg->head = call->next;
+        if (!pg->head) pg->tail = NULL;
+        pg->queued--;
+        memset(&r, 0, sizeof(r));
+        memcpy(r.sqlstate, "57P03", 6);
+        snprintf(r.errmsg, sizeof(r.errmsg), "no database connection became free within %u ms",
+                 pg->queue_timeout_ms);
+        if (call->cb) call->cb(&r, call->ud);
+        free_call(call);
+    }
+}
+
+void edge_pg_set_limits(edge_pg *pg, int max_queue, unsigned queue_timeout_ms,
+                        unsigned statement_timeout_ms)
+{
+    if (!pg) return;
+    pg->max_queue = max_queue > 0 ? max_queue : 0;
+    pg->queue_timeout_ms = queue_timeout_ms;
+    if (statement_timeout_ms > 0)
+        snprintf(pg->options, sizeof(pg->options), "-c statement_timeout=%u", statement_timeout_ms);
+    if (queue_timeout_ms > 0 && !pg->reaper_open) {
+        uv_timer_init(pg->loop, &pg->reaper);
+        pg->reaper.data = pg;
+        pg->reaper_open = 1;
+        pg->open_handles++;
+        uv_timer_start(&pg->reaper, on_reaper, 100, 100);
+    }
 }
 
 int edge_pg_ready(const edge_pg *pg)
@@ -622,6 +681,12 @@ void edge_pg_destroy(edge_pg *pg)
         free_call(call);
     }
     pg->tail = NULL;
+    pg->queued = 0;
+    if (pg->reaper_open) {
+        uv_timer_stop(&pg->reaper);
+        uv_close((uv_handle_t *)&pg->reaper, on_handle_closed);
+        pg->reaper_open = 0;
+    }
     for (int i = 0; i < pg->size; i++) conn_shutdown(&pg->conns[i]);
     for (int i = 0; i < pg->nlisteners; i++) conn_shutdown(&pg->listeners[i]);
     maybe_free_pool(pg); /* normally deferred until the handles are closed */

@@ -41,6 +41,8 @@ static void shutdown_all(void)
     ctx.pg = NULL;
     edge_pg_destroy(ctx.pg_work);
     ctx.pg_work = NULL;
+    edge_pg_destroy(ctx.pg_ingest);
+    ctx.pg_ingest = NULL;
     edge_redis_destroy(ctx.redis);
     ctx.redis = NULL;
     uv_close((uv_handle_t *)&sig_int, NULL);
@@ -93,12 +95,16 @@ int main(void)
 
     /* separate pools: a flood of API calls never delays the workers, and the reverse */
     ctx.pg = edge_pg_create(ctx.loop, &cfg, cfg.pg_api_pool);
+    ctx.pg_ingest = edge_pg_create(ctx.loop, &cfg, 2);
     ctx.pg_work = edge_pg_create(ctx.loop, &cfg, cfg.pg_worker_pool);
     ctx.redis = edge_redis_create(ctx.loop, &cfg);
-    if (!ctx.pg || !ctx.pg_work || !ctx.redis) {
+    if (!ctx.pg || !ctx.pg_ingest || !ctx.pg_work || !ctx.redis) {
         EDGE_ERROR("could not create the postgres pool or the redis client");
         goto out;
     }
+    /* a flood of API calls gets 503 at once; it never queues up behind a dead database */
+    edge_pg_set_limits(ctx.pg, cfg.pg_api_queue, (unsigned)cfg.pg_queue_timeout_ms,
+                       (unsigned)cfg.pg_statement_timeout_ms);
     ctx.http = edge_http_start(&ctx);
     if (!ctx.http) {
         EDGE_ERROR("could not start the HTTP server");

@@ -26,13 +26,21 @@ static void test_sqlstate_mapping_follows_contract(void **state)
     assert_int_equal(edge_sqlstate_to_status("00000"), 200);
 }
 
+static void test_sqlstate_unavailable_is_503(void **state)
+{
+    (void)state;
+    assert_int_equal(edge_sqlstate_to_status("08006"), 503); /* connection lost */
+    assert_int_equal(edge_sqlstate_to_status("57P01"), 503); /* shutting down */
+    assert_int_equal(edge_sqlstate_to_status("57P03"), 503); /* no connection in time */
+    assert_int_equal(edge_sqlstate_to_status("57014"), 503); /* statement timeout */
+    assert_int_equal(edge_sqlstate_to_status("53300"), 503); /* too many connections */
+}
+
 static void test_sqlstate_other_is_500(void **state)
 {
     (void)state;
     assert_int_equal(edge_sqlstate_to_status("23503"), 500); /* FK: not in the contract */
     assert_int_equal(edge_sqlstate_to_status("XX000"), 500);
-    assert_int_equal(edge_sqlstate_to_status("08006"), 500);
-    assert_int_equal(edge_sqlstate_to_status("57P01"), 500);
     assert_int_equal(edge_sqlstate_to_status(""), 500);
     assert_int_equal(edge_sqlstate_to_status(NULL), 500);
     assert_int_equal(edge_sqlstate_to_status("2202"), 500);
@@ -96,6 +104,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqlstate_mapping_follows_contract),
+        cmocka_unit_test(test_sqlstate_unavailable_is_503),
         cmocka_unit_test(test_sqlstate_other_is_500),
         cmocka_unit_test(test_problem_json_has_required_members),
         cmocka_unit_test(test_problem_json_escapes_and_names_field),
