@@ -23,13 +23,17 @@
 #include "edge_log.h"
 #include "edge_pg.h"
 #include "edge_sender.h"
+#include "edge_split.h"
 #include "edge_sse.h"
+#include "edge_tgparse.h"
 
 #define MAX_EVENT_BYTES (1024 * 1024)
 #define MAX_REPLY_BYTES (256 * 1024)
 #define TYPING_EVERY_MS 4000
 #define DRAFT_EVERY_MS 400
 #define DEMO_PIECE_MS 35
+#define GROUP_EDIT_EVERY_MS 3000 /* a group's edits share its 20 messages a minute */
+#define GROUP_FIRST_AFTER_MS 700 /* the placeholder message waits for some text first */
 
 typedef struct call_state {
     struct call_state *prev, *next;
@@ -44,9 +48,14 @@ typedef struct call_state {
     const char *provider_name;
     const char *model;
     long long provider_id;
-    int telegram_live; /* typing + drafts in Telegram */
-    int draft_in_tg;   /* sendMessageDraft (private chats, streaming on) */
-    char *text;        /* the reply so far */
+    int telegram_live;       /* typing + drafts in Telegram */
+    int draft_in_tg;         /* sendMessageDraft (private chats, streaming on) */
+    int edit_in_tg;          /* a message edited as text arrives (groups, streaming on) */
+    long long tg_message_id; /* that message, once Telegram answered */
+    edge_curl_req *tg_req;   /* its sendMessage / editMessageText in flight */
+    size_t tg_shown;         /* bytes of text it shows */
+    long long last_edit_ms;
+    char *text; /* the reply so far */
     size_t len, cap;
     size_t flushed; /* bytes of text already sent as llm.delta */
     long long seq;
@@ -100,6 +109,8 @@ static void free_state(call_state *st)
     st->prev = st->next = NULL;
     if (st->req) edge_curl_cancel(st->req);
     st->req = NULL;
+    if (st->tg_req) edge_curl_cancel(st->tg_req);
+    st->tg_req = NULL;
     if (st->sse_open) edge_sse_free(&st->sse);
     st->sse_open = 0;
     json_decref(st->begin);
@@ -174,6 +185,66 @@ static json_t *event_base(call_state *st)
     return d;
 }
 
+/* Bytes of text[0..len) that fit one Telegram message, cut at a word or code point. */
+static size_t fit_message(const char *text, size_t len)
+{
+    edge_span sp;
+    if (edge_split_text(text, len, EDGE_SPLIT_TELEGRAM_MAX, &sp, 1) == 0) return 0;
+    return sp.off + sp.len;
+}
+
+static void on_group_stream(const edge_curl_response *r, void *ud)
+{
+    call_state *st = ud;
+    edge_tg_result tr;
+    st->tg_req = NULL;
+    edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    if (tr.ok && !st->tg_message_id)
+        st->tg_message_id = json_integer_value(json_object_get(tr.result, "message_id"));
+    else if (!tr.ok && !strstr(tr.error, "message is not modified"))
+        EDGE_DEBUG("llm: a streamed group update failed; the final send still comes", "error",
+                   r->ok ? tr.error : r->error);
+    json_decref(tr.result);
+}
+
+/* Groups see the reply grow in one message: a first sendMessage once some text is there, then
+ * an editMessageText every few seconds while the limiter allows. The final text is the send
+ * job's, which edits this message instead of sending another (rt.record_reply passes its id). */
+static void stream_to_group(call_state *st)
+{
+    long long now = now_ms();
+    json_t *b;
+    if (st->tg_req || st->len == st->tg_shown) return;
+    if (!st->tg_message_id) {
+        if (st->tg_shown || now - st->started_ms < GROUP_FIRST_AFTER_MS) return;
+    } else if (now - st->last_edit_ms < GROUP_EDIT_EVERY_MS) {
+        return;
+    }
+    if (!edge_sender_try_slot(st->chat_id)) return;
+    size_t n = fit_message(st->text, st->len);
+    if (n == 0) return;
+    b = json_object();
+    json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+    json_object_set_new(b, "text", json_stringn(st->text, n));
+    if (st->tg_message_id) {
+        json_object_set_new(b, "message_id", json_integer(st->tg_message_id));
+        st->tg_req = edge_sender_post("editMessageText", b, on_group_stream, st);
+    } else {
+        json_t *payload = json_object_get(st->begin, "payload");
+        json_t *reply_to = json_object_get(payload, "reply_to_message_id");
+        if (json_is_integer(reply_to)) {
+            json_t *rp = json_object();
+            json_object_set(rp, "message_id", reply_to);
+            json_object_set_new(rp, "allow_sending_without_reply", json_true());
+            json_object_set_new(b, "reply_parameters", rp);
+        }
+        st->tg_req = edge_sender_post("sendMessage", b, on_group_stream, st);
+    }
+    json_decref(b);
+    st->tg_shown = st->len;
+    st->last_edit_ms = now;
+}
+
 /* Sends what arrived since the last flush as one llm.delta, and refreshes the Telegram draft. */
 static void flush_delta(call_state *st)
 {
@@ -198,6 +269,7 @@ static void flush_delta(call_state *st)
         json_decref(b);
         st->last_draft_ms = now_ms();
     }
+    if (st->edit_in_tg && st->len > 0) stream_to_group(st);
     if (st->telegram_live && now_ms() - st->last_typing_ms >= TYPING_EVERY_MS) {
         json_t *b = json_object();
         json_object_set_new(b, "chat_id", json_integer(st->chat_id));
@@ -259,6 +331,14 @@ static void fail(call_state *st, const char *error, int permanent, unsigned retr
               "error", error, "attempt", edge_log_int(att, st->attempts), "final",
               final ? "true" : "false");
     send_done(st, 0, error);
+    if (st->tg_message_id) { /* the next attempt streams into a new message: drop this one */
+        json_t *b = json_object();
+        json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+        json_object_set_new(b, "message_id", json_integer(st->tg_message_id));
+        edge_sender_fire("deleteMessage", b);
+        json_decref(b);
+        st->tg_message_id = 0;
+    }
     /* the ledger learns the error; a non-final one is followed by a retry after the backoff */
     const char *params[3] = {id, error, final ? "true" : "false"};
     if (call(st, "SELECT rt.job_failed($1::bigint, $2, $3::boolean)", 3, params, on_failed) !=
@@ -319,6 +399,8 @@ static void record(call_state *st, int estimated)
     json_object_set_new(res, "model", json_string(st->model ? st->model : ""));
     json_object_set_new(res, "usage", usage);
     json_object_set_new(res, "latency_ms", json_integer(now_ms() - st->started_ms));
+    if (st->tg_message_id) /* the final send edits the streamed message */
+        json_object_set_new(res, "telegram_message_id", json_integer(st->tg_message_id));
     json_object_set_new(res, "finish_reason",
                         st->parse.finish_reason[0] ? json_string(st->parse.finish_reason)
                                                    : json_null());
@@ -585,6 +667,8 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->telegram_live = strcmp(st->job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
     st->draft_in_tg = st->telegram_live && st->chat_id > 0 &&
                       json_is_true(json_object_get(st->begin, "streaming"));
+    st->edit_in_tg = st->telegram_live && st->chat_id < 0 &&
+                     json_is_true(json_object_get(st->begin, "streaming"));
     st->last_typing_ms = -TYPING_EVERY_MS;
     st->last_draft_ms = -DRAFT_EVERY_MS;
     flush_delta(st); /* "typing" at once */

@@ -36,7 +36,8 @@ typedef struct send_state {
     long long chat_id;
     int is_group;
     long long reply_to;
-    const char *text; /* inside begin */
+    long long edit_id; /* a message the LLM worker streamed into: part 0 edits it */
+    const char *text;  /* inside begin */
     edge_span spans[MAX_PARTS];
     size_t nspans, next_part;
     json_t *ids; /* Telegram message ids sent so far */
@@ -236,6 +237,18 @@ static edge_curl_req *tg_post(const char *method, json_t *body, edge_curl_cb cb,
     return h;
 }
 
+edge_curl_req *edge_sender_post(const char *method, json_t *body, edge_curl_cb cb, void *ud)
+{
+    if (!sd.running || !sd.ctx->cfg->tg_token[0] || !body) return NULL;
+    return tg_post(method, body, cb, ud);
+}
+
+int edge_sender_try_slot(long long chat_id)
+{
+    if (!sd.running) return 0;
+    return edge_rl_reserve(sd.rl, chat_id, chat_id < 0, now_ms()) == 0;
+}
+
 static void on_fired(const edge_curl_response *r, void *ud)
 {
     edge_tg_result tr;
@@ -266,6 +279,26 @@ static void on_part_sent(const edge_curl_response *r, void *ud)
     edge_tg_result tr;
     st->req = NULL;
     edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    if (!tr.ok && st->edit_id && st->next_part == 0) {
+        /* the streamed message: unchanged text is success, a vanished one is sent anew */
+        if (strstr(tr.error, "message is not modified")) {
+            tr.ok = 1;
+        } else if (tr.permanent) {
+            st->edit_id = 0;
+            json_decref(tr.result);
+            send_part(st);
+            return;
+        }
+    }
+    if (tr.ok && st->edit_id && st->next_part == 0) {
+        json_decref(tr.result);
+        if (json_array_size(st->ids) == 0) st->first_date = (long long)time(NULL);
+        json_array_append_new(st->ids, json_integer(st->edit_id));
+        st->next_part++;
+        st->part_tries = 0;
+        send_part(st);
+        return;
+    }
     if (tr.ok) {
         json_t *mid = json_object_get(tr.result, "message_id");
         if (json_array_size(st->ids) == 0)
@@ -345,6 +378,13 @@ static void send_part(send_state *st)
     json_t *body = json_object();
     json_object_set_new(body, "chat_id", json_integer(st->chat_id));
     json_object_set_new(body, "text", json_stringn(st->text + sp->off, sp->len));
+    if (st->edit_id && st->next_part == 0) {
+        json_object_set_new(body, "message_id", json_integer(st->edit_id));
+        st->req = tg_post("editMessageText", body, on_part_sent, st);
+        json_decref(body);
+        if (!st->req) fail(st, "could not start the editMessageText request", 0);
+        return;
+    }
     if (st->reply_to && st->next_part == 0) {
         json_t *rp = json_object();
         json_object_set_new(rp, "message_id", json_integer(st->reply_to));
@@ -428,6 +468,7 @@ static void on_begin(const edge_pg_result *r, void *ud)
         return;
     }
     st->reply_to = json_integer_value(json_object_get(payload, "reply_to_message_id"));
+    st->edit_id = json_integer_value(json_object_get(payload, "edit_message_id"));
     st->nspans = edge_split_text(st->text, strlen(st->text), TG_MAX_CHARS, st->spans, MAX_PARTS);
     if (st->nspans == 0 || st->nspans > MAX_PARTS) {
         fail(st, st->nspans ? "the message is too long to send" : "the message is blank", 1);

@@ -13,9 +13,18 @@
 
 #include <jansson.h>
 #include "edge.h"
+#include "edge_curl.h"
 
 int edge_sender_start(edge_ctx *ctx);
 void edge_sender_stop(void);
+
+/* A Bot API call whose answer the caller wants (cb gets the raw response); NULL when it could
+ * not start or there is no token. Cancel with edge_curl_cancel. body is not consumed. */
+edge_curl_req *edge_sender_post(const char *method, json_t *body, edge_curl_cb cb, void *ud);
+
+/* Takes a send slot of the rate limiter for chat_id now: 1 when granted (and consumed), 0 when
+ * the caller should skip this update (streamed edits are optional, final sends are not). */
+int edge_sender_try_slot(long long chat_id);
 
 /* Fire-and-forget Bot API call (sendChatAction, sendMessageDraft): best effort, logged on
  * failure, never retried. Takes a reference to body. No-op without a token. */
