@@ -4,6 +4,7 @@
  * The watchdog timer enforces the first-token and idle timeouts by cancelling the transfer;
  * curl enforces connect and total. A state held by a PostgreSQL call when the worker stops
  * is freed when that call returns (orphan). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,7 @@ typedef struct call_state {
     int got_data; /* a chunk of the body arrived */
     int parse_failed;
     long long started_ms, first_token_ms;
+    uint64_t began_ns, http_start_ns, http_end_ns; /* hi-res marks for the overhead figures */
     long long last_draft_ms, last_typing_ms;
     edge_curl_req *req;
     char *demo_text;
@@ -371,7 +373,15 @@ static void on_recorded(const edge_pg_result *r, void *ud)
     json_t *cost = json_object_get(res, "cost");
     char costbuf[48] = "";
     if (json_is_number(cost)) snprintf(costbuf, sizeof(costbuf), "%.8f", json_number_value(cost));
-    EDGE_INFO("llm call", "job", edge_log_int(id, st->job->id), "kind", st->job->kind, "provider",
+    /* overhead_us: what the edge added around the provider (begin answered -> record
+     * committed, minus the HTTP transfer); 0 http_us for the demo model */
+    char total_us[24], http_us[24];
+    uint64_t total = (uv_hrtime() - st->began_ns) / 1000;
+    uint64_t http = st->http_end_ns ? (st->http_end_ns - st->http_start_ns) / 1000 : 0;
+    edge_log_int(total_us, (long long)total);
+    edge_log_int(http_us, (long long)http);
+    EDGE_INFO("llm call", "total_us", total_us, "http_us", http_us, "job",
+              edge_log_int(id, st->job->id), "kind", st->job->kind, "provider",
               st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
               "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
               edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
@@ -519,6 +529,7 @@ static void on_http_done(const edge_curl_response *r, void *ud)
     call_state *st = ud;
     char err[300];
     st->req = NULL;
+    st->http_end_ns = uv_hrtime();
     uv_timer_stop(&st->watchdog);
     if (st->parse_failed) {
         if (st->parse.error == EDGE_LLM_ERR_PROVIDER)
@@ -616,6 +627,7 @@ static void start_http(call_state *st)
     req.max_response_bytes = 1024 * 1024;
     req.on_data = on_data;
     req.data_ud = st;
+    st->http_start_ns = uv_hrtime();
     st->req = edge_curl_start(lw.curl, &req, on_http_done, st);
     memset(auth, 0, sizeof(auth));
     if (key) memset(key, 0, keylen);
@@ -664,6 +676,7 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->demo = type && strcmp(type, "demo") == 0;
     st->anthropic = type && strcmp(type, "anthropic") == 0;
     st->started_ms = now_ms();
+    st->began_ns = uv_hrtime();
     st->telegram_live = strcmp(st->job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
     st->draft_in_tg = st->telegram_live && st->chat_id > 0 &&
                       json_is_true(json_object_get(st->begin, "streaming"));
