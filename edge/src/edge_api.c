@@ -1,6 +1,7 @@
-/* REST handlers. Each request: (session lookup in Redis) -> (CSRF) -> validation -> one SQL
- * function via edge_pg_call with actor "admin:<id>" -> response staged on the edge_req. Every
- * async callback first drops its reference and stops if the client is gone. */
+/* REST handlers. Each request: (session lookup in Redis) -> (CSRF) -> the handler its
+ * edge_routes.c row names -> validation -> one SQL function via edge_pg_call with actor
+ * "admin:<id>" -> response staged on the edge_req with the row's success status. Every async
+ * callback first drops its reference and stops if the client is gone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@ int edge_api_method_changes_state(const char *m)
 static const edge_config *cfg_of(edge_req *r)
 {
     return r->http->ctx->cfg;
+}
+
+static const edge_api_route *row_of(edge_req *r)
+{
+    return r->route.api;
 }
 
 static void internal_error(edge_req *r, const char *what, const char *detail)
@@ -100,7 +106,7 @@ static int call_redis(edge_req *r, edge_redis_cb cb, int argc, const char **argv
     return 0;
 }
 
-/* Passes a jsonb result through as the response body. */
+/* Passes a jsonb result through as the response body, with the row's status. */
 static void passthrough_cb(const edge_pg_result *res, void *ud)
 {
     edge_req *r = ud;
@@ -111,12 +117,13 @@ static void passthrough_cb(const edge_pg_result *res, void *ud)
         sql_error(r, res);
         return;
     }
-    if ((v = sql_value(r, res, &len))) edge_req_respond_json(r, 200, v, len);
+    if ((v = sql_value(r, res, &len))) edge_req_respond_json(r, row_of(r)->ok_status, v, len);
 }
 
-/* Validated JSON body for routes that take one; NULL when a problem was staged. */
-static json_t *request_body(edge_req *r, const edge_json_field *schema)
+/* The JSON body, validated against the row's schema; NULL when a problem was staged. */
+static json_t *request_body(edge_req *r)
 {
+    const edge_json_field *schema = row_of(r)->body;
     edge_verr e = {0};
     json_t *body;
     if (!edge_content_type_is_json(r->content_type)) {
@@ -155,7 +162,7 @@ static void login_set_cb(redisReply *reply, void *ud)
     }
     edge_cookie_set(cookie, sizeof(cookie), r->token, cfg_of(r)->cookie_secure);
     edge_req_add_header(r, "set-cookie:", cookie);
-    edge_req_respond_json(r, 200, s, strlen(s));
+    edge_req_respond_json(r, row_of(r)->ok_status, s, strlen(s));
     free(s);
 }
 
@@ -220,11 +227,11 @@ static void handle_login(edge_req *r)
         edge_req_problem(r, 429, "too many failed login attempts; retry later", NULL);
         return;
     }
-    json_t *body = request_body(r, edge_schema_login);
+    json_t *body = request_body(r);
     if (!body) return;
     const char *params[] = {json_string_value(json_object_get(body, "login")),
                             json_string_value(json_object_get(body, "password"))};
-    call_sql(r, "SELECT rt.admin_login($1, $2)", 2, params, login_sql_cb);
+    call_sql(r, row_of(r)->sql, 2, params, login_sql_cb);
     json_decref(body); /* params were copied by edge_pg_call */
 }
 
@@ -242,7 +249,7 @@ static void logout_cb(redisReply *reply, void *ud)
     edge_ws_close_session(r->http, r->token);
     edge_cookie_clear(cookie, sizeof(cookie), cfg_of(r)->cookie_secure);
     edge_req_add_header(r, "set-cookie:", cookie);
-    edge_req_respond(r, 204, NULL, NULL, 0);
+    edge_req_respond(r, row_of(r)->ok_status, NULL, NULL, 0);
 }
 
 static void handle_logout(edge_req *r)
@@ -281,7 +288,7 @@ static void me_cb(const edge_pg_result *res, void *ud)
         internal_error(r, "admin_get result", "not JSON");
         return;
     }
-    edge_req_respond_json(r, 200, s, strlen(s));
+    edge_req_respond_json(r, row_of(r)->ok_status, s, strlen(s));
     free(s);
 }
 
@@ -290,7 +297,7 @@ static void handle_me(edge_req *r)
     char id[24];
     snprintf(id, sizeof(id), "%lld", r->session.admin_id);
     const char *params[] = {id};
-    call_sql(r, "SELECT rt.admin_get($1::bigint)", 1, params, me_cb);
+    call_sql(r, row_of(r)->sql, 1, params, me_cb);
 }
 
 /* ---- chats, messages ---- */
@@ -309,7 +316,7 @@ static void handle_chats(edge_req *r)
         return;
     }
     const char *params[] = {q, cursor, limit};
-    call_sql(r, "SELECT rt.list_chats($1, $2, $3::int)", 3, params, passthrough_cb);
+    call_sql(r, row_of(r)->sql, 3, params, passthrough_cb);
 }
 
 static void handle_messages(edge_req *r)
@@ -331,18 +338,32 @@ static void handle_messages(edge_req *r)
         return;
     }
     const char *params[] = {s};
-    call_sql(r, "SELECT rt.list_messages($1::jsonb)", 1, params, passthrough_cb);
+    call_sql(r, row_of(r)->sql, 1, params, passthrough_cb);
     free(s);
 }
 
-/* ---- the SQL route table (edge_routes.c) ---- */
+/* ---- the simulator (edge_sim.c) ---- */
+
+static void handle_simulate(edge_req *r)
+{
+    if (cfg_of(r)->tg_token[0]) {
+        edge_req_problem(r, 409, "a Telegram bot token is configured; the simulator is off", NULL);
+        return;
+    }
+    json_t *body = request_body(r);
+    if (!body) return;
+    edge_sim_handle(r, body);
+    json_decref(body);
+}
+
+/* ---- one SQL call with parameters from the row's args ---- */
 
 #define VOID_OID 2278 /* pg_type oid of "void" */
 
-static void table_cb(const edge_pg_result *res, void *ud)
+static void sql_row_cb(const edge_pg_result *res, void *ud)
 {
     edge_req *r = ud;
-    const edge_api_route *rt = r->route.api;
+    const edge_api_route *rt = row_of(r);
     size_t len;
     const char *v;
     if (!edge_req_release(r)) return;
@@ -366,7 +387,7 @@ static void table_cb(const edge_pg_result *res, void *ud)
  * sees a plain key ("api_key": null asks SQL to clear the key). 0, or -1 with a problem staged. */
 static int seal_api_key(edge_req *r, edge_route_args *args)
 {
-    const edge_api_route *rt = r->route.api;
+    const edge_api_route *rt = row_of(r);
     json_error_t jerr;
     json_t *body, *key;
     int i;
@@ -416,7 +437,7 @@ static int seal_api_key(edge_req *r, edge_route_args *args)
     return 0;
 }
 
-static void handle_table(edge_req *r)
+static void handle_sql(edge_req *r)
 {
     edge_verr e = {0};
     edge_route_args args;
@@ -425,16 +446,16 @@ static void handle_table(edge_req *r)
                          r->query_verr.field[0] ? r->query_verr.field : NULL);
         return;
     }
-    if (edge_route_build_args(r->route.api, r->route.param, &r->query, r->content_type, r->body,
+    if (edge_route_build_args(row_of(r), r->route.param, &r->query, r->content_type, r->body,
                               r->body_len, &args, &e) < 0) {
         edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
         return;
     }
-    if ((r->route.api->flags & EDGE_RT_SEAL_KEY) && seal_api_key(r, &args) < 0) {
+    if ((row_of(r)->flags & EDGE_RT_SEAL_KEY) && seal_api_key(r, &args) < 0) {
         edge_route_args_free(&args);
         return;
     }
-    call_sql(r, r->route.api->sql, args.n, (const char *const *)args.v, table_cb);
+    call_sql(r, row_of(r)->sql, args.n, (const char *const *)args.v, sql_row_cb);
     edge_route_args_free(&args); /* edge_pg_call copied them */
 }
 
@@ -454,44 +475,35 @@ void edge_api_readyz(edge_req *r)
 
 /* ---- dispatch ---- */
 
+/* The handler the row names. No default: -Wswitch flags a kind added without its handler. */
 static void dispatch(edge_req *r)
 {
-    switch (r->route.id) {
-    case EDGE_ROUTE_LOGIN:
+    switch (row_of(r)->handler) {
+    case EDGE_HANDLER_SQL:
+        handle_sql(r);
+        return;
+    case EDGE_HANDLER_LOGIN:
         handle_login(r);
-        break;
-    case EDGE_ROUTE_LOGOUT:
+        return;
+    case EDGE_HANDLER_LOGOUT:
         handle_logout(r);
-        break;
-    case EDGE_ROUTE_ME:
+        return;
+    case EDGE_HANDLER_ME:
         handle_me(r);
-        break;
-    case EDGE_ROUTE_CHATS:
+        return;
+    case EDGE_HANDLER_LIST_CHATS:
         handle_chats(r);
-        break;
-    case EDGE_ROUTE_MESSAGES:
+        return;
+    case EDGE_HANDLER_LIST_MESSAGES:
         handle_messages(r);
-        break;
-    case EDGE_ROUTE_TABLE:
-        handle_table(r);
-        break;
-    case EDGE_ROUTE_SIMULATE: {
-        if (cfg_of(r)->tg_token[0]) {
-            edge_req_problem(r, 409, "a Telegram bot token is configured; the simulator is off",
-                             NULL);
-            break;
-        }
-        json_t *body = request_body(r, edge_schema_sim_message);
-        if (body) {
-            edge_sim_handle(r, body);
-            json_decref(body);
-        }
+        return;
+    case EDGE_HANDLER_SIMULATE:
+        handle_simulate(r);
+        return;
+    case EDGE_HANDLER_COUNT:
         break;
     }
-    default:
-        edge_req_problem(r, 404, "no such route", NULL);
-        break;
-    }
+    internal_error(r, "dispatch", "route without a handler");
 }
 
 static void session_cb(redisReply *reply, void *ud)
@@ -548,8 +560,11 @@ void edge_api_begin(edge_req *r)
     case EDGE_ROUTE_WS:
         edge_req_problem(r, 400, "this endpoint only accepts WebSocket upgrades", NULL);
         return;
-    default:
+    case EDGE_ROUTE_API:
         break;
+    default:
+        edge_req_problem(r, 404, "no such route", NULL);
+        return;
     }
     if (r->body_too_large) {
         edge_req_problem(r, 413, "request body is larger than the server accepts", NULL);

@@ -1,31 +1,22 @@
-/* Route table, static path resolution and MIME types; pure functions, unit-tested. */
+/* Request routing: the HTTP layer's own paths, then /api through edge_routes.c; static path
+ * resolution and MIME types. Pure functions, unit-tested. */
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
 #include "edge_router.h"
 #include "edge_routes.h"
 
-typedef struct route_def {
+/* The HTTP layer's own paths, all GET and needing no session. Every /api route is a row of
+ * edge_routes.c; every other path is a static file of the SPA. */
+static const struct {
     const char *path;
-    const char *method;
     edge_route_id id;
-    unsigned flags;
-    const char *allow;
     const char *name;
-} route_def;
-
-static const route_def routes[] = {
-    {"/healthz", "GET", EDGE_ROUTE_HEALTHZ, 0, "GET", "healthz"},
-    {"/readyz", "GET", EDGE_ROUTE_READYZ, 0, "GET", "readyz"},
-    {"/api/auth/login", "POST", EDGE_ROUTE_LOGIN, EDGE_ROUTE_F_BODY, "POST", "login"},
-    {"/api/auth/logout", "POST", EDGE_ROUTE_LOGOUT, EDGE_ROUTE_F_SESSION | EDGE_ROUTE_F_CSRF,
-     "POST", "logout"},
-    {"/api/auth/me", "GET", EDGE_ROUTE_ME, EDGE_ROUTE_F_SESSION, "GET", "me"},
-    {"/api/chats", "GET", EDGE_ROUTE_CHATS, EDGE_ROUTE_F_SESSION, "GET", "chats"},
-    {"/api/messages", "GET", EDGE_ROUTE_MESSAGES, EDGE_ROUTE_F_SESSION, "GET", "messages"},
-    {"/api/simulator/messages", "POST", EDGE_ROUTE_SIMULATE,
-     EDGE_ROUTE_F_SESSION | EDGE_ROUTE_F_CSRF | EDGE_ROUTE_F_BODY, "POST", "simulate"},
-    {"/ws", "GET", EDGE_ROUTE_WS, 0, "GET", "ws"},
+    int head; /* HEAD is answered like GET (the probes; not the WebSocket upgrade) */
+} http_routes[] = {
+    {"/healthz", EDGE_ROUTE_HEALTHZ, "healthz", 1},
+    {"/readyz", EDGE_ROUTE_READYZ, "readyz", 1},
+    {"/ws", EDGE_ROUTE_WS, "ws", 0},
 };
 
 static int is_prefix_dir(const char *path, const char *dir)
@@ -34,61 +25,43 @@ static int is_prefix_dir(const char *path, const char *dir)
     return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* The SQL route table; a path both tables know (GET/POST /api/messages) merges the Allow. */
-static void match_table(const char *method, const char *path, edge_route_match *m,
-                        const char *fixed_allow)
+static void match_api(const char *method, const char *path, edge_route_match *m)
 {
     const struct edge_api_route *rt;
-    char allow[40];
-    int rc = edge_routes_match(method, path, &rt, m->param, sizeof(m->param), allow, sizeof(allow));
-    if (rc == 0) {
-        m->id = EDGE_ROUTE_TABLE;
-        m->api = rt;
-        m->name = rt->name;
-        m->flags = EDGE_ROUTE_F_SESSION | (rt->flags & EDGE_RT_CSRF ? EDGE_ROUTE_F_CSRF : 0) |
-                   (edge_route_takes_body(rt) ? EDGE_ROUTE_F_BODY : 0);
-        m->allow = NULL;
-        m->status = 0;
+    int rc = edge_routes_match(method, path, &rt, m->param, sizeof(m->param), m->allow_buf,
+                               sizeof(m->allow_buf));
+    if (rc != 0) {
+        m->name = "api";
+        m->status = rc;
+        m->allow = rc == 405 ? m->allow_buf : NULL;
         return;
     }
-    if (rc == 405 || fixed_allow) {
-        snprintf(m->allow_buf, sizeof(m->allow_buf), "%s%s%s", fixed_allow ? fixed_allow : "",
-                 fixed_allow && rc == 405 ? ", " : "", rc == 405 ? allow : "");
-        m->allow = m->allow_buf;
-        m->status = 405;
-        return;
-    }
-    m->name = "api";
-    m->status = 404;
+    m->id = EDGE_ROUTE_API;
+    m->api = rt;
+    m->name = rt->name;
+    m->flags = (rt->flags & EDGE_RT_NO_SESSION ? 0 : EDGE_ROUTE_F_SESSION) |
+               (rt->flags & EDGE_RT_CSRF ? EDGE_ROUTE_F_CSRF : 0) |
+               (edge_route_takes_body(rt) ? EDGE_ROUTE_F_BODY : 0);
 }
 
 void edge_router_match(const char *method, const char *path, edge_route_match *m)
 {
+    int get = strcmp(method, "GET") == 0, head = strcmp(method, "HEAD") == 0;
     memset(m, 0, sizeof(*m));
     m->name = "static";
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const route_def *r = &routes[i];
-        if (strcmp(path, r->path) != 0) continue;
-        m->name = r->name;
-        /* HEAD is served like GET by the probes; everything else must match exactly. */
-        if (strcmp(method, r->method) == 0 ||
-            (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0 &&
-             r->id != EDGE_ROUTE_WS)) {
-            m->id = r->id;
-            m->flags = r->flags;
-            m->allow = r->allow;
-            return;
-        }
-        if (is_prefix_dir(path, "/api")) {
-            match_table(method, path, m, r->allow);
-            return;
-        }
-        m->status = 405;
-        m->allow = r->allow;
+    if (is_prefix_dir(path, "/api")) {
+        match_api(method, path, m);
         return;
     }
-    if (is_prefix_dir(path, "/api")) {
-        match_table(method, path, m, NULL);
+    for (size_t i = 0; i < sizeof(http_routes) / sizeof(http_routes[0]); i++) {
+        if (strcmp(path, http_routes[i].path) != 0) continue;
+        m->name = http_routes[i].name;
+        if (get || (head && http_routes[i].head)) {
+            m->id = http_routes[i].id;
+        } else {
+            m->status = 405;
+            m->allow = "GET";
+        }
         return;
     }
     if (is_prefix_dir(path, "/ws")) {
@@ -96,7 +69,7 @@ void edge_router_match(const char *method, const char *path, edge_route_match *m
         m->status = 404;
         return;
     }
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+    if (!get && !head) {
         m->status = 405;
         m->allow = "GET, HEAD";
         return;

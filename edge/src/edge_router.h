@@ -1,5 +1,10 @@
 /* Pure request routing: method + path -> route, 404/405 with Allow, and static-file path
- * resolution (SPA fallback, traversal rejection, MIME types). No sockets. */
+ * resolution (SPA fallback, traversal rejection, MIME types). No sockets.
+ *
+ * Usage: edge_router_match once per request. EDGE_ROUTE_API carries its row of edge_routes.c
+ * (every /api route is one); the HTTP layer's own paths (/healthz, /readyz, /ws) are the table
+ * at the top of edge_router.c; anything else is a static file (edge_static_resolve, then
+ * edge_static_is_spa_route for the index.html fallback, edge_mime_type for the header). */
 #ifndef EDGE_ROUTER_H
 #define EDGE_ROUTER_H
 
@@ -8,18 +13,12 @@
 struct edge_api_route;
 
 typedef enum edge_route_id {
-    EDGE_ROUTE_NONE = 0,
+    EDGE_ROUTE_NONE = 0, /* status says 404 or 405 */
     EDGE_ROUTE_HEALTHZ,
     EDGE_ROUTE_READYZ,
-    EDGE_ROUTE_LOGIN,
-    EDGE_ROUTE_LOGOUT,
-    EDGE_ROUTE_ME,
-    EDGE_ROUTE_CHATS,
-    EDGE_ROUTE_MESSAGES,
-    EDGE_ROUTE_SIMULATE,
     EDGE_ROUTE_WS,
     EDGE_ROUTE_STATIC,
-    EDGE_ROUTE_TABLE, /* an edge_routes.c row: one SQL function, see route.api */
+    EDGE_ROUTE_API, /* an edge_routes.c row, see route.api */
 } edge_route_id;
 
 #define EDGE_ROUTE_F_SESSION 0x1 /* needs a valid session */
@@ -32,16 +31,16 @@ typedef struct edge_route_match {
     unsigned flags;                   /* EDGE_ROUTE_F_* */
     const char *allow;                /* for 405: the Allow header value (static storage) */
     const char *name;                 /* route name for logs, static storage */
-    const struct edge_api_route *api; /* EDGE_ROUTE_TABLE: the table row */
-    char param[128];                  /* EDGE_ROUTE_TABLE: the {id}/{key} path segment */
+    const struct edge_api_route *api; /* EDGE_ROUTE_API: the table row */
+    char param[128];                  /* EDGE_ROUTE_API: the {id}/{key} path segment */
     char allow_buf[80];               /* backs allow when computed */
 } edge_route_match;
 
-/* Matches method ("GET", "POST", ...) and path (no query string): the fixed routes of this
- * file, then the SQL route table of edge_routes.c (EDGE_ROUTE_TABLE, session always, CSRF and
- * body per row). Paths under /api that match nothing get status 404; a known path with the wrong
- * method gets 405 and allow. Paths outside /api, /ws, /healthz and /readyz are EDGE_ROUTE_STATIC
- * (GET/HEAD only, else 405). */
+/* Matches method ("GET", "POST", ...) and path (no query string). Paths under /api are the rows
+ * of edge_routes.c (EDGE_ROUTE_API; flags from the row: a session unless EDGE_RT_NO_SESSION,
+ * CSRF and body as declared); those that match nothing get status 404, a known path with the
+ * wrong method 405 and allow. /healthz, /readyz (GET, HEAD) and /ws (GET) need no session.
+ * Everything else is EDGE_ROUTE_STATIC (GET/HEAD only, else 405). */
 void edge_router_match(const char *method, const char *path, edge_route_match *m);
 
 /* Resolves a URL path to a file under root. Writes root + path to out (with "/" mapped to

@@ -1,6 +1,12 @@
-/* The issue-3 REST route table: method + path pattern -> one SQL function call, with the
- * kinds of its parameters, the accepted query parameters and the success status. Pure (no
- * sockets): matching and argument building are unit-tested in tests/unit/test_routes.c. */
+/* Every REST route under /api, as data: method + path pattern -> who answers (one SQL function
+ * call built from typed parameters, or a named handler of edge_api.c), what the route needs
+ * (session, CSRF, body) and its success status. Pure (no sockets): matching and argument
+ * building are unit-tested in tests/unit/test_routes.c.
+ *
+ * Usage: edge_router_match (edge_router.c) calls edge_routes_match for paths under /api; the
+ * HTTP layer then checks the row's needs (no EDGE_RT_NO_SESSION: a session; EDGE_RT_CSRF: the
+ * header) and runs row->handler. EDGE_HANDLER_SQL builds $1.. with edge_route_build_args and
+ * calls row->sql; the other handlers read row->sql, row->body and row->ok_status themselves. */
 #ifndef EDGE_ROUTES_H
 #define EDGE_ROUTES_H
 
@@ -21,6 +27,20 @@ typedef enum edge_arg_kind {
 #define EDGE_RT_BODY_OPTIONAL 0x2 /* an absent body is "{}" */
 #define EDGE_RT_ATTACHMENT 0x4    /* Content-Disposition: attachment (export) */
 #define EDGE_RT_SEAL_KEY 0x8      /* body "api_key" is Fernet-sealed by the edge before SQL */
+#define EDGE_RT_NO_SESSION 0x10   /* answered without a session (login), so without CSRF too */
+
+/* Who answers a matched row. Most rows are one SQL function call; a row names another handler
+ * when it needs more than that call (edge_api.c has one function per kind). */
+typedef enum edge_route_handler {
+    EDGE_HANDLER_SQL = 0,       /* sql with $1.. from args (edge_route_build_args) */
+    EDGE_HANDLER_LOGIN,         /* body checked against row->body, sql, then a Redis session */
+    EDGE_HANDLER_LOGOUT,        /* deletes the Redis session and closes its sockets; no sql */
+    EDGE_HANDLER_ME,            /* sql with the session's admin id, plus its csrf_token */
+    EDGE_HANDLER_LIST_CHATS,    /* sql with ($1 q, $2 cursor, $3 limit) from edge_chats_args */
+    EDGE_HANDLER_LIST_MESSAGES, /* sql with the filter of edge_messages_filter */
+    EDGE_HANDLER_SIMULATE,      /* body checked against row->body, sql (role check), XADD rt:in */
+    EDGE_HANDLER_COUNT
+} edge_route_handler;
 
 #define EDGE_ROUTE_MAX_ARGS 3
 
@@ -28,11 +48,13 @@ typedef struct edge_api_route {
     const char *method;
     const char *pattern; /* "/api/presets/{id}"; {id}/{key} match one non-empty segment */
     const char *name;    /* the spec's operationId; used in logs */
-    const char *sql;     /* exactly one function call, parameters only */
-    edge_arg_kind args[EDGE_ROUTE_MAX_ARGS + 1];
-    const edge_qp_def *query; /* accepted query parameters; NULL: none */
+    const char *sql;     /* exactly one function call, parameters only; NULL: none (logout) */
+    edge_arg_kind args[EDGE_ROUTE_MAX_ARGS + 1]; /* EDGE_HANDLER_SQL: what $1.. are made of */
+    const edge_qp_def *query; /* EDGE_HANDLER_SQL: accepted query parameters; NULL: none */
     int ok_status;            /* 200, 201, 202 or 204 */
     unsigned flags;           /* EDGE_RT_* */
+    edge_route_handler handler;
+    const edge_json_field *body; /* the JSON body's schema for LOGIN/SIMULATE; NULL: none */
 } edge_api_route;
 
 extern const edge_api_route edge_api_routes[];
@@ -45,7 +67,7 @@ extern const size_t edge_api_nroutes;
 int edge_routes_match(const char *method, const char *path, const edge_api_route **route,
                       char *param, size_t param_len, char *allow, size_t allow_len);
 
-/* 1 when the route's body kind is JSON (it takes EDGE_ARG_BODY). */
+/* 1 when the route takes a JSON body (an EDGE_ARG_BODY argument or a body schema). */
 int edge_route_takes_body(const edge_api_route *rt);
 
 /* SQL parameters of one call; each value is malloc'd (free with edge_route_args_free). */

@@ -1,5 +1,6 @@
-/* POST /api/simulator/messages: admin role check (rt.require_role), a fresh update id from
- * rt:sim:update_id, and XADD rt:in * u <Update> -- the same door real Telegram updates use. */
+/* POST /api/simulator/messages (row simulateMessage of edge_routes.c): admin role check (the
+ * row's sql), a fresh update id from rt:sim:update_id, and XADD rt:in * u <Update> -- the same
+ * door real Telegram updates use. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "edge_pg.h"
 #include "edge_problem.h"
 #include "edge_redis.h"
+#include "edge_routes.h"
 #include "edge_sim.h"
 
 json_t *edge_sim_build_update(json_t *body, long long update_id, time_t now)
@@ -77,7 +79,7 @@ static void xadd_cb(redisReply *reply, void *ud)
     }
     int n = snprintf(body, sizeof(body), "{\"update_id\":%lld,\"stream_id\":\"%.*s\"}",
                      r->sim_update_id, (int)(reply->len < 64 ? reply->len : 64), reply->str);
-    edge_req_respond_json(r, 202, body, (size_t)n);
+    edge_req_respond_json(r, r->route.api->ok_status, body, (size_t)n);
 }
 
 static void incr_cb(redisReply *reply, void *ud)
@@ -152,8 +154,8 @@ void edge_sim_handle(edge_req *r, json_t *body)
         return;
     }
     edge_req_hold(r);
-    if (edge_pg_call(r->http->ctx->pg, r->actor, "SELECT rt.require_role('admin')", 0, NULL,
-                     role_cb, r) != EDGE_OK) {
+    if (edge_pg_call(r->http->ctx->pg, r->actor, r->route.api->sql, 0, NULL, role_cb, r) !=
+        EDGE_OK) {
         edge_req_release(r);
         sim_fail(r, "edge_pg_call", "queue refused the call");
     }

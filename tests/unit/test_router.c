@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "edge_router.h"
+#include "edge_routes.h"
 
 static void test_router_matches_api_routes(void **state)
 {
@@ -14,17 +15,24 @@ static void test_router_matches_api_routes(void **state)
     (void)state;
     edge_router_match("POST", "/api/auth/login", &m);
     assert_int_equal(m.status, 0);
-    assert_int_equal(m.id, EDGE_ROUTE_LOGIN);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
+    assert_int_equal(m.api->handler, EDGE_HANDLER_LOGIN);
     assert_false(m.flags & EDGE_ROUTE_F_SESSION);
+    assert_false(m.flags & EDGE_ROUTE_F_CSRF);
+    assert_true(m.flags & EDGE_ROUTE_F_BODY);
     edge_router_match("GET", "/api/messages", &m);
-    assert_int_equal(m.id, EDGE_ROUTE_MESSAGES);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
+    assert_int_equal(m.api->handler, EDGE_HANDLER_LIST_MESSAGES);
     assert_true(m.flags & EDGE_ROUTE_F_SESSION);
     edge_router_match("POST", "/api/simulator/messages", &m);
-    assert_int_equal(m.id, EDGE_ROUTE_SIMULATE);
+    assert_int_equal(m.api->handler, EDGE_HANDLER_SIMULATE);
+    assert_true(m.flags & EDGE_ROUTE_F_SESSION);
     assert_true(m.flags & EDGE_ROUTE_F_CSRF);
     assert_true(m.flags & EDGE_ROUTE_F_BODY);
     edge_router_match("POST", "/api/auth/logout", &m);
+    assert_int_equal(m.api->handler, EDGE_HANDLER_LOGOUT);
     assert_true(m.flags & EDGE_ROUTE_F_CSRF);
+    assert_false(m.flags & EDGE_ROUTE_F_BODY);
 }
 
 static void test_router_wrong_method_is_405_with_allow(void **state)
@@ -40,6 +48,12 @@ static void test_router_wrong_method_is_405_with_allow(void **state)
     edge_router_match("POST", "/index.html", &m);
     assert_int_equal(m.status, 405);
     assert_string_equal(m.allow, "GET, HEAD");
+    edge_router_match("POST", "/healthz", &m);
+    assert_int_equal(m.status, 405);
+    assert_string_equal(m.allow, "GET");
+    edge_router_match("HEAD", "/ws", &m); /* an upgrade is a GET */
+    assert_int_equal(m.status, 405);
+    assert_string_equal(m.allow, "GET");
 }
 
 static void test_router_unknown_api_is_404(void **state)
@@ -66,8 +80,12 @@ static void test_router_everything_else_is_static(void **state)
     assert_int_equal(m.id, EDGE_ROUTE_STATIC);
     edge_router_match("HEAD", "/healthz", &m);
     assert_int_equal(m.id, EDGE_ROUTE_HEALTHZ);
+    assert_false(m.flags & EDGE_ROUTE_F_SESSION);
+    edge_router_match("GET", "/readyz", &m);
+    assert_int_equal(m.id, EDGE_ROUTE_READYZ);
     edge_router_match("GET", "/ws", &m);
     assert_int_equal(m.id, EDGE_ROUTE_WS);
+    assert_false(m.flags & EDGE_ROUTE_F_SESSION);
 }
 
 static void test_static_resolve_maps_paths(void **state)

@@ -1,5 +1,6 @@
-/* edge_routes: the issue-3 SQL route table: matching with {id}/{key}, literal precedence,
- * 405 Allow lists, and argument building (id/key shape, typed query filters, bodies). */
+/* edge_routes: the table of every /api route: matching with {id}/{key}, literal precedence,
+ * 405 Allow lists, session/CSRF/body needs and handlers of each row, and argument building
+ * (id/key shape, typed query filters, bodies). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +19,14 @@ static const edge_api_route *must_match(const char *method, const char *path, ch
     assert_int_equal(edge_routes_match(method, path, &rt, param, 128, allow, sizeof(allow)), 0);
     assert_non_null(rt);
     return rt;
+}
+
+static const edge_api_route *route_named(const char *name)
+{
+    for (size_t i = 0; i < edge_api_nroutes; i++)
+        if (strcmp(edge_api_routes[i].name, name) == 0) return &edge_api_routes[i];
+    fail_msg("no route %s", name);
+    return NULL;
 }
 
 static void test_routes_match_id_and_literal_paths(void **state)
@@ -63,23 +72,26 @@ static void test_routes_405_lists_the_methods(void **state)
         edge_routes_match("GET", "/api/presets/", &rt, param, 128, allow, sizeof(allow)), 404);
 }
 
-static void test_router_merges_fixed_and_table_routes(void **state)
+static void test_router_answers_every_api_route_from_the_table(void **state)
 {
     edge_route_match m;
     (void)state;
     edge_router_match("POST", "/api/messages", &m);
     assert_int_equal(m.status, 0);
-    assert_int_equal(m.id, EDGE_ROUTE_TABLE);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
+    assert_string_equal(m.name, "sendMessage");
+    assert_int_equal(m.api->handler, EDGE_HANDLER_SQL);
     assert_true(m.flags & EDGE_ROUTE_F_SESSION);
     assert_true(m.flags & EDGE_ROUTE_F_CSRF);
     assert_true(m.flags & EDGE_ROUTE_F_BODY);
     edge_router_match("GET", "/api/messages", &m);
-    assert_int_equal(m.id, EDGE_ROUTE_MESSAGES);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
+    assert_string_equal(m.name, "listMessages");
     edge_router_match("DELETE", "/api/messages", &m);
     assert_int_equal(m.status, 405);
     assert_string_equal(m.allow, "GET, POST");
     edge_router_match("GET", "/api/presets/5", &m);
-    assert_int_equal(m.id, EDGE_ROUTE_TABLE);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
     assert_string_equal(m.param, "5");
     assert_true(m.flags & EDGE_ROUTE_F_SESSION);
     assert_false(m.flags & EDGE_ROUTE_F_CSRF);
@@ -87,15 +99,83 @@ static void test_router_merges_fixed_and_table_routes(void **state)
     assert_int_equal(m.status, 404);
 }
 
-/* Every state-changing row needs CSRF, every row names one rt.* function and its status. */
+/* The routes with their own handler: row, handler, needs and status, as the spec has them. */
+static void expect_handler_route(const char *method, const char *path, const char *name,
+                                 edge_route_handler handler, unsigned flags, int ok_status)
+{
+    edge_route_match m;
+    edge_router_match(method, path, &m);
+    assert_int_equal(m.status, 0);
+    assert_int_equal(m.id, EDGE_ROUTE_API);
+    assert_string_equal(m.name, name);
+    assert_int_equal(m.api->handler, handler);
+    assert_int_equal(m.flags, flags);
+    assert_int_equal(m.api->ok_status, ok_status);
+}
+
+static void test_routes_with_handlers_match_with_their_needs(void **state)
+{
+    const unsigned S = EDGE_ROUTE_F_SESSION, C = EDGE_ROUTE_F_CSRF, B = EDGE_ROUTE_F_BODY;
+    (void)state;
+    expect_handler_route("POST", "/api/auth/login", "login", EDGE_HANDLER_LOGIN, B, 200);
+    expect_handler_route("POST", "/api/auth/logout", "logout", EDGE_HANDLER_LOGOUT, S | C, 204);
+    expect_handler_route("GET", "/api/auth/me", "getMe", EDGE_HANDLER_ME, S, 200);
+    expect_handler_route("HEAD", "/api/auth/me", "getMe", EDGE_HANDLER_ME, S, 200);
+    expect_handler_route("GET", "/api/chats", "listChats", EDGE_HANDLER_LIST_CHATS, S, 200);
+    expect_handler_route("GET", "/api/messages", "listMessages", EDGE_HANDLER_LIST_MESSAGES, S,
+                         200);
+    expect_handler_route("POST", "/api/simulator/messages", "simulateMessage",
+                         EDGE_HANDLER_SIMULATE, S | C | B, 202);
+    assert_ptr_equal(route_named("login")->body, edge_schema_login);
+    assert_ptr_equal(route_named("simulateMessage")->body, edge_schema_sim_message);
+}
+
+static void expect_405(const char *method, const char *path, const char *allow)
+{
+    edge_route_match m;
+    edge_router_match(method, path, &m);
+    assert_int_equal(m.status, 405);
+    assert_int_equal(m.id, EDGE_ROUTE_NONE);
+    assert_string_equal(m.allow, allow);
+}
+
+static void test_routes_with_handlers_refuse_other_methods(void **state)
+{
+    (void)state;
+    expect_405("GET", "/api/auth/login", "POST");
+    expect_405("HEAD", "/api/auth/login", "POST");
+    expect_405("GET", "/api/auth/logout", "POST");
+    expect_405("POST", "/api/auth/me", "GET");
+    expect_405("DELETE", "/api/chats", "GET");
+    expect_405("PUT", "/api/messages", "GET, POST");
+    expect_405("GET", "/api/simulator/messages", "POST");
+    edge_route_match m;
+    edge_router_match("GET", "/api/auth", &m);
+    assert_int_equal(m.status, 404);
+    edge_router_match("GET", "/api/auth/me/", &m);
+    assert_int_equal(m.status, 404);
+}
+
+/* Every state-changing row needs CSRF (but login, which has no session yet), every row names
+ * at most one rt.* function (exactly one when the generic handler calls it) and its status. */
 static void test_routes_table_is_consistent(void **state)
 {
     (void)state;
-    assert_true(edge_api_nroutes >= 40);
+    assert_true(edge_api_nroutes >= 50);
     for (size_t i = 0; i < edge_api_nroutes; i++) {
         const edge_api_route *rt = &edge_api_routes[i];
         int writes = strcmp(rt->method, "GET") != 0;
-        assert_int_equal(!!(rt->flags & EDGE_RT_CSRF), writes);
+        int public = !!(rt->flags & EDGE_RT_NO_SESSION);
+        assert_int_equal(!!(rt->flags & EDGE_RT_CSRF), writes && !public);
+        assert_true(strncmp(rt->pattern, "/api/", 5) == 0);
+        assert_true(rt->handler >= EDGE_HANDLER_SQL && rt->handler < EDGE_HANDLER_COUNT);
+        if (rt->handler == EDGE_HANDLER_SQL) {
+            assert_non_null(rt->sql);
+            assert_null(rt->body); /* the generic handler takes any object (EDGE_ARG_BODY) */
+        } else {
+            assert_int_equal(rt->args[0], EDGE_ARG_END); /* handlers build their own */
+        }
+        if (!rt->sql) continue;
         assert_true(strncmp(rt->sql, "SELECT rt.", 10) == 0);
         assert_null(strchr(rt->sql, ';'));
         assert_true(rt->ok_status == 200 || rt->ok_status == 201 || rt->ok_status == 202 ||
@@ -112,20 +192,24 @@ static void test_routes_table_is_consistent(void **state)
     }
 }
 
+/* One row per method and path: a second one would never be reached. */
+static void test_routes_are_declared_once(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < edge_api_nroutes; i++)
+        for (size_t j = i + 1; j < edge_api_nroutes; j++) {
+            const edge_api_route *a = &edge_api_routes[i], *b = &edge_api_routes[j];
+            assert_false(strcmp(a->method, b->method) == 0 && strcmp(a->pattern, b->pattern) == 0);
+            assert_string_not_equal(a->name, b->name);
+        }
+}
+
 static edge_query query_of(const char *raw)
 {
     edge_query q;
     edge_verr e = {0};
     assert_int_equal(edge_query_parse(raw, &q, &e), 0);
     return q;
-}
-
-static const edge_api_route *route_named(const char *name)
-{
-    for (size_t i = 0; i < edge_api_nroutes; i++)
-        if (strcmp(edge_api_routes[i].name, name) == 0) return &edge_api_routes[i];
-    fail_msg("no route %s", name);
-    return NULL;
 }
 
 static void test_build_args_types_the_filter(void **state)
@@ -275,8 +359,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_match_id_and_literal_paths),
         cmocka_unit_test(test_routes_405_lists_the_methods),
-        cmocka_unit_test(test_router_merges_fixed_and_table_routes),
+        cmocka_unit_test(test_router_answers_every_api_route_from_the_table),
+        cmocka_unit_test(test_routes_with_handlers_match_with_their_needs),
+        cmocka_unit_test(test_routes_with_handlers_refuse_other_methods),
         cmocka_unit_test(test_routes_table_is_consistent),
+        cmocka_unit_test(test_routes_are_declared_once),
         cmocka_unit_test(test_build_args_types_the_filter),
         cmocka_unit_test(test_build_args_rejects_bad_query_naming_the_field),
         cmocka_unit_test(test_build_args_checks_path_params),
