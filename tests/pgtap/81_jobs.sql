@@ -5,7 +5,7 @@
 -- SKIP LOCKED and the doorbells need a second session: 83_jobs_sessions.sql.
 -- Chats 81000xxx, updates 8100xxxx, logins t81_*; everything rolls back.
 BEGIN;
-SELECT plan(163);
+SELECT plan(164);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -388,6 +388,13 @@ SELECT is(rt.job_begin(:j_send2), '{"state": "done"}'::jsonb, 'a discarded job i
 SELECT is(pg_temp.err(format('SELECT rt.retry_job(%s)', :j_send2)), '22023:id', 'a discarded job cannot be retried');
 SELECT is(rt.list_jobs('{"state": "discarded"}') #> '{items,0,id}', to_jsonb(:j_send2::bigint), 'state discarded filter');
 SELECT is(rt.record_reply(:j_send2, '{"text": "x"}'), '{"state": "discarded"}'::jsonb, 'a late effect on a discarded job records nothing');
+
+-- a playbook's fixed reply (0.2.0's writer) names the message it answers too
+SELECT rt.create_playbook('{"name": "t81 price", "pattern": "price", "reply_text": "see example.com"}') \gset _
+SELECT rt.ingest(pg_temp.msg(81000012, 81000001, 'what is the price')) \gset _
+SELECT is((SELECT m.in_reply_to FROM rt.messages m WHERE m.chat_id = 81000001 AND m.text = 'see example.com'),
+          (SELECT k.message_pk FROM rt.message_keys k WHERE k.chat_id = 81000001 AND k.message_id = 12),
+          'a playbook reply has in_reply_to');
 
 -- ---------------------------------------------------------------------------
 -- Roles and privileges of the edge functions

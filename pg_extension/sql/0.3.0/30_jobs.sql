@@ -596,3 +596,33 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rt.discard_job(bigint) IS 'POST /api/jobs/{id}/discard: gives up on a dead job (done_at = discarded_at = now()); its message stays failed; returns the Job (admin); 22023 unless dead, P0002 when unknown';
+
+-- ---------------------------------------------------------------------------
+-- 0.2.0's writer of playbook replies fills in_reply_to like rt.record_reply does
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION rt._queue_fixed_reply(chat_id bigint, text text, reply_to_message_id bigint,
+                                                 in_reply_to bigint, playbook_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    pk bigint;
+    at timestamptz := now();
+BEGIN
+    INSERT INTO rt.messages (chat_id, direction, author_type, kind, text, created_at, status, in_reply_to)
+    VALUES (chat_id, 'out', 'bot', 'text', text, at, 'queued', in_reply_to)
+    RETURNING id INTO pk;
+    INSERT INTO rt.outbox (kind, payload)
+    VALUES ('telegram.send', jsonb_build_object('chat_id', chat_id, 'text', text,
+                                                'reply_to_message_id', reply_to_message_id,
+                                                'message_pk', pk, 'as', 'bot',
+                                                'in_reply_to', in_reply_to, 'playbook_id', playbook_id));
+    UPDATE rt.chats c SET last_message_at = at, last_message_id = pk
+    WHERE c.id = _queue_fixed_reply.chat_id
+      AND (c.last_message_at IS NULL OR (c.last_message_at, c.last_message_id) < (at, pk));
+    RETURN pk;
+END
+$$;
+COMMENT ON FUNCTION rt._queue_fixed_reply(bigint, text, bigint, bigint, bigint) IS 'internal (rt.ingest): stores a queued outgoing bot message (in_reply_to the message it answers) and its telegram.send job; returns the message id';
