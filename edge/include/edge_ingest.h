@@ -32,8 +32,4 @@ int edge_ingest_classify_sqlstate(const char *sqlstate);
 char *edge_ingest_build_array(const char *const *items, const size_t *lens, size_t n,
                               size_t *outlen);
 
-/* Builds the event envelope: the row {"type","data"} with "ts" added. Returns a malloc'd string
- * (caller frees), or NULL when row is not a JSON object text. */
-char *edge_events_envelope(const char *row, size_t len, const char *ts, size_t *outlen);
-
 #endif

@@ -1,18 +1,21 @@
 /* rt_events listener: every NOTIFY payload is passed back to rt.event_messages, each returned
- * {"type","data"} row gets a "ts" and goes to every WebSocket client. Payloads are processed
- * one at a time, in arrival order, so clients see events in commit order. When payloads queue
- * up behind a slow expansion (a burst), consecutive plain "messages" payloads are merged into
- * one call (see merge_payloads). */
+ * {"type","data"} row becomes an envelope (edge_envelope adds "ts") for every WebSocket client.
+ * Payloads are processed one at a time, in arrival order, so clients see events in commit order.
+ * When payloads queue up behind a slow expansion (a burst), consecutive plain "messages" payloads
+ * are merged into one call (see merge_payloads). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edge.h"
+#include "edge_envelope.h"
 #include "edge_http.h"
 #include "edge_ingest.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 
+/* Each event row split into its type and data, so the edge wraps them without parsing. */
+#define EVENTS_SQL "SELECT e->>'type', e->'data' FROM rt.event_messages($1::jsonb) e"
 #define MAX_QUEUED 10000
 #define MAX_MERGE 32         /* payloads expanded by one rt.event_messages call */
 #define MAX_MERGE_CHATS 4096 /* distinct chat ids of a merged payload */
@@ -30,44 +33,6 @@ static struct {
     int running;
     int stopping;
 } ev;
-
-char *edge_events_envelope(const char *row, size_t len, const char *ts, size_t *outlen)
-{
-    static const char key[] = ",\"ts\":\"";
-    size_t end = len, tslen = strlen(ts), pos;
-    char *out;
-    while (len > 0 && (row[0] == ' ' || row[0] == '\n')) { /* jsonb text has no leading space */
-        row++;
-        len--;
-        end--;
-    }
-    while (end > 0 && (row[end - 1] == ' ' || row[end - 1] == '\n')) end--;
-    if (end < 2 || row[0] != '{' || row[end - 1] != '}') return NULL;
-    out = malloc(end + sizeof(key) + tslen + 3); /* caller frees */
-    if (!out) return NULL;
-    pos = end - 1;
-    memcpy(out, row, pos);
-    /* an empty object gets no leading comma */
-    int empty = 1;
-    for (size_t i = 1; i < pos; i++)
-        if (row[i] != ' ' && row[i] != '\n') empty = 0;
-    if (empty) {
-        out[1] = '\0';
-        pos = 1;
-        memcpy(out + pos, key + 1, sizeof(key) - 2);
-        pos += sizeof(key) - 2;
-    } else {
-        memcpy(out + pos, key, sizeof(key) - 1);
-        pos += sizeof(key) - 1;
-    }
-    memcpy(out + pos, ts, tslen);
-    pos += tslen;
-    out[pos++] = '"';
-    out[pos++] = '}';
-    out[pos] = '\0';
-    if (outlen) *outlen = pos;
-    return out;
-}
 
 /* ---- merging queued payloads ---- */
 
@@ -212,16 +177,17 @@ static void on_rows(const edge_pg_result *r, void *ud)
     if (ev.stopping) return;
     if (strcmp(r->sqlstate, "00000") != 0) {
         EDGE_ERROR("events: rt.event_messages failed", "sqlstate", r->sqlstate, "error", r->errmsg);
-    } else if (r->res) {
-        char ts[32], n[24];
-        edge_log_timestamp(ts, sizeof(ts));
+    } else if (r->res && PQnfields(r->res) == 2) {
+        char n[24];
         EDGE_DEBUG("events: broadcasting", "count", edge_log_int(n, PQntuples(r->res)));
+        /* columns: the row's type (text) and data (jsonb text; SQL NULL when it has none) */
         for (int i = 0; i < PQntuples(r->res); i++) {
             size_t len;
             char *env;
+            int no_data = PQgetisnull(r->res, i, 1);
             if (PQgetisnull(r->res, i, 0)) continue;
-            env = edge_events_envelope(PQgetvalue(r->res, i, 0), (size_t)PQgetlength(r->res, i, 0),
-                                       ts, &len);
+            env = edge_envelope(PQgetvalue(r->res, i, 0), no_data ? NULL : PQgetvalue(r->res, i, 1),
+                                no_data ? 0 : (size_t)PQgetlength(r->res, i, 1), &len);
             if (!env) continue;
             if (ev.ctx->http) edge_ws_broadcast(ev.ctx->http, env, len);
             free(env);
@@ -285,8 +251,7 @@ static void process_next(void)
     if (!payload) return;
     const char *params[1] = {payload};
     ev.busy = 1;
-    if (edge_pg_call(ev.ctx->pg_ingest, NULL, "SELECT e FROM rt.event_messages($1::jsonb) e", 1,
-                     params, on_rows, NULL) != EDGE_OK) {
+    if (edge_pg_call(ev.ctx->pg_ingest, NULL, EVENTS_SQL, 1, params, on_rows, NULL) != EDGE_OK) {
         ev.busy = 0;
         EDGE_ERROR("events: could not queue rt.event_messages");
     }

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <jansson.h>
 #include "edge_config.h"
+#include "edge_envelope.h"
 #include "edge_keys.h"
 #include "edge_http_int.h"
 #include "edge_log.h"
@@ -34,28 +34,6 @@ typedef struct edge_ws_client {
     size_t rx_len;
     int rx_overflow;
 } edge_ws_client;
-
-void edge_ws_timestamp(char *out, size_t outlen)
-{
-    struct timeval tv;
-    struct tm tm;
-    char base[32];
-    gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, outlen, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
-}
-
-char *edge_ws_envelope(const char *type, const char *data_json, const char *ts)
-{
-    json_error_t je;
-    json_t *data = data_json ? json_loads(data_json, JSON_DECODE_ANY, &je) : json_null();
-    if (!data) return NULL;
-    json_t *o = json_pack("{s:s,s:o,s:s}", "type", type, "data", data, "ts", ts);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    return s;
-}
 
 int edge_ws_is_ping(const char *buf, size_t len)
 {
@@ -147,13 +125,13 @@ void edge_ws_broadcast(edge_http *h, const char *json, size_t len)
     frame_unref(f);
 }
 
+/* Queues one envelope to one client; data is JSON text or NULL (null). */
 static void send_envelope(edge_http *h, edge_ws_client *c, const char *type, const char *data)
 {
-    char ts[32];
-    edge_ws_timestamp(ts, sizeof(ts));
-    char *s = edge_ws_envelope(type, data, ts);
+    size_t len;
+    char *s = edge_envelope(type, data, data ? strlen(data) : 0, &len);
     if (!s) return;
-    ws_frame *f = frame_new(s, strlen(s));
+    ws_frame *f = frame_new(s, len);
     free(s);
     if (!f) return;
     client_push(c, f, max_queue(h));

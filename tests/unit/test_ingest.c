@@ -1,4 +1,4 @@
-/* edge_ingest pure helpers: SQLSTATE decisions, the JSON array batch builder, event envelopes. */
+/* edge_ingest pure helpers: SQLSTATE decisions and the JSON array batch builder. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -80,35 +80,6 @@ static void test_build_array_single_and_empty(void **state)
     free(none);
 }
 
-static void test_envelope_adds_ts(void **state)
-{
-    const char *row = "{\"data\": {\"id\": 1}, \"type\": \"message.created\"}";
-    size_t n;
-    json_error_t jerr;
-    (void)state;
-    char *env = edge_events_envelope(row, strlen(row), "2026-01-01T00:00:00.000Z", &n);
-    assert_non_null(env);
-    assert_int_equal(n, strlen(env));
-    json_t *j = json_loads(env, 0, &jerr);
-    assert_non_null(j);
-    assert_string_equal(json_string_value(json_object_get(j, "type")), "message.created");
-    assert_string_equal(json_string_value(json_object_get(j, "ts")), "2026-01-01T00:00:00.000Z");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "data"), "id")), 1);
-    json_decref(j);
-    free(env);
-}
-
-static void test_envelope_rejects_non_objects(void **state)
-{
-    size_t n;
-    (void)state;
-    assert_null(edge_events_envelope("[1]", 3, "t", &n));
-    assert_null(edge_events_envelope("", 0, "t", &n));
-    char *env = edge_events_envelope("{}", 2, "t", &n);
-    assert_string_equal(env, "{\"ts\":\"t\"}");
-    free(env);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -118,8 +89,6 @@ int main(void)
         cmocka_unit_test(test_sqlstate_other_errors_are_poison),
         cmocka_unit_test(test_build_array_joins_items),
         cmocka_unit_test(test_build_array_single_and_empty),
-        cmocka_unit_test(test_envelope_adds_ts),
-        cmocka_unit_test(test_envelope_rejects_non_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
