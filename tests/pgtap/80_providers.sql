@@ -3,7 +3,7 @@
 -- provider, delivery settings, rt.ensure_default_providers with and without keys, roles.
 -- Chats 80xxxxxx, logins t80_*; providers are cleared first; everything rolls back.
 BEGIN;
-SELECT plan(122);
+SELECT plan(123);
 
 -- 'ok', or the SQLSTATE and the COLUMN field the error named (22023:name)
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -48,7 +48,7 @@ SELECT is(pg_temp.keys((SELECT j FROM t80 WHERE k = 'oa')),
           ARRAY['api_key_hint', 'base_url', 'created_at', 'demo', 'enabled', 'has_key', 'id', 'model_id', 'name', 'params',
                 'position', 'prices', 'type', 'updated_at', 'version'],
           'Provider JSON has exactly the contract''s keys (no api_key_enc)');
-SELECT is((SELECT j - 'id' - 'created_at' - 'updated_at' FROM t80 WHERE k = 'oa'),
+SELECT is((SELECT j - 'id' - 'created_at' - 'updated_at' #- '{prices,effective_from}' FROM t80 WHERE k = 'oa'),
           '{"name": "t80 OpenAI", "type": "openai", "base_url": "https://api.openai.com/v1", "model_id": "gpt-4o-mini",
             "params": {}, "enabled": false, "position": 0, "has_key": false, "api_key_hint": null, "demo": false,
             "prices": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.6}, "version": 1}'::jsonb,
@@ -90,7 +90,10 @@ FROM (VALUES
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "position": 1001}', '22023:position', 'position above 1000'),
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "position": 1.5}', '22023:position', 'a fractional position'),
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": {"input_per_m": -1}}', '22023:prices.input_per_m', 'a negative price'),
-    ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": {"output_per_m": "1"}}', '22023:prices.output_per_m', 'a price as a string'),
+    ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": {"input_per_m": 1, "cached_input_per_m": 1, "output_per_m": "1"}}',
+     '22023:prices.output_per_m', 'a price as a string'),
+    ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": {"input_per_m": 1, "output_per_m": 1}}',
+     '22023:prices.cached_input_per_m', 'a price left out'),
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": {"input": 1}}', '22023:prices.input', 'an unknown price key'),
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "prices": 3}', '22023:prices', 'prices not an object'),
     ('{"name": "t80 x", "type": "openai", "model_id": "m", "api_key_enc": ""}', '22023:api_key_enc', 'an empty api_key_enc'),
@@ -121,8 +124,9 @@ SELECT is(rt.update_provider(pg_temp.pid('oa'), (SELECT j FROM t80 WHERE k = 'oa
 SELECT is((SELECT count(*) FROM rt.provider_prices WHERE provider_id = pg_temp.pid('oa')), 1::bigint, 'one price row so far');
 SELECT is(rt.update_provider(pg_temp.pid('oa'), '{"prices": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.6}}') -> 'version',
           '2'::jsonb, 'the same prices again: no new row, no new version');
-SELECT is(rt.update_provider(pg_temp.pid('oa'), '{"prices": {"input_per_m": 0.2, "output_per_m": 0.8}}') -> 'prices',
-          '{"input_per_m": 0.2, "cached_input_per_m": null, "output_per_m": 0.8}'::jsonb, 'new prices are in effect at once');
+SELECT is(rt.update_provider(pg_temp.pid('oa'), '{"prices": {"input_per_m": 0.2, "cached_input_per_m": 0.1, "output_per_m": 0.8}}') -> 'prices',
+          jsonb_build_object('input_per_m', 0.2, 'cached_input_per_m', 0.1, 'output_per_m', 0.8, 'effective_from', now()),
+          'new prices are in effect at once (effective_from now)');
 SELECT is((SELECT count(*) FROM rt.provider_prices WHERE provider_id = pg_temp.pid('oa')), 2::bigint, 'a price change adds a row, history kept');
 SELECT is(rt.update_provider(pg_temp.pid('oa'), '{"prices": null}') -> 'prices', 'null'::jsonb, 'prices null: no prices from now on');
 SELECT is((rt.update_provider(pg_temp.pid('oa'), '{"type": "anthropic"}')) ->> 'base_url', 'https://api.anthropic.com/v1',
@@ -234,7 +238,7 @@ SELECT is(ARRAY(SELECT format('%s %s %s %s %s %s', name, type, coalesce(base_url
           ARRAY['demo demo - demo-1 0 t', 'openai openai https://api.openai.com/v1 gpt-4o-mini 1 f',
                 'deepseek deepseek https://api.deepseek.com deepseek-chat 2 f'],
           'the seeds: demo enabled at position 0; openai and deepseek disabled without a key');
-SELECT is((SELECT jsonb_object_agg(p.name, rt._provider_json(p) -> 'prices') FROM rt.providers p),
+SELECT is((SELECT jsonb_object_agg(p.name, rt._provider_json(p) #- '{prices,effective_from}' -> 'prices') FROM rt.providers p),
           '{"demo": null, "openai": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.60},
             "deepseek": {"input_per_m": 0.27, "cached_input_per_m": 0.07, "output_per_m": 1.10}}'::jsonb, 'seeded prices');
 SELECT is(rt.ensure_default_providers('{"openai": {"enc": "gAAAAABn-t80-seed-openai==", "hint": "sk-…seed"}, "deepseek": null}'),

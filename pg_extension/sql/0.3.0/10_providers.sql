@@ -129,13 +129,14 @@ AS $$
         'params', p.params, 'enabled', p.enabled, 'position', p.position,
         'has_key', p.api_key_enc IS NOT NULL, 'api_key_hint', p.api_key_hint, 'demo', p.type = 'demo',
         'prices', (SELECT CASE WHEN pp.id IS NOT NULL AND num_nonnulls(pp.input_per_m, pp.cached_input_per_m, pp.output_per_m) > 0
-                               THEN jsonb_build_object('input_per_m', pp.input_per_m,
-                                                       'cached_input_per_m', pp.cached_input_per_m,
-                                                       'output_per_m', pp.output_per_m) END
+                               THEN jsonb_build_object('input_per_m', coalesce(pp.input_per_m, 0),
+                                                       'cached_input_per_m', coalesce(pp.cached_input_per_m, 0),
+                                                       'output_per_m', coalesce(pp.output_per_m, 0),
+                                                       'effective_from', pp.effective_from) END
                    FROM rt._price_at(p.id, now()) pp),
         'version', p.version, 'created_at', p.created_at, 'updated_at', p.updated_at)
 $$;
-COMMENT ON FUNCTION rt._provider_json(rt.providers) IS 'internal: a provider as the OpenAPI Provider object, with the prices in effect now (null when none); never api_key_enc';
+COMMENT ON FUNCTION rt._provider_json(rt.providers) IS 'internal: a provider as the OpenAPI Provider object, with the prices in effect now ({input_per_m, cached_input_per_m, output_per_m, effective_from}, a null price as 0; null when none); never api_key_enc';
 
 -- ---------------------------------------------------------------------------
 -- Validation
@@ -276,7 +277,8 @@ END
 $$;
 COMMENT ON FUNCTION rt._provider_apply(rt.providers, jsonb) IS 'internal: applies and validates a ProviderInput body (22023 naming the field; a plain api_key is refused); base_url defaults per type, null for demo';
 
--- the prices of a body: null when the body names none, else the triple to record
+-- the prices of a body: null when the body names none, else the triple to record (all three
+-- numbers, or all null for "prices": null); effective_from of a GET result is ignored
 CREATE FUNCTION rt._provider_prices_body(body jsonb) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = rt, pg_catalog
@@ -296,18 +298,17 @@ BEGIN
     IF jsonb_typeof(v) <> 'object' THEN
         PERFORM rt._field_error('prices', 'must be an object {input_per_m, cached_input_per_m, output_per_m} or null');
     END IF;
-    PERFORM rt._known_keys(v, ARRAY['input_per_m', 'cached_input_per_m', 'output_per_m'], 'field', 'prices.');
+    PERFORM rt._known_keys(v, ARRAY['input_per_m', 'cached_input_per_m', 'output_per_m', 'effective_from'], 'field', 'prices.');
     FOREACH k IN ARRAY ARRAY['input_per_m', 'cached_input_per_m', 'output_per_m'] LOOP
-        IF v ? k AND jsonb_typeof(v -> k) <> 'null'
-           AND (jsonb_typeof(v -> k) <> 'number' OR (v -> k)::numeric NOT BETWEEN 0 AND 1000000) THEN
+        IF jsonb_typeof(v -> k) IS DISTINCT FROM 'number' OR (v -> k)::numeric NOT BETWEEN 0 AND 1000000 THEN
             PERFORM rt._field_error('prices.' || k, 'must be a number of USD per 1M tokens between 0 and 1000000');
         END IF;
-        result := result || jsonb_build_object(k, CASE WHEN jsonb_typeof(v -> k) = 'number' THEN v -> k END);
+        result := result || jsonb_build_object(k, v -> k);
     END LOOP;
     RETURN result;
 END
 $$;
-COMMENT ON FUNCTION rt._provider_prices_body(jsonb) IS 'internal: body.prices validated ({input_per_m, cached_input_per_m, output_per_m}, numbers >= 0 or null); null when absent';
+COMMENT ON FUNCTION rt._provider_prices_body(jsonb) IS 'internal: body.prices validated ({input_per_m, cached_input_per_m, output_per_m}, each a number >= 0; prices null = no prices from now on); null when absent';
 
 -- a new price row effective now, unless the prices in effect are the same
 CREATE FUNCTION rt._provider_set_prices(provider_id bigint, prices jsonb) RETURNS boolean
