@@ -131,6 +131,7 @@ export async function ownRedis(name = 'redis') {
     const { default: Redis } = await import('ioredis');
     await waitFor(async () => {
       const c = new Redis(r.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      c.on('error', () => {}); // refused while redis-server starts: retried by waitFor
       try { await c.connect(); return (await c.ping()) === 'PONG'; } catch { return false; } finally { c.disconnect(); }
     }, { timeoutMs: 10000, what: `redis on ${port}` });
   };
