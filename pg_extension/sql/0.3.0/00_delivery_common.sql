@@ -70,10 +70,11 @@ COMMENT ON INDEX rt.outbox_dead_idx IS 'dead letters for the console: rt.list_jo
 -- ---------------------------------------------------------------------------
 
 -- plain SQL without SET or subquery, so it inlines into rt._message_json and its set-based callers
+-- (STABLE like jsonb_build_object: a function claiming more than its body is never inlined)
 CREATE FUNCTION rt._llm_json(provider_id bigint, provider_name text, provider_type text, model text,
                              tokens_in int, tokens_cached int, tokens_out int, cost numeric,
                              latency_ms int, estimated boolean) RETURNS jsonb
-LANGUAGE sql IMMUTABLE
+LANGUAGE sql STABLE
 AS $$
     SELECT CASE WHEN provider_id IS NOT NULL OR provider_type IS NOT NULL OR model IS NOT NULL THEN
         jsonb_build_object(
