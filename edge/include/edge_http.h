@@ -1,5 +1,9 @@
 /* HTTP + WebSocket server on libwebsockets (libuv event library, foreign loop): REST routes,
- * the SPA's static files, and the /ws fan-out. */
+ * the SPA's static files, and the /ws fan-out. The server's public face: edge_http.c starts
+ * and stops it, edge_ws.c broadcasts (its socket side is src/edge_ws.h).
+ *
+ * Usage: edge_http_start after the pools and Redis exist (ctx->http = ...); any module then
+ * broadcasts envelopes (edge_envelope) with edge_ws_broadcast; edge_http_stop on shutdown. */
 #ifndef EDGE_HTTP_H
 #define EDGE_HTTP_H
 

@@ -1,17 +1,17 @@
-/* The ingest side: Telegram long polling into rt:in, the consumer group that calls rt.ingest,
- * reclaiming and dead-lettering, and the rt_events listener that feeds the WebSocket fan-out. */
+/* The ingest worker: the consumer group on rt:in that stores batches with rt.ingest, reclaims
+ * idle entries and dead-letters poison ones (the poller that fills rt:in is edge_telegram.h,
+ * the listener that fans stored messages out is edge_events.h).
+ *
+ * Usage: edge_ingest_start once Redis and the ingest pool are configured; edge_ingest_stop on
+ * shutdown. The pure helpers below are what the worker decides with, unit-tested. */
 #ifndef EDGE_INGEST_H
 #define EDGE_INGEST_H
 
 #include <stddef.h>
 #include "edge.h"
 
-int edge_telegram_start(edge_ctx *ctx); /* no-op when no token is configured */
-void edge_telegram_stop(void);
 int edge_ingest_start(edge_ctx *ctx);
 void edge_ingest_stop(void);
-int edge_events_start(edge_ctx *ctx); /* LISTEN rt_events -> rt.event_messages -> broadcast */
-void edge_events_stop(void);          /* drops queued payloads; safe when never started */
 
 /* Pure helpers of the ingest worker (unit tested). */
 

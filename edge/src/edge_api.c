@@ -17,6 +17,8 @@
 #include "edge_problem.h"
 #include "edge_redis.h"
 #include "edge_routes.h"
+#include "edge_sim.h"
+#include "edge_ws.h"
 
 #define SESSION_KEY_PREFIX EDGE_KEY_SESSION_PREFIX
 

@@ -1,8 +1,18 @@
-/* REST route handlers: session lookup and CSRF for /api, then exactly one SQL function (or a
- * Redis command for session bookkeeping) per route. Declarations live in edge_http_int.h;
- * this header names the module's public pieces for tests. */
+/* The /api side of a request: session lookup and CSRF as its edge_routes.c row asks, then the
+ * row's handler (one SQL function, or a Redis command for session bookkeeping); also the
+ * probes /healthz and /readyz.
+ *
+ * Usage: edge_http_proto.c calls edge_api_begin once a request is fully read (headers and
+ * body); the answer is staged on the request, possibly after asynchronous calls. */
 #ifndef EDGE_API_H
 #define EDGE_API_H
+
+struct edge_req;
+
+/* Request fully read: 404/405, probes, 413, session, CSRF, then the row's handler. */
+void edge_api_begin(struct edge_req *r);
+/* GET /readyz: 200 when PostgreSQL and Redis answer, else 503 naming the failing part. */
+void edge_api_readyz(struct edge_req *r);
 
 /* 1 when the method changes state and so needs the CSRF header. */
 int edge_api_method_changes_state(const char *method);

@@ -9,8 +9,8 @@
 
 #include "edge.h"
 #include "edge_envelope.h"
+#include "edge_events.h"
 #include "edge_http.h"
-#include "edge_ingest.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 

@@ -7,8 +7,10 @@
 #include <time.h>
 #include "edge_config.h"
 #include "edge_http_int.h"
+#include "edge_http_proto.h"
 #include "edge_log.h"
 #include "edge_problem.h"
+#include "edge_ws.h"
 
 #define BODY_CHUNK 16384 /* bytes per WRITEABLE; keeps one slow socket from hogging the loop */
 

@@ -1,5 +1,12 @@
-/* Internals shared by the HTTP/WS files (edge_http, edge_http_proto, edge_api, edge_sim,
- * edge_ws): the server object, the per-request object and the per-connection user data. */
+/* The internal half of edge_http.c (the public half is include/edge_http.h): the server object,
+ * the per-request object with its response writer, and the per-connection user data, which
+ * the other files of the HTTP layer (edge_http_proto, edge_api, edge_sim, edge_ws) share. Each
+ * of those files declares its own functions in its own header.
+ *
+ * Usage: edge_req_new when a request starts; edge_req_hold before and edge_req_release in every
+ * asynchronous callback (stop when it returns 0: the client is gone); stage exactly one answer
+ * (edge_req_respond, _respond_json or _problem, headers first with edge_req_add_header);
+ * edge_req_write sends it on WRITEABLE; edge_req_detach when the connection closes. */
 #ifndef EDGE_HTTP_INT_H
 #define EDGE_HTTP_INT_H
 
@@ -78,7 +85,6 @@ typedef struct edge_pss {
     int pending_ok;
 } edge_pss;
 
-/* edge_http.c: request lifecycle and response writing */
 edge_req *edge_req_new(edge_http *h, struct lws *wsi);
 void edge_req_hold(edge_req *r);
 /* Drops one reference; returns 1 when the request is still attached to a live connection. */
@@ -97,25 +103,5 @@ int edge_req_write(edge_req *r, struct lws *wsi, edge_pss *pss);
 /* Security headers for any response (files included), formatted for wsi. */
 int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned char *end);
 uint64_t edge_now_us(void);
-
-/* edge_api.c */
-void edge_api_begin(edge_req *r); /* request fully read: session, CSRF, handler */
-void edge_api_readyz(edge_req *r);
-
-/* edge_sim.c */
-void edge_sim_handle(edge_req *r, json_t *body);
-
-/* edge_ws.c */
-int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss); /* 0 ok, else status */
-int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss);
-int edge_ws_writeable(edge_http *h, struct lws *wsi, edge_pss *pss);
-int edge_ws_receive(edge_http *h, struct lws *wsi, edge_pss *pss, const void *in, size_t len);
-void edge_ws_closed(edge_http *h, edge_pss *pss);
-void edge_ws_close_session(edge_http *h, const char *token);
-void edge_ws_shutdown(edge_http *h);
-
-/* edge_http_proto.c */
-int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-                       size_t len);
 
 #endif

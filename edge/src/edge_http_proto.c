@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "edge_api.h"
 #include "edge_config.h"
 #include "edge_http_int.h"
+#include "edge_http_proto.h"
 #include "edge_log.h"
 #include "edge_problem.h"
+#include "edge_ws.h"
 
 static const char *const method_names[] = {"GET",   "POST",   "OPTIONS", "PUT",
                                            "PATCH", "DELETE", "CONNECT", "HEAD"};

@@ -14,7 +14,7 @@
 #include "edge_keys.h"
 #include "edge_config.h"
 #include "edge_curl.h"
-#include "edge_ingest.h"
+#include "edge_telegram.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 #include "edge_redis.h"

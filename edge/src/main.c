@@ -9,6 +9,7 @@
 #include "edge.h"
 #include "edge_config.h"
 #include "edge_fernet.h"
+#include "edge_events.h"
 #include "edge_http.h"
 #include "edge_ingest.h"
 #include "edge_llm.h"
@@ -18,6 +19,7 @@
 #include "edge_redis.h"
 #include "edge_sender.h"
 #include "edge_setup.h"
+#include "edge_telegram.h"
 
 static edge_ctx ctx;
 static edge_fernet_key fernet;
