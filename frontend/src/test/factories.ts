@@ -1,5 +1,6 @@
 // Builders for API objects in tests; only the fields a test cares about need passing.
 import type { Chat, Message } from '@/lib/api/client';
+import type { LlmUsage, Provider } from '@/lib/api/delivery';
 
 export function makeMessage(overrides: Partial<Message> & { id: number }): Message {
   return {
@@ -19,6 +20,10 @@ export function makeMessage(overrides: Partial<Message> & { id: number }): Messa
     status: null,
     labels: [],
     moderation: null,
+    llm: null,
+    error: null,
+    sent_at: null,
+    in_reply_to: null,
     ...overrides,
   };
 }
@@ -33,6 +38,44 @@ export function makeChat(overrides: Partial<Chat> & { id: number }): Chat {
     takeover_until: null,
     last_message_at: null,
     last_message_text: null,
+    provider_id: null,
+    ...overrides,
+  };
+}
+
+export function makeLlmUsage(overrides: Partial<LlmUsage> = {}): LlmUsage {
+  return {
+    provider_id: 1,
+    provider: 'OpenAI',
+    type: 'openai',
+    model: 'gpt-4o-mini',
+    demo: false,
+    tokens_in: 1200,
+    tokens_cached: 0,
+    tokens_out: 85,
+    cost: 0.000231,
+    latency_ms: 1400,
+    estimated: false,
+    ...overrides,
+  };
+}
+
+export function makeProvider(overrides: Partial<Provider> & { id: number }): Provider {
+  return {
+    name: `Provider ${overrides.id}`,
+    type: 'openai',
+    base_url: 'https://api.openai.com/v1',
+    model_id: 'gpt-4o-mini',
+    params: {},
+    enabled: true,
+    position: overrides.id,
+    has_key: true,
+    api_key_hint: 'sk-…abcd',
+    demo: false,
+    prices: { input_per_m: 0.15, cached_input_per_m: 0.075, output_per_m: 0.6 },
+    version: 1,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
     ...overrides,
   };
 }

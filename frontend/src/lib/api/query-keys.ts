@@ -25,6 +25,14 @@ export const queryKeys = {
   auditFor: (filters: object) => ['audit', filters] as const,
   admins: ['admins'] as const,
   settings: ['settings'] as const,
+  providers: ['providers'] as const,
+  jobs: ['jobs'] as const,
+  jobsFor: (filter: object) => ['jobs', filter] as const,
+  drafts: ['drafts'] as const,
+  draft: (draftId: number) => ['drafts', draftId] as const,
+  // Replies and drafts being written right now (llm.delta frames), per chat; never fetched.
+  llmStreamsAll: ['llm-streams'] as const,
+  llmStreams: (chatId: number) => ['llm-streams', { chatId }] as const,
 };
 
 export type ChatsKey = ReturnType<typeof queryKeys.chats>;

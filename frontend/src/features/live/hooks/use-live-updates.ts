@@ -6,7 +6,7 @@ import type { Notification } from '@/lib/api/behaviour';
 import { handleGlobalError } from '@/lib/query-client';
 import { fetchBackfillPage } from '../api/backfill-messages';
 import { checkSession } from '../api/check-session';
-import { applyLiveEvent } from '../utils/apply-event';
+import { applyLiveEvent, forgetLlmStreams } from '../utils/apply-event';
 import { backfillAll } from '../utils/backfill';
 import { LiveConnection, liveUrl, type LiveStatus } from '../utils/connection';
 
@@ -33,6 +33,7 @@ export function useLiveUpdates(enabled: boolean, options: LiveOptions = {}): Liv
       },
       onStatus: setStatus,
       onOpen: () => {
+        forgetLlmStreams(client);
         backfillAll(client, fetchBackfillPage).catch((error: unknown) =>
           handleGlobalError(error, false),
         );

@@ -1,13 +1,15 @@
-// Live events folded into the query cache: message windows and every cached chat list.
+// Live events folded into the query cache: message windows, every cached chat list and the
+// replies/drafts a model is writing.
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@/lib/api/client';
 import { queryKeys } from '@/lib/api/query-keys';
 import { chatWindowFromPage, type ChatWindow } from '@/lib/cache/chats';
+import { streamText, type LlmStreams } from '@/lib/cache/llm-streams';
 import { windowFromNewestPage, type MessageWindow } from '@/lib/cache/messages';
-import { makeChat, makeMessage } from '@/test/factories';
+import { makeChat, makeLlmUsage, makeMessage } from '@/test/factories';
 import { createTestQueryClient } from '@/test/render';
-import { applyLiveEvent } from './apply-event';
+import { applyLiveEvent, forgetLlmStreams } from './apply-event';
 import { parseEnvelope } from './envelope';
 
 const ts = '2026-01-01T12:00:00Z';
@@ -153,5 +155,84 @@ describe('applyLiveEvent during a refetch', () => {
     expect(client.getQueryData<ChatWindow>(queryKeys.chats(''))!.items.map((c) => c.id)).toEqual([
       -9, 1,
     ]);
+  });
+});
+
+describe('applyLiveEvent: llm.delta and llm.done', () => {
+  const streamsOf = (client: QueryClient, chatId: number) =>
+    client.getQueryData<LlmStreams>(queryKeys.llmStreams(chatId));
+  const delta = (seq: number, text: string, extra: object = {}) => ({
+    job_id: 5,
+    chat_id: 100,
+    draft_id: null,
+    in_reply_to: 1,
+    provider: 'Demo',
+    demo: true,
+    seq,
+    delta: text,
+    ...extra,
+  });
+
+  it('collects deltas per job in seq order and drops the reply on llm.done', () => {
+    const client = createTestQueryClient();
+    deliver(client, 'llm.delta', delta(1, ' world'));
+    deliver(client, 'llm.delta', delta(0, 'Hello'));
+    deliver(client, 'llm.delta', delta(0, 'other', { job_id: 6, chat_id: 200 }));
+    expect(streamText(streamsOf(client, 100)![5]!)).toBe('Hello world');
+    expect(Object.keys(streamsOf(client, 200)!)).toEqual(['6']);
+    deliver(client, 'llm.done', { job_id: 5, chat_id: 100, draft_id: null, ok: true, error: null });
+    expect(streamsOf(client, 100)).toEqual({});
+  });
+
+  it('drops the reply stream when its message.created lands first', () => {
+    const client = createTestQueryClient();
+    client.setQueryData(
+      queryKeys.messages(100),
+      windowFromNewestPage({ items: [makeMessage({ id: 1 })], next_cursor: null }),
+    );
+    deliver(client, 'llm.delta', delta(0, 'Hi'));
+    deliver(
+      client,
+      'message.created',
+      makeMessage({
+        id: 2,
+        direction: 'out',
+        author_type: 'bot',
+        sender: null,
+        status: 'queued',
+        in_reply_to: 1,
+        llm: makeLlmUsage({ demo: true }),
+      }),
+    );
+    expect(messageIds(client, 100)).toEqual([1, 2]);
+    expect(streamsOf(client, 100)).toEqual({});
+  });
+
+  it('keeps a draft stream, marked done, for its preview', () => {
+    const client = createTestQueryClient();
+    deliver(client, 'llm.delta', delta(0, 'Draft', { job_id: 7, draft_id: 3, in_reply_to: null }));
+    deliver(client, 'llm.done', { job_id: 7, chat_id: 100, draft_id: 3, ok: true, error: null });
+    expect(streamsOf(client, 100)![7]).toMatchObject({ draftId: 3, done: true, error: null });
+  });
+
+  it('rejects malformed frames and fills defaults for optional members', () => {
+    expect(
+      parseEnvelope(JSON.stringify({ type: 'llm.delta', data: { job_id: 1 }, ts })),
+    ).toBeNull();
+    const event = parseEnvelope(
+      JSON.stringify({
+        type: 'llm.delta',
+        data: { job_id: 1, chat_id: 2, seq: 0, delta: 'x' },
+        ts,
+      }),
+    );
+    expect(event?.data).toMatchObject({ draft_id: null, in_reply_to: null, demo: false });
+  });
+
+  it('forgets half-written streams after a reconnect', () => {
+    const client = createTestQueryClient();
+    deliver(client, 'llm.delta', delta(0, 'Hi'));
+    forgetLlmStreams(client);
+    expect(streamsOf(client, 100)).toEqual({});
   });
 });

@@ -5,6 +5,12 @@ import type { Notification, NotificationPage } from '@/lib/api/behaviour';
 import type { Chat, Message } from '@/lib/api/client';
 import { queryKeys, type ChatsKey } from '@/lib/api/query-keys';
 import { bumpChatWithMessage, upsertChat, type ChatWindow } from '@/lib/cache/chats';
+import {
+  addDelta,
+  dropAnsweredStreams,
+  finishStream,
+  type LlmStreams,
+} from '@/lib/cache/llm-streams';
 import { addMessages, type MessageWindow } from '@/lib/cache/messages';
 import { addNotification } from '@/lib/cache/notifications';
 import { updateSurvivingFetch } from '@/lib/cache/when-data';
@@ -34,9 +40,22 @@ function forEachChatList(client: QueryClient, fn: (window: ChatWindow, q: string
   }
 }
 
+function updateStreams(
+  client: QueryClient,
+  chatId: number,
+  fn: (streams: LlmStreams | undefined) => LlmStreams,
+) {
+  const key = queryKeys.llmStreams(chatId);
+  const before = client.getQueryData<LlmStreams>(key);
+  const after = fn(before);
+  if (after !== before) client.setQueryData(key, after);
+}
+
 function applyMessage(client: QueryClient, message: Message) {
   mergeIntoChatMessages(client, message.chat_id, [message]);
   forEachChatList(client, (window) => bumpChatWithMessage(window, message));
+  // The reply's own message replaces its "typing" bubble.
+  updateStreams(client, message.chat_id, (streams) => dropAnsweredStreams(streams, message));
 }
 
 function applyChat(client: QueryClient, chat: Chat) {
@@ -52,6 +71,13 @@ function applyNotification(client: QueryClient, notification: Notification) {
       ),
     );
   }
+}
+
+/** Deltas sent while the socket was down are lost: half-written bubbles would never finish. */
+export function forgetLlmStreams(client: QueryClient): void {
+  client.setQueriesData<LlmStreams>({ queryKey: queryKeys.llmStreamsAll }, (streams) =>
+    streams && Object.keys(streams).length > 0 ? {} : streams,
+  );
 }
 
 export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
@@ -71,6 +97,16 @@ export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
     case 'notification.created':
       applyNotification(client, event.data);
       break;
+    case 'llm.delta': {
+      const delta = event.data;
+      updateStreams(client, delta.chat_id, (streams) => addDelta(streams, delta));
+      break;
+    }
+    case 'llm.done': {
+      const done = event.data;
+      updateStreams(client, done.chat_id, (streams) => finishStream(streams, done));
+      break;
+    }
     case 'hello':
     case 'pong':
       break;

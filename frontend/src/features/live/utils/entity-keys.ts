@@ -14,6 +14,10 @@ const KEYS: Record<string, readonly QueryKey[]> = {
   admin: [queryKeys.admins],
   setting: [queryKeys.settings, queryKeys.explain],
   notification: [queryKeys.notifications],
+  // A provider's name and switch show in the chat panel's select and on the settings page too.
+  provider: [queryKeys.providers],
+  job: [queryKeys.jobs],
+  draft: [queryKeys.drafts],
 };
 
 export function keysForEntity(entity: string): readonly QueryKey[] {

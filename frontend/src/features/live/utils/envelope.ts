@@ -2,6 +2,7 @@
 // unknown type is dropped (null) so a newer server cannot break an older console.
 import type { EntityChanged, Notification } from '@/lib/api/behaviour';
 import type { Admin, Chat, Message } from '@/lib/api/client';
+import type { LlmDelta, LlmDone } from '@/lib/api/delivery';
 
 export type LiveEvent =
   | { type: 'hello'; data: { admin: Admin }; ts: string }
@@ -9,6 +10,8 @@ export type LiveEvent =
   | { type: 'chat.updated'; data: Chat; ts: string }
   | { type: 'entity.changed'; data: EntityChanged; ts: string }
   | { type: 'notification.created'; data: Notification; ts: string }
+  | { type: 'llm.delta'; data: LlmDelta; ts: string }
+  | { type: 'llm.done'; data: LlmDone; ts: string }
   | { type: 'pong'; data: null; ts: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -42,6 +45,30 @@ function isNotification(data: unknown): data is Notification {
   );
 }
 
+const isId = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
+const isIdOrNull = (value: unknown) => value === null || value === undefined || isId(value);
+
+function isLlmDelta(data: unknown): data is LlmDelta {
+  return (
+    isObject(data) &&
+    isId(data.job_id) &&
+    isId(data.chat_id) &&
+    isIdOrNull(data.draft_id) &&
+    isId(data.seq) &&
+    typeof data.delta === 'string'
+  );
+}
+
+function isLlmDone(data: unknown): data is LlmDone {
+  return (
+    isObject(data) &&
+    isId(data.job_id) &&
+    isId(data.chat_id) &&
+    isIdOrNull(data.draft_id) &&
+    typeof data.ok === 'boolean'
+  );
+}
+
 /** Accepts a frame's text (or an already-parsed value); returns null for anything unusable. */
 export function parseEnvelope(frame: unknown): LiveEvent | null {
   let value: unknown = frame;
@@ -65,6 +92,29 @@ export function parseEnvelope(frame: unknown): LiveEvent | null {
       return isEntityChanged(data) ? { type, data, ts } : null;
     case 'notification.created':
       return isNotification(data) ? { type, data, ts } : null;
+    // Optional members default so the cache rules see the contract's shape.
+    case 'llm.delta':
+      return isLlmDelta(data)
+        ? {
+            type,
+            data: {
+              ...data,
+              draft_id: data.draft_id ?? null,
+              in_reply_to: data.in_reply_to ?? null,
+              provider: data.provider ?? null,
+              demo: data.demo === true,
+            },
+            ts,
+          }
+        : null;
+    case 'llm.done':
+      return isLlmDone(data)
+        ? {
+            type,
+            data: { ...data, draft_id: data.draft_id ?? null, error: data.error ?? null },
+            ts,
+          }
+        : null;
     case 'hello':
       return isObject(data) && isObject(data.admin)
         ? { type, data: data as { admin: Admin }, ts }

@@ -1,15 +1,20 @@
 // One message in the stream: sender, author type and direction, time, chat id, text, delivery
-// status of outgoing messages, moderation labels and state (hidden/deleted look distinct), and
-// an "edited" marker whose previous versions open on hover (title) or by keyboard (details).
+// status of outgoing messages (queued → sending → sent, or failed with the reason), the model
+// call behind a bot message (provider, model, tokens, cost; "demo model" when the demo provider
+// wrote it), moderation labels and state (hidden/deleted look distinct), and an "edited" marker
+// whose previous versions open on hover (title) or by keyboard (details).
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import type { Message } from '@/lib/api/client';
 import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
+import { DemoBadge } from '@/components/ui/demo-badge';
+import { LlmMeta } from './llm-meta';
 
 const STATUS_TONE: Record<NonNullable<Message['status']>, string> = {
   queued: 'bg-amber-100 text-amber-900',
+  sending: 'bg-sky-100 text-sky-800',
   sent: 'bg-emerald-100 text-emerald-800',
   failed: 'bg-red-100 text-red-800',
 };
@@ -18,6 +23,21 @@ const MODERATION_TONE: Record<NonNullable<Message['moderation']>, string> = {
   flagged: 'bg-orange-100 text-orange-900',
   hidden: 'bg-neutral-200 text-neutral-700',
   deleted: 'bg-red-100 text-red-800',
+};
+
+// Who wrote it decides the card: users plain, admins blue, the bot violet, the system grey.
+const AUTHOR_CARD: Record<Message['author_type'], string> = {
+  user: 'border-neutral-200 bg-white',
+  admin: 'border-sky-200 bg-sky-50',
+  bot: 'border-violet-200 bg-violet-50',
+  system: 'border-neutral-200 bg-neutral-100',
+};
+
+const AUTHOR_BADGE: Record<Message['author_type'], string | undefined> = {
+  user: undefined,
+  admin: 'bg-sky-100 text-sky-800',
+  bot: 'bg-violet-100 text-violet-800',
+  system: undefined,
 };
 
 export function MessageItem({ message, actions }: { message: Message; actions?: ReactNode }) {
@@ -32,9 +52,11 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
     <article
       aria-label={`${name}, ${formatMessageTime(message.created_at, i18n.language)}`}
       data-moderation={message.moderation ?? undefined}
+      data-status={message.status ?? undefined}
+      data-author={message.author_type}
       className={cn(
         'group rounded-lg border px-3 py-2',
-        outgoing ? 'border-sky-200 bg-sky-50' : 'border-neutral-200 bg-white',
+        AUTHOR_CARD[message.author_type],
         message.moderation === 'flagged' && 'border-orange-300',
         message.moderation === 'hidden' &&
           'border-dashed border-neutral-300 bg-neutral-100 opacity-75',
@@ -46,15 +68,28 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
         {username && name !== `@${username}` ? (
           <span className="text-neutral-500">@{username}</span>
         ) : null}
-        <Badge className={outgoing ? 'bg-sky-100 text-sky-800' : undefined}>
+        <Badge className={outgoing ? 'bg-neutral-200 text-neutral-700' : undefined}>
           {t(`messages.direction.${message.direction}`)}
         </Badge>
-        <Badge>{t(`messages.author.${message.author_type}`)}</Badge>
+        <Badge className={AUTHOR_BADGE[message.author_type]}>
+          {t(`messages.author.${message.author_type}`)}
+        </Badge>
+        {message.llm?.demo ? <DemoBadge /> : null}
         <span className="text-neutral-400">{t('messages.chatId', { id: message.chat_id })}</span>
         {message.status ? (
-          <Badge className={STATUS_TONE[message.status]}>
-            {t(`messages.status.${message.status}`)}
-          </Badge>
+          <span
+            title={
+              message.status === 'failed' && message.error
+                ? t('messages.failedBecause', { error: message.error })
+                : message.sent_at
+                  ? t('messages.sentAt', { time: formatFullTime(message.sent_at, i18n.language) })
+                  : undefined
+            }
+          >
+            <Badge className={STATUS_TONE[message.status]}>
+              {t(`messages.status.${message.status}`)}
+            </Badge>
+          </span>
         ) : null}
         {message.moderation ? (
           <Badge className={MODERATION_TONE[message.moderation]}>
@@ -89,6 +124,14 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
       >
         {message.text ?? t('messages.noText')}
       </p>
+      {message.status === 'failed' ? (
+        <p className="mt-1 text-xs text-red-700">
+          {message.error
+            ? t('messages.failedBecause', { error: message.error })
+            : t('messages.failedNoReason')}
+        </p>
+      ) : null}
+      {message.llm ? <LlmMeta llm={message.llm} /> : null}
       {message.edited_at || history.length > 0 ? (
         <details className="mt-1 text-xs text-neutral-500">
           <summary

@@ -1,6 +1,7 @@
 // Middle column: the selected chat's messages, oldest at the top and newest at the bottom, in a
 // polite live log. Follows new messages while the reader is at the bottom; "load older" keeps
-// the reading position. With history filters set, it shows the filtered search instead.
+// the reading position. While a model writes a reply, its text so far shows in a "typing" bubble
+// at the bottom. With history filters set, it shows the filtered search instead.
 import { useLayoutEffect, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
@@ -9,9 +10,11 @@ import { usePermission } from '@/hooks/use-permissions';
 import type { Message } from '@/lib/api/client';
 import { useChatMessages } from '../api/list-messages';
 import { useMessageSearch } from '../api/search-messages';
+import { useLlmStreams } from '../hooks/use-llm-streams';
 import { EMPTY_FILTERS, hasFilters, type HistoryFilters } from '../utils/history-filters';
 import { MessageActions } from './message-actions';
 import { MessageItem } from './message-item';
+import { TypingBubbles } from './typing-bubbles';
 
 const STICK_TO_BOTTOM_PX = 80;
 
@@ -118,6 +121,15 @@ function LiveStream({ chatId, chatName }: { chatId: number; chatName: string }) 
     snapshot.current = { firstId, lastId, height: el.scrollHeight, atBottom: isAtBottom(el) };
   }, [items]);
 
+  // A growing "typing" bubble keeps the reader at the bottom if they were there.
+  const streams = useLlmStreams(chatId);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !snapshot.current?.atBottom) return;
+    el.scrollTop = el.scrollHeight;
+    snapshot.current = { ...snapshot.current, height: el.scrollHeight };
+  }, [streams]);
+
   const onScroll = () => {
     const el = scroller.current;
     if (el && snapshot.current) {
@@ -139,7 +151,10 @@ function LiveStream({ chatId, chatName }: { chatId: number; chatName: string }) 
       {messages.isPending ? (
         <p className="text-sm text-neutral-500">{t('messages.loading')}</p>
       ) : !items || items.length === 0 ? (
-        <p className="text-sm text-neutral-500">{t('messages.empty')}</p>
+        <>
+          <p className="text-sm text-neutral-500">{t('messages.empty')}</p>
+          <TypingBubbles chatId={chatId} />
+        </>
       ) : (
         <>
           <div className="mb-3 flex justify-center">
@@ -156,6 +171,7 @@ function LiveStream({ chatId, chatName }: { chatId: number; chatName: string }) 
             )}
           </div>
           <MessageList items={items} />
+          <TypingBubbles chatId={chatId} />
         </>
       )}
     </div>
