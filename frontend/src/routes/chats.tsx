@@ -13,6 +13,7 @@ import { MessageStream } from '@/features/messages/components/message-stream';
 import { EMPTY_FILTERS, type HistoryFilters } from '@/features/messages/utils/history-filters';
 import { SimulatorPanel } from '@/features/simulator/components/simulator-panel';
 import { usePermission } from '@/hooks/use-permissions';
+import type { Params } from '@/lib/api/behaviour';
 import { chatDisplayName } from '@/lib/utils/format';
 
 function parseChatId(param: string | undefined): number | null {
@@ -29,6 +30,8 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
   const { t } = useTranslation();
   const chat = useCachedChat(chatId);
   const [filters, setFilters] = useState<HistoryFilters>(EMPTY_FILTERS);
+  // "Only for this message": armed in the controls panel, used by the composer's next reply as bot.
+  const [oneOff, setOneOff] = useState<Params | null>(null);
   const canSimulate = usePermission('configure');
 
   return (
@@ -51,7 +54,7 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
               chatName={(chat && chatDisplayName(chat)) ?? t('chats.untitled', { id: chatId })}
               filters={filters}
             />
-            <Composer chatId={chatId} />
+            <Composer chatId={chatId} override={oneOff} onBotReplySent={() => setOneOff(null)} />
           </>
         )}
       </main>
@@ -60,7 +63,13 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
         className="hidden w-80 shrink-0 overflow-y-auto border-l border-neutral-200 bg-white lg:block"
       >
         {chatId !== null ? (
-          <ChatControlsPanel chatId={chatId} chat={chat} userId={filters.userId ?? undefined} />
+          <ChatControlsPanel
+            chatId={chatId}
+            chat={chat}
+            userId={filters.userId ?? undefined}
+            oneOff={oneOff}
+            onOneOffChange={setOneOff}
+          />
         ) : null}
         {canSimulate ? (
           <details className="border-t border-neutral-200" open>

@@ -1,5 +1,5 @@
-// PATCH /api/chats/{id} (auto-reply, reply-on-mention), POST .../takeover and .../resume. The
-// answered chat goes straight into every cached chat list.
+// PATCH /api/chats/{id} (auto-reply, reply-on-mention, provider), POST .../takeover and
+// .../resume. The answered chat goes straight into every cached chat list.
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, csrfHeader, unwrap, type Chat, type Schemas } from '@/lib/api/client';
 import { queryKeys } from '@/lib/api/query-keys';

@@ -1,12 +1,15 @@
-// The controls panel beside the message stream: switches and takeover, the effective
-// parameters with their layers, the parameter editor and "apply a preset for N hours".
+// The controls panel beside the message stream: switches and takeover, the chat's provider, the
+// effective parameters with their layers, the parameter editor (with its one-off parameters for
+// the next reply as bot) and "apply a preset for N hours".
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePermission } from '@/hooks/use-permissions';
+import type { Params } from '@/lib/api/behaviour';
 import type { Chat } from '@/lib/api/client';
 import { useExplain } from '../api/explain-params';
 import { formFromParams } from '../utils/param-form';
 import { ApplyPreset } from './apply-preset';
+import { ChatProvider } from './chat-provider';
 import { ChatSwitches } from './chat-switches';
 import { EffectiveParams } from './effective-params';
 import { ParamEditor } from './param-editor';
@@ -17,9 +20,18 @@ type ChatControlsPanelProps = {
   chat: Chat | undefined;
   /** The user the history is filtered to, if any: explain and bindings then cover them too. */
   userId?: number;
+  /** One-off parameters armed for the next reply as bot (held by the route for the composer). */
+  oneOff?: Params | null;
+  onOneOffChange?: (params: Params | null) => void;
 };
 
-export function ChatControlsPanel({ chatId, chat, userId }: ChatControlsPanelProps) {
+export function ChatControlsPanel({
+  chatId,
+  chat,
+  userId,
+  oneOff,
+  onOneOffChange,
+}: ChatControlsPanelProps) {
   const { t } = useTranslation();
   const canConfigure = usePermission('configure');
   const explain = useExplain({ chat_id: chatId, user_id: userId });
@@ -30,6 +42,7 @@ export function ChatControlsPanel({ chatId, chat, userId }: ChatControlsPanelPro
         {chat ? (
           <>
             <ChatSwitches chat={chat} />
+            <ChatProvider chat={chat} />
             {userId !== undefined ? <UserMute userId={userId} /> : null}
           </>
         ) : (
@@ -53,6 +66,8 @@ export function ChatControlsPanel({ chatId, chat, userId }: ChatControlsPanelPro
             chatId={chatId}
             userId={userId}
             initial={formFromParams(explain.data?.params)}
+            oneOff={oneOff}
+            onOneOffChange={onOneOffChange}
           />
         )}
       </PanelSection>

@@ -1,8 +1,11 @@
 // Parameter editor: out-of-range values are named before any call; "Save as preset…" creates
-// the preset from the edited values and binds it to this chat for N hours.
+// the preset from the edited values and binds it to this chat for N hours; "Only for the next
+// bot reply" hands the values to the composer (through the route) and can be withdrawn.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Explain, Params } from '@/lib/api/behaviour';
 import { queryKeys } from '@/lib/api/query-keys';
 import { jsonResponse, makeSession, routeFetch } from '@/test/factories';
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
@@ -68,4 +71,69 @@ describe('ParamEditor', () => {
     expect(screen.getByRole('button', { name: 'Preview for one message' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Save as preset…' })).not.toBeInTheDocument();
   });
+
+  it('arms the edited values as one-off parameters for the next bot reply', async () => {
+    const user = userEvent.setup();
+    const override = overrideExplain();
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(routeFetch({ 'POST /api/params/explain': () => jsonResponse(200, override) })),
+    );
+    const queryClient = createTestQueryClient();
+    queryClient.setQueryData(queryKeys.me, makeSession('moderator'));
+    const calls: (Params | null)[] = [];
+    function Harness() {
+      const [oneOff, setOneOff] = useState<Params | null>(null);
+      return (
+        <ParamEditor
+          chatId={-100}
+          initial={FALLBACK_FORM}
+          oneOff={oneOff}
+          onOneOffChange={(params) => {
+            calls.push(params);
+            setOneOff(params);
+          }}
+        />
+      );
+    }
+    renderWithProviders(<Harness />, { queryClient });
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Tone' }), 'formal');
+    await user.click(screen.getByRole('button', { name: 'Only for the next bot reply' }));
+    expect(calls).toEqual([expect.objectContaining({ tone: 'formal', temperature: 0.7 })]);
+    expect(screen.getByRole('status')).toHaveTextContent('The next “Reply as bot” draft uses');
+    await user.click(screen.getByRole('button', { name: 'Don’t use' }));
+    expect(calls.at(-1)).toBeNull();
+    expect(screen.queryByRole('status')).not.toBeInTheDocument();
+  });
 });
+
+function overrideExplain(): Explain {
+  const source = {
+    layer: 'override' as const,
+    preset_id: null,
+    preset_name: null,
+    binding_id: null,
+    expires_at: null,
+  };
+  return {
+    params: { ...FALLBACK_PARAMS, tone: 'formal' },
+    sources: {
+      temperature: source,
+      max_tokens: source,
+      tone: source,
+      verbosity: source,
+      emotional_intensity: source,
+      persona: source,
+    },
+    request: {},
+  };
+}
+
+const FALLBACK_PARAMS: Params = {
+  temperature: 0.7,
+  max_tokens: 512,
+  tone: 'neutral',
+  verbosity: 'short',
+  emotional_intensity: 50,
+  persona: '',
+};

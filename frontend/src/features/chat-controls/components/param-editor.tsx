@@ -1,7 +1,8 @@
 // Parameter editor for the selected chat: temperature (slider + number), max_tokens, tone,
 // verbosity, emotional intensity (slider + number) and persona. "Preview for one message" asks
 // the server what the next reply would use with these values, without storing anything;
-// "Save as preset…" stores them (and can bind the new preset here).
+// "Only for the next bot reply" hands them to the composer as the one-off override of the next
+// "Reply as bot" draft; "Save as preset…" stores them (and can bind the new preset here).
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
@@ -19,11 +20,16 @@ type ParamEditorProps = {
   chatId: number;
   userId?: number;
   initial: ParamForm;
+  /** The one-off parameters armed for the next reply as bot, if any. */
+  oneOff?: Params | null;
+  /** Arms (or with null, disarms) one-off parameters; without it the option is not offered. */
+  onOneOffChange?: (params: Params | null) => void;
 };
 
-export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
+export function ParamEditor({ chatId, userId, initial, oneOff, onOneOffChange }: ParamEditorProps) {
   const { t } = useTranslation();
   const canConfigure = usePermission('configure');
+  const canModerate = usePermission('moderate');
   // Untouched, the editor follows the effective parameters (they change live); the first edit
   // detaches it until "Reset".
   const [edited, setEdited] = useState<ParamForm | null>(null);
@@ -159,6 +165,20 @@ export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
         >
           {t('controls.previewOnce')}
         </Button>
+        {onOneOffChange && canModerate ? (
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={() => {
+              const params = validated();
+              if (!params) return;
+              onOneOffChange(params);
+              preview.mutate({ chat_id: chatId, user_id: userId, override: params });
+            }}
+          >
+            {t('controls.useOnce')}
+          </Button>
+        ) : null}
         {edited ? (
           <Button
             size="sm"
@@ -166,6 +186,7 @@ export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
             onClick={() => {
               setEdited(null);
               setErrors({});
+              onOneOffChange?.(null);
             }}
           >
             {t('controls.reset')}
@@ -183,6 +204,17 @@ export function ParamEditor({ chatId, userId, initial }: ParamEditorProps) {
           </Button>
         ) : null}
       </div>
+      {oneOff && onOneOffChange ? (
+        <div
+          role="status"
+          className="flex items-start justify-between gap-2 rounded-md border border-violet-200 bg-violet-50 px-2 py-1.5 text-xs text-violet-900"
+        >
+          <span>{t('controls.oneOffArmed')}</span>
+          <Button size="sm" variant="ghost" onClick={() => onOneOffChange(null)}>
+            {t('controls.oneOffClear')}
+          </Button>
+        </div>
+      ) : null}
       {preview.data || preview.error ? (
         <div className="rounded-md border border-dashed border-neutral-300 p-2">
           <p className="mb-1 text-xs font-medium text-neutral-700">{t('controls.previewTitle')}</p>

@@ -85,8 +85,8 @@ describe('Composer', () => {
     queryClient.setQueryData(queryKeys.me, makeSession('admin'));
     renderWithProviders(<Composer chatId={-100} />, { queryClient });
     await user.type(screen.getByRole('textbox', { name: 'Reply text' }), 'hi');
-    await user.click(screen.getByRole('button', { name: 'Reply as bot' }));
-    const dialog = screen.getByRole('dialog', { name: 'Preview: reply as bot' });
+    await user.click(screen.getByRole('button', { name: 'Reply as admin' }));
+    const dialog = screen.getByRole('dialog', { name: 'Preview: reply as admin' });
     await user.click(within(dialog).getByRole('button', { name: 'Send' }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('role too low');
   });

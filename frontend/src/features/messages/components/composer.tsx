@@ -1,13 +1,24 @@
-// Composer under the stream: a text area and "Reply as admin" / "Reply as bot". Both open the
-// editable preview; nothing is sent from here directly.
+// Composer under the stream: a text area and "Reply as admin" / "Reply as bot". "As admin" opens
+// the editable preview of the typed text; "as bot" asks the model for a draft (with the panel's
+// one-off parameters, if chosen) and previews that. Nothing is sent from here directly.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { Textarea } from '@/components/ui/input';
 import { usePermission } from '@/hooks/use-permissions';
+import type { ParamsOverride } from '@/lib/api/delivery';
+import { BotReplyDialog } from './bot-reply-dialog';
 import { ReplyPreviewDialog } from './reply-preview-dialog';
 
-export function Composer({ chatId }: { chatId: number }) {
+type ComposerProps = {
+  chatId: number;
+  /** One-off parameters for the next reply as bot ("only for this message"). */
+  override?: ParamsOverride | null;
+  /** The reply as bot that used `override` went out. */
+  onBotReplySent?: () => void;
+};
+
+export function Composer({ chatId, override, onBotReplySent }: ComposerProps) {
   const { t } = useTranslation();
   const canSend = usePermission('moderate');
   const [text, setText] = useState('');
@@ -47,23 +58,35 @@ export function Composer({ chatId }: { chatId: number }) {
         <p className="min-w-0 flex-1 truncate text-xs text-neutral-500" aria-live="polite">
           {sentNote ? t('composer.sentNote') : t('composer.takeoverNote')}
         </p>
-        <Button variant="secondary" disabled={!text.trim()} onClick={() => open('bot')}>
+        <Button variant="secondary" onClick={() => open('bot')}>
           {t('composer.replyAsBot')}
         </Button>
         <Button disabled={!text.trim()} onClick={() => open('admin')}>
           {t('composer.replyAsAdmin')}
         </Button>
       </div>
-      {previewAs ? (
+      {previewAs === 'admin' ? (
         <ReplyPreviewDialog
           chatId={chatId}
-          as={previewAs}
+          as="admin"
           initialText={text.trim()}
           onClose={() => setPreviewAs(null)}
           onSent={() => {
             setPreviewAs(null);
             setText('');
             setSentNote(true);
+          }}
+        />
+      ) : null}
+      {previewAs === 'bot' ? (
+        <BotReplyDialog
+          chatId={chatId}
+          override={override}
+          onClose={() => setPreviewAs(null)}
+          onSent={() => {
+            setPreviewAs(null);
+            setSentNote(true);
+            onBotReplySent?.();
           }}
         />
       ) : null}
