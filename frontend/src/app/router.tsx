@@ -1,5 +1,5 @@
-// URL map: /login, and inside the authenticated layout /chats/:chatId?, /presets, /playbooks,
-// /moderation, /audit, /admins and /settings. Routes stay thin.
+// URL map: /login, and inside the authenticated layout /chats/:chatId?, /presets, /providers,
+// /playbooks, /moderation, /queue, /audit, /admins and /settings. Routes stay thin.
 import { createBrowserRouter, Navigate } from 'react-router';
 import { AppLayoutRoute } from '@/routes/app-layout';
 import { ChatsRoute } from '@/routes/chats';
@@ -18,8 +18,10 @@ export function createAppRouter() {
         { index: true, element: <Navigate to="/chats" replace /> },
         { path: 'chats/:chatId?', element: <ChatsRoute /> },
         { path: 'presets', lazy: async () => ({ Component: (await pages()).PresetsRoute }) },
+        { path: 'providers', lazy: async () => ({ Component: (await pages()).ProvidersRoute }) },
         { path: 'playbooks', lazy: async () => ({ Component: (await pages()).PlaybooksRoute }) },
         { path: 'moderation', lazy: async () => ({ Component: (await pages()).ModerationRoute }) },
+        { path: 'queue', lazy: async () => ({ Component: (await pages()).QueueRoute }) },
         { path: 'audit', lazy: async () => ({ Component: (await pages()).AuditRoute }) },
         { path: 'admins', lazy: async () => ({ Component: (await pages()).AdminsRoute }) },
         { path: 'settings', lazy: async () => ({ Component: (await pages()).SettingsRoute }) },

@@ -1,4 +1,5 @@
-// Navigation: a labelled nav landmark; the current page is aria-current; Admins only for owners.
+// Navigation: a labelled nav landmark; the current page is aria-current; Providers and Queue
+// sit beside the other screens; Admins only for owners.
 import { render, screen } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,17 @@ describe('AppNav', () => {
     expect(screen.getByRole('link', { name: 'Presets' })).toHaveAttribute('aria-current', 'page');
     expect(screen.getByRole('link', { name: 'Chats' })).not.toHaveAttribute('aria-current');
     expect(screen.getByRole('link', { name: 'Admins' })).toBeInTheDocument();
+    expect(screen.getAllByRole('link').map((link) => link.textContent)).toEqual([
+      'Chats',
+      'Presets',
+      'Providers',
+      'Playbooks',
+      'Moderation',
+      'Queue',
+      'Audit',
+      'Admins',
+      'Settings',
+    ]);
   });
 
   it('hides Admins from everyone else', () => {

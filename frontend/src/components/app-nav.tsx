@@ -7,8 +7,10 @@ import { cn } from '@/lib/utils/cn';
 const ITEMS = [
   { to: '/chats', key: 'chats' },
   { to: '/presets', key: 'presets' },
+  { to: '/providers', key: 'providers' },
   { to: '/playbooks', key: 'playbooks' },
   { to: '/moderation', key: 'moderation' },
+  { to: '/queue', key: 'queue' },
   { to: '/audit', key: 'audit' },
   { to: '/admins', key: 'admins', ownerOnly: true },
   { to: '/settings', key: 'settings' },

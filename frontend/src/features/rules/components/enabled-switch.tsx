@@ -1,6 +1,6 @@
-// A compact on/off switch for a table row, named after the row ("Enabled: <name>").
+// A rule row's on/off switch, named after the row ("Enabled: <name>").
 import { useTranslation } from 'react-i18next';
-import { cn } from '@/lib/utils/cn';
+import { RowSwitch } from '@/components/ui/row-switch';
 
 export function EnabledSwitch({
   name,
@@ -15,26 +15,11 @@ export function EnabledSwitch({
 }) {
   const { t } = useTranslation();
   return (
-    <button
-      type="button"
-      role="switch"
-      aria-checked={checked}
-      aria-label={t('rules.enabledNamed', { name })}
+    <RowSwitch
+      label={t('rules.enabledNamed', { name })}
+      checked={checked}
       disabled={disabled}
-      onClick={() => onChange(!checked)}
-      className={cn(
-        'relative inline-flex h-5 w-9 items-center rounded-full transition-colors disabled:cursor-not-allowed disabled:opacity-50',
-        'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-neutral-900',
-        checked ? 'bg-emerald-600' : 'bg-neutral-300',
-      )}
-    >
-      <span
-        aria-hidden="true"
-        className={cn(
-          'inline-block size-4 rounded-full bg-white shadow transition-transform',
-          checked ? 'translate-x-4.5' : 'translate-x-0.5',
-        )}
-      />
-    </button>
+      onChange={onChange}
+    />
   );
 }

@@ -1,6 +1,7 @@
-// Settings: takeover minutes, context size, the bot's username and id, and the built-in
-// parameter defaults (the lowest preset layer). Each saves on its own; viewers and moderators
-// see the values read-only.
+// Settings: takeover minutes, context size, the bot's username and id; the default provider for
+// auto-replies, the admin signature and Telegram streaming; and the built-in parameter defaults
+// (the lowest preset layer). Each saves on its own; viewers and moderators see the values
+// read-only.
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
@@ -8,9 +9,11 @@ import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
 import { EmptyState, ErrorText, PageShell, Section } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
+import { Switch } from '@/components/ui/switch';
 import { usePermission } from '@/hooks/use-permissions';
 import { TONES, VERBOSITIES, type Setting } from '@/lib/api/behaviour';
 import { isApiError } from '@/lib/api/errors';
+import { useProviders } from '@/lib/api/list-providers';
 import { useSettings, useUpdateSetting } from '../api/settings';
 
 type Kind = 'integer' | 'username' | 'optionalInteger';
@@ -39,7 +42,7 @@ function fromText(kind: Kind, text: string): unknown {
 export function SettingsPage() {
   const { t } = useTranslation();
   const settings = useSettings();
-  const byKey = new Map((settings.data?.items ?? []).map((s) => [s.key, s]));
+  const byKey = new Map<string, Setting>((settings.data?.items ?? []).map((s) => [s.key, s]));
 
   return (
     <PageShell title={t('nav.settings')}>
@@ -57,6 +60,19 @@ export function SettingsPage() {
                   kind={kind}
                 />
               ))}
+            </div>
+          </Section>
+          <Section title={t('settings.delivery')}>
+            <div className="space-y-4">
+              <ProviderSetting
+                key={`provider:${toText(byKey.get('autoreply.provider')?.value)}`}
+                setting={byKey.get('autoreply.provider')}
+              />
+              <SignatureSetting
+                key={`signature:${toText(byKey.get('admin.signature')?.value)}`}
+                setting={byKey.get('admin.signature')}
+              />
+              <StreamingSetting setting={byKey.get('telegram.streaming')} />
             </div>
           </Section>
           <Section title={t('settings.defaults')}>
@@ -142,6 +158,102 @@ function ScalarSetting({
         </Field>
       </SaveRow>
     </form>
+  );
+}
+
+function ProviderSetting({ setting }: { setting: Setting | undefined }) {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const update = useUpdateSetting();
+  const providers = useProviders();
+  const stored = typeof setting?.value === 'number' ? String(setting.value) : '';
+  const [choice, setChoice] = useState(stored);
+  const items = providers.data ?? [];
+  const missing = stored !== '' && !items.some((p) => String(p.id) === stored);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    update.mutate({ key: 'autoreply.provider', value: choice === '' ? null : Number(choice) });
+  };
+  return (
+    <form onSubmit={submit}>
+      <SaveRow error={update.error} pending={update.isPending} disabled={choice === stored}>
+        <Field
+          label={t('settings.keys.autoreply.provider')}
+          hint={t('settings.hints.autoreply.provider')}
+        >
+          <Select
+            value={choice}
+            disabled={!canConfigure}
+            onChange={(e) => setChoice(e.target.value)}
+          >
+            <option value="">{t('settings.firstEnabledProvider')}</option>
+            {missing ? <option value={stored}>#{stored}</option> : null}
+            {items.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.enabled
+                  ? t('providers.option', { name: p.name, model: p.model_id })
+                  : t('providers.optionOff', { name: p.name, model: p.model_id })}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      </SaveRow>
+    </form>
+  );
+}
+
+function SignatureSetting({ setting }: { setting: Setting | undefined }) {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const update = useUpdateSetting();
+  const stored = typeof setting?.value === 'string' ? setting.value : '';
+  const [text, setText] = useState(stored);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    update.mutate({ key: 'admin.signature', value: text.trim() });
+  };
+  return (
+    <form onSubmit={submit}>
+      <SaveRow error={update.error} pending={update.isPending} disabled={text === stored}>
+        <Field
+          label={t('settings.keys.admin.signature')}
+          hint={t('settings.hints.admin.signature')}
+        >
+          <Textarea
+            rows={2}
+            readOnly={!canConfigure}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </Field>
+      </SaveRow>
+    </form>
+  );
+}
+
+/** A switch saves as soon as it flips; the cached list follows after the refetch. */
+function StreamingSetting({ setting }: { setting: Setting | undefined }) {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const update = useUpdateSetting();
+  const checked = setting?.value !== false;
+  return (
+    <div className="space-y-2">
+      <Switch
+        label={t('settings.keys.telegram.streaming')}
+        description={t('settings.hints.telegram.streaming')}
+        checked={update.isPending ? update.variables?.value === true : checked}
+        disabled={!canConfigure || update.isPending}
+        onChange={(value) => update.mutate({ key: 'telegram.streaming', value })}
+      />
+      <ErrorText>
+        {update.error
+          ? isApiError(update.error)
+            ? update.error.detail
+            : update.error.message
+          : null}
+      </ErrorText>
+    </div>
   );
 }
 
