@@ -397,6 +397,18 @@ static int seal_api_key(edge_req *r, edge_route_args *args)
     }
     if (i == args->n) return 0;
     body = json_loads(args->v[i], 0, &jerr);
+    /* only the edge may speak for the ledger: a client-made token would be stored unsealed */
+    static const char *const sealed_fields[] = {"api_key_enc", "api_key_hint", "clear_key", NULL};
+    for (const char *const *f = sealed_fields; json_is_object(body) && *f; f++) {
+        if (json_object_get(body, *f)) {
+            char detail[128];
+            snprintf(detail, sizeof(detail),
+                     "field \"%s\" is not accepted; send the key as \"api_key\"", *f);
+            json_decref(body);
+            edge_req_problem(r, 400, detail, *f);
+            return -1;
+        }
+    }
     if (!json_is_object(body) || !(key = json_object_get(body, "api_key"))) {
         json_decref(body);
         return 0;

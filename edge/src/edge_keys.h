@@ -1,16 +1,17 @@
 /* Every Redis key and stream name rt-edge uses, in one place (contract.md, contract-delivery.md).
- * Stream keys share the {rt} hash tag-free prefix "rt:"; change a name here and nowhere else. */
+ * All share the prefix "rt:"; change a name here and nowhere else. */
 #ifndef EDGE_KEYS_H
 #define EDGE_KEYS_H
 
-#define EDGE_KEY_IN "rt:in"                       /* incoming Telegram updates (stream) */
-#define EDGE_KEY_DEAD "rt:dead"                   /* dead letters of every stream (stream) */
-#define EDGE_KEY_LLM "rt:llm"                     /* LLM jobs (stream, group "llm") */
-#define EDGE_KEY_SEND "rt:send"                   /* Telegram jobs (stream, group "send") */
-#define EDGE_KEY_TG_OFFSET "rt:tg:offset"         /* last confirmed getUpdates update_id */
-#define EDGE_KEY_TG_POLLER "rt:tg:poller"         /* lease of the edge that polls Telegram */
-#define EDGE_KEY_SESSION_PREFIX "rt:session:"     /* + token: an admin's session */
-#define EDGE_KEY_SIM_UPDATE_ID "rt:sim:update_id" /* simulator update and message ids (INCR) */
+#define EDGE_KEY_IN "rt:in"                        /* incoming Telegram updates (stream) */
+#define EDGE_KEY_DEAD "rt:dead"                    /* dead letters of every stream (stream) */
+#define EDGE_KEY_LLM "rt:llm"                      /* LLM jobs (stream, group "llm") */
+#define EDGE_KEY_SEND "rt:send"                    /* Telegram jobs (stream, group "send") */
+#define EDGE_KEY_TG_OFFSET "rt:tg:offset"          /* last confirmed getUpdates update_id */
+#define EDGE_KEY_TG_POLLER "rt:tg:poller"          /* lease of the edge that polls Telegram */
+#define EDGE_KEY_TG_CHAT_SLOT_PREFIX "rt:tg:slot:" /* + chat id: per-chat send pace, all edges */
+#define EDGE_KEY_SESSION_PREFIX "rt:session:"      /* + token: an admin's session */
+#define EDGE_KEY_SIM_UPDATE_ID "rt:sim:update_id"  /* simulator update and message ids (INCR) */
 
 #define EDGE_GROUP_INGEST "ingest"
 #define EDGE_GROUP_LLM "llm"

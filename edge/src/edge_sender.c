@@ -47,9 +47,10 @@ typedef struct send_state {
     edge_curl_req *req;
     uv_timer_t timer;
     int timer_open;
-    int pg_busy; /* a PostgreSQL call holds this state */
-    int orphan;  /* the job is gone (stop): free when the call returns */
-    int final;   /* the failure being recorded makes the job dead */
+    int pg_busy;   /* a PostgreSQL call holds this state */
+    int orphan;    /* the job is gone (stop): free when the call returns */
+    int final;     /* the failure being recorded makes the job dead */
+    int have_slot; /* the rate limits granted the next part */
     void (*after_wait)(struct send_state *);
 } send_state;
 
@@ -351,6 +352,35 @@ static void on_sim_id(redisReply *reply, void *ud)
     send_part(st);
 }
 
+/* Telegram limits the bot, not the process: with several edges the per-chat pace is kept in
+ * Redis too, as a key that lives for one send interval (SET NX PX); its remaining time is the
+ * wait. Without Redis the local limiter alone paces. */
+static const char CHAT_SLOT_SCRIPT[] =
+    "if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end "
+    "local t = redis.call('PTTL', KEYS[1]) if t < 1 then t = 1 end return t";
+
+static void on_chat_slot(redisReply *reply, void *ud)
+{
+    send_state *st = ud;
+    if (!sd.running) return;
+    if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0) {
+        wait_then(st, reply->integer, send_part);
+        return;
+    }
+    st->have_slot = 1;
+    send_part(st);
+}
+
+static int ask_chat_slot(send_state *st)
+{
+    char key[64], px[24];
+    if (sd.ctx->cfg->tg_rate_chat <= 0) return EDGE_ERR;
+    snprintf(key, sizeof(key), "%s%lld", EDGE_KEY_TG_CHAT_SLOT_PREFIX, st->chat_id);
+    edge_log_int(px, 1000 / sd.ctx->cfg->tg_rate_chat);
+    const char *argv[] = {"EVAL", CHAT_SLOT_SCRIPT, "1", key, px};
+    return edge_redis_cmd(sd.ctx->redis, on_chat_slot, st, 5, argv, NULL);
+}
+
 static void send_part(send_state *st)
 {
     long long wait;
@@ -369,11 +399,15 @@ static void send_part(send_state *st)
             wait_then(st, 500, send_part);
         return;
     }
-    wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
-    if (wait > 0) {
-        wait_then(st, wait, send_part);
-        return;
+    if (!st->have_slot) {
+        wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
+        if (wait > 0) {
+            wait_then(st, wait, send_part);
+            return;
+        }
+        if (ask_chat_slot(st) == EDGE_OK) return; /* on_chat_slot goes on */
     }
+    st->have_slot = 0;
     const edge_span *sp = &st->spans[st->next_part];
     json_t *body = json_object();
     json_object_set_new(body, "chat_id", json_integer(st->chat_id));
