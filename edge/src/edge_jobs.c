@@ -38,7 +38,7 @@ struct edge_jobs {
     int creating; /* XGROUP CREATE outstanding */
     int ops;      /* dead-letter chains under way: they hold j */
     int closed;   /* both timers closed */
-    uv_timer_t read_timer, reclaim_timer;
+    uv_timer_t read_timer, reclaim_timer, beat_timer;
 };
 
 unsigned edge_jobs_backoff_ms(unsigned attempt, unsigned base_ms, unsigned cap_ms, unsigned rnd)
@@ -368,6 +368,28 @@ static void on_pending(redisReply *reply, void *ud)
     free(argv);
 }
 
+/* Held entries are claimed again by their holder (XCLAIM … JUSTID, which leaves the delivery
+ * count alone) well within the idle time, so no other edge reclaims a job that is merely slow:
+ * waiting for Telegram's rate limits or a long model answer. */
+static void heartbeat(uv_timer_t *t)
+{
+    edge_jobs *j = t->data;
+    const char **argv;
+    int n = 0;
+    if (j->stopping || j->held == 0) return;
+    argv = calloc((size_t)j->held + 7, sizeof(char *));
+    if (!argv) return;
+    argv[n++] = "XCLAIM";
+    argv[n++] = j->stream;
+    argv[n++] = j->group;
+    argv[n++] = j->consumer;
+    argv[n++] = "0";
+    for (edge_job *x = j->jobs; x; x = x->next) argv[n++] = x->entry;
+    argv[n++] = "JUSTID";
+    edge_redis_cmd(j->writer, NULL, NULL, n, argv, NULL);
+    free(argv);
+}
+
 static void reclaim(uv_timer_t *t)
 {
     edge_jobs *j = t->data;
@@ -412,6 +434,11 @@ edge_jobs *edge_jobs_start(edge_ctx *ctx, const char *stream, const char *group,
     every = (unsigned)ctx->cfg->job_claim_idle_ms / 2;
     if (every < 500) every = 500;
     uv_timer_start(&j->reclaim_timer, reclaim, every, every);
+    uv_timer_init(ctx->loop, &j->beat_timer);
+    j->beat_timer.data = j;
+    every = (unsigned)ctx->cfg->job_claim_idle_ms / 4;
+    if (every < 50) every = 50;
+    uv_timer_start(&j->beat_timer, heartbeat, every, every);
     /* the connections come up asynchronously: the first attempt is on a short timer */
     uv_timer_start(&j->read_timer, on_read_timer, 50, 0);
     return j;
@@ -434,6 +461,8 @@ void edge_jobs_stop(edge_jobs *j)
     j->reader = j->writer = NULL;
     uv_timer_stop(&j->read_timer);
     uv_timer_stop(&j->reclaim_timer);
+    uv_timer_stop(&j->beat_timer);
+    uv_close((uv_handle_t *)&j->beat_timer, NULL);
     uv_close((uv_handle_t *)&j->read_timer, NULL);
     uv_close((uv_handle_t *)&j->reclaim_timer, on_timer_closed_free);
 }
