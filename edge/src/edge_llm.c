@@ -15,6 +15,7 @@
 #include "edge_config.h"
 #include "edge_curl.h"
 #include "edge_demo.h"
+#include "edge_envelope.h"
 #include "edge_fernet.h"
 #include "edge_http.h"
 #include "edge_jobs.h"
@@ -166,16 +167,12 @@ static int call(call_state *st, const char *sql, int n, const char *const *param
 
 static void broadcast(const char *type, json_t *data)
 {
-    char ts[32];
-    json_t *env = json_object();
-    edge_log_timestamp(ts, sizeof(ts));
-    json_object_set_new(env, "type", json_string(type));
-    json_object_set(env, "data", data);
-    json_object_set_new(env, "ts", json_string(ts));
-    char *text = json_dumps(env, JSON_COMPACT);
-    if (text && lw.ctx->http) edge_ws_broadcast(lw.ctx->http, text, strlen(text));
-    free(text);
-    json_decref(env);
+    size_t n;
+    char *d = json_dumps(data, JSON_COMPACT);
+    char *env = d ? edge_envelope(type, d, strlen(d), &n) : NULL;
+    if (env && lw.ctx->http) edge_ws_broadcast(lw.ctx->http, env, n);
+    free(env);
+    free(d);
 }
 
 static json_t *event_base(call_state *st)
