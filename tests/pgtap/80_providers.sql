@@ -235,9 +235,9 @@ SELECT is(rt.ensure_default_providers('{}'), '{"created": ["demo", "openai", "de
           'without keys: demo, openai and deepseek are created, none keyed');
 SELECT is(ARRAY(SELECT format('%s %s %s %s %s %s', name, type, coalesce(base_url, '-'), model_id, position, enabled)
                 FROM rt.providers ORDER BY position),
-          ARRAY['demo demo - demo-1 0 t', 'openai openai https://api.openai.com/v1 gpt-4o-mini 1 f',
-                'deepseek deepseek https://api.deepseek.com deepseek-chat 2 f'],
-          'the seeds: demo enabled at position 0; openai and deepseek disabled without a key');
+          ARRAY['openai openai https://api.openai.com/v1 gpt-4o-mini 1 f',
+                'deepseek deepseek https://api.deepseek.com deepseek-chat 2 f', 'demo demo - demo-1 100 t'],
+          'the seeds: demo enabled at position 100 (keyed real providers answer first); openai and deepseek disabled without a key');
 SELECT is((SELECT jsonb_object_agg(p.name, rt._provider_json(p) #- '{prices,effective_from}' -> 'prices') FROM rt.providers p),
           '{"demo": null, "openai": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.60},
             "deepseek": {"input_per_m": 0.27, "cached_input_per_m": 0.07, "output_per_m": 1.10}}'::jsonb, 'seeded prices');

@@ -5,7 +5,7 @@
 -- SKIP LOCKED and the doorbells need a second session: 83_jobs_sessions.sql.
 -- Chats 81000xxx, updates 8100xxxx, logins t81_*; everything rolls back.
 BEGIN;
-SELECT plan(164);
+SELECT plan(166);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -222,7 +222,7 @@ SELECT ok(to_regprocedure('rt.compile_request(jsonb,text,jsonb)') IS NULL
 INSERT INTO t81 VALUES ('rec', rt.record_reply(:j_reply, jsonb_build_object('text', 'Hi Ann!', 'provider_id', pg_temp.pv('demo'),
     'model', 'demo-1', 'usage', '{"input": 100, "cached_input": 0, "output": 20, "estimated": true}'::jsonb,
     'latency_ms', 42, 'finish_reason', 'stop')));
-SELECT is(pg_temp.keys(pg_temp.got('rec')), ARRAY['message_pk', 'send_job'], 'llm.reply: returns {"message_pk","send_job"}');
+SELECT is(pg_temp.keys(pg_temp.got('rec')), ARRAY['cost', 'message_pk', 'send_job'], 'llm.reply: returns {"message_pk","send_job","cost"}');
 SELECT (j ->> 'message_pk')::bigint AS bot_pk, (j ->> 'send_job')::bigint AS bot_send FROM t81 WHERE k = 'rec' \gset
 SELECT is((SELECT rt._message_json(m) - 'id' - 'created_at' - 'received_at' FROM rt.messages m WHERE m.id = :bot_pk),
           jsonb_build_object('chat_id', 81000001, 'message_id', NULL, 'user_id', NULL, 'update_id', NULL, 'direction', 'out',
@@ -245,6 +245,15 @@ SELECT is(rt.record_reply(:j_reply, '{"text": "a second answer"}'), pg_temp.got(
 SELECT ok((SELECT m = (SELECT count(*) FROM rt.messages WHERE chat_id = 81000001) AND o = (SELECT count(*) FROM rt.outbox) FROM t81_count),
           'and no second message or job');
 SELECT is(rt.job_begin(:j_reply), '{"state": "done"}'::jsonb, 'job_begin after done: {"state":"done"}');
+-- a group saw the reply grow in one Telegram message: the send edits that message
+INSERT INTO rt.outbox (kind, payload) VALUES ('llm.reply', jsonb_build_object('chat_id', 81000001, 'message_pk', pg_temp.msgpk(:j_reply),
+    'reply_to_message_id', 1, 'params', '{}'::jsonb, 'context', '[]'::jsonb)) RETURNING id AS j_grown \gset
+SELECT rt.record_reply(:j_grown, jsonb_build_object('text', 'grown', 'provider_id', pg_temp.pv('demo'),
+                                                    'telegram_message_id', 777)) ->> 'send_job' AS j_grown_send \gset
+SELECT is((SELECT payload -> 'edit_message_id' FROM rt.outbox WHERE id = :j_grown_send),
+          '777'::jsonb, 'telegram_message_id becomes the send''s edit_message_id');
+SELECT is(pg_temp.err('SELECT rt.record_reply(' || :j_grown || ', ''{"text": "x", "telegram_message_id": "777"}'')'),
+          'ok', 'a finished job ignores a second result (even a bad one)');
 
 -- bad results name the field and write nothing
 SELECT rt.ingest(pg_temp.msg(81000008, 81000001, 'bad results ahead')) \gset _

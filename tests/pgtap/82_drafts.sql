@@ -111,7 +111,8 @@ SELECT is(rt.job_begin(pg_temp.job(pg_temp.got('d1'))) #>> '{provider,name}', 't
 INSERT INTO t82 VALUES ('r2', rt.record_reply(pg_temp.job(pg_temp.got('d2')), jsonb_build_object('text', 'Try a mushroom risotto.',
     'provider_id', pg_temp.pv('ds'), 'model', 'deepseek-chat', 'latency_ms', 900,
     'usage', '{"input": 1000, "cached_input": 400, "output": 100, "estimated": false}'::jsonb)));
-SELECT is(pg_temp.got('r2'), jsonb_build_object('draft_id', (pg_temp.got('d2') ->> 'id')::bigint), 'llm.draft: returns {"draft_id"}');
+SELECT is(pg_temp.got('r2'), jsonb_build_object('draft_id', (pg_temp.got('d2') ->> 'id')::bigint, 'cost', 0.00030000),
+          'llm.draft: returns {"draft_id","cost"}');
 INSERT INTO t82 VALUES ('g2', rt.get_draft((pg_temp.got('d2') ->> 'id')::bigint));
 SELECT is(pg_temp.got('g2') - 'id' - 'created_at' - 'updated_at',
           jsonb_build_object('chat_id', 82000001, 'status', 'ready', 'text', 'Try a mushroom risotto.', 'error', NULL,

@@ -585,7 +585,7 @@ BEGIN
     keys := rt._known_keys(keys, ARRAY['openai', 'deepseek']);
     FOR seed IN
         SELECT * FROM (VALUES
-            ('demo', 'demo', NULL, 'demo-1', 0, NULL::numeric, NULL::numeric, NULL::numeric),
+            ('demo', 'demo', NULL, 'demo-1', 100, NULL::numeric, NULL::numeric, NULL::numeric),
             ('openai', 'openai', 'https://api.openai.com/v1', 'gpt-4o-mini', 1, 0.15, 0.075, 0.60),
             ('deepseek', 'deepseek', 'https://api.deepseek.com', 'deepseek-chat', 2, 0.27, 0.07, 1.10))
             AS s (name, type, base_url, model_id, position, input_per_m, cached_input_per_m, output_per_m)
@@ -640,4 +640,4 @@ BEGIN
     RETURN jsonb_build_object('created', created, 'keyed', keyed);
 END
 $$;
-COMMENT ON FUNCTION rt.ensure_default_providers(jsonb) IS 'Edge start-up: creates the missing providers demo (enabled, position 0, demo-1), openai (gpt-4o-mini, position 1, 0.15/0.075/0.60 USD per 1M) and deepseek (deepseek-chat, position 2, 0.27/0.07/1.10) by name; keys {"openai"|"deepseek": {"enc","hint"}|null} (Fernet tokens) are stored on a seeded provider without one, which is then enabled. Returns {"created":[names],"keyed":[names]}';
+COMMENT ON FUNCTION rt.ensure_default_providers(jsonb) IS 'Edge start-up: creates the missing providers demo (enabled, position 100 so that keyed real providers answer first, demo-1), openai (gpt-4o-mini, position 1, 0.15/0.075/0.60 USD per 1M) and deepseek (deepseek-chat, position 2, 0.27/0.07/1.10) by name; keys {"openai"|"deepseek": {"enc","hint"}|null} (Fernet tokens) are stored on a seeded provider without one, which is then enabled. Returns {"created":[names],"keyed":[names]}';

@@ -217,7 +217,9 @@ BEGIN
     IF result IS NULL OR jsonb_typeof(result) <> 'object' THEN
         PERFORM rt._field_error('result', 'must be a json object');
     END IF;
-    PERFORM rt._known_keys(result, ARRAY['text', 'provider_id', 'model', 'usage', 'latency_ms', 'finish_reason']);
+    PERFORM rt._known_keys(result, ARRAY['text', 'provider_id', 'model', 'usage', 'latency_ms', 'finish_reason',
+                                         'telegram_message_id']);
+    PERFORM rt._body_int(result, 'telegram_message_id', 1, 9223372036854775807);
     IF jsonb_typeof(result -> 'text') IS DISTINCT FROM 'string' OR btrim(result ->> 'text', E' \t\r\n') = ''
        OR length(result ->> 'text') > 100000 THEN
         PERFORM rt._field_error('text', 'must be a non-empty string of at most 100000 characters');
@@ -250,6 +252,7 @@ BEGIN
     END IF;
     RETURN jsonb_build_object('text', result -> 'text', 'provider_id', result -> 'provider_id',
                               'model', result -> 'model', 'latency_ms', result -> 'latency_ms',
+                              'telegram_message_id', result -> 'telegram_message_id',
                               'usage', CASE WHEN tokens <> '{}' THEN tokens END);
 END
 $$;
@@ -315,9 +318,13 @@ BEGIN
         VALUES ('telegram.send', jsonb_build_object('chat_id', chat, 'text', m.text,
                                                     'reply_to_message_id', j.payload -> 'reply_to_message_id',
                                                     'message_pk', m.id, 'as', 'bot',
-                                                    'in_reply_to', m.in_reply_to))
+                                                    'in_reply_to', m.in_reply_to)
+                                 -- a group watched the reply grow in one message: the send edits it
+                                 || CASE WHEN r ? 'telegram_message_id' AND jsonb_typeof(r -> 'telegram_message_id') = 'number'
+                                         THEN jsonb_build_object('edit_message_id', r -> 'telegram_message_id')
+                                         ELSE '{}' END)
         RETURNING id INTO send_job;
-        done := jsonb_build_object('message_pk', m.id, 'send_job', send_job);
+        done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost);
         UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
         PERFORM rt._ring_outbox(1);
         PERFORM rt._ring_messages(ARRAY[m.id], '{}', ARRAY[chat]);
@@ -329,13 +336,13 @@ BEGIN
             tokens_out = t_out, cost = f_cost, latency_ms = (r ->> 'latency_ms')::int,
             usage_estimated = (r #>> '{usage,estimated}')::boolean, updated_at = now()
         WHERE d.id = rt._payload_id(j.payload, 'draft_id');
-        done := jsonb_build_object('draft_id', rt._payload_id(j.payload, 'draft_id'));
+        done := jsonb_build_object('draft_id', rt._payload_id(j.payload, 'draft_id'), 'cost', f_cost);
         UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
     END IF;
     RETURN done;
 END
 $$;
-COMMENT ON FUNCTION rt.record_reply(bigint, jsonb) IS 'Edge LLM worker: result {"text","provider_id","model","usage":{"input","cached_input","output","estimated"},"latency_ms","finish_reason"}. llm.reply: the bot''s queued out message (in_reply_to, llm columns, cost from prices) and its telegram.send job; returns {"message_pk","send_job"}. llm.draft: the draft becomes ready; returns {"draft_id"}. A finished job returns its stored result (idempotent). Empty text -> 22023';
+COMMENT ON FUNCTION rt.record_reply(bigint, jsonb) IS 'Edge LLM worker: result {"text","provider_id","model","usage":{"input","cached_input","output","estimated"},"latency_ms","finish_reason"}. llm.reply: the bot''s queued out message (in_reply_to, llm columns, cost from prices) and its telegram.send job; returns {"message_pk","send_job","cost"} (telegram_message_id: the message a group saw grow, which the send then edits). llm.draft: the draft becomes ready; returns {"draft_id","cost"}. A finished job returns its stored result (idempotent). Empty text -> 22023';
 
 -- what Telegram answered a send with: {"message_id", "message_ids":[...], "date"}
 CREATE FUNCTION rt._sent_fields(result jsonb) RETURNS jsonb
