@@ -82,6 +82,7 @@ export function ProvidersPage() {
                         <Button
                           size="sm"
                           variant="ghost"
+                          className="disabled:opacity-30"
                           aria-label={t('providers.moveUp', { name: p.name })}
                           disabled={index === 0 || update.isPending}
                           onClick={() => move(index, -1)}
@@ -91,6 +92,7 @@ export function ProvidersPage() {
                         <Button
                           size="sm"
                           variant="ghost"
+                          className="disabled:opacity-30"
                           aria-label={t('providers.moveDown', { name: p.name })}
                           disabled={index === items.length - 1 || update.isPending}
                           onClick={() => move(index, 1)}
