@@ -15,6 +15,8 @@ typedef struct edge_config {
     char redis_url[512];   /* may hold a password: never logged */
     char tg_token[256];    /* secret: empty disables the poller and enables the simulator */
     char tg_api_base[512];
+    char tg_webhook_secret[257]; /* secret: set = webhook mode (no getUpdates) */
+    char tg_webhook_url[512];    /* public URL announced with setWebhook; empty: set by hand */
     int tg_poll_timeout;
     char secrets_key[128]; /* secret */
     char static_dir[1024];

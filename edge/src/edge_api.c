@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include "edge_api.h"
 #include "edge_keys.h"
 #include "edge_config.h"
@@ -358,6 +359,65 @@ static void handle_simulate(edge_req *r)
     json_decref(body);
 }
 
+/* ---- the Telegram webhook ---- */
+
+static void webhook_stored_cb(redisReply *reply, void *ud)
+{
+    edge_req *r = ud;
+    if (!edge_req_release(r)) return;
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        /* not durable: a non-2xx makes Telegram deliver the update again */
+        EDGE_WARN("telegram webhook: storing the update failed", "error",
+                  reply ? reply->str : "redis down");
+        edge_req_add_header(r, "retry-after:", "1");
+        edge_req_problem(r, 503, "the update could not be stored; deliver it again", NULL);
+        return;
+    }
+    edge_req_respond_json(r, 200, "{}", 2);
+}
+
+/* 200 only once the Update is in rt:in, which Redis fsyncs before answering (decision 002). */
+static void handle_tg_webhook(edge_req *r)
+{
+    const char *secret = cfg_of(r)->tg_webhook_secret;
+    size_t slen = strlen(secret), glen = strlen(r->tg_secret);
+    edge_verr e = {0};
+    json_t *u;
+    if (!secret[0]) {
+        edge_req_problem(r, 404, "webhook mode is off (TELEGRAM_WEBHOOK_SECRET is not set)", NULL);
+        return;
+    }
+    if (glen != slen || CRYPTO_memcmp(r->tg_secret, secret, slen) != 0) {
+        EDGE_WARN("telegram webhook: wrong secret token", "ip", r->ip);
+        edge_req_problem(r, 403, "missing or wrong X-Telegram-Bot-Api-Secret-Token", NULL);
+        return;
+    }
+    if (!edge_content_type_is_json(r->content_type)) {
+        edge_req_problem(r, 415, "Content-Type must be application/json", NULL);
+        return;
+    }
+    u = edge_json_parse_body(r->body ? r->body : "", r->body_len, &e);
+    if (!u) {
+        edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
+        return;
+    }
+    if (!json_is_object(u) || !json_is_integer(json_object_get(u, "update_id")) ||
+        json_integer_value(json_object_get(u, "update_id")) < 0) {
+        json_decref(u);
+        edge_req_problem(r, 400, "field \"update_id\" must be a non-negative integer", "update_id");
+        return;
+    }
+    char *text = json_dumps(u, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(u);
+    if (!text) {
+        internal_error(r, "webhook", "out of memory");
+        return;
+    }
+    const char *argv[] = {"XADD", EDGE_KEY_IN, "*", "u", text};
+    call_redis(r, webhook_stored_cb, 5, argv, NULL);
+    free(text);
+}
+
 /* ---- one SQL call with parameters from the row's args ---- */
 
 #define VOID_OID 2278 /* pg_type oid of "void" */
@@ -513,6 +573,9 @@ static void dispatch(edge_req *r)
         return;
     case EDGE_HANDLER_SIMULATE:
         handle_simulate(r);
+        return;
+    case EDGE_HANDLER_TG_WEBHOOK:
+        handle_tg_webhook(r);
         return;
     case EDGE_HANDLER_COUNT:
         break;

@@ -125,6 +125,28 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
     for (size_t n = strlen(cfg->tg_api_base); n > 0 && cfg->tg_api_base[n - 1] == '/'; n--)
         cfg->tg_api_base[n - 1] = '\0';
     INT_VAR(tg_poll_timeout, "TELEGRAM_POLL_TIMEOUT", "25", 0, 300);
+    STR_VAR(tg_webhook_secret, "TELEGRAM_WEBHOOK_SECRET", "", 0);
+    for (s = cfg->tg_webhook_secret; *s; s++) {
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-')) {
+            snprintf(errbuf, errlen,
+                     "TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 "
+                     "characters, as Telegram requires)");
+            goto err;
+        }
+    }
+    STR_VAR(tg_webhook_url, "TELEGRAM_WEBHOOK_URL", "", 0);
+    if (cfg->tg_webhook_url[0] && strncmp(cfg->tg_webhook_url, "https://", 8) != 0 &&
+        strncmp(cfg->tg_webhook_url, "http://", 7) != 0) {
+        snprintf(errbuf, errlen, "TELEGRAM_WEBHOOK_URL must start with https://");
+        goto err;
+    }
+    if (cfg->tg_webhook_url[0] && !cfg->tg_webhook_secret[0]) {
+        snprintf(errbuf, errlen,
+                 "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET: an unauthenticated webhook "
+                 "would take updates from anyone");
+        goto err;
+    }
 
     STR_VAR(secrets_key, "SECRETS_KEY", "", 0);
     if (cfg->secrets_key[0] && !is_fernet_key(cfg->secrets_key)) {

@@ -22,13 +22,12 @@ static void copy_header(struct lws *wsi, enum lws_token_indexes t, char *out, si
         out[0] = '\0';
 }
 
-/* Custom header names keep the client's spelling and lws compares them case-sensitively. */
-static void copy_csrf_header(struct lws *wsi, char *out, size_t outlen)
+/* Custom header names keep the client's spelling and lws compares them case-sensitively, so
+ * each header is looked up under the spellings clients use. names ends with NULL. */
+static void copy_custom_header(struct lws *wsi, const char *const *names, char *out, size_t outlen)
 {
-    static const char *const names[] = {
-        "x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:", "X-CSRF-TOKEN:"};
     out[0] = '\0';
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (size_t i = 0; names[i]; i++) {
         int n = lws_hdr_custom_length(wsi, names[i], (int)strlen(names[i]));
         if (n < 0) continue;
         if (n >= (int)outlen ||
@@ -50,7 +49,12 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     if (lws_get_peer_simple(wsi, r->ip, sizeof(r->ip)) == NULL) snprintf(r->ip, sizeof(r->ip), "?");
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, r->content_type, sizeof(r->content_type));
     copy_header(wsi, WSI_TOKEN_HOST, r->host, sizeof(r->host));
-    copy_csrf_header(wsi, r->csrf_header, sizeof(r->csrf_header));
+    static const char *const csrf_names[] = {
+        "x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:", "X-CSRF-TOKEN:", NULL};
+    static const char *const tg_names[] = {
+        "X-Telegram-Bot-Api-Secret-Token:", "x-telegram-bot-api-secret-token:", NULL};
+    copy_custom_header(wsi, csrf_names, r->csrf_header, sizeof(r->csrf_header));
+    copy_custom_header(wsi, tg_names, r->tg_secret, sizeof(r->tg_secret));
     copy_header(wsi, WSI_TOKEN_HTTP_COOKIE, cookie, sizeof(cookie));
     if (edge_cookie_get(cookie, EDGE_SESSION_COOKIE, r->token, sizeof(r->token)) < 0 ||
         !edge_token_is_valid(r->token))

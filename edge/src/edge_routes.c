@@ -89,6 +89,9 @@ const edge_api_route edge_api_routes[] = {
     /* the chat simulator (off when a bot token is configured): an Update into rt:in */
     {"POST", "/api/simulator/messages", "simulateMessage", "SELECT rt.require_role('admin')",
      NOARGS, NULL, 202, W, EDGE_HANDLER_SIMULATE, edge_schema_sim_message},
+    /* Telegram's webhook: no session; X-Telegram-Bot-Api-Secret-Token is the credential */
+    {"POST", "/api/telegram/webhook", "telegramWebhook", NULL, NOARGS, NULL, 200,
+     EDGE_RT_NO_SESSION | EDGE_RT_RAW_BODY, EDGE_HANDLER_TG_WEBHOOK, NULL},
     /* presets */
     {"GET", "/api/presets", "listPresets", "SELECT rt.list_presets($1::jsonb)", A(EDGE_ARG_FILTER),
      q_search, 200, 0, EDGE_HANDLER_SQL, NULL},
@@ -278,7 +281,7 @@ int edge_routes_match(const char *method, const char *path, const edge_api_route
 
 int edge_route_takes_body(const edge_api_route *rt)
 {
-    if (rt->body) return 1;
+    if (rt->body || (rt->flags & EDGE_RT_RAW_BODY)) return 1;
     for (const edge_arg_kind *a = rt->args; *a != EDGE_ARG_END; a++)
         if (*a == EDGE_ARG_BODY) return 1;
     return 0;

@@ -28,6 +28,7 @@ typedef enum edge_arg_kind {
 #define EDGE_RT_ATTACHMENT 0x4    /* Content-Disposition: attachment (export) */
 #define EDGE_RT_SEAL_KEY 0x8      /* body "api_key" is Fernet-sealed by the edge before SQL */
 #define EDGE_RT_NO_SESSION 0x10   /* answered without a session (login), so without CSRF too */
+#define EDGE_RT_RAW_BODY 0x20     /* the handler reads the body itself (the Telegram webhook) */
 
 /* Who answers a matched row. Most rows are one SQL function call; a row names another handler
  * when it needs more than that call (edge_api.c has one function per kind). */
@@ -39,6 +40,7 @@ typedef enum edge_route_handler {
     EDGE_HANDLER_LIST_CHATS,    /* sql with ($1 q, $2 cursor, $3 limit) from edge_chats_args */
     EDGE_HANDLER_LIST_MESSAGES, /* sql with the filter of edge_messages_filter */
     EDGE_HANDLER_SIMULATE,      /* body checked against row->body, sql (role check), XADD rt:in */
+    EDGE_HANDLER_TG_WEBHOOK,    /* secret header checked, the Update XADDed to rt:in, then 200 */
     EDGE_HANDLER_COUNT
 } edge_route_handler;
 

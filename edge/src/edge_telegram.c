@@ -36,6 +36,9 @@ static struct {
     edge_curl_req *req;    /* in-flight getUpdates, NULL when none */
     edge_curl_req *me_req; /* in-flight getMe, NULL when none */
     int need_me;           /* the bot's identity is not stored yet: ask getMe */
+    int webhook;           /* webhook mode: Telegram posts updates, nothing polls */
+    int hook_set;          /* setWebhook succeeded (or there is no URL to announce) */
+    edge_curl_req *hook_req;
     uv_timer_t timer;
     int timer_open;
     uv_timer_t lease_timer;
@@ -54,6 +57,8 @@ static struct {
 
 static void poll_updates(void);
 static void read_offset(void);
+static void on_hook_answer(const edge_curl_response *r, void *ud);
+static void ask_identity(void);
 
 /* Replaces every occurrence of the token in s (in place) so an error text can be logged. */
 static void redact_token(char *s)
@@ -292,6 +297,24 @@ static void on_response(const edge_curl_response *r, void *ud)
         handle_unparsable(r->body, r->body_len, tr.error);
         break;
     default:
+        if (strstr(tr.error, "webhook is active")) {
+            /* polling mode, but a webhook was set earlier: remove it, then poll */
+            static const char *const h[] = {"Content-Type: application/json", NULL};
+            char url[1024];
+            edge_curl_request req;
+            snprintf(url, sizeof(url), "%s/bot%s/deleteWebhook", tg.ctx->cfg->tg_api_base,
+                     tg.ctx->cfg->tg_token);
+            memset(&req, 0, sizeof(req));
+            req.method = "POST";
+            req.url = url;
+            req.headers = h;
+            req.body = "{}";
+            req.body_len = 2;
+            req.timeout_ms = 15000;
+            EDGE_WARN("telegram: a webhook is set while polling; deleting it");
+            if (!tg.hook_req) tg.hook_req = edge_curl_start(tg.curl, &req, on_hook_answer, NULL);
+            memset(url, 0, sizeof(url));
+        }
         backoff("telegram: getUpdates answered an error", tr.error, tr.error_code);
         break;
     }
@@ -387,6 +410,59 @@ static void poll_updates(void)
     if (!tg.req) backoff("telegram: could not start a request", "curl", 0);
 }
 
+/* ---- webhook mode ---- */
+
+static void on_hook_answer(const edge_curl_response *r, void *ud)
+{
+    edge_tg_result tr;
+    (void)ud;
+    tg.hook_req = NULL;
+    if (tg.stopping) return;
+    edge_tg_parse_result(r->body, r->body_len, r->ok ? r->status : 0, &tr);
+    json_decref(tr.result);
+    if (!tg.webhook) return; /* a deleteWebhook of polling mode: the next poll tells */
+    if (tr.ok) {
+        tg.hook_set = 1;
+        EDGE_INFO("telegram: webhook set; Telegram posts updates to /api/telegram/webhook");
+    } else {
+        char code[24];
+        EDGE_WARN("telegram: setWebhook failed; retrying", "error_code",
+                  edge_log_int(code, tr.error_code), "error", r->ok ? tr.error : r->error);
+    }
+}
+
+/* Webhook mode's timer: the bot's identity, and the webhook announced until Telegram agrees. */
+static void webhook_tick(uv_timer_t *t)
+{
+    const edge_config *cfg = tg.ctx->cfg;
+    (void)t;
+    if (tg.stopping) return;
+    ask_identity();
+    if (!tg.hook_set && !tg.hook_req) {
+        static const char *const h[] = {"Content-Type: application/json", NULL};
+        char url[1024];
+        edge_curl_request req;
+        json_t *b = json_object();
+        json_object_set_new(b, "url", json_string(cfg->tg_webhook_url));
+        json_object_set_new(b, "secret_token", json_string(cfg->tg_webhook_secret));
+        char *body = json_dumps(b, JSON_COMPACT);
+        json_decref(b);
+        snprintf(url, sizeof(url), "%s/bot%s/setWebhook", cfg->tg_api_base, cfg->tg_token);
+        memset(&req, 0, sizeof(req));
+        req.method = "POST";
+        req.url = url;
+        req.headers = h;
+        req.body = body;
+        req.body_len = body ? strlen(body) : 0;
+        req.timeout_ms = 15000;
+        req.connect_timeout_ms = 10000;
+        if (body) tg.hook_req = edge_curl_start(tg.curl, &req, on_hook_answer, NULL);
+        memset(url, 0, sizeof(url));
+        if (body) memset(body, 0, strlen(body)); /* it holds the secret */
+        free(body);
+    }
+}
+
 /* ---- the poller lease ---- */
 
 static void on_lease(redisReply *reply, void *ud)
@@ -440,6 +516,14 @@ int edge_telegram_start(edge_ctx *ctx)
     uv_timer_init(ctx->loop, &tg.timer);
     tg.timer_open = 1;
     tg.running = 1;
+    if (ctx->cfg->tg_webhook_secret[0]) {
+        tg.webhook = 1;
+        tg.hook_set = ctx->cfg->tg_webhook_url[0] == '\0'; /* no URL: set by hand */
+        EDGE_INFO("telegram: webhook mode (no getUpdates)", "announce",
+                  tg.hook_set ? "no (TELEGRAM_WEBHOOK_URL not set)" : "yes");
+        uv_timer_start(&tg.timer, webhook_tick, 100, 5000);
+        return EDGE_OK;
+    }
     {
         char host[64];
         if (gethostname(host, sizeof(host)) != 0) snprintf(host, sizeof(host), "edge");
@@ -468,6 +552,8 @@ void edge_telegram_stop(void)
     tg.req = NULL;
     if (tg.me_req) edge_curl_cancel(tg.me_req);
     tg.me_req = NULL;
+    if (tg.hook_req) edge_curl_cancel(tg.hook_req);
+    tg.hook_req = NULL;
     edge_curl_destroy(tg.curl);
     tg.curl = NULL;
     if (tg.timer_open) {

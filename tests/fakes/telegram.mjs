@@ -81,6 +81,7 @@ export async function start(opts = {}) {
   // Telegram's update ids never repeat for a bot; fakes started at different times get disjoint
   // ranges (1e9 + ms clock * 1000), so suites sharing one database never collide.
   let nextId = opts.firstUpdateId ?? 1e9 + (Date.now() % 1e9) * 1000;
+  let webhook = null;        // { url, secret_token } while a webhook is set (setWebhook)
   let offset = 0;            // the last offset the client sent (updates below it are confirmed)
   const strictReplies = opts.strictReplies ?? false; // 400 for a reply to a message the fake never saw
   const chatMax = new Map();  // chat id → highest message_id seen or sent in it
@@ -245,7 +246,20 @@ export async function start(opts = {}) {
     switch (method) {
       case 'getMe':
         return send(res, 200, { ok: true, result: BOT });
+      case 'setWebhook': {
+        if (typeof params.url !== 'string' || !/^https?:\/\//.test(params.url)) return apiError(res, 400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+        if (params.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(params.secret_token))) return apiError(res, 400, 'Bad Request: secret token contains unallowed characters');
+        webhook = { url: params.url, secret_token: params.secret_token ?? null };
+        return ok(true);
+      }
+      case 'deleteWebhook':
+        webhook = null;
+        return ok(true);
+      case 'getWebhookInfo':
+        return send(res, 200, { ok: true, result: { url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: pending.length } });
       case 'getUpdates': {
+        // Telegram refuses to be polled while a webhook is set.
+        if (webhook) return apiError(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
         const off = params.offset !== undefined ? Number(params.offset) : undefined;
         const limit = Math.min(Math.max(Number(params.limit ?? 100) || 100, 1), 100);
         const timeout = Math.max(Number(params.timeout ?? 0) || 0, 0);
@@ -374,7 +388,8 @@ export async function start(opts = {}) {
     return { offset, confirmed: offset > 0 ? offset - 1 : null,
       pending: pending.filter((p) => p.id >= offset || p.force).length,
       calls: calls.length, get_updates_calls: calls.filter((c) => c.method === 'getUpdates').length,
-      long_poll_waiting: waiter !== null, failures_queued: failures.length, sent: sent.length };
+      long_poll_waiting: waiter !== null, failures_queued: failures.length, sent: sent.length,
+      webhook: webhook ? { ...webhook } : null };
   }
 
   function reset() {
