@@ -167,6 +167,31 @@ test('a group @mention gets a reply to the mention; a plain group message gets n
   assert.equal(tg.drafts.filter((d) => d.chat_id === chatId).length, 0, 'sendMessageDraft is for private chats only');
 });
 
+test('a group watches a slow reply grow in one message: a first sendMessage, then edits, the final text edited in', { timeout: 90000 }, async () => {
+  await waitFor(async () => (await db.query("SELECT rt.setting('bot.username') AS v")).rows[0].v === 'rt_test_bot',
+    { what: 'bot.username from getMe' });
+  const chatId = -uniqueId();
+  await openChat({ tg, db, api: as.owner, chatId, chatType: 'group', providerId: provider.id });
+  const question = `@rt_test_bot tell me slowly ${chatId}`;
+  llm.script([{ match: question, chunks: 10, chunkDelayMs: 450 }]);
+  const { messageId } = ask(tg, { chatId, chatType: 'group', text: question, mention: true });
+  const pk = await incomingPk(db, chatId, messageId);
+  const final = `Echo: ${question}`;
+  await waitFor(() => tg.sent.some((s) => s.chat_id === chatId && s.method === 'editMessageText' && s.params.text === final),
+    { timeoutMs: 45000, what: 'the final text edited into the streamed message' });
+  const sends = tg.sentMessages(chatId).filter((s) => String(s.params.text).startsWith('Echo:'));
+  assert.equal(sends.length, 1, 'one message carries the whole reply');
+  assert.ok(sends[0].params.text.length < final.length, `the first send shows the reply so far: ${sends[0].params.text}`);
+  assert.equal(replyTo(sends[0].params), messageId, 'as a reply to the mention');
+  const edits = tg.sent.filter((s) => s.chat_id === chatId && s.method === 'editMessageText');
+  assert.ok(edits.every((e) => e.params.message_id === sends[0].result.message_id), 'every edit is of that message');
+  assert.ok(edits.every((e, i) => i === 0 || e.params.text.length >= edits[i - 1].params.text.length), 'the text only grows');
+  const { message: bot } = await botAnswer(as.owner, chatId, pk);
+  assert.equal(bot.message_id, sends[0].result.message_id, 'the stored reply is that Telegram message');
+  assert.equal(bot.text, final);
+  assert.equal(tg.drafts.filter((d) => d.chat_id === chatId).length, 0, 'no sendMessageDraft in groups');
+});
+
 test('manual sends: as admin with the signature, as bot without, with reply_to_message_id', { timeout: 60000 }, async () => {
   const { chatId, firstMessageId } = await openChat({ tg, db, api: as.owner, chatId: uniqueId(), autoreply: false });
   const restore = await setSetting(as.owner, 'admin.signature', '— Support team');
