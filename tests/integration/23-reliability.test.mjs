@@ -1,7 +1,8 @@
 // Delivery survives crashes (ARCHITECTURE.md "a crash at any line loses nothing";
-// contract-delivery.md; decision 010): rt-edge SIGKILLed twice during 200 auto-replies in 20
-// chats → every reply reaches Telegram, duplicates ≤ kills, each next to a kill; Redis SIGKILLed
-// mid-run → nothing lost, nothing doubled; two rt-edge processes on one stack → no duplicate
+// contract-delivery.md; decision 010): rt-edge SIGKILLed three times during 2,000 auto-replies in
+// 100 chats under scripted LLM and Telegram faults → every reply reaches Telegram, duplicates ≤
+// kills, each next to a kill, dead letters exactly for the permanent failures; Redis SIGKILLed
+// and PostgreSQL restarted mid-run → nothing lost, nothing doubled; two rt-edge processes on one stack → no duplicate
 // sends, one poller (lease rt:tg:poller), the other takes over polling after SIGKILL of the
 // poller; a chat never gets more than one message a second (one edge or two).
 // Each test runs on a Redis of its own (durable like the stack's: appendfsync always), so its
@@ -10,7 +11,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start as startTelegram } from '../fakes/telegram.mjs';
 import { start as startLlm, DEFAULT_KEY } from '../fakes/llm.mjs';
-import { startEdge, pgSuper, uniqueId, stackEnv, freePort } from '../lib/stack.mjs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { startEdge, pgSuper, uniqueId, stackEnv, freePort, ROOT } from '../lib/stack.mjs';
 import { request, waitFor, sleep } from '../lib/http.mjs';
 import { uniq } from '../lib/api.mjs';
 import { fernetEncrypt } from '../lib/fernet.mjs';
@@ -106,7 +109,20 @@ async function askRounds(chats, rounds, roundMs, asked = [], label = 'rel') {
   return asked;
 }
 
-const answered = (asked) => asked.filter(({ chatId, q }) => repliesWith(tg, chatId, q).length > 0).length;
+/** How often each text was sent with sendMessage, counted in one pass over the fake's records
+ * (the fake shares this process: a quadratic scan while polling would stall its answers and
+ * widen the very window the kill tests measure). */
+function sendCounts() {
+  const counts = new Map();
+  for (const s of tg.sent) {
+    if (s.method !== 'sendMessage') continue;
+    const key = `${s.chat_id} ${s.params.text}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+const sendsOf = (counts, { chatId, q }) => counts.get(`${chatId} Echo: ${q}`) ?? 0;
+const answered = (asked) => { const c = sendCounts(); return asked.filter((a) => sendsOf(c, a) > 0).length; };
 
 /** Every question answered (at least once), then the duplicates: [{chatId, q, n, first}] with n > 1. */
 async function allAnswered(asked, timeoutMs) {
@@ -122,31 +138,86 @@ async function allAnswered(asked, timeoutMs) {
   return dups;
 }
 
-test('SIGKILL rt-edge twice during 200 auto-replies in 20 chats: every reply sent, duplicates ≤ kills', { timeout: 240000 }, isolated(async (t) => {
+test('2,000 auto-replies under scripted faults, rt-edge SIGKILLed three times: none lost, duplicates ≤ kills, dead letters only for the permanent failures', { timeout: 420000 }, isolated(async (t) => {
   const redis = await newRedis('rel-kill');
   const port = await freePort();
   let edge = await edgeOn(redis, { name: 'rel-kill-1', via: 'kill', port });
-  const chats = await openChats(20);
+  const chats = await openChats(100);
+  // Scripted faults: every 50th question fails once with a 500 (retried), every 200th is refused
+  // for good (400: dead at once); Telegram answers some sends with 429 retry_after and 502.
+  const flaky = (i) => i % 50 === 7;
+  const permanent = (i) => i % 200 === 13;
   const asked = [];
-  const total = 200;
-  const pushing = askRounds(chats, total / chats.length, 1200, asked);
+  const total = 2000;
+  const entries = [];
+  for (let i = 0; i < total; i++) {
+    if (permanent(i)) entries.push({ match: `#${i}#PERM`, status: 400, times: 10 });
+    else if (flaky(i)) entries.push({ match: `#${i}#`, status: 500 });
+  }
+  llm.script(entries);
+  tg.fail({ mode: '429', count: 3, methods: ['sendMessage'], retry_after: 1 });
+  tg.fail({ mode: '502', count: 3, methods: ['sendMessage'] });
+  const pushing = (async () => {
+    for (let r = 0; r < total / chats.length; r++) {
+      for (const chatId of chats) {
+        const i = asked.length;
+        const q = `rel ${chatId} #${i}#${permanent(i) ? 'PERM' : ''}`;
+        ask(tg, { chatId, text: q });
+        asked.push({ chatId, q, i });
+      }
+      await sleep(1000);
+    }
+  })();
   const killTimes = [];
-  for (const [i, frac] of [[2, 0.3], [3, 0.65]]) {
-    await waitFor(() => answered(asked) >= total * frac, { timeoutMs: 120000, intervalMs: 50, what: `${frac * 100}% answered before kill ${i - 1}` });
+  const answeredOk = () => { const c = sendCounts(); return asked.filter((a) => !permanent(a.i) && sendsOf(c, a) > 0).length; };
+  for (const [i, frac] of [[2, 0.2], [3, 0.45], [4, 0.7]]) {
+    await waitFor(() => answeredOk() >= total * 0.99 * frac, { timeoutMs: 200000, intervalMs: 100, what: `${frac * 100}% answered before kill ${i - 1}` });
     killTimes.push(nowT());
     const exit = await edge.kill();
     assert.equal(exit.signal, 'SIGKILL');
     edge = await edgeOn(redis, { name: `rel-kill-${i}`, via: 'kill', port });
   }
   await pushing;
-  const dups = await allAnswered(asked, 150000);
+  const ok = asked.filter((a) => !permanent(a.i));
+  const dups = await allAnswered(ok, 240000);
   const extra = dups.reduce((n, d) => n + d.n - 1, 0);
-  t.diagnostic(`${asked.length} replies, ${killTimes.length} kills, ${extra} duplicate sends`);
+  t.diagnostic(`${ok.length} replies, ${asked.length - ok.length} refused for good, ${killTimes.length} kills, ${extra} duplicate sends`);
+  for (const d of dups) {
+    t.diagnostic(`duplicate "${d.q}": ${repliesWith(tg, d.chatId, d.q).map((x) => `${Math.round(x.t - killTimes[0])}ms`).join(', ')} after kill 1 (kills at ${killTimes.map((k) => Math.round(k - killTimes[0])).join(', ')})`);
+  }
   assert.ok(extra <= killTimes.length, `${extra} duplicate sends for ${killTimes.length} kills: ${JSON.stringify(dups)}`);
   for (const d of dups) {
     assert.ok(killTimes.some((k) => d.first <= k && k - d.first < 5000), `duplicate of "${d.q}" not next to a kill (the one-HTTP-call window)`);
   }
+  for (const a of asked.filter((x) => permanent(x.i))) assert.equal(repliesWith(tg, a.chatId, a.q).length, 0, 'a refused question is not answered');
+  // The ledger: dead jobs are exactly the permanent failures, each with the provider's error.
+  const { rows: dead } = await db.query(`
+    SELECT m.text, o.last_error FROM rt.outbox o JOIN rt.messages m ON m.id = (o.payload->>'message_pk')::bigint
+    WHERE o.dead_at IS NOT NULL AND (o.payload->>'chat_id')::bigint = ANY($1)`, [chats]);
+  assert.deepEqual(dead.map((r) => r.text).sort(), asked.filter((a) => permanent(a.i)).map((a) => a.q).sort(),
+    'dead letters for the scripted permanent failures and no others');
+  assert.ok(dead.every((r) => /HTTP 400/.test(r.last_error)), JSON.stringify(dead));
+  const { rows: [pending] } = await db.query(`
+    SELECT count(*)::int AS n FROM rt.outbox WHERE done_at IS NULL AND dead_at IS NULL AND (payload->>'chat_id')::bigint = ANY($1)`, [chats]);
+  assert.equal(pending.n, 0, 'every job is done or dead');
   assert.ok(edge.alive());
+}));
+
+test('PostgreSQL restarted mid-run: nothing lost, nothing sent twice', { timeout: 180000 }, isolated(async () => {
+  const redis = await newRedis('rel-pg');
+  const edge = await edgeOn(redis, { name: 'rel-pg', via: 'pg' });
+  const chats = await openChats(6);
+  const asked = [];
+  const pushing = askRounds(chats, 8, 1000, asked, 'pgr');
+  await waitFor(() => answered(asked) >= 12, { timeoutMs: 60000, intervalMs: 50, what: '12 replies before the restart' });
+  await db.end().catch(() => {});
+  execFileSync(path.join(ROOT, 'scripts/stack.sh'), ['restart-pg'], { stdio: 'inherit' });
+  db = await pgSuper();
+  await pushing;
+  const dups = await allAnswered(asked, 120000);
+  assert.deepEqual(dups, [], 'a PostgreSQL restart causes no duplicate send');
+  await waitFor(async () => (await request(edge.url, 'GET', '/readyz')).status === 200, { timeoutMs: 30000, what: '/readyz 200 again' });
+  assert.ok(edge.alive(), 'rt-edge survived the restart');
 }));
 
 test('SIGKILL Redis mid-run and restart it: nothing lost, nothing sent twice', { timeout: 180000 }, isolated(async () => {
