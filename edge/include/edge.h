@@ -18,7 +18,8 @@ typedef struct edge_ctx {
     const struct edge_config *cfg;
     struct edge_pg *pg;        /* REST API calls only: bounded queue, statement_timeout */
     struct edge_pg *pg_ingest; /* the ingest worker, partitions, rt_events expansion */
-    struct edge_pg *pg_work;   /* the outbox relay and the job workers */
+    struct edge_pg *pg_work;   /* the outbox relay and the LLM worker */
+    struct edge_pg *pg_send;   /* the Telegram sender: its records never wait behind LLM work */
     struct edge_redis *redis;  /* async connection for streams and sessions */
     struct edge_http *http;    /* lws context: REST, static files and WebSocket */
     const void *fernet;        /* edge_fernet_key of SECRETS_KEY (provider API keys) */

@@ -41,6 +41,12 @@ void edge_pg_set_limits(edge_pg *pg, int max_queue, unsigned queue_timeout_ms,
 int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
                  const char *const *params, edge_pg_cb cb, void *ud);
 
+/* The same, but queued ahead of every waiting call: for recording an effect that already
+ * happened (a message sent), so the window in which a crash would repeat it stays one round
+ * trip wide however long the queue is. */
+int edge_pg_call_first(edge_pg *pg, const char *actor, const char *sql, int nparams,
+                       const char *const *params, edge_pg_cb cb, void *ud);
+
 /* 1 when at least one connection is up (for /readyz). */
 int edge_pg_ready(const edge_pg *pg);
 

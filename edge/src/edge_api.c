@@ -538,7 +538,8 @@ static void handle_sql(edge_req *r)
 void edge_api_readyz(edge_req *r)
 {
     edge_ctx *c = r->http->ctx;
-    int pg = edge_pg_ready(c->pg) && edge_pg_ready(c->pg_ingest) && edge_pg_ready(c->pg_work),
+    int pg = edge_pg_ready(c->pg) && edge_pg_ready(c->pg_ingest) && edge_pg_ready(c->pg_work) &&
+             edge_pg_ready(c->pg_send),
         redis = edge_redis_ready(c->redis);
     char body[96];
     int n =

@@ -414,8 +414,11 @@ static void record(call_state *st, int estimated)
     char *text = json_dumps(res, JSON_COMPACT);
     json_decref(res);
     const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
-    if (call(st, "SELECT rt.record_reply($1::bigint, $2::jsonb)", 2, params, on_recorded) !=
-        EDGE_OK) {
+    /* ahead of the queue: a finished answer is not lost to a crash while it waits */
+    st->pg_busy = 1;
+    if (edge_pg_call_first(lw.ctx->pg_work, NULL, "SELECT rt.record_reply($1::bigint, $2::jsonb)",
+                           2, params, on_recorded, st) != EDGE_OK) {
+        st->pg_busy = 0;
         free(text);
         retry_later(st, 1000, "the database pool refused rt.record_reply");
         return;

@@ -563,8 +563,8 @@ int edge_pg_listen(edge_pg *pg, const char *channel, edge_pg_notify_cb cb, void 
     return EDGE_OK;
 }
 
-int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
-                 const char *const *params, edge_pg_cb cb, void *ud)
+static int enqueue(edge_pg *pg, const char *actor, const char *sql, int nparams,
+                   const char *const *params, edge_pg_cb cb, void *ud, int first)
 {
     pg_call *call;
     if (!pg || !sql || nparams < 0 || (nparams > 0 && !params) || pg->stopping) return EDGE_ERR;
@@ -588,17 +588,34 @@ int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
         return EDGE_PG_FULL;
     }
     call->queued_at = uv_now(pg->loop);
-    if (pg->tail)
-        pg->tail->next = call;
-    else
+    if (first) {
+        call->next = pg->head;
         pg->head = call;
-    pg->tail = call;
+        if (!pg->tail) pg->tail = call;
+    } else if (pg->tail) {
+        pg->tail->next = call;
+        pg->tail = call;
+    } else {
+        pg->head = pg->tail = call;
+    }
     pg->queued++;
     dispatch(pg);
     return EDGE_OK;
 err:
     free_call(call);
     return EDGE_ERR;
+}
+
+int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
+                 const char *const *params, edge_pg_cb cb, void *ud)
+{
+    return enqueue(pg, actor, sql, nparams, params, cb, ud, 0);
+}
+
+int edge_pg_call_first(edge_pg *pg, const char *actor, const char *sql, int nparams,
+                       const char *const *params, edge_pg_cb cb, void *ud)
+{
+    return enqueue(pg, actor, sql, nparams, params, cb, ud, 1);
 }
 
 /* Fails the calls at the head of the queue that waited longer than queue_timeout_ms: with no

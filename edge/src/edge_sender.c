@@ -124,7 +124,17 @@ static int state_alive(send_state *st)
 
 static int call(send_state *st, const char *sql, int n, const char *const *params, edge_pg_cb cb)
 {
-    if (edge_pg_call(sd.ctx->pg_work, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
+    if (edge_pg_call(sd.ctx->pg_send, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
+    st->pg_busy = 1;
+    return EDGE_OK;
+}
+
+/* Recording what Telegram already has jumps the queue (edge_pg_call_first). */
+static int call_first(send_state *st, const char *sql, int n, const char *const *params,
+                      edge_pg_cb cb)
+{
+    if (edge_pg_call_first(sd.ctx->pg_send, NULL, sql, n, params, cb, st) != EDGE_OK)
+        return EDGE_ERR;
     st->pg_busy = 1;
     return EDGE_OK;
 }
@@ -206,7 +216,8 @@ static void record(send_state *st)
     char *text = json_dumps(res, JSON_COMPACT);
     json_decref(res);
     const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
-    if (call(st, "SELECT rt.mark_sent($1::bigint, $2::jsonb)", 2, params, on_marked) != EDGE_OK)
+    if (call_first(st, "SELECT rt.mark_sent($1::bigint, $2::jsonb)", 2, params, on_marked) !=
+        EDGE_OK)
         wait_then(st, 1000, record);
     free(text);
 }
@@ -399,13 +410,14 @@ static void send_part(send_state *st)
             wait_then(st, 500, send_part);
         return;
     }
-    if (!st->have_slot) {
-        wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
-        if (wait > 0) {
-            wait_then(st, wait, send_part);
-            return;
-        }
-        if (ask_chat_slot(st) == EDGE_OK) return; /* on_chat_slot goes on */
+    /* the chat's slot shared by every edge first, then this process's buckets right before the
+     * call, so that sends leave spaced even when Redis answers in a burst */
+    if (!st->have_slot && ask_chat_slot(st) == EDGE_OK) return; /* on_chat_slot goes on */
+    wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
+    if (wait > 0) {
+        st->have_slot = 1; /* keep the shared slot while this process's buckets refill */
+        wait_then(st, wait, send_part);
+        return;
     }
     st->have_slot = 0;
     const edge_span *sp = &st->spans[st->next_part];

@@ -45,6 +45,8 @@ static void shutdown_all(void)
     ctx.pg_work = NULL;
     edge_pg_destroy(ctx.pg_ingest);
     ctx.pg_ingest = NULL;
+    edge_pg_destroy(ctx.pg_send);
+    ctx.pg_send = NULL;
     edge_redis_destroy(ctx.redis);
     ctx.redis = NULL;
     uv_close((uv_handle_t *)&sig_int, NULL);
@@ -99,8 +101,9 @@ int main(void)
     ctx.pg = edge_pg_create(ctx.loop, &cfg, cfg.pg_api_pool);
     ctx.pg_ingest = edge_pg_create(ctx.loop, &cfg, 2);
     ctx.pg_work = edge_pg_create(ctx.loop, &cfg, cfg.pg_worker_pool);
+    ctx.pg_send = edge_pg_create(ctx.loop, &cfg, 2);
     ctx.redis = edge_redis_create(ctx.loop, &cfg);
-    if (!ctx.pg || !ctx.pg_ingest || !ctx.pg_work || !ctx.redis) {
+    if (!ctx.pg || !ctx.pg_ingest || !ctx.pg_work || !ctx.pg_send || !ctx.redis) {
         EDGE_ERROR("could not create the postgres pool or the redis client");
         goto out;
     }
