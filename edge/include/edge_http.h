@@ -21,4 +21,7 @@ void edge_http_stop(edge_http *h);
  * recovers by backfill. */
 void edge_ws_broadcast(edge_http *h, const char *json, size_t len);
 
+/* Open, authenticated WebSocket clients right now. */
+size_t edge_ws_clients(const edge_http *h);
+
 #endif

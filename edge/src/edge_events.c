@@ -269,6 +269,11 @@ static void on_notify(const char *payload, void *ud)
         EDGE_WARN("events: listener reconnected, notifications may have been missed");
         return;
     }
+    if (edge_ws_clients(ev.ctx->http) == 0) {
+        /* nobody to tell: a browser that connects later loads and backfills on its own, so
+         * expanding the payload would only cost the database (2-4 ms a call) */
+        return;
+    }
     if (ev.queued >= MAX_QUEUED) {
         EDGE_ERROR("events: queue full, dropping a notification");
         return;

@@ -382,7 +382,8 @@ static void on_recorded(const edge_pg_result *r, void *ud)
               st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
               "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
               edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
-              edge_log_int(out, st->parse.usage.output), "cost", costbuf[0] ? costbuf : NULL,
+              edge_log_int(out, st->parse.usage.output), "cost",
+              costbuf, /* "" when unknown: a NULL would end the field list */
               "usage_estimated", st->parse.usage.estimated ? "true" : "false", "latency_ms",
               edge_log_int(lat, now_ms() - st->started_ms), "first_token_ms",
               edge_log_int(ft, st->first_token_ms ? st->first_token_ms - st->started_ms : -1));

@@ -282,3 +282,8 @@ void edge_ws_shutdown(edge_http *h)
     h->clients = NULL;
     h->nclients = 0;
 }
+
+size_t edge_ws_clients(const edge_http *h)
+{
+    return h ? h->nclients : 0;
+}
