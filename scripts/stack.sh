@@ -278,6 +278,12 @@ case "$cmd" in
         rt_log "stack up: PostgreSQL 127.0.0.1:$RT_PG_PORT, Redis 127.0.0.1:$RT_REDIS_PORT, state in $HOME_DIR"
         ;;
     stop) load_secrets; stop_all ;;
+    stop-pg)
+        # PostgreSQL alone (the outage tests): fast, sessions are cut
+        load_secrets
+        (cd / && as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 60 stop >/dev/null)
+        ;;
+    start-pg) load_secrets; start_pg ;;
     restart-pg)
         # PostgreSQL alone, fast (sessions are cut): the crash tests use it
         load_secrets
@@ -292,5 +298,5 @@ case "$cmd" in
     env) load_secrets; print_env ;;
     psql) load_secrets; su_psql -d "$RT_DB" "$@" ;;
     redis-cli) load_secrets; redis_cli "$@" ;;
-    *) rt_die "usage: stack.sh start [--fresh] | stop | restart-pg | status | env | psql [args] | redis-cli [args]" ;;
+    *) rt_die "usage: stack.sh start [--fresh] | stop | stop-pg | start-pg | restart-pg | status | env | psql [args] | redis-cli [args]" ;;
 esac

@@ -118,6 +118,11 @@ static void role_cb(const edge_pg_result *res, void *ud)
     if (!edge_req_release(r)) return;
     if (strcmp(res->sqlstate, "00000") != 0) {
         int status = edge_sqlstate_to_status(res->sqlstate);
+        if (status == 503) {
+            edge_req_add_header(r, "retry-after:", "2");
+            edge_req_problem(r, 503, "the database is unavailable; try again shortly", NULL);
+            return;
+        }
         if (status >= 500) {
             sim_fail(r, "require_role", res->errmsg);
             return;
