@@ -35,9 +35,10 @@ struct edge_jobs {
     int group_ready;
     int stopping;
     int reclaiming;
-    int creating; /* XGROUP CREATE outstanding */
-    int ops;      /* dead-letter chains under way: they hold j */
-    int closed;   /* both timers closed */
+    int creating;           /* XGROUP CREATE outstanding */
+    int ops;                /* dead-letter chains under way: they hold j */
+    int closed;             /* both timers closed */
+    uint64_t last_touch_ms; /* loop time of the last rt.outbox_touch */
     uv_timer_t read_timer, reclaim_timer, beat_timer;
 };
 
@@ -368,6 +369,29 @@ static void on_pending(redisReply *reply, void *ud)
     free(argv);
 }
 
+/* The same for the ledger, less often: the sweeper re-relays jobs whose relayed_at is older
+ * than RT_OUTBOX_STALE_SEC, and one held that long (a slow model, a long rate-limit wait) must
+ * not reach another edge. Fire and forget: a missed touch only risks a duplicate run. */
+static void touch_ledger(edge_jobs *j)
+{
+    uint64_t now = uv_now(j->ctx->loop);
+    size_t cap = (size_t)j->held * 21 + 3, pos = 0;
+    char *ids;
+    if (now - j->last_touch_ms < (uint64_t)j->ctx->cfg->outbox_stale_sec * 1000u / 3u) return;
+    j->last_touch_ms = now;
+    ids = malloc(cap);
+    if (!ids) return;
+    ids[pos++] = '{';
+    for (edge_job *x = j->jobs; x; x = x->next)
+        pos += (size_t)snprintf(ids + pos, cap - pos, "%s%lld", pos > 1 ? "," : "", x->id);
+    ids[pos++] = '}';
+    ids[pos] = '\0';
+    const char *params[1] = {ids};
+    edge_pg_call(j->ctx->pg_work, NULL, "SELECT rt.outbox_touch($1::bigint[])", 1, params, NULL,
+                 NULL);
+    free(ids);
+}
+
 /* Held entries are claimed again by their holder (XCLAIM … JUSTID, which leaves the delivery
  * count alone) well within the idle time, so no other edge reclaims a job that is merely slow:
  * waiting for Telegram's rate limits or a long model answer. */
@@ -388,6 +412,7 @@ static void heartbeat(uv_timer_t *t)
     argv[n++] = "JUSTID";
     edge_redis_cmd(j->writer, NULL, NULL, n, argv, NULL);
     free(argv);
+    touch_ledger(j);
 }
 
 static void reclaim(uv_timer_t *t)

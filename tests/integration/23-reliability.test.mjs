@@ -239,6 +239,21 @@ test('SIGKILL Redis mid-run and restart it: nothing lost, nothing sent twice', {
   assert.equal(tg.state().pending, 0, 'every update confirmed to Telegram');
 }));
 
+test('a job running longer than RT_OUTBOX_STALE_SEC is not relayed to the other edge (the workers touch what they hold)', { timeout: 120000 }, isolated(async () => {
+  const redis = await newRedis('rel-long');
+  const env = { RT_OUTBOX_STALE_SEC: '2', RT_OUTBOX_SWEEP_MS: '300', RT_LLM_IDLE_TIMEOUT_MS: '5000' };
+  await edgeOn(redis, { name: 'rel-long-a', via: 'long-a', env });
+  await edgeOn(redis, { name: 'rel-long-b', via: 'long-b', env });
+  const [chatId] = await openChats(1);
+  const q = `slow answer ${chatId}`;
+  llm.script([{ match: q, chunks: 8, chunkDelayMs: 1000 }]); // 8 s, four times the stale window
+  ask(tg, { chatId, text: q });
+  await waitFor(() => repliesWith(tg, chatId, q).length > 0, { timeoutMs: 60000, what: 'the slow reply' });
+  await sleep(3000);
+  assert.equal(llm.callsFor(q).length, 1, 'one model call: the sweeper did not hand the held job to the other edge');
+  assert.equal(repliesWith(tg, chatId, q).length, 1, 'one reply');
+}));
+
 test('two rt-edge processes: no duplicate sends, one poller; after SIGKILL of the poller the other polls', { timeout: 240000 }, isolated(async () => {
   const redis = await newRedis('rel-two');
   const a = await edgeOn(redis, { name: 'rel-two-a', via: 'edge-a' });

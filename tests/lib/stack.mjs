@@ -124,7 +124,10 @@ export async function startEdge({ name = 'edge', env = {}, port, ready = true, t
       }
     },
   };
-  if (ready) await edge.waitReady();
+  if (ready) {
+    // an edge that never got ready is stopped, not left running against the shared stack
+    try { await edge.waitReady(); } catch (e) { await edge.kill(); throw e; }
+  }
   return edge;
 }
 

@@ -5,7 +5,7 @@
 -- SKIP LOCKED and the doorbells need a second session: 83_jobs_sessions.sql.
 -- Chats 81000xxx, updates 8100xxxx, logins t81_*; everything rolls back.
 BEGIN;
-SELECT plan(166);
+SELECT plan(169);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -105,6 +105,11 @@ SELECT is(rt.outbox_claim(1, 300), jsonb_build_array(jsonb_build_object('id', :j
 SELECT is((SELECT relays FROM rt.outbox WHERE id = :j_reply), 2, 'a re-relay counts');
 SELECT is(rt.outbox_claim(10, 900), '[]'::jsonb, 'with stale_sec 900 the other one is not stale yet');
 SELECT is(rt.outbox_claim(10, 300), jsonb_build_array(jsonb_build_object('id', :j_send, 'kind', 'telegram.send')), 'but with 300 it is');
+-- the workers' heartbeat keeps a held job from looking stale
+UPDATE rt.outbox SET relayed_at = now() - interval '10 minutes' WHERE id IN (:j_send, :j_reply);
+SELECT is(rt.outbox_touch(ARRAY[:j_send, :j_reply, 0]::bigint[]), 2, 'outbox_touch: the held unfinished jobs are touched, unknown ids ignored');
+SELECT is(rt.outbox_claim(10, 300), '[]'::jsonb, 'a touched job is not stale, so no other edge gets it');
+SELECT is(pg_temp.err('SELECT rt.outbox_touch(NULL)'), '22023:ids', 'outbox_touch(NULL): 22023 naming ids');
 
 -- ---------------------------------------------------------------------------
 -- rt.job_begin: telegram.send

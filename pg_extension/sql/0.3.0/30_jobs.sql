@@ -125,6 +125,26 @@ BEGIN
     RETURN claimed;
 END
 $$;
+CREATE FUNCTION rt.outbox_touch(ids bigint[]) RETURNS int
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    n int;
+BEGIN
+    PERFORM rt.require_role('admin');
+    IF ids IS NULL OR cardinality(ids) > 100000 THEN
+        PERFORM rt._field_error('ids', 'must be an array of at most 100000 job ids');
+    END IF;
+    -- a worker still holds these: the sweeper must not hand them to another edge meanwhile
+    UPDATE rt.outbox o SET relayed_at = now()
+    WHERE o.id = ANY (ids) AND o.done_at IS NULL AND o.dead_at IS NULL AND o.relayed_at IS NOT NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rt.outbox_touch(bigint[]) IS 'Edge workers'' heartbeat: the unfinished jobs they hold get relayed_at = now(), so a job that runs longer than the sweeper''s stale_sec (a long model answer, a rate-limit wait) is not relayed to another edge; returns how many were touched';
+
 COMMENT ON FUNCTION rt.outbox_claim(int, int) IS 'Edge relay: up to lim (1..10000) unfinished jobs never relayed or relayed more than stale_sec ago, oldest first, FOR UPDATE SKIP LOCKED; sets relayed_at = now(), relays + 1. Returns [{"id","kind"}]';
 
 -- ---------------------------------------------------------------------------
