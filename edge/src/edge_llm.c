@@ -19,6 +19,7 @@
 #include "edge_fernet.h"
 #include "edge_http.h"
 #include "edge_jobs.h"
+#include "edge_jobstate.h"
 #include "edge_keys.h"
 #include "edge_llm.h"
 #include "edge_llmparse.h"
@@ -38,9 +39,8 @@
 #define GROUP_FIRST_AFTER_MS 700 /* the placeholder message waits for some text first */
 
 typedef struct call_state {
-    struct call_state *prev, *next;
-    edge_job *job;
-    json_t *begin; /* rt.job_begin's answer */
+    edge_jobstate base; /* first: list, timer (watchdog / demo pace), SQL-call lifetime */
+    json_t *begin;      /* rt.job_begin's answer */
     int attempts;
     int demo;
     int anthropic;
@@ -73,10 +73,6 @@ typedef struct call_state {
     edge_curl_req *req;
     char *demo_text;
     size_t demo_len, demo_pos;
-    uv_timer_t watchdog; /* timeouts; also paces the demo model */
-    int timer_open;
-    int pg_busy;
-    int orphan;
     int final;
     unsigned min_retry_ms; /* Retry-After of the failure being recorded */
     char timeout_error[128];
@@ -86,7 +82,7 @@ static struct {
     edge_ctx *ctx;
     edge_jobs *jobs;
     edge_curl *curl;
-    call_state *states;
+    edge_jobstate_list states;
     int running;
 } lw;
 
@@ -97,19 +93,10 @@ static long long now_ms(void)
 
 /* ---- state lifetime ---- */
 
-static void on_timer_closed(uv_handle_t *h)
+/* Frees what the state owns (edge_jobstate's release: may run twice). */
+static void release(edge_jobstate *base)
 {
-    free(h->data);
-}
-
-static void free_state(call_state *st)
-{
-    if (st->prev)
-        st->prev->next = st->next;
-    else if (lw.states == st)
-        lw.states = st->next;
-    if (st->next) st->next->prev = st->prev;
-    st->prev = st->next = NULL;
+    call_state *st = (call_state *)base;
     if (st->req) edge_curl_cancel(st->req);
     st->req = NULL;
     if (st->tg_req) edge_curl_cancel(st->tg_req);
@@ -121,46 +108,26 @@ static void free_state(call_state *st)
     free(st->text);
     free(st->demo_text);
     st->text = st->demo_text = NULL;
-    if (st->timer_open) {
-        uv_timer_stop(&st->watchdog);
-        st->watchdog.data = st;
-        uv_close((uv_handle_t *)&st->watchdog, on_timer_closed);
-    } else {
-        free(st);
-    }
 }
 
 static void finish(call_state *st)
 {
-    edge_job *job = st->job;
-    free_state(st);
-    edge_jobs_finish(job);
+    edge_jobstate_finish(&st->base);
 }
 
 static void retry_later(call_state *st, unsigned min_ms, const char *error)
 {
-    edge_job *job = st->job;
-    unsigned ms = edge_jobs_backoff_ms(job->runs, 1000, 60000, (unsigned)rand());
-    if (ms < min_ms) ms = min_ms;
-    free_state(st);
-    edge_jobs_retry(job, ms, error);
+    edge_jobstate_retry(&st->base, min_ms, error);
 }
 
 static int state_alive(call_state *st)
 {
-    st->pg_busy = 0;
-    if (st->orphan) {
-        free_state(st);
-        return 0;
-    }
-    return 1;
+    return edge_jobstate_returned(&st->base);
 }
 
 static int call(call_state *st, const char *sql, int n, const char *const *params, edge_pg_cb cb)
 {
-    if (edge_pg_call(lw.ctx->pg_work, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
-    st->pg_busy = 1;
-    return EDGE_OK;
+    return edge_jobstate_call(&st->base, lw.ctx->pg_work, 0, sql, n, params, cb);
 }
 
 /* ---- browsers and Telegram ---- */
@@ -178,7 +145,7 @@ static void broadcast(const char *type, json_t *data)
 static json_t *event_base(call_state *st)
 {
     json_t *d = json_object();
-    json_object_set_new(d, "job_id", json_integer(st->job->id));
+    json_object_set_new(d, "job_id", json_integer(st->base.job->id));
     json_object_set_new(d, "chat_id", json_integer(st->chat_id));
     json_object_set(d, "draft_id", st->draft_id ? st->draft_id : json_null());
     return d;
@@ -262,7 +229,7 @@ static void flush_delta(call_state *st)
     if (st->draft_in_tg && st->len > 0 && now_ms() - st->last_draft_ms >= DRAFT_EVERY_MS) {
         json_t *b = json_object();
         json_object_set_new(b, "chat_id", json_integer(st->chat_id));
-        json_object_set_new(b, "draft_id", json_integer(st->job->id));
+        json_object_set_new(b, "draft_id", json_integer(st->base.job->id));
         json_object_set_new(b, "text", json_stringn(st->text, st->len > 4096 ? 4096 : st->len));
         edge_sender_fire("sendMessageDraft", b);
         json_decref(b);
@@ -315,7 +282,7 @@ static void on_failed(const edge_pg_result *r, void *ud)
     if (strcmp(r->sqlstate, "00000") == 0 && st->final)
         finish(st);
     else
-        retry_later(st, st->min_retry_ms, st->job->last_error);
+        retry_later(st, st->min_retry_ms, st->base.job->last_error);
 }
 
 static void fail(call_state *st, const char *error, int permanent, unsigned retry_after_ms)
@@ -324,8 +291,8 @@ static void fail(call_state *st, const char *error, int permanent, unsigned retr
     int final = permanent || st->attempts >= lw.ctx->cfg->job_max_deliveries;
     st->final = final;
     st->min_retry_ms = retry_after_ms;
-    snprintf(st->job->last_error, sizeof(st->job->last_error), "%s", error);
-    EDGE_WARN("llm: call failed", "job", edge_log_int(id, st->job->id), "provider",
+    snprintf(st->base.job->last_error, sizeof(st->base.job->last_error), "%s", error);
+    EDGE_WARN("llm: call failed", "job", edge_log_int(id, st->base.job->id), "provider",
               st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
               "error", error, "attempt", edge_log_int(att, st->attempts), "final",
               final ? "true" : "false");
@@ -378,7 +345,7 @@ static void on_recorded(const edge_pg_result *r, void *ud)
     edge_log_int(total_us, (long long)total);
     edge_log_int(http_us, (long long)http);
     EDGE_INFO("llm call", "total_us", total_us, "http_us", http_us, "job",
-              edge_log_int(id, st->job->id), "kind", st->job->kind, "provider",
+              edge_log_int(id, st->base.job->id), "kind", st->base.job->kind, "provider",
               st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
               "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
               edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
@@ -414,12 +381,11 @@ static void record(call_state *st, int estimated)
                                                    : json_null());
     char *text = json_dumps(res, JSON_COMPACT);
     json_decref(res);
-    const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
+    const char *params[2] = {edge_log_int(id, st->base.job->id), text ? text : "{}"};
     /* ahead of the queue: a finished answer is not lost to a crash while it waits */
-    st->pg_busy = 1;
-    if (edge_pg_call_first(lw.ctx->pg_work, NULL, "SELECT rt.record_reply($1::bigint, $2::jsonb)",
-                           2, params, on_recorded, st) != EDGE_OK) {
-        st->pg_busy = 0;
+    if (edge_jobstate_call(&st->base, lw.ctx->pg_work, 1,
+                           "SELECT rt.record_reply($1::bigint, $2::jsonb)", 2, params,
+                           on_recorded) != EDGE_OK) {
         free(text);
         retry_later(st, 1000, "the database pool refused rt.record_reply");
         return;
@@ -434,14 +400,14 @@ static void demo_tick(uv_timer_t *t)
     call_state *st = t->data;
     size_t n = edge_demo_next_piece(st->demo_text, st->demo_len, st->demo_pos);
     if (n == 0) {
-        uv_timer_stop(&st->watchdog);
+        uv_timer_stop(&st->base.timer);
         flush_delta(st);
         st->parse.done = 1;
         record(st, 1);
         return;
     }
     if (append_text(st, st->demo_text + st->demo_pos, n) != EDGE_OK) {
-        uv_timer_stop(&st->watchdog);
+        uv_timer_stop(&st->base.timer);
         fail(st, "out of memory", 0, 0);
         return;
     }
@@ -460,7 +426,7 @@ static void start_demo(call_state *st)
         return;
     }
     st->demo_len = strlen(st->demo_text);
-    uv_timer_start(&st->watchdog, demo_tick, 0, DEMO_PIECE_MS);
+    uv_timer_start(&st->base.timer, demo_tick, 0, DEMO_PIECE_MS);
 }
 
 /* ---- a provider over HTTP ---- */
@@ -511,7 +477,7 @@ static void arm_watchdog(call_state *st)
     long long ms = first ? cfg->llm_first_token_timeout_ms : cfg->llm_idle_timeout_ms;
     snprintf(st->timeout_error, sizeof(st->timeout_error),
              first ? "timeout: no token within %lld ms" : "timeout: no data for %lld ms", ms);
-    uv_timer_start(&st->watchdog, on_watchdog, (uint64_t)ms, 0);
+    uv_timer_start(&st->base.timer, on_watchdog, (uint64_t)ms, 0);
 }
 
 /* The provider's error message from an error body (OpenAI/DeepSeek {"error":{"message"}},
@@ -531,7 +497,7 @@ static void on_http_done(const edge_curl_response *r, void *ud)
     char err[300];
     st->req = NULL;
     st->http_end_ns = uv_hrtime();
-    uv_timer_stop(&st->watchdog);
+    uv_timer_stop(&st->base.timer);
     if (st->parse_failed) {
         if (st->parse.error == EDGE_LLM_ERR_PROVIDER)
             snprintf(err, sizeof(err), "provider error in stream: %s", st->parse.error_message);
@@ -678,7 +644,8 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->anthropic = type && strcmp(type, "anthropic") == 0;
     st->started_ms = now_ms();
     st->began_ns = uv_hrtime();
-    st->telegram_live = strcmp(st->job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
+    st->telegram_live =
+        strcmp(st->base.job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
     st->draft_in_tg = st->telegram_live && st->chat_id > 0 &&
                       json_is_true(json_object_get(st->begin, "streaming"));
     st->edit_in_tg = st->telegram_live && st->chat_id < 0 &&
@@ -686,9 +653,6 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->last_typing_ms = -TYPING_EVERY_MS;
     st->last_draft_ms = -DRAFT_EVERY_MS;
     flush_delta(st); /* "typing" at once */
-    uv_timer_init(lw.ctx->loop, &st->watchdog);
-    st->watchdog.data = st;
-    st->timer_open = 1;
     if (st->demo)
         start_demo(st);
     else
@@ -711,10 +675,7 @@ static void run(edge_job *job, void *ud)
         edge_jobs_retry(job, 1000, "out of memory");
         return;
     }
-    st->job = job;
-    st->next = lw.states;
-    if (lw.states) lw.states->prev = st;
-    lw.states = st;
+    edge_jobstate_add(&lw.states, &st->base, job, lw.ctx->loop, release);
     params[0] = edge_log_int(id, job->id);
     if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
         retry_later(st, 1000, "the database pool refused rt.job_begin");
@@ -737,22 +698,7 @@ void edge_llm_stop(void)
 {
     if (!lw.ctx) return;
     lw.running = 0;
-    while (lw.states) {
-        call_state *st = lw.states;
-        edge_job *job = st->job;
-        lw.states = st->next;
-        if (lw.states) lw.states->prev = NULL;
-        st->next = NULL;
-        if (st->pg_busy) {
-            if (st->req) edge_curl_cancel(st->req);
-            st->req = NULL;
-            if (st->timer_open) uv_timer_stop(&st->watchdog);
-            st->orphan = 1;
-        } else {
-            free_state(st);
-        }
-        edge_jobs_forget(job);
-    }
+    edge_jobstate_stop_all(&lw.states);
     edge_jobs_stop(lw.jobs);
     lw.jobs = NULL;
     edge_curl_destroy(lw.curl);

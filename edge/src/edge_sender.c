@@ -15,6 +15,7 @@
 #include "edge_config.h"
 #include "edge_curl.h"
 #include "edge_jobs.h"
+#include "edge_jobstate.h"
 #include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_pg.h"
@@ -30,9 +31,8 @@
 #define PART_TRIES 3 /* transient failures of one part before the delivery gives up */
 
 typedef struct send_state {
-    struct send_state *prev, *next;
-    edge_job *job;
-    json_t *begin; /* rt.job_begin's answer */
+    edge_jobstate base; /* first: list, timer, SQL-call lifetime */
+    json_t *begin;      /* rt.job_begin's answer */
     long long chat_id;
     int is_group;
     long long reply_to;
@@ -45,13 +45,8 @@ typedef struct send_state {
     int part_tries;
     int attempts; /* rt.job_begin's count for this job */
     edge_curl_req *req;
-    uv_timer_t timer;
-    int timer_open;
-    int pg_busy;   /* a PostgreSQL call holds this state */
-    int orphan;    /* the job is gone (stop): free when the call returns */
     int final;     /* the failure being recorded makes the job dead */
     int have_slot; /* the rate limits granted the next part */
-    void (*after_wait)(struct send_state *);
 } send_state;
 
 static struct {
@@ -59,7 +54,7 @@ static struct {
     edge_jobs *jobs;
     edge_curl *curl;
     edge_ratelimit *rl;
-    send_state *states;
+    edge_jobstate_list states;
     int running;
 } sd;
 
@@ -68,92 +63,57 @@ static long long now_ms(void)
     return (long long)uv_now(sd.ctx->loop);
 }
 
-static void on_state_timer_closed(uv_handle_t *h)
+/* Frees what the state owns (edge_jobstate's release: may run twice). */
+static void release(edge_jobstate *base)
 {
-    free(h->data);
-}
-
-static void free_state(send_state *st)
-{
-    if (st->prev)
-        st->prev->next = st->next;
-    else if (sd.states == st)
-        sd.states = st->next;
-    if (st->next) st->next->prev = st->prev;
-    st->prev = st->next = NULL;
+    send_state *st = (send_state *)base;
     if (st->req) edge_curl_cancel(st->req);
     st->req = NULL;
     json_decref(st->begin);
     json_decref(st->ids);
     st->begin = st->ids = NULL;
-    if (st->timer_open) {
-        uv_timer_stop(&st->timer);
-        st->timer.data = st;
-        uv_close((uv_handle_t *)&st->timer, on_state_timer_closed);
-    } else {
-        free(st);
-    }
 }
 
-/* The job is done with this state: ack or retry it, and free the state. */
 static void finish(send_state *st)
 {
-    edge_job *job = st->job;
-    free_state(st);
-    edge_jobs_finish(job);
+    edge_jobstate_finish(&st->base);
 }
 
 static void retry_later(send_state *st, const char *error)
 {
-    edge_job *job = st->job;
-    unsigned ms = edge_jobs_backoff_ms(job->runs, 1000, 60000, (unsigned)rand());
-    free_state(st);
-    edge_jobs_retry(job, ms, error);
+    edge_jobstate_retry(&st->base, 0, error);
 }
 
-/* A PostgreSQL answer for a state: 0 when the state is gone (stop) and must not be used. */
+/* A PostgreSQL answer for a state: 0 when the worker stopped meanwhile (st is gone). */
 static int state_alive(send_state *st)
 {
-    st->pg_busy = 0;
-    if (st->orphan) {
-        free_state(st);
-        return 0;
-    }
-    return 1;
+    return edge_jobstate_returned(&st->base);
 }
 
 static int call(send_state *st, const char *sql, int n, const char *const *params, edge_pg_cb cb)
 {
-    if (edge_pg_call(sd.ctx->pg_send, NULL, sql, n, params, cb, st) != EDGE_OK) return EDGE_ERR;
-    st->pg_busy = 1;
-    return EDGE_OK;
+    return edge_jobstate_call(&st->base, sd.ctx->pg_send, 0, sql, n, params, cb);
 }
 
 /* Recording what Telegram already has jumps the queue (edge_pg_call_first). */
 static int call_first(send_state *st, const char *sql, int n, const char *const *params,
                       edge_pg_cb cb)
 {
-    if (edge_pg_call_first(sd.ctx->pg_send, NULL, sql, n, params, cb, st) != EDGE_OK)
-        return EDGE_ERR;
-    st->pg_busy = 1;
-    return EDGE_OK;
+    return edge_jobstate_call(&st->base, sd.ctx->pg_send, 1, sql, n, params, cb);
 }
 
-static void on_timer(uv_timer_t *t)
+static void send_part(send_state *st);
+static void record(send_state *st);
+
+/* the two steps a state waits to run again */
+static void send_part_later(edge_jobstate *b)
 {
-    send_state *st = t->data;
-    if (st->after_wait) st->after_wait(st);
+    send_part((send_state *)b);
 }
 
-static void wait_then(send_state *st, long long ms, void (*fn)(send_state *))
+static void record_later(edge_jobstate *b)
 {
-    if (!st->timer_open) {
-        uv_timer_init(sd.ctx->loop, &st->timer);
-        st->timer_open = 1;
-    }
-    st->timer.data = st;
-    st->after_wait = fn;
-    uv_timer_start(&st->timer, on_timer, ms > 0 ? (uint64_t)ms : 0, 0);
+    record((send_state *)b);
 }
 
 /* ---- failing ---- */
@@ -169,7 +129,7 @@ static void on_failed(const edge_pg_result *r, void *ud)
     if (st->final)
         finish(st);
     else
-        retry_later(st, st->job->last_error);
+        retry_later(st, st->base.job->last_error);
 }
 
 static void fail(send_state *st, const char *error, int permanent)
@@ -177,18 +137,16 @@ static void fail(send_state *st, const char *error, int permanent)
     char id[24];
     int final = permanent || st->attempts >= sd.ctx->cfg->job_max_deliveries;
     st->final = final;
-    const char *params[3] = {edge_log_int(id, st->job->id), error, final ? "true" : "false"};
-    snprintf(st->job->last_error, sizeof(st->job->last_error), "%s", error);
-    EDGE_WARN("sender: delivery failed", "job", id, "kind", st->job->kind, "error", error, "final",
-              final ? "true" : "false");
+    const char *params[3] = {edge_log_int(id, st->base.job->id), error, final ? "true" : "false"};
+    snprintf(st->base.job->last_error, sizeof(st->base.job->last_error), "%s", error);
+    EDGE_WARN("sender: delivery failed", "job", id, "kind", st->base.job->kind, "error", error,
+              "final", final ? "true" : "false");
     if (call(st, "SELECT rt.job_failed($1::bigint, $2, $3::boolean)", 3, params, on_failed) !=
         EDGE_OK)
         retry_later(st, error);
 }
 
 /* ---- recording ---- */
-
-static void record(send_state *st);
 
 static void on_marked(const edge_pg_result *r, void *ud)
 {
@@ -198,7 +156,7 @@ static void on_marked(const edge_pg_result *r, void *ud)
         /* the effect happened: keep trying to record it rather than doing it again */
         EDGE_WARN("sender: recording a delivery failed; retrying", "sqlstate", r->sqlstate, "error",
                   r->errmsg);
-        wait_then(st, 1000, record);
+        edge_jobstate_wait(&st->base, 1000, record_later);
         return;
     }
     finish(st);
@@ -215,10 +173,10 @@ static void record(send_state *st)
     }
     char *text = json_dumps(res, JSON_COMPACT);
     json_decref(res);
-    const char *params[2] = {edge_log_int(id, st->job->id), text ? text : "{}"};
+    const char *params[2] = {edge_log_int(id, st->base.job->id), text ? text : "{}"};
     if (call_first(st, "SELECT rt.mark_sent($1::bigint, $2::jsonb)", 2, params, on_marked) !=
         EDGE_OK)
-        wait_then(st, 1000, record);
+        edge_jobstate_wait(&st->base, 1000, record_later);
     free(text);
 }
 
@@ -283,8 +241,6 @@ void edge_sender_fire(const char *method, json_t *body)
 
 /* ---- sending ---- */
 
-static void send_part(send_state *st);
-
 static void on_part_sent(const edge_curl_response *r, void *ud)
 {
     send_state *st = ud;
@@ -328,7 +284,7 @@ static void on_part_sent(const edge_curl_response *r, void *ud)
         EDGE_WARN("sender: telegram rate limit for one chat", "retry_after",
                   edge_log_int(ra, tr.retry_after));
         edge_rl_block(sd.rl, st->chat_id, now_ms() + (long long)tr.retry_after * 1000);
-        wait_then(st, (long long)tr.retry_after * 1000, send_part);
+        edge_jobstate_wait(&st->base, (long long)tr.retry_after * 1000, send_part_later);
         return;
     }
     if (tr.permanent && st->reply_to && strstr(tr.error, "replied not found")) {
@@ -341,8 +297,9 @@ static void on_part_sent(const edge_curl_response *r, void *ud)
         return;
     }
     if (++st->part_tries < PART_TRIES) {
-        wait_then(st, edge_jobs_backoff_ms((unsigned)st->part_tries, 500, 10000, (unsigned)rand()),
-                  send_part);
+        edge_jobstate_wait(
+            &st->base, edge_jobs_backoff_ms((unsigned)st->part_tries, 500, 10000, (unsigned)rand()),
+            send_part_later);
         return;
     }
     fail(st, r->ok ? tr.error : r->error, 0);
@@ -353,7 +310,7 @@ static void on_sim_id(redisReply *reply, void *ud)
     send_state *st = ud;
     if (!sd.running) return;
     if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        wait_then(st, 500, send_part);
+        edge_jobstate_wait(&st->base, 500, send_part_later);
         return;
     }
     /* simulated user and bot messages share one counter, so their ids never collide */
@@ -375,7 +332,7 @@ static void on_chat_slot(redisReply *reply, void *ud)
     send_state *st = ud;
     if (!sd.running) return;
     if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0) {
-        wait_then(st, reply->integer, send_part);
+        edge_jobstate_wait(&st->base, reply->integer, send_part_later);
         return;
     }
     st->have_slot = 1;
@@ -407,7 +364,7 @@ static void send_part(send_state *st)
         const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
         if (edge_redis_cmd(sd.ctx->redis, NULL, NULL, 4, setnx, NULL) != EDGE_OK ||
             edge_redis_cmd(sd.ctx->redis, on_sim_id, st, 2, incr, NULL) != EDGE_OK)
-            wait_then(st, 500, send_part);
+            edge_jobstate_wait(&st->base, 500, send_part_later);
         return;
     }
     /* the chat's slot shared by every edge first, then this process's buckets right before the
@@ -416,7 +373,7 @@ static void send_part(send_state *st)
     wait = edge_rl_reserve(sd.rl, st->chat_id, st->is_group, now_ms());
     if (wait > 0) {
         st->have_slot = 1; /* keep the shared slot while this process's buckets refill */
-        wait_then(st, wait, send_part);
+        edge_jobstate_wait(&st->base, wait, send_part_later);
         return;
     }
     st->have_slot = 0;
@@ -503,7 +460,7 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->chat_id = json_integer_value(json_object_get(payload, "chat_id"));
     st->is_group = st->chat_id < 0;
     st->ids = json_array();
-    if (strcmp(st->job->kind, "telegram.delete") == 0) {
+    if (strcmp(st->base.job->kind, "telegram.delete") == 0) {
         delete_message(st);
         return;
     }
@@ -539,10 +496,7 @@ static void run(edge_job *job, void *ud)
         edge_jobs_retry(job, 1000, "out of memory");
         return;
     }
-    st->job = job;
-    st->next = sd.states;
-    if (sd.states) sd.states->prev = st;
-    sd.states = st;
+    edge_jobstate_add(&sd.states, &st->base, job, sd.ctx->loop, release);
     params[0] = edge_log_int(id, job->id);
     if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
         retry_later(st, "the database pool refused the call");
@@ -567,22 +521,7 @@ void edge_sender_stop(void)
 {
     if (!sd.ctx) return;
     sd.running = 0;
-    while (sd.states) {
-        send_state *st = sd.states;
-        edge_job *job = st->job;
-        sd.states = st->next;
-        if (sd.states) sd.states->prev = NULL;
-        st->next = NULL;
-        if (st->pg_busy) {
-            /* its PostgreSQL call still holds it: freed when the call returns */
-            if (st->req) edge_curl_cancel(st->req);
-            st->req = NULL;
-            st->orphan = 1;
-        } else {
-            free_state(st);
-        }
-        edge_jobs_forget(job);
-    }
+    edge_jobstate_stop_all(&sd.states);
     edge_jobs_stop(sd.jobs);
     sd.jobs = NULL;
     edge_curl_destroy(sd.curl);
