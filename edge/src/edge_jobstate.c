@@ -1,5 +1,8 @@
 /* Per-job state shared by the workers (see edge_jobstate.h). */
 #include <stdlib.h>
+#include <string.h>
+
+#include "edge_log.h"
 
 #include "edge_jobstate.h"
 
@@ -107,4 +110,48 @@ void edge_jobstate_stop_all(edge_jobstate_list *l)
         }
         if (job) edge_jobs_forget(job);
     }
+}
+
+void *edge_jobstate_begin(edge_jobstate_list *l, size_t size, edge_job *job, uv_loop_t *loop,
+                          void (*release)(edge_jobstate *s), edge_pg *pool, edge_pg_cb on_begin)
+{
+    char id[24];
+    const char *params[1] = {edge_log_int(id, job->id)};
+    edge_jobstate *s = calloc(1, size); /* freed by free_state, after its timer closed */
+    if (!s) {
+        edge_jobs_retry(job, 1000, "out of memory");
+        return NULL;
+    }
+    edge_jobstate_add(l, s, job, loop, release);
+    if (edge_jobstate_call(s, pool, 0, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) !=
+        EDGE_OK) {
+        edge_jobstate_retry(s, 1000, "the database pool refused rt.job_begin");
+        return NULL;
+    }
+    return s;
+}
+
+json_t *edge_jobstate_begun(edge_jobstate *s, const edge_pg_result *r)
+{
+    json_error_t jerr;
+    json_t *begin;
+    const char *state;
+    if (!edge_jobstate_returned(s)) return NULL;
+    if (strcmp(r->sqlstate, "P0002") == 0) { /* no such job: nothing to do, ever */
+        edge_jobstate_finish(s);
+        return NULL;
+    }
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
+        edge_jobstate_retry(s, 0, r->errmsg[0] ? r->errmsg : "rt.job_begin failed");
+        return NULL;
+    }
+    begin = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
+    state = json_string_value(json_object_get(begin, "state"));
+    if (!state || strcmp(state, "run") != 0) {
+        /* done or dead already (a duplicate delivery, or made dead by SQL, e.g. no provider) */
+        json_decref(begin);
+        edge_jobstate_finish(s);
+        return NULL;
+    }
+    return begin;
 }

@@ -17,6 +17,8 @@
 #ifndef EDGE_JOBSTATE_H
 #define EDGE_JOBSTATE_H
 
+#include <jansson.h>
+
 #include "edge.h"
 #include "edge_jobs.h"
 #include "edge_pg.h"
@@ -41,6 +43,18 @@ struct edge_jobstate {
 /* Links s (zeroed by the caller, the first member of a malloc'd state) into l for job. */
 void edge_jobstate_add(edge_jobstate_list *l, edge_jobstate *s, edge_job *job, uv_loop_t *loop,
                        void (*release)(edge_jobstate *s));
+
+/* A new zeroed state of `size` bytes (edge_jobstate first) for job, linked into l, with
+ * rt.job_begin(job) queued on pool; on_begin gets the state. NULL when it could not start (the
+ * job then runs again later). */
+void *edge_jobstate_begin(edge_jobstate_list *l, size_t size, edge_job *job, uv_loop_t *loop,
+                          void (*release)(edge_jobstate *s), edge_pg *pool, edge_pg_cb on_begin);
+
+/* The first line of every on_begin: rt.job_begin's answer when the job is to run (the caller
+ * owns it: "attempts", "payload" and the kind's fields are inside), or NULL when it is handled
+ * already: the worker stopped, the job is unknown or finished (acknowledged), or the call failed
+ * (run again later). */
+json_t *edge_jobstate_begun(edge_jobstate *s, const edge_pg_result *r);
 
 /* The job is done (XACK), or runs again after a backoff of at least min_ms; s is freed. */
 void edge_jobstate_finish(edge_jobstate *s);

@@ -612,24 +612,9 @@ static void start_http(call_state *st)
 static void on_begin(const edge_pg_result *r, void *ud)
 {
     call_state *st = ud;
-    json_error_t jerr;
-    const char *state, *type;
+    const char *type;
     json_t *payload, *provider;
-    if (!state_alive(st)) return;
-    if (strcmp(r->sqlstate, "P0002") == 0) {
-        finish(st);
-        return;
-    }
-    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
-        retry_later(st, 0, r->errmsg[0] ? r->errmsg : "rt.job_begin failed");
-        return;
-    }
-    st->begin = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
-    state = json_string_value(json_object_get(st->begin, "state"));
-    if (!state || strcmp(state, "run") != 0) {
-        finish(st); /* done already, or dead (e.g. no enabled provider: recorded by SQL) */
-        return;
-    }
+    if (!(st->begin = edge_jobstate_begun(&st->base, r))) return;
     st->attempts = (int)json_integer_value(json_object_get(st->begin, "attempts"));
     payload = json_object_get(st->begin, "payload");
     provider = json_object_get(st->begin, "provider");
@@ -661,24 +646,14 @@ static void on_begin(const edge_pg_result *r, void *ud)
 
 static void run(edge_job *job, void *ud)
 {
-    char id[24];
-    const char *params[1];
-    call_state *st;
     (void)ud;
     if (strcmp(job->kind, "llm.reply") != 0 && strcmp(job->kind, "llm.draft") != 0) {
         EDGE_ERROR("llm: unknown job kind acknowledged", "kind", job->kind);
         edge_jobs_finish(job);
         return;
     }
-    st = calloc(1, sizeof(*st)); /* freed by free_state */
-    if (!st) {
-        edge_jobs_retry(job, 1000, "out of memory");
-        return;
-    }
-    edge_jobstate_add(&lw.states, &st->base, job, lw.ctx->loop, release);
-    params[0] = edge_log_int(id, job->id);
-    if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
-        retry_later(st, 1000, "the database pool refused rt.job_begin");
+    edge_jobstate_begin(&lw.states, sizeof(call_state), job, lw.ctx->loop, release, lw.ctx->pg_work,
+                        on_begin);
 }
 
 int edge_llm_start(edge_ctx *ctx)

@@ -437,24 +437,8 @@ static void delete_message(send_state *st)
 static void on_begin(const edge_pg_result *r, void *ud)
 {
     send_state *st = ud;
-    json_error_t jerr;
-    const char *state;
     json_t *payload;
-    if (!state_alive(st)) return;
-    if (strcmp(r->sqlstate, "P0002") == 0) { /* no such job: nothing to do, ever */
-        finish(st);
-        return;
-    }
-    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
-        retry_later(st, r->errmsg[0] ? r->errmsg : "rt.job_begin failed");
-        return;
-    }
-    st->begin = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
-    state = json_string_value(json_object_get(st->begin, "state"));
-    if (!state || strcmp(state, "run") != 0) {
-        finish(st); /* done or dead already: a duplicate delivery */
-        return;
-    }
+    if (!(st->begin = edge_jobstate_begun(&st->base, r))) return;
     st->attempts = (int)json_integer_value(json_object_get(st->begin, "attempts"));
     payload = json_object_get(st->begin, "payload");
     st->chat_id = json_integer_value(json_object_get(payload, "chat_id"));
@@ -482,24 +466,14 @@ static void on_begin(const edge_pg_result *r, void *ud)
 
 static void run(edge_job *job, void *ud)
 {
-    char id[24];
-    const char *params[1];
-    send_state *st;
     (void)ud;
     if (strcmp(job->kind, "telegram.send") != 0 && strcmp(job->kind, "telegram.delete") != 0) {
         EDGE_ERROR("sender: unknown job kind acknowledged", "kind", job->kind);
         edge_jobs_finish(job);
         return;
     }
-    st = calloc(1, sizeof(*st)); /* freed by free_state */
-    if (!st) {
-        edge_jobs_retry(job, 1000, "out of memory");
-        return;
-    }
-    edge_jobstate_add(&sd.states, &st->base, job, sd.ctx->loop, release);
-    params[0] = edge_log_int(id, job->id);
-    if (call(st, "SELECT rt.job_begin($1::bigint)", 1, params, on_begin) != EDGE_OK)
-        retry_later(st, "the database pool refused the call");
+    edge_jobstate_begin(&sd.states, sizeof(send_state), job, sd.ctx->loop, release, sd.ctx->pg_send,
+                        on_begin);
 }
 
 int edge_sender_start(edge_ctx *ctx)
