@@ -220,7 +220,9 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         return 0;
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!pss || !pss->req || pss->req->responded) return 0;
+        /* lws completes a POST's empty body too: a request without a body was begun at its
+         * headers already, and beginning it twice would run its SQL call twice */
+        if (!pss || !pss->req || pss->req->responded || !pss->req->expect_body) return 0;
         if (pss->req->body_too_large) {
             edge_req_problem(pss->req, 413, "request body is larger than the server accepts", NULL);
             return 0;
