@@ -9,31 +9,12 @@
 // Screenshots go to tests/e2e/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, SCREENSHOTS, TELEGRAM_FAKE_URL, openBrowser, runStamp } from '../lib/browser.mjs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-const BASE_URL = (process.env.RT_BASE_URL ?? 'http://127.0.0.1:18080').replace(/\/$/, '');
-const ADMIN_LOGIN = process.env.ADMIN_LOGIN ?? 'admin';
-const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
-const TELEGRAM_FAKE_URL = process.env.TELEGRAM_FAKE_URL?.replace(/\/$/, '');
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 const LIVE_TIMEOUT_MS = 30_000;
 
-// Same launch arguments as live.test.mjs.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const stamp = runStamp();
 // A private chat: its id is the user's, and auto-reply needs no mention there.
 const userId = 700_000_000 + Math.floor(Math.random() * 100_000_000);
 const chatId = userId;
@@ -45,7 +26,7 @@ const updateIdBase = Math.floor(Date.now() / 1000) - 20;
 
 let browser;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 async function userSays(text, messageId) {
   if (TELEGRAM_FAKE_URL) {
@@ -84,16 +65,7 @@ const stream = () => page.getByRole('log', { name: new RegExp(`^Messages in `) }
 describe('admin console, delivery', { timeout: 240_000 }, () => {
   before(async () => {
     assert.ok(ADMIN_PASSWORD, 'ADMIN_PASSWORD must be set');
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    await context.addInitScript(() => window.localStorage.setItem('rt.lang', 'en'));
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, page, pageErrors } = await openBrowser());
   });
 
   after(async () => {

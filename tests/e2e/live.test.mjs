@@ -6,31 +6,13 @@
 // TELEGRAM_FAKE_URL (optional). Screenshots go to tests/e2e/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, SCREENSHOTS, TELEGRAM_FAKE_URL, openBrowser, runStamp } from '../lib/browser.mjs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-const BASE_URL = (process.env.RT_BASE_URL ?? 'http://127.0.0.1:18080').replace(/\/$/, '');
-const ADMIN_LOGIN = process.env.ADMIN_LOGIN ?? 'admin';
-const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD;
-const TELEGRAM_FAKE_URL = process.env.TELEGRAM_FAKE_URL?.replace(/\/$/, '');
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 // Ingest goes through Redis and PostgreSQL before the WS broadcast; allow for a slow CI box.
 const LIVE_TIMEOUT_MS = 20_000;
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const stamp = runStamp();
 // A group id of our own per run, so earlier runs' chats never match.
 const chatId = -(4_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
 const userId = 700_000_000 + Math.floor(Math.random() * 100_000_000);
@@ -42,7 +24,7 @@ const updateIdBase = Math.floor(Date.now() / 1000);
 
 let browser;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 /** Queues one text message from our test user in our test group on the fake Telegram. */
 async function pushTelegramMessage(text, messageId) {
@@ -84,15 +66,7 @@ async function feed(text, messageId) {
 describe('admin console, live updates', { timeout: 120_000 }, () => {
   before(async () => {
     assert.ok(ADMIN_PASSWORD, 'ADMIN_PASSWORD must be set');
-    await mkdir(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    const context = await browser.newContext({
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, page, pageErrors } = await openBrowser({ lang: null }));
   });
 
   after(async () => {
