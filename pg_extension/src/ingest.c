@@ -1,7 +1,7 @@
 /*
  * ingest.c
- *	  rt.ingest(jsonb): stores a batch of Telegram updates idempotently and rings
- *	  NOTIFY rt_events once per call.
+ *	  rt.ingest(jsonb): stores a batch of Telegram updates idempotently and writes
+ *	  one rt_events journal row per call (rt._journal_append, which rings NOTIFY).
  *
  * The fast path checks every update in C, then writes the whole batch in one
  * subtransaction, new rt.messages rows with one INSERT.  If a write fails
@@ -24,6 +24,8 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -1726,6 +1728,34 @@ BuildEventsPayload(IngestState *st)
 	return buf.data;
 }
 
+/*
+ * The payload becomes a row of the event journal (rt.events, 0.4.0), written in this
+ * transaction by rt._journal_append, which also rings the empty NOTIFY rt_events doorbell.
+ * A database still at an older extension version has no journal: the payload rides in the
+ * NOTIFY itself, as those versions' edges expect.
+ */
+static void
+AppendEvents(const char *payload)
+{
+	static const Oid argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	int			rc;
+
+	static const Oid lookup_types[2] = {TEXTOID, JSONBOID};
+
+	if (!OidIsValid(LookupFuncName(list_make2(makeString("rt"), makeString("_journal_append")), 2,
+								   lookup_types, true)))
+	{
+		Async_Notify(RT_EVENTS_CHANNEL, payload);
+		return;
+	}
+	values[0] = CStringGetTextDatum(payload);
+	rc = SPI_execute_with_args("SELECT rt._journal_append('messages', $1::jsonb)", 1,
+							   (Oid *) argtypes, values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "rt.ingest: rt._journal_append failed: %s", SPI_result_code_string(rc));
+}
+
 /* ---- entry point --------------------------------------------------------- */
 
 Datum
@@ -1786,7 +1816,7 @@ ingest(PG_FUNCTION_ARGS)
 	for (int i = 0; i < st.decide->out_messages.len; i++)
 		ListAppend(st.batchcxt, &st.new_ids, st.decide->out_messages.items[i]);
 	if (st.stored > 0 || st.edited > 0 || st.decide->notifications.len > 0)
-		Async_Notify(RT_EVENTS_CHANNEL, BuildEventsPayload(&st));
+		AppendEvents(BuildEventsPayload(&st));
 	DecideFinish(st.decide);
 
 	SPI_finish();
