@@ -104,3 +104,13 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- the database itself: no CONNECT or TEMP for PUBLIC, so a login that is none of these roles
+-- cannot even connect (issue 7: any role that could connect could NOTIFY rt_events). Logins
+-- of people are members of rt_admin or rt_analyst and connect through that membership.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO rt_edge, rt_admin, rt_analyst', current_database());
+END
+$$;
