@@ -15,10 +15,18 @@
 // (the socket is destroyed before an answer), 'stall' (no answer for `ms`, then the normal one),
 // 'blocked' (403 Forbidden: bot was blocked by the user); `methods` limits it to those methods.
 //
-// Records: `calls` (every Bot API call: { method, at, t, params, chat_id, via, failed? }) and
+// Records: `calls` (every Bot API call: { method, at, t, params, chat_id, via, failed?, served? },
+// `served` being the update ids a getUpdates answer carried, `answered_t` when it was sent),
+// `faults` (every injected failure served: { mode, method, at, t, pending_ids } with the update
+// ids that were waiting, undelivered, when the failure was answered instead; GET /_fake/faults) and
 // `sent` (successful sendMessage, sendMessageDraft, editMessageText, deleteMessage and
 // sendChatAction: { method, params, result, chat_id, at, t, via }); `t` is a high-resolution
 // epoch time in ms (performance.timeOrigin + performance.now()) for per-chat rate checks.
+//
+// Poll hooks (module only): `onPoll(fn)` runs `await fn({ offset, call })` when a getUpdates
+// arrives, before its offset is applied or a failure is taken (in order, for every hook); it
+// returns a function that removes the hook. A hook may push updates (they are then pending when
+// this very call is answered) or look at other systems at the moment the client asks.
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 
@@ -91,6 +99,8 @@ export async function start(opts = {}) {
   const calls = [];          // every Bot API call: { method, at, params }
   let failures = [];         // queued injected failures: { mode, retry_after, methods }
   let waiter = null;         // the one long poll in flight: { wake, res, timer }
+  const faults = [];         // injected failures served: { mode, method, at, t, pending_ids }
+  let pollHooks = [];        // onPoll hooks, awaited in order when a getUpdates arrives
 
   function push(updates) {
     const list = Array.isArray(updates) ? updates : [updates];
@@ -168,6 +178,12 @@ export async function start(opts = {}) {
     pending = pending.filter((p) => p.id >= offset || p.force);
   }
 
+  /** Ids a getUpdates with this offset would be served now (the client confirmed those below it). */
+  function waitingIds(asked) {
+    const from = Number.isFinite(asked) && asked > offset ? asked : offset;
+    return pending.filter((p) => p.id >= from || p.force).map((p) => p.id);
+  }
+
   function takeBatch(limit) {
     const batch = pending.filter((p) => p.id >= offset || p.force).slice(0, limit);
     // A forced (re-delivered) update is served once; the client confirms it with the offset anyway.
@@ -218,9 +234,15 @@ export async function start(opts = {}) {
     const chatId = chatIdOf(params);
     const call = { method, at: Date.now(), t: nowT(), params, chat_id: chatId, via };
     calls.push(call);
+    if (method === 'getUpdates') {
+      const offset = params.offset !== undefined ? Number(params.offset) : undefined;
+      for (const h of [...pollHooks]) await h({ offset, call });
+    }
     const failure = takeFailure(method);
     if (failure) {
       call.failed = failure.mode;
+      faults.push({ mode: failure.mode, method, at: Date.now(), t: nowT(),
+        pending_ids: method === 'getUpdates' ? waitingIds(Number(params.offset)) : [] });
       if (failure.mode === '429') {
         const n = failure.retry_after ?? 1;
         return apiError(res, 429, `Too Many Requests: retry after ${n}`, { retry_after: n });
@@ -269,19 +291,24 @@ export async function start(opts = {}) {
           const old = waiter; waiter = null; clearTimeout(old.timer);
           apiError(old.res, 409, 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running');
         }
+        const serve = (batch) => {
+          call.served = batch.map((p) => p.id);
+          call.answered_t = nowT();
+          send(res, 200, batchBody(batch));
+        };
         const batch = takeBatch(limit);
-        if (batch.length || timeout === 0) return send(res, 200, batchBody(batch));
+        if (batch.length || timeout === 0) return serve(batch);
         await new Promise((resolve) => {
           const w = { res, wake: () => {
             if (waiter !== w) return;
             waiter = null; clearTimeout(w.timer);
-            send(res, 200, batchBody(takeBatch(limit)));
+            serve(takeBatch(limit));
             resolve();
           } };
           w.timer = setTimeout(() => {
             if (waiter !== w) return;
             waiter = null;
-            send(res, 200, batchBody([]));
+            serve([]);
             resolve();
           }, timeout * 1000);
           waiter = w;
@@ -375,6 +402,7 @@ export async function start(opts = {}) {
       if (req.method === 'POST' && path === 'reset') { reset(); return send(res, 200, { ok: true }); }
       if (req.method === 'GET' && path === 'sent') return send(res, 200, sent);
       if (req.method === 'GET' && path === 'calls') return send(res, 200, calls);
+      if (req.method === 'GET' && path === 'faults') return send(res, 200, faults);
       if (req.method === 'GET' && path === 'state') return send(res, 200, state());
       if (req.method === 'GET' && path === 'drafts') return send(res, 200, drafts);
       if (req.method === 'GET' && path === 'messages') return send(res, 200, [...store.values()].map((v) => ({ ...v.message, deleted: v.deleted, by_bot: v.by_bot })));
@@ -388,12 +416,12 @@ export async function start(opts = {}) {
     return { offset, confirmed: offset > 0 ? offset - 1 : null,
       pending: pending.filter((p) => p.id >= offset || p.force).length,
       calls: calls.length, get_updates_calls: calls.filter((c) => c.method === 'getUpdates').length,
-      long_poll_waiting: waiter !== null, failures_queued: failures.length, sent: sent.length,
+      long_poll_waiting: waiter !== null, failures_queued: failures.length, faults_served: faults.length, sent: sent.length,
       webhook: webhook ? { ...webhook } : null };
   }
 
   function reset() {
-    pending = []; offset = 0; sent.length = 0; calls.length = 0; failures = []; drafts.length = 0;
+    pending = []; offset = 0; sent.length = 0; calls.length = 0; failures = []; drafts.length = 0; faults.length = 0;
   }
 
   const server = http.createServer((req, res) => {
@@ -418,7 +446,9 @@ export async function start(opts = {}) {
 
   return {
     url: `http://${host}:${port}`, port, token: () => token,
-    push, pushRaw, redeliver, state, reset, sent, calls,
+    push, pushRaw, redeliver, state, reset, sent, calls, faults,
+    /** Runs `await fn({ offset, call })` whenever a getUpdates arrives (see the header); returns its remover. */
+    onPoll: (fn) => { pollHooks.push(fn); return () => { pollHooks = pollHooks.filter((h) => h !== fn); }; },
     /** Reserves n consecutive update ids for updates a test numbers itself; returns the first. */
     reserveIds: (n = 1) => { const first = nextId; nextId += n; return first; },
     fail: (spec) => { const n = spec.count ?? 1; for (let i = 0; i < n; i++) failures.push({ mode: String(spec.mode), retry_after: spec.retry_after, methods: spec.methods, ms: spec.ms }); },

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start as startTelegram } from '../fakes/telegram.mjs';
-import { startEdge, pgSuper, uniqueId, textUpdate } from '../lib/stack.mjs';
+import { startEdge, pgSuper, redisClient, uniqueId, textUpdate } from '../lib/stack.mjs';
 import { request, login, openWs, waitFor, sleep } from '../lib/http.mjs';
 import { assertResponse, assertSchema } from '../lib/openapi.mjs';
 
@@ -72,10 +72,59 @@ test('a user message via Telegram appears over WS and in the REST lists', { time
   assert.equal(all.json.items.length, 1);
 });
 
+/** The update is durable: an entry of rt:in carries it, or (already acked and trimmed) a committed row. */
+async function durable(redis, id) {
+  const entries = await redis.xrevrange('rt:in', '+', '-', 'COUNT', 500);
+  const re = new RegExp(`"update_id":${id}(?![0-9])`);
+  const entry = entries.find(([, fields]) => fields.some((f, i) => i % 2 === 1 && re.test(f)));
+  if (entry) return { where: 'rt:in', stream_id: entry[0] };
+  const row = await db.query('SELECT 1 FROM rt.messages WHERE update_id = $1', [id]);
+  return row.rowCount ? { where: 'rt.messages' } : null;
+}
+
 test('the offset is confirmed only after the update was taken', { timeout: 30000 }, async () => {
+  // Redis writes are paused while the update is served, so its XADD cannot finish: an edge that
+  // moved the offset before its MULTI/EXEC came back would ask with offset > id while rt:in has
+  // no entry. The fake checks Redis at the very moment each confirming getUpdates arrives.
   const chatId = uniqueId();
-  const [id] = tg.push([textUpdate({ chatId, text: 'offset check', messageId: 1 })]);
-  await waitFor(() => tg.state().confirmed >= id, { what: `offset past ${id}` });
+  const upd = textUpdate({ chatId, text: 'offset check', messageId: 1, updateId: tg.reserveIds(1) });
+  const id = upd.update_id;
+  const redis = redisClient();
+  const probe = redisClient(); // reads are not paused
+  const confirms = []; // every getUpdates that confirms id, in arrival order, with what Redis held then
+  let seq = 0; let pausedUntilSeq = null;
+  const off = tg.onPoll(async ({ offset, call }) => {
+    if (!(offset > id)) return;
+    const n = ++seq;
+    confirms.push({ seq: n, offset, t: call.t, writes_paused: pausedUntilSeq === null, durable: await durable(probe, id) });
+  });
+  try {
+    await redis.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+    tg.push([upd]);
+    const served = await waitFor(() => tg.calls.find((c) => c.served?.includes(id)), { timeoutMs: 15000, what: `update ${id} served` });
+    // A wrong edge asks again at once; a right one cannot until its EXEC returns. Give it a moment.
+    await waitFor(() => confirms.length > 0, { timeoutMs: 1500, what: 'a confirming getUpdates' }).catch(() => {});
+    const whilePaused = confirms.length;
+    assert.equal(await durable(probe, id), null, 'the pause held the XADD back');
+    pausedUntilSeq = seq;
+    await redis.call('CLIENT', 'UNPAUSE');
+    await waitFor(() => tg.state().confirmed >= id, { timeoutMs: 15000, what: `offset past ${id}` });
+    const entry = await durable(probe, id);
+    assert.ok(entry, `update ${id} stored`);
+    assert.equal(whilePaused, 0, `offset moved past ${id} while its XADD was held back: ${JSON.stringify(confirms)}`);
+    assert.ok(confirms.length >= 1 && confirms.every((c) => c.durable), `every confirmation of ${id} came after it was in Redis: ${JSON.stringify(confirms)}`);
+    if (entry.stream_id) {
+      // Redis stamps the entry with its clock: the XADD ran before the fake saw the new offset.
+      const xaddMs = Number(entry.stream_id.split('-')[0]);
+      assert.ok(xaddMs <= Math.ceil(confirms[0].t), `XADD at ${xaddMs}, first confirmation at ${confirms[0].t}`);
+    }
+    assert.ok(served.answered_t <= confirms[0].t, 'served before confirmed');
+    await waitStored(chatId, 'offset check');
+  } finally {
+    off();
+    await redis.call('CLIENT', 'UNPAUSE').catch(() => {});
+    redis.disconnect(); probe.disconnect();
+  }
 });
 
 async function storedCount(chatId) {
@@ -131,12 +180,29 @@ test('429 retry_after is honoured, then 500 and a malformed body are survived; n
   assert.ok(nextCall, 'polling resumed');
   assert.ok(nextCall.at - failed.at >= 1900, `next getUpdates ${nextCall.at - failed.at} ms after 429 with retry_after=2`);
 
-  tg.fail({ mode: '500', methods: ['getUpdates'] });
-  tg.fail({ mode: 'malformed', methods: ['getUpdates'] });
-  tg.fail({ mode: 'html', methods: ['getUpdates'] });
-  tg.push([textUpdate({ chatId, text: 'after errors', messageId: 2 })]);
-  await waitStored(chatId, 'after errors');
-  assert.equal(await storedCount(chatId), 2);
+  // Each failure answers a getUpdates that would have carried an update: the update is pushed
+  // when that poll arrives (no poll is waiting then), the failure is served instead, and the
+  // update must arrive with a later poll, once.
+  const modes = ['500', 'malformed', 'html'];
+  for (const [i, mode] of modes.entries()) {
+    const text = `after ${mode}`;
+    const upd = textUpdate({ chatId, text, messageId: 2 + i, updateId: tg.reserveIds(1) });
+    const faultsBefore = tg.faults.length;
+    const off = tg.onPoll(() => {
+      off();
+      tg.fail({ mode, methods: ['getUpdates'] });
+      tg.push([upd]);
+    });
+    const fault = await waitFor(() => tg.faults.slice(faultsBefore).find((f) => f.mode === mode), { timeoutMs: 20000, what: `the ${mode} answer served` });
+    assert.deepEqual(fault.pending_ids, [upd.update_id], `the ${mode} answer withheld update ${upd.update_id}`);
+    await waitStored(chatId, text);
+    const serves = tg.calls.filter((c) => c.served?.includes(upd.update_id));
+    assert.equal(serves.length, 1, `update ${upd.update_id} served once, after the ${mode} answer`);
+    assert.ok(serves[0].t > fault.t);
+  }
+  assert.deepEqual(tg.faults.filter((f) => f.t >= failed.t).map((f) => f.mode), ['429', ...modes], 'every scripted failure was served');
+  assert.equal(tg.state().failures_queued, 0);
+  assert.equal(await storedCount(chatId), 1 + modes.length);
   const h = await request(edge.url, 'GET', '/healthz');
   assert.equal(h.status, 200);
 });
