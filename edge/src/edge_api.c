@@ -206,18 +206,13 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
         return;
     }
     r->has_session = 1; /* for the request log line */
-    char *sess = edge_session_to_json(&r->session);
-    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX], ttl[16];
-    if (!sess) {
-        internal_error(r, "json", "out of memory");
-        return;
+    /* the session and its entry in the admin's index, so every session can end at once */
+    edge_req_hold(r);
+    if (edge_auth_session_save(r->http->ctx->redis, r->token, &r->session,
+                               cfg_of(r)->session_ttl_sec, login_set_cb, r) != EDGE_OK) {
+        edge_req_release(r);
+        internal_error(r, "redis", "not connected");
     }
-    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
-    snprintf(ttl, sizeof(ttl), "%d", cfg_of(r)->session_ttl_sec);
-    const char *argv[] = {"SET", key, sess, "EX", ttl};
-    size_t argvlen[] = {3, strlen(key), strlen(sess), 2, strlen(ttl)};
-    call_redis(r, login_set_cb, 5, argv, argvlen);
-    free(sess);
 }
 
 static void handle_login(edge_req *r)
@@ -599,14 +594,7 @@ static void session_cb(redisReply *reply, void *ud)
     }
     r->has_session = 1;
     snprintf(r->actor, sizeof(r->actor), "admin:%lld", r->session.admin_id);
-
-    /* Sliding expiry; fire and forget: a lost EXPIRE only shortens the session. */
-    char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX], ttl[16];
-    snprintf(key, sizeof(key), SESSION_KEY_PREFIX "%s", r->token);
-    snprintf(ttl, sizeof(ttl), "%d", cfg_of(r)->session_ttl_sec);
-    const char *argv[] = {"EXPIRE", key, ttl};
-    size_t argvlen[] = {6, strlen(key), strlen(ttl)};
-    edge_redis_cmd(r->http->ctx->redis, NULL, NULL, 3, argv, argvlen);
+    /* The session slides when the answer is a success (edge_req_respond), never before. */
 
     if ((r->route.flags & EDGE_ROUTE_F_CSRF) || edge_api_method_changes_state(r->method)) {
         if (!r->csrf_header[0] || !edge_ct_equal(r->csrf_header, r->session.csrf_token)) {

@@ -6,6 +6,10 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 #include "edge_auth.h"
+#include "edge_http_int.h"
+#include "edge_keys.h"
+#include "edge_log.h"
+#include "edge_ws.h"
 
 int edge_cookie_get(const char *header, const char *name, char *out, size_t outlen)
 {
@@ -221,4 +225,138 @@ void edge_limiter_reset(edge_limiter *l, const char *ip)
 {
     limiter_slot *s = find_slot(l, ip);
     if (s) s->ip[0] = '\0';
+}
+
+/* ---- the session store ---- */
+
+/* KEYS: session key, index key; ARGV: session JSON, ttl, token */
+static const char save_script[] = "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
+                                  "redis.call('SADD', KEYS[2], ARGV[3]) "
+                                  "redis.call('EXPIRE', KEYS[2], ARGV[2]) "
+                                  "return 1";
+
+/* KEYS: session key, index key; ARGV: ttl, token. The index entry is (re)added too, so a
+ * session made before the index existed joins it on first use. */
+static const char slide_script[] = "if redis.call('EXPIRE', KEYS[1], ARGV[1]) == 1 then "
+                                   "redis.call('SADD', KEYS[2], ARGV[2]) "
+                                   "if redis.call('TTL', KEYS[2]) < tonumber(ARGV[1]) then "
+                                   "redis.call('EXPIRE', KEYS[2], ARGV[1]) end "
+                                   "return 1 end "
+                                   "return 0";
+
+/* KEYS: index key; ARGV: session key prefix. Returns how many sessions ended. */
+static const char revoke_script[] =
+    "local toks = redis.call('SMEMBERS', KEYS[1]) "
+    "for _, t in ipairs(toks) do redis.call('DEL', ARGV[1] .. t) end "
+    "redis.call('DEL', KEYS[1]) "
+    "return #toks";
+
+static void index_key(char *out, size_t outlen, long long admin_id)
+{
+    snprintf(out, outlen, EDGE_KEY_ADMIN_SESSIONS_PREFIX "%lld", admin_id);
+}
+
+int edge_auth_session_save(edge_redis *r, const char *token, const edge_session *s, int ttl_sec,
+                           edge_redis_cb cb, void *ud)
+{
+    char key[sizeof(EDGE_KEY_SESSION_PREFIX) + EDGE_TOKEN_HEX], idx[64], ttl[16];
+    char *json = edge_session_to_json(s);
+    int rc;
+    if (!json) return EDGE_ERR;
+    snprintf(key, sizeof(key), EDGE_KEY_SESSION_PREFIX "%s", token);
+    index_key(idx, sizeof(idx), s->admin_id);
+    snprintf(ttl, sizeof(ttl), "%d", ttl_sec);
+    const char *argv[] = {"EVAL", save_script, "2", key, idx, json, ttl, token};
+    rc = edge_redis_cmd(r, cb, ud, 8, argv, NULL);
+    free(json);
+    return rc;
+}
+
+void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_id, int ttl_sec)
+{
+    char key[sizeof(EDGE_KEY_SESSION_PREFIX) + EDGE_TOKEN_HEX], idx[64], ttl[16];
+    if (!token || !edge_token_is_valid(token)) return;
+    snprintf(key, sizeof(key), EDGE_KEY_SESSION_PREFIX "%s", token);
+    index_key(idx, sizeof(idx), admin_id);
+    snprintf(ttl, sizeof(ttl), "%d", ttl_sec);
+    const char *argv[] = {"EVAL", slide_script, "2", key, idx, ttl, token};
+    edge_redis_cmd(r, NULL, NULL, 7, argv, NULL); /* a lost slide only shortens the session */
+}
+
+typedef struct revoke_req {
+    edge_ctx *ctx;
+    long long admin_id;
+} revoke_req;
+
+/* Remembers an admin whose sessions are still to end; the tick retries. */
+static void revoke_later(edge_ctx *ctx, long long admin_id)
+{
+    edge_http *h = ctx->http;
+    char id[24];
+    if (!h) return;
+    for (int i = 0; i < h->n_revoke_pending; i++)
+        if (h->revoke_pending[i] == admin_id) return;
+    snprintf(id, sizeof(id), "%lld", admin_id);
+    if (h->n_revoke_pending == (int)(sizeof(h->revoke_pending) / sizeof(h->revoke_pending[0]))) {
+        EDGE_ERROR("too many admins' sessions waiting to end; dropping one", "admin_id", id);
+        return;
+    }
+    EDGE_WARN("ending an admin's sessions failed; retrying", "admin_id", id);
+    h->revoke_pending[h->n_revoke_pending++] = admin_id;
+}
+
+static void revoked_cb(redisReply *reply, void *ud)
+{
+    revoke_req *q = ud;
+    char id[24], n[24];
+    snprintf(id, sizeof(id), "%lld", q->admin_id);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        if (reply)
+            EDGE_ERROR("ending an admin's sessions failed", "admin_id", id, "error", reply->str);
+        revoke_later(q->ctx, q->admin_id);
+    } else {
+        snprintf(n, sizeof(n), "%lld", reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0LL);
+        EDGE_INFO("admin changed: sessions ended", "admin_id", id, "sessions", n);
+    }
+    /* again, now that Redis refuses the tokens: a socket that reconnected in between goes too */
+    if (q->ctx->http) edge_ws_close_admin(q->ctx->http, q->admin_id);
+    free(q);
+}
+
+static void revoke_sessions(edge_ctx *ctx, long long admin_id)
+{
+    char idx[64];
+    revoke_req *q = malloc(sizeof(*q)); /* freed in revoked_cb */
+    if (!q) {
+        revoke_later(ctx, admin_id);
+        return;
+    }
+    q->ctx = ctx;
+    q->admin_id = admin_id;
+    index_key(idx, sizeof(idx), admin_id);
+    const char *argv[] = {"EVAL", revoke_script, "1", idx, EDGE_KEY_SESSION_PREFIX};
+    if (edge_redis_cmd(ctx->redis, revoked_cb, q, 5, argv, NULL) != EDGE_OK) {
+        free(q);
+        revoke_later(ctx, admin_id);
+    }
+}
+
+void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id)
+{
+    if (!ctx) return;
+    if (ctx->http) edge_ws_close_admin(ctx->http, admin_id);
+    revoke_sessions(ctx, admin_id);
+}
+
+void edge_auth_tick(edge_http *h)
+{
+    if (!h) return;
+    if (h->n_revoke_pending && edge_redis_ready(h->ctx->redis)) {
+        long long ids[sizeof(h->revoke_pending) / sizeof(h->revoke_pending[0])];
+        int n = h->n_revoke_pending;
+        memcpy(ids, h->revoke_pending, (size_t)n * sizeof(ids[0]));
+        h->n_revoke_pending = 0;
+        for (int i = 0; i < n; i++) revoke_sessions(h->ctx, ids[i]);
+    }
+    edge_ws_recheck_sessions(h);
 }

@@ -1,10 +1,13 @@
 /* Sessions, the session cookie, CSRF tokens, the WebSocket Origin check and the in-memory
- * failed-login limiter. Pure except edge_token_new (OpenSSL RAND_bytes). */
+ * failed-login limiter. Pure except edge_token_new (OpenSSL RAND_bytes) and the session store
+ * at the end (Redis: rt:session:<token> plus the per-admin index rt:admin_sessions:<id>). */
 #ifndef EDGE_AUTH_H
 #define EDGE_AUTH_H
 
 #include <stddef.h>
 #include <time.h>
+#include "edge.h"
+#include "edge_redis.h"
 
 #define EDGE_TOKEN_HEX 64 /* 32 random bytes, hex */
 #define EDGE_SESSION_COOKIE "rt_session"
@@ -53,5 +56,33 @@ void edge_limiter_destroy(edge_limiter *l);
 int edge_limiter_check(edge_limiter *l, const char *ip, time_t now);
 void edge_limiter_fail(edge_limiter *l, const char *ip, time_t now);
 void edge_limiter_reset(edge_limiter *l, const char *ip);
+
+/* ---- the session store (Redis) ----
+ * rt:session:<token> holds the session JSON with a sliding TTL; rt:admin_sessions:<admin id> is
+ * the set of that admin's tokens, so every session of an admin can end at once. */
+
+/* Stores a new session and adds its token to the admin's index, atomically (one script);
+ * cb gets the script's reply (NULL when Redis is down). EDGE_ERR when not sent. */
+int edge_auth_session_save(edge_redis *r, const char *token, const edge_session *s, int ttl_sec,
+                           edge_redis_cb cb, void *ud);
+
+/* Sliding expiry after a successful authenticated request: the session gets ttl_sec again,
+ * but only while it still exists (a session ended meanwhile is never brought back). Fire and
+ * forget. Callers slide only on success: no 401/403 ever extends a session. */
+void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_id, int ttl_sec);
+
+/* An admin's role, disabled state or password changed, or the admin was deleted: ends every
+ * session of theirs (the tokens in rt:admin_sessions:<id>) and closes their WebSockets on
+ * this edge. Every edge runs it for each "admin.changed" row of the event journal (the rt.admins
+ * trigger of pg_extension/sql/0.4.0/40_sessions.sql appends them), so sockets on all edges close.
+ * Safe to call twice and for an admin without sessions; ctx->http may be NULL (shutting down). */
+void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id);
+
+/* Every EDGE_AUTH_TICK_MS (a timer of edge_http.c): retries the revocations Redis refused and
+ * closes the sockets whose session no longer exists (logged out elsewhere, deleted in Redis,
+ * expired). So a socket outlives its session by at most one tick. */
+#define EDGE_AUTH_TICK_MS 2000
+struct edge_http;
+void edge_auth_tick(struct edge_http *h);
 
 #endif

@@ -31,6 +31,16 @@ uint64_t edge_now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static void on_auth_timer(uv_timer_t *t)
+{
+    edge_auth_tick(t->data);
+}
+
+static void on_auth_timer_closed(uv_handle_t *t)
+{
+    free(t);
+}
+
 edge_http *edge_http_start(edge_ctx *ctx)
 {
     struct lws_context_creation_info info;
@@ -65,11 +75,16 @@ edge_http *edge_http_start(edge_ctx *ctx)
         EDGE_ERROR("http listen failed", "host", ctx->cfg->http_host);
         goto err;
     }
+    if (!(h->auth_timer = malloc(sizeof(*h->auth_timer)))) goto err; /* freed in its close cb */
+    uv_timer_init(ctx->loop, h->auth_timer);
+    h->auth_timer->data = h;
+    uv_timer_start(h->auth_timer, on_auth_timer, EDGE_AUTH_TICK_MS, EDGE_AUTH_TICK_MS);
     char port[16];
     snprintf(port, sizeof(port), "%d", ctx->cfg->http_port);
     EDGE_INFO("http listening", "host", ctx->cfg->http_host, "port", port);
     return h;
 err:
+    if (h->lws) lws_context_destroy(h->lws);
     edge_limiter_destroy(h->login_limiter);
     free(h);
     return NULL;
@@ -80,6 +95,10 @@ err:
 void edge_http_stop(edge_http *h)
 {
     if (!h) return;
+    if (h->auth_timer) {
+        uv_timer_stop(h->auth_timer);
+        uv_close((uv_handle_t *)h->auth_timer, on_auth_timer_closed);
+    }
     if (h->lws) lws_context_destroy(h->lws);
     edge_ws_shutdown(h);
     edge_limiter_destroy(h->login_limiter);
@@ -147,6 +166,10 @@ void edge_req_respond(edge_req *r, int status, const char *ctype, char *body, si
         return;
     }
     r->responded = 1;
+    /* Sliding expiry only after success: no 401/403 (nor any error) ever extends a session. */
+    if (r->has_session && status < 400)
+        edge_auth_session_slide(r->http->ctx->redis, r->token, r->session.admin_id,
+                                r->http->ctx->cfg->session_ttl_sec);
     r->status = status;
     r->ctype = ctype;
     r->resp = body;

@@ -26,6 +26,9 @@ struct edge_http {
     edge_limiter *login_limiter;
     struct edge_ws_client *clients; /* doubly linked list of open, authenticated sockets */
     size_t nclients;
+    uv_timer_t *auth_timer; /* edge_auth_tick: sockets' sessions re-checked, revocations retried */
+    long long revoke_pending[64]; /* admins whose sessions could not be ended yet (Redis down) */
+    int n_revoke_pending;
 };
 
 /* One HTTP transaction. Heap-allocated because PG/Redis callbacks may arrive after the client

@@ -11,7 +11,8 @@
 #define EDGE_KEY_TG_POLLER "rt:tg:poller"          /* lease of the edge that polls Telegram */
 #define EDGE_KEY_TG_CHAT_SLOT_PREFIX "rt:tg:slot:" /* + chat id: per-chat send pace, all edges */
 #define EDGE_KEY_SESSION_PREFIX "rt:session:"      /* + token: an admin's session */
-#define EDGE_KEY_SIM_UPDATE_ID "rt:sim:update_id"  /* simulator update and message ids (INCR) */
+#define EDGE_KEY_ADMIN_SESSIONS_PREFIX "rt:admin_sessions:" /* + admin id: set of its tokens */
+#define EDGE_KEY_SIM_UPDATE_ID "rt:sim:update_id" /* simulator update and message ids (INCR) */
 
 #define EDGE_GROUP_INGEST "ingest"
 #define EDGE_GROUP_LLM "llm"

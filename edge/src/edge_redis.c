@@ -1,6 +1,7 @@
 /* Redis client: one hiredis async connection on the libuv loop, authenticated and SELECTed from
  * REDIS_URL, reconnected with backoff; plus a lazily opened blocking connection for the few
  * lookups that must answer synchronously. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,15 +433,20 @@ char *edge_redis_get_sync(edge_redis *r, const char *key)
     redisReply *rep;
     char *out = NULL;
     if (!r || !key || r->stopping) return NULL;
-    if (!r->sync && sync_connect(r) != EDGE_OK) return NULL;
     const char *argv[2] = {"GET", key};
-    rep = redisCommandArgv(r->sync, 2, argv, NULL);
-    if (!rep) {
-        /* timeout or broken: drop the connection so the next call starts clean */
+    /* A kept connection may have died with the server (a Redis restart): the first command on
+     * it fails at once. Then connect afresh and ask once more, so that lookup still answers. */
+    for (int attempt = 0;; attempt++) {
+        int fresh = !r->sync;
+        if (!r->sync && sync_connect(r) != EDGE_OK) return NULL;
+        rep = redisCommandArgv(r->sync, 2, argv, NULL);
+        if (rep) break;
+        /* timeout or broken: drop the connection so the next try starts clean */
+        int timed_out = r->sync->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
         EDGE_WARN("redis sync GET failed", "error", r->sync->errstr);
         redisFree(r->sync);
         r->sync = NULL;
-        return NULL;
+        if (fresh || timed_out || attempt > 0) return NULL; /* a new connection failed: down */
     }
     if (rep->type == REDIS_REPLY_STRING) {
         out = malloc(rep->len + 1); /* caller frees */

@@ -24,6 +24,7 @@ typedef struct ws_frame {
 typedef struct edge_ws_client {
     struct edge_ws_client *prev, *next;
     struct lws *wsi;
+    unsigned long long id;          /* increasing: the list runs from the newest down */
     char token[EDGE_TOKEN_HEX + 1]; /* to close on logout; never logged */
     long long admin_id;
     ws_frame **q; /* ring buffer */
@@ -172,7 +173,9 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     if (!pss || edge_ws_check_upgrade(h, wsi, pss) != 0 || !pss->pending_ok) return -1;
     edge_ws_client *c = calloc(1, sizeof(*c));
     if (!c) return -1;
+    static unsigned long long next_id;
     c->wsi = wsi;
+    c->id = ++next_id;
     c->admin_id = pss->pending_session.admin_id;
     memcpy(c->token, pss->pending_token, sizeof(c->token));
     c->next = h->clients;
@@ -267,6 +270,82 @@ void edge_ws_close_session(edge_http *h, const char *token)
 {
     for (edge_ws_client *c = h->clients; c; c = c->next)
         if (edge_ct_equal(token, c->token)) client_kill(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+}
+
+void edge_ws_close_admin(edge_http *h, long long admin_id)
+{
+    if (!h) return;
+    for (edge_ws_client *c = h->clients; c; c = c->next)
+        if (c->admin_id == admin_id)
+            client_kill(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session ended");
+}
+
+#define RECHECK_BATCH 500 /* sockets per Redis call */
+
+typedef struct recheck_req {
+    edge_ctx *ctx; /* ctx->http is NULL once the server stopped */
+    size_t n;
+    unsigned long long ids[]; /* descending, as the list runs */
+} recheck_req;
+
+/* KEYS: session keys; returns EXISTS of each */
+static const char recheck_script[] = "local r = {} for i, k in ipairs(KEYS) do "
+                                     "r[i] = redis.call('EXISTS', k) end return r";
+
+static void recheck_cb(redisReply *reply, void *ud)
+{
+    recheck_req *q = ud;
+    edge_http *h = q->ctx->http;
+    if (h && reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == q->n) {
+        size_t i = 0;
+        for (edge_ws_client *c = h->clients; c && i < q->n; c = c->next) {
+            while (i < q->n && q->ids[i] > c->id) i++;
+            if (i < q->n && q->ids[i] == c->id && reply->element[i]->type == REDIS_REPLY_INTEGER &&
+                reply->element[i]->integer == 0)
+                client_kill(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "session ended");
+        }
+    }
+    free(q);
+}
+
+static void recheck_batch(edge_http *h, edge_ws_client *from, size_t n)
+{
+    recheck_req *q = malloc(sizeof(*q) + n * sizeof(q->ids[0])); /* freed in recheck_cb */
+    const char **argv = malloc((n + 3) * sizeof(*argv));
+    char(*keys)[sizeof(EDGE_KEY_SESSION_PREFIX) + EDGE_TOKEN_HEX] = malloc(n * sizeof(*keys));
+    char nkeys[24];
+    if (!q || !argv || !keys) goto out;
+    q->ctx = h->ctx;
+    q->n = n;
+    snprintf(nkeys, sizeof(nkeys), "%zu", n);
+    argv[0] = "EVAL";
+    argv[1] = recheck_script;
+    argv[2] = nkeys;
+    edge_ws_client *c = from;
+    for (size_t i = 0; i < n; i++, c = c->next) {
+        q->ids[i] = c->id;
+        snprintf(keys[i], sizeof(keys[i]), EDGE_KEY_SESSION_PREFIX "%s", c->token);
+        argv[i + 3] = keys[i];
+    }
+    if (edge_redis_cmd(h->ctx->redis, recheck_cb, q, (int)n + 3, argv, NULL) == EDGE_OK) q = NULL;
+out:
+    free(q);
+    free(argv);
+    free(keys);
+}
+
+void edge_ws_recheck_sessions(edge_http *h)
+{
+    if (!h || !h->clients || !edge_redis_ready(h->ctx->redis)) return;
+    edge_ws_client *from = h->clients;
+    size_t n = 0;
+    for (edge_ws_client *c = h->clients; c; c = c->next) {
+        if (++n == RECHECK_BATCH || !c->next) {
+            recheck_batch(h, from, n);
+            from = c->next;
+            n = 0;
+        }
+    }
 }
 
 void edge_ws_shutdown(edge_http *h)

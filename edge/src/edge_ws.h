@@ -22,7 +22,12 @@ int edge_ws_receive(edge_http *h, struct lws *wsi, struct edge_pss *pss, const v
                     size_t len); /* answers a ping with a pong */
 void edge_ws_closed(edge_http *h, struct edge_pss *pss);
 void edge_ws_close_session(edge_http *h, const char *token); /* logout: close its sockets */
-void edge_ws_shutdown(edge_http *h);                         /* frees every client */
+/* The admin's sessions ended (disabled, demoted, new password): close every socket of theirs. */
+void edge_ws_close_admin(edge_http *h, long long admin_id);
+/* Asks Redis whether each open socket's session still exists and closes those whose session is
+ * gone (edge_auth_tick runs it). Nothing closes while Redis is unreachable. */
+void edge_ws_recheck_sessions(edge_http *h);
+void edge_ws_shutdown(edge_http *h); /* frees every client */
 
 /* 1 when a client frame is {"type":"ping"} (other keys ignored). */
 int edge_ws_is_ping(const char *buf, size_t len);
