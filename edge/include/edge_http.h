@@ -20,6 +20,8 @@ void edge_http_stop(edge_http *h);
  * shared by reference. A client whose queue exceeds cfg->ws_max_queue is closed (1008) and
  * recovers by backfill. */
 void edge_ws_broadcast(edge_http *h, const char *json, size_t len);
+/* Queues a frame to the one client with this id (journal catch-up); EDGE_ERR when it is gone. */
+int edge_ws_send_to(edge_http *h, unsigned long long client, const char *json, size_t len);
 
 /* Open, authenticated WebSocket clients right now. */
 size_t edge_ws_clients(const edge_http *h);

@@ -51,8 +51,9 @@ int edge_pg_call_first(edge_pg *pg, const char *actor, const char *sql, int npar
 int edge_pg_ready(const edge_pg *pg);
 
 /* A dedicated connection that LISTENs on `channel` and calls cb(payload, ud) for each NOTIFY.
- * Reconnects and re-LISTENs on failure; on reconnect cb is called with payload NULL so the
- * caller can resynchronise. */
+ * Reconnects and re-LISTENs on failure (a failed LISTEN too, with backoff up to 15 s); after
+ * every successful LISTEN, the first included, cb is called with payload NULL so the caller can
+ * resynchronise. */
 typedef void (*edge_pg_notify_cb)(const char *payload, void *ud);
 int edge_pg_listen(edge_pg *pg, const char *channel, edge_pg_notify_cb cb, void *ud);
 

@@ -1,295 +1,310 @@
-/* rt_events listener: every NOTIFY payload is passed back to rt.event_messages, each returned
- * {"type","data"} row becomes an envelope (edge_envelope adds "ts") for every WebSocket client.
- * Payloads are processed one at a time, in arrival order, so clients see events in commit order.
- * When payloads queue up behind a slow expansion (a burst), consecutive plain "messages" payloads
- * are merged into one call (see merge_payloads). */
+/* The event journal reader (decision 011). NOTIFY rt_events is only a doorbell: its payload is
+ * never read. Each ring (and each reconnect of the listener) makes the edge read the journal
+ * rows after the last id it has seen with rt.events_after, which expands them into WebSocket
+ * events; every event is broadcast with its journal row's id ("event_id"), so a client that
+ * reconnects can ask for what it missed (edge_events_catchup). Rows of type "admin.changed" go
+ * to edge_auth_admin_changed instead of the browsers, "resync" rows (a row too large to expand)
+ * are logged and broadcast so clients reload. One read at a time, in id order, which is commit
+ * order, so clients see events in commit order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "edge.h"
+#include "edge_auth.h"
+#include "edge_config.h"
 #include "edge_envelope.h"
 #include "edge_events.h"
 #include "edge_http.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 
-/* Each event row split into its type and data, so the edge wraps them without parsing. */
-#define EVENTS_SQL "SELECT e->>'type', e->'data' FROM rt.event_messages($1::jsonb) e"
-#define MAX_QUEUED 10000
-#define MAX_MERGE 32         /* payloads expanded by one rt.event_messages call */
-#define MAX_MERGE_CHATS 4096 /* distinct chat ids of a merged payload */
-
-typedef struct ev_item {
-    struct ev_item *next;
-    char *payload; /* owned */
-} ev_item;
+#define READ_SQL \
+    "SELECT id, type, data FROM rt.events_after($1::bigint, $2::int, $3::bigint, $4::boolean)"
+#define POSITION_SQL "SELECT rt.events_position()"
+#define LIVE_ROWS "32"     /* journal rows a live read takes (one ingest batch each at most) */
+#define CATCHUP_ROWS 256   /* journal rows a client may catch up on; more: resync */
+#define RETRY_MIN_MS 250   /* a failed read is retried with backoff ... */
+#define RETRY_MAX_MS 15000 /* ... doubling up to this */
 
 static struct {
     edge_ctx *ctx;
-    ev_item *head, *tail;
-    size_t queued;
-    int busy;
+    long long cursor; /* id of the last journal row read; -1 until rt.events_position answered */
+    int dirty;        /* the doorbell rang since the last read began */
+    int busy;         /* a read (or the position query) is in flight */
     int running;
     int stopping;
+    unsigned retry_ms;
+    uv_timer_t timer; /* retries a failed read */
+    int timer_open;
 } ev;
 
-/* ---- merging queued payloads ---- */
+static void read_journal(void);
 
-/* The parts of {"type":"messages","new":[...],"edited":[...]} with an optional "chats":[...],
- * exactly as rt.ingest writes it; anything else (another type, other keys) is never merged. */
-typedef struct msg_payload {
-    const char *arr[3]; /* contents between the brackets of new, edited, chats */
-    size_t len[3];
-    int has_chats;
-} msg_payload;
-
-/* A JSON array of integers and [lo,hi] pairs at p: its contents and the position after it. */
-static const char *scan_id_array(const char *p, const char **inner, size_t *len)
+/* {"type":..,"data":..,"ts":..,"event_id":id} (id < 0: no event_id). Caller frees. */
+char *edge_events_envelope(const char *type, const char *data, size_t len, long long id,
+                           size_t *outlen)
 {
-    int depth = 0;
-    const char *start;
-    if (*p != '[') return NULL;
-    start = p + 1;
-    for (; *p; p++) {
-        if (*p == '[') {
-            if (++depth > 2) return NULL;
-        } else if (*p == ']') {
-            if (--depth == 0) {
-                *inner = start;
-                *len = (size_t)(p - start);
-                return p + 1;
-            }
-        } else if (!(*p == ',' || *p == '-' || *p == ' ' || (*p >= '0' && *p <= '9'))) {
-            return NULL;
-        }
+    size_t n;
+    char *env = edge_envelope(type, data, len, &n);
+    if (!env || id < 0) {
+        if (env && outlen) *outlen = n;
+        return env;
     }
-    return NULL;
-}
-
-static int parse_msg_payload(const char *s, msg_payload *out)
-{
-    static const char *const keys[3] = {
-        "{\"type\":\"messages\",\"new\":", ",\"edited\":", ",\"chats\":"};
-    memset(out, 0, sizeof(*out));
-    for (int k = 0; k < 3; k++) {
-        size_t kl = strlen(keys[k]);
-        if (k == 2 && strcmp(s, "}") == 0) return 1; /* degraded: no "chats" */
-        if (strncmp(s, keys[k], kl) != 0) return 0;
-        s = scan_id_array(s + kl, &out->arr[k], &out->len[k]);
-        if (!s) return 0;
-        if (k == 2) out->has_chats = 1;
+    char tail[48];
+    int tl = snprintf(tail, sizeof(tail), ",\"event_id\":%lld}", id);
+    char *out = realloc(env, n + (size_t)tl); /* replaces the closing brace */
+    if (!out) {
+        free(env);
+        return NULL;
     }
-    return strcmp(s, "}") == 0;
-}
-
-static void append_inner(char **pos, const msg_payload *ps, size_t n, int k)
-{
-    int first = 1;
-    *(*pos)++ = '[';
-    for (size_t i = 0; i < n; i++) {
-        if (ps[i].len[k] == 0) continue;
-        if (!first) *(*pos)++ = ',';
-        memcpy(*pos, ps[i].arr[k], ps[i].len[k]);
-        *pos += ps[i].len[k];
-        first = 0;
-    }
-    *(*pos)++ = ']';
-}
-
-/* Appends the distinct chat ids of every payload, first appearance first. 0 when too many. */
-static int append_chats(char **pos, const msg_payload *ps, size_t n)
-{
-    long long *seen = malloc(sizeof(long long) * MAX_MERGE_CHATS);
-    size_t nseen = 0;
-    if (!seen) return 0;
-    *(*pos)++ = '[';
-    for (size_t i = 0; i < n; i++) {
-        const char *p = ps[i].arr[2], *end = p + ps[i].len[2];
-        while (p < end) {
-            char *next;
-            long long id = strtoll(p, &next, 10);
-            size_t j;
-            if (next == p) {
-                p++;
-                continue;
-            }
-            for (j = 0; j < nseen && seen[j] != id; j++)
-                ;
-            if (j == nseen) {
-                if (nseen == MAX_MERGE_CHATS) {
-                    free(seen);
-                    return 0;
-                }
-                seen[nseen++] = id;
-                *pos += sprintf(*pos, "%s%lld", nseen > 1 ? "," : "", id);
-            }
-            p = next;
-        }
-    }
-    *(*pos)++ = ']';
-    free(seen);
-    return 1;
-}
-
-/*
- * One payload for several queued "messages" payloads: "new" and "edited" concatenated, "chats"
- * deduplicated (or left out, as a degraded payload does, when any part lacks it; the function
- * then derives the chats). rt.event_messages reads rows as they are when it runs, whether it
- * gets one payload or several: merged, each chat gets one chat.updated after the messages, and
- * a message created and edited within the merged batches comes once, as message.created
- * carrying the edit (edited_at, edit_history). Returns a malloc'd string or NULL.
- */
-static char *merge_payloads(const msg_payload *ps, size_t n)
-{
-    size_t total = 64;
-    int chats = 1;
-    char *out, *pos;
-    for (size_t i = 0; i < n; i++) {
-        total += ps[i].len[0] + ps[i].len[1] + 3;
-        /* a deduplicated id is never longer than its first appearance, plus a comma */
-        total += ps[i].len[2] + 1;
-        if (!ps[i].has_chats) chats = 0;
-    }
-    out = malloc(total);
-    if (!out) return NULL;
-    pos = out;
-    pos += sprintf(pos, "{\"type\":\"messages\",\"new\":");
-    append_inner(&pos, ps, n, 0);
-    pos += sprintf(pos, ",\"edited\":");
-    append_inner(&pos, ps, n, 1);
-    if (chats) {
-        char *mark = pos;
-        pos += sprintf(pos, ",\"chats\":");
-        if (!append_chats(&pos, ps, n)) pos = mark;
-    }
-    *pos++ = '}';
-    *pos = '\0';
+    memcpy(out + n - 1, tail, (size_t)tl + 1);
+    if (outlen) *outlen = n - 1 + (size_t)tl;
     return out;
 }
 
-static void process_next(void);
+long long edge_events_position(void)
+{
+    return ev.running ? ev.cursor : -1;
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    (void)t;
+    ev.dirty = 1;
+    read_journal();
+}
+
+static void read_failed(const edge_pg_result *r, const char *what)
+{
+    char ms[24];
+    snprintf(ms, sizeof(ms), "%u", ev.retry_ms);
+    EDGE_ERROR("events: journal read failed; retrying", "query", what, "sqlstate", r->sqlstate,
+               "error", r->errmsg, "retry_ms", ms);
+    if (ev.timer_open) uv_timer_start(&ev.timer, on_retry, ev.retry_ms, 0);
+    ev.retry_ms = ev.retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ev.retry_ms * 2;
+}
+
+static long long admin_id_of(const char *data)
+{
+    json_error_t je;
+    json_t *o = data ? json_loads(data, 0, &je) : NULL;
+    json_t *id = o ? json_object_get(o, "id") : NULL;
+    long long v = json_is_integer(id) ? (long long)json_integer_value(id) : -1;
+    json_decref(o);
+    return v;
+}
+
+/* One row of rt.events_after for the live stream. */
+static void dispatch_row(const PGresult *res, int i, long long id)
+{
+    if (PQgetisnull(res, i, 1)) return; /* a row that shows nothing (or was not expanded) */
+    const char *type = PQgetvalue(res, i, 1);
+    int no_data = PQgetisnull(res, i, 2);
+    const char *data = no_data ? NULL : PQgetvalue(res, i, 2);
+    size_t dlen = no_data ? 0 : (size_t)PQgetlength(res, i, 2);
+    char idbuf[24];
+    if (strcmp(type, "admin.changed") == 0) {
+        long long admin = admin_id_of(data);
+        if (admin > 0) edge_auth_admin_changed(ev.ctx, admin);
+        return;
+    }
+    if (strchr(type, '.') == NULL && strcmp(type, "resync") != 0) return; /* not for browsers */
+    if (strcmp(type, "resync") == 0)
+        EDGE_WARN("events: journal row not expanded, clients told to resync", "event_id",
+                  edge_log_int(idbuf, id), "detail", data ? data : "");
+    if (!ev.ctx->http) return;
+    size_t len;
+    char *env = edge_events_envelope(type, data, dlen, id, &len);
+    if (!env) return;
+    edge_ws_broadcast(ev.ctx->http, env, len);
+    free(env);
+}
 
 static void on_rows(const edge_pg_result *r, void *ud)
+{
+    int expanded = ud != NULL;
+    ev.busy = 0;
+    if (ev.stopping) return;
+    if (!expanded && ev.ctx->http && edge_ws_clients(ev.ctx->http) > 0) {
+        /* a client came while rows were only walked past: read them again, expanded */
+        ev.dirty = 1;
+        read_journal();
+        return;
+    }
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQnfields(r->res) != 3) {
+        read_failed(r, "rt.events_after");
+        ev.dirty = 0; /* the retry timer reads again */
+        return;
+    }
+    ev.retry_ms = RETRY_MIN_MS;
+    int rows = PQntuples(r->res), journal_rows = 0;
+    for (int i = 0; i < rows; i++) {
+        long long id = strtoll(PQgetvalue(r->res, i, 0), NULL, 10);
+        if (id > ev.cursor) {
+            ev.cursor = id;
+            journal_rows++;
+        }
+        dispatch_row(r->res, i, id);
+    }
+    if (journal_rows > 0) {
+        char n[24], c[24];
+        EDGE_DEBUG("events: journal read", "rows", edge_log_int(n, journal_rows), "cursor",
+                   edge_log_int(c, ev.cursor));
+    }
+    /* a full read may have left rows behind */
+    if (journal_rows >= atoi(LIVE_ROWS)) ev.dirty = 1;
+    read_journal();
+}
+
+static void on_position(const edge_pg_result *r, void *ud)
 {
     (void)ud;
     ev.busy = 0;
     if (ev.stopping) return;
-    if (strcmp(r->sqlstate, "00000") != 0) {
-        EDGE_ERROR("events: rt.event_messages failed", "sqlstate", r->sqlstate, "error", r->errmsg);
-    } else if (r->res && PQnfields(r->res) == 2) {
-        char n[24];
-        EDGE_DEBUG("events: broadcasting", "count", edge_log_int(n, PQntuples(r->res)));
-        /* columns: the row's type (text) and data (jsonb text; SQL NULL when it has none) */
-        for (int i = 0; i < PQntuples(r->res); i++) {
-            size_t len;
-            char *env;
-            int no_data = PQgetisnull(r->res, i, 1);
-            if (PQgetisnull(r->res, i, 0)) continue;
-            env = edge_envelope(PQgetvalue(r->res, i, 0), no_data ? NULL : PQgetvalue(r->res, i, 1),
-                                no_data ? 0 : (size_t)PQgetlength(r->res, i, 1), &len);
-            if (!env) continue;
-            if (ev.ctx->http) edge_ws_broadcast(ev.ctx->http, env, len);
-            free(env);
-        }
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1) {
+        read_failed(r, "rt.events_position");
+        return;
     }
-    process_next();
+    ev.retry_ms = RETRY_MIN_MS;
+    ev.cursor = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
+    char c[24];
+    EDGE_INFO("events: journal position", "cursor", edge_log_int(c, ev.cursor));
+    read_journal();
 }
 
-/* Takes the head of the queue and, while it and the next ones are plain "messages" payloads,
- * up to MAX_MERGE of them; returns the payload to expand (caller frees). */
-static char *take_payloads(void)
+static void read_journal(void)
 {
-    msg_payload ps[MAX_MERGE];
-    ev_item *taken[MAX_MERGE];
-    size_t n = 0;
-    char *merged = NULL;
-
-    while (ev.head && n < MAX_MERGE && parse_msg_payload(ev.head->payload, &ps[n])) {
-        taken[n++] = ev.head;
-        ev.head = ev.head->next;
-        ev.queued--;
-    }
-    if (n == 0) { /* not mergeable: alone */
-        ev_item *it = ev.head;
-        char *p = it->payload;
-        ev.head = it->next;
-        ev.queued--;
-        if (!ev.head) ev.tail = NULL;
-        free(it);
-        return p;
-    }
-    if (!ev.head) ev.tail = NULL;
-    if (n == 1 || !(merged = merge_payloads(ps, n))) {
-        /* one, or out of memory: the first alone, the rest back at the head */
-        for (size_t i = n; i-- > 1;) {
-            taken[i]->next = ev.head;
-            ev.head = taken[i];
-            if (!ev.tail) ev.tail = taken[i];
-            ev.queued++;
+    if (ev.busy || ev.stopping || !ev.running) return;
+    if (ev.cursor < 0) {
+        ev.busy = 1;
+        if (edge_pg_call(ev.ctx->pg_ingest, NULL, POSITION_SQL, 0, NULL, on_position, NULL) !=
+            EDGE_OK) {
+            ev.busy = 0;
+            EDGE_ERROR("events: could not queue rt.events_position");
         }
-        merged = taken[0]->payload;
-        free(taken[0]);
-        return merged;
+        return;
     }
-    if (n > 1) {
-        char cnt[24];
-        EDGE_DEBUG("events: merged queued payloads", "count", edge_log_int(cnt, (long long)n));
-    }
-    for (size_t i = 0; i < n; i++) {
-        free(taken[i]->payload);
-        free(taken[i]);
-    }
-    return merged;
-}
-
-static void process_next(void)
-{
-    char *payload;
-    if (ev.busy || ev.stopping || !ev.head) return;
-    payload = take_payloads();
-    if (!payload) return;
-    const char *params[1] = {payload};
+    if (!ev.dirty) return;
+    ev.dirty = 0;
+    char after[24];
+    snprintf(after, sizeof(after), "%lld", ev.cursor);
+    /* nobody to tell: rows are only walked past (admin.changed still dispatched), not
+     * expanded, which would only cost the database */
+    int expand = edge_ws_clients(ev.ctx->http) > 0;
+    const char *params[4] = {after, LIVE_ROWS, NULL, expand ? "true" : "false"};
     ev.busy = 1;
-    if (edge_pg_call(ev.ctx->pg_ingest, NULL, EVENTS_SQL, 1, params, on_rows, NULL) != EDGE_OK) {
+    /* ud: non-NULL when expanded */
+    if (edge_pg_call(ev.ctx->pg_ingest, NULL, READ_SQL, 4, params, on_rows,
+                     expand ? (void *)&ev : NULL) != EDGE_OK) {
         ev.busy = 0;
-        EDGE_ERROR("events: could not queue rt.event_messages");
+        ev.dirty = 1;
+        EDGE_ERROR("events: could not queue rt.events_after");
     }
-    free(payload);
 }
 
 static void on_notify(const char *payload, void *ud)
 {
-    ev_item *it;
     (void)ud;
     if (ev.stopping) return;
-    if (!payload) {
-        /* notifications may have been missed while the listener was down; clients backfill on
-         * their own reconnect, and new events flow again from here */
-        EDGE_WARN("events: listener reconnected, notifications may have been missed");
+    /* The payload is never read: any role that can connect may NOTIFY, so it only rings. */
+    if (!payload)
+        EDGE_INFO("events: listener (re)connected, reading the journal for what was missed");
+    ev.dirty = 1;
+    read_journal();
+}
+
+/* ---- catch-up of one client ---- */
+
+typedef struct catchup {
+    unsigned long long client;
+    long long upto;
+} catchup;
+
+static void send_resync(unsigned long long client, const char *reason, long long upto)
+{
+    json_t *d = json_pack("{s:s}", "reason", reason);
+    char *data = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    if (!data) return;
+    size_t len;
+    char *env = edge_events_envelope("resync", data, strlen(data), upto, &len);
+    free(data);
+    if (env && ev.ctx->http) edge_ws_send_to(ev.ctx->http, client, env, len);
+    free(env);
+}
+
+static void on_catchup(const edge_pg_result *r, void *ud)
+{
+    catchup *q = ud;
+    if (ev.stopping || !ev.ctx->http) goto out;
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQnfields(r->res) != 3) {
+        EDGE_ERROR("events: catch-up read failed", "sqlstate", r->sqlstate, "error", r->errmsg);
+        send_resync(q->client, "catch-up failed", q->upto);
+        goto out;
+    }
+    int rows = PQntuples(r->res), journal_rows = 0;
+    long long last = -1;
+    for (int i = 0; i < rows; i++) {
+        long long id = strtoll(PQgetvalue(r->res, i, 0), NULL, 10);
+        if (id != last) journal_rows++;
+        last = id;
+    }
+    /* Too much to replay (more rows than a catch-up takes, or frames that would fill the
+     * client's queue and drop it again): the client reloads instead. */
+    int maxq = ev.ctx->cfg->ws_max_queue > 0 ? ev.ctx->cfg->ws_max_queue : 4096;
+    if (journal_rows >= CATCHUP_ROWS || rows > maxq / 2) {
+        char n[24];
+        EDGE_INFO("events: catch-up too large, client told to resync", "events",
+                  edge_log_int(n, rows));
+        send_resync(q->client, "too much missed", q->upto);
+        goto out;
+    }
+    for (int i = 0; i < rows; i++) {
+        if (PQgetisnull(r->res, i, 1)) continue;
+        const char *type = PQgetvalue(r->res, i, 1);
+        long long id = strtoll(PQgetvalue(r->res, i, 0), NULL, 10);
+        if (strcmp(type, "resync") == 0) {
+            send_resync(q->client, "journal pruned", q->upto);
+            break;
+        }
+        if (strchr(type, '.') == NULL || strcmp(type, "admin.changed") == 0) continue;
+        int no_data = PQgetisnull(r->res, i, 2);
+        size_t len;
+        char *env = edge_events_envelope(type, no_data ? NULL : PQgetvalue(r->res, i, 2),
+                                         no_data ? 0 : (size_t)PQgetlength(r->res, i, 2), id, &len);
+        if (!env) continue;
+        int gone = edge_ws_send_to(ev.ctx->http, q->client, env, len) != EDGE_OK;
+        free(env);
+        if (gone) break;
+    }
+out:
+    free(q);
+}
+
+void edge_events_catchup(unsigned long long client, long long after)
+{
+    if (!ev.running || ev.stopping) return;
+    long long upto = ev.cursor;
+    if (upto < 0) {
+        send_resync(client, "edge starting", -1);
         return;
     }
-    if (edge_ws_clients(ev.ctx->http) == 0) {
-        /* nobody to tell: a browser that connects later loads and backfills on its own, so
-         * expanding the payload would only cost the database (2-4 ms a call) */
-        return;
+    if (after >= upto) return;       /* nothing missed */
+    catchup *q = malloc(sizeof(*q)); /* freed in on_catchup */
+    if (!q) return;
+    q->client = client;
+    q->upto = upto;
+    char a[24], u[24], lim[16];
+    snprintf(a, sizeof(a), "%lld", after);
+    snprintf(u, sizeof(u), "%lld", upto);
+    snprintf(lim, sizeof(lim), "%d", CATCHUP_ROWS);
+    const char *params[4] = {a, lim, u, "true"};
+    if (edge_pg_call(ev.ctx->pg_ingest, NULL, READ_SQL, 4, params, on_catchup, q) != EDGE_OK) {
+        free(q);
+        send_resync(client, "catch-up failed", upto);
     }
-    if (ev.queued >= MAX_QUEUED) {
-        EDGE_ERROR("events: queue full, dropping a notification");
-        return;
-    }
-    it = calloc(1, sizeof(*it));
-    if (!it || !(it->payload = strdup(payload))) {
-        free(it);
-        return;
-    }
-    if (ev.tail)
-        ev.tail->next = it;
-    else
-        ev.head = it;
-    ev.tail = it;
-    ev.queued++;
-    process_next();
 }
 
 int edge_events_start(edge_ctx *ctx)
@@ -297,22 +312,23 @@ int edge_events_start(edge_ctx *ctx)
     if (!ctx || !ctx->pg_ingest) return EDGE_ERR;
     memset(&ev, 0, sizeof(ev));
     ev.ctx = ctx;
+    ev.cursor = -1;
+    ev.retry_ms = RETRY_MIN_MS;
+    if (ctx->loop && uv_timer_init(ctx->loop, &ev.timer) == 0) ev.timer_open = 1;
     if (edge_pg_listen(ctx->pg_ingest, "rt_events", on_notify, NULL) != EDGE_OK) return EDGE_ERR;
     ev.running = 1;
+    read_journal(); /* the position to start from */
     return EDGE_OK;
 }
 
 void edge_events_stop(void)
 {
-    ev_item *it;
     if (!ev.running) return;
     ev.running = 0;
     ev.stopping = 1;
-    while ((it = ev.head) != NULL) {
-        ev.head = it->next;
-        free(it->payload);
-        free(it);
+    if (ev.timer_open) {
+        uv_timer_stop(&ev.timer);
+        uv_close((uv_handle_t *)&ev.timer, NULL);
+        ev.timer_open = 0;
     }
-    ev.tail = NULL;
-    ev.queued = 0;
 }

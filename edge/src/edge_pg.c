@@ -228,7 +228,9 @@ static void conn_broken(pg_conn *k)
 static void conn_ready(pg_conn *k)
 {
     uv_timer_stop(&k->timer);
-    k->backoff_ms = BACKOFF_MIN_MS;
+    /* a listener's backoff resets only once LISTEN succeeded: a LISTEN that keeps failing is
+     * retried with growing delays, not at once */
+    if (!k->is_listener) k->backoff_ms = BACKOFF_MIN_MS;
     if (PQsetnonblocking(k->c, 1) != 0) {
         conn_broken(k);
         return;
@@ -406,8 +408,10 @@ static void step_done(pg_conn *k)
             conn_broken(k);
             return;
         }
+        k->backoff_ms = BACKOFF_MIN_MS;
         EDGE_INFO("postgres listening", "channel", k->channel);
-        if (k->ever_connected && k->ncb) k->ncb(NULL, k->nud); /* resynchronise */
+        /* resynchronise: what was rung before this LISTEN (the first one too) was not heard */
+        if (k->ncb) k->ncb(NULL, k->nud);
         k->ever_connected = 1;
         return;
     default:

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include "edge_config.h"
 #include "edge_envelope.h"
+#include "edge_events.h"
 #include "edge_keys.h"
 #include "edge_http_int.h"
 #include "edge_log.h"
@@ -126,6 +127,32 @@ void edge_ws_broadcast(edge_http *h, const char *json, size_t len)
     frame_unref(f);
 }
 
+int edge_ws_send_to(edge_http *h, unsigned long long client, const char *json, size_t len)
+{
+    if (!h) return EDGE_ERR;
+    for (edge_ws_client *c = h->clients; c; c = c->next) {
+        if (c->id != client) continue;
+        if (c->kill_code) return EDGE_ERR;
+        ws_frame *f = frame_new(json, len);
+        if (!f) return EDGE_ERR;
+        client_push(c, f, max_queue(h));
+        frame_unref(f);
+        return c->kill_code ? EDGE_ERR : EDGE_OK;
+    }
+    return EDGE_ERR;
+}
+
+/* The journal id a reconnecting client last saw: /ws?after=<event_id>; -1 when absent or not
+ * a plain non-negative integer. */
+static long long after_arg(struct lws *wsi)
+{
+    char buf[32];
+    if (lws_get_urlarg_by_name(wsi, "after=", buf, (int)sizeof(buf)) == NULL) return -1;
+    size_t n = strlen(buf);
+    if (n == 0 || n > 18 || strspn(buf, "0123456789") != n) return -1;
+    return strtoll(buf, NULL, 10);
+}
+
 /* Queues one envelope to one client; data is JSON text or NULL (null). */
 static void send_envelope(edge_http *h, edge_ws_client *c, const char *type, const char *data)
 {
@@ -184,13 +211,18 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     h->nclients++;
     pss->ws = c;
 
+    /* hello carries the journal position: the client's "after" when it reconnects */
+    long long position = edge_events_position();
     json_t *hello =
-        json_pack("{s:{s:I,s:s,s:s}}", "admin", "id", (json_int_t)pss->pending_session.admin_id,
-                  "login", pss->pending_session.login, "role", pss->pending_session.role);
+        json_pack("{s:{s:I,s:s,s:s},s:o}", "admin", "id", (json_int_t)pss->pending_session.admin_id,
+                  "login", pss->pending_session.login, "role", pss->pending_session.role,
+                  "event_id", position >= 0 ? json_integer((json_int_t)position) : json_null());
     char *data = hello ? json_dumps(hello, JSON_COMPACT) : NULL;
     json_decref(hello);
     if (data) send_envelope(h, c, "hello", data);
     free(data);
+    long long after = after_arg(wsi);
+    if (after >= 0) edge_events_catchup(c->id, after); /* what it missed, after the hello */
     char id[24];
     snprintf(id, sizeof(id), "%lld", c->admin_id);
     EDGE_INFO("ws connected", "admin_id", id);

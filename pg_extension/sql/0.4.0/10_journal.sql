@@ -94,7 +94,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION rt._journal_width(jsonb) IS 'internal: how many message ids the "new" and "edited" of a messages payload cover';
 
-CREATE FUNCTION rt.events_after(after bigint, max_rows int DEFAULT 100, upto bigint DEFAULT NULL)
+CREATE FUNCTION rt.events_after(after bigint, max_rows int DEFAULT 100, upto bigint DEFAULT NULL,
+                                expand boolean DEFAULT true)
 RETURNS TABLE (id bigint, type text, data jsonb)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
@@ -125,7 +126,10 @@ BEGIN
         ORDER BY e.id LIMIT max_rows
     LOOP
         id := j.id;
-        IF j.type IN ('messages', 'changed') THEN
+        IF j.type IN ('messages', 'changed') AND NOT coalesce(expand, true) THEN
+            type := NULL; -- walked past: nobody to show it to
+            data := NULL;
+        ELSIF j.type IN ('messages', 'changed') THEN
             width := CASE WHEN j.type = 'messages' THEN rt._journal_width(j.data) ELSE 0 END;
             IF width > rt._journal_max_messages() THEN
                 type := 'resync';
@@ -152,4 +156,4 @@ BEGIN
     END LOOP;
 END
 $$;
-COMMENT ON FUNCTION rt.events_after(bigint, int, bigint) IS 'The edge''s journal reader: journal rows with after < id (<= upto when given), at most max_rows (1..1000), in id order, expanded: a messages or changed row becomes its rt.event_messages events (type, data) under the row''s id, or one row with type NULL when it shows nothing, or one "resync" row {reason, messages, max} when it covers more than 5000 messages; other types (admin.changed) come as stored. A reader whose "after" was pruned gets one "resync" row {reason: "journal pruned"}';
+COMMENT ON FUNCTION rt.events_after(bigint, int, bigint, boolean) IS 'The edge''s journal reader: journal rows with after < id (<= upto when given), at most max_rows (1..1000), in id order, expanded (unless expand is false: then such rows come with type NULL): a messages or changed row becomes its rt.event_messages events (type, data) under the row''s id, or one row with type NULL when it shows nothing, or one "resync" row {reason, messages, max} when it covers more than 5000 messages; other types (admin.changed) come as stored. A reader whose "after" was pruned gets one "resync" row {reason: "journal pruned"}';
