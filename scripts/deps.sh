@@ -13,6 +13,7 @@ APT_PACKAGES=(
     libwebsockets-dev libuv1-dev libhiredis-dev libcurl4-openssl-dev libjansson-dev libpq-dev
     libssl-dev libcmocka-dev
     clang-format cppcheck
+    clang libclang-rt-14-dev
     chromium
 )
 

@@ -176,6 +176,7 @@ sanitizer_scan() {
     fi
     echo "no ASan/UBSan reports in $(ls "$LOG_DIR"/edge-*.log 2>/dev/null | wc -l) rt-edge logs"
 }
+fuzz_stage() { scripts/fuzz.sh; }
 e2e() {
     local files; files=$(ls tests/e2e/*.test.mjs 2>/dev/null) || true
     [ -n "$files" ] || { echo "missing: tests/e2e/*.test.mjs (frontend engineer)"; return 1; }
@@ -201,6 +202,7 @@ stage pg-regress             pg_regress pg_regress
 stage extension-upgrade      plain      upgrade
 stage edge-unit              cmocka     edge_unit
 stage edge-unit-asan         cmocka     edge_unit_asan
+stage fuzz                   plain      fuzz_stage
 stage frontend-vitest        vitest     frontend_npm test
 stage integration            node       integration
 stage e2e                    node       e2e

@@ -1,0 +1,132 @@
+/* libFuzzer harness: the streaming side of the LLM workers — the Server-Sent Events decoder
+ * (edge_sse.c) and the OpenAI/DeepSeek and Anthropic stream readers on top of it
+ * (edge_llmparse.c), i.e. everything a model provider's bytes go through.
+ *
+ * Input: byte 0 = flags (bit 0: Anthropic format, bits 1-2: event size limit), bytes 1-2 seed
+ * the chunk sizes, the rest is the stream. Oracle: feeding the stream in one piece and in
+ * pieces split at arbitrary bytes yields the same events and the same failure. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge_llmparse.h"
+#include "edge_sse.h"
+
+#define CHECK(c)                                                                       \
+    do {                                                                               \
+        if (!(c)) {                                                                    \
+            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
+            abort();                                                                   \
+        }                                                                              \
+    } while (0)
+
+/* every dispatched event, serialized: event NUL data-length data */
+typedef struct rec {
+    char *buf;
+    size_t len, cap;
+    size_t nevents;
+    edge_llm_stream llm;
+    size_t delta_bytes;
+    int llm_failed;
+} rec;
+
+static void put(rec *r, const void *p, size_t n)
+{
+    if (r->len + n > r->cap) {
+        size_t cap = (r->cap ? r->cap * 2 : 256) + n;
+        char *b = realloc(r->buf, cap);
+        if (!b) abort();
+        r->buf = b;
+        r->cap = cap;
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+}
+
+static void on_delta(const char *text, size_t len, int reasoning, void *ud)
+{
+    rec *r = ud;
+    CHECK(text != NULL && len > 0);
+    CHECK(reasoning == 0 || reasoning == 1);
+    r->delta_bytes += len;
+}
+
+static int on_event(const char *event, const char *data, size_t len, void *ud)
+{
+    rec *r = ud;
+    CHECK(event != NULL && data != NULL);
+    CHECK(data[len] == '\0'); /* promised NUL-terminated */
+    put(r, event, strlen(event) + 1);
+    put(r, &len, sizeof(len));
+    put(r, data, len);
+    r->nevents++;
+    if (!r->llm_failed &&
+        edge_llm_stream_event(&r->llm, event, data, len, on_delta, r) != EDGE_OK) {
+        CHECK(r->llm.error == EDGE_LLM_ERR_MALFORMED || r->llm.error == EDGE_LLM_ERR_PROVIDER);
+        r->llm_failed = 1;
+    }
+    CHECK(memchr(r->llm.finish_reason, '\0', sizeof(r->llm.finish_reason)) != NULL);
+    CHECK(memchr(r->llm.error_message, '\0', sizeof(r->llm.error_message)) != NULL);
+    return EDGE_OK;
+}
+
+static int run(const char *s, size_t n, size_t limit, int anthropic, unsigned seed, int split,
+               rec *r)
+{
+    edge_sse sse;
+    int rc = EDGE_OK;
+    memset(r, 0, sizeof(*r));
+    edge_llm_stream_init(&r->llm, anthropic);
+    edge_sse_init(&sse, limit);
+    size_t i = 0;
+    while (i < n && rc == EDGE_OK) {
+        size_t k = n - i;
+        if (split) {
+            seed = seed * 1103515245u + 12345u;
+            k = 1 + (seed >> 16) % 7; /* 1..7 bytes: splits CRLF, UTF-8 and the BOM */
+            if (k > n - i) k = n - i;
+        }
+        rc = edge_sse_feed(&sse, s + i, k, on_event, r);
+        i += k;
+    }
+    if (rc != EDGE_OK) {
+        CHECK(sse.errstr[0] != '\0');
+        CHECK(edge_sse_feed(&sse, "\n\n", 2, on_event, r) == EDGE_ERR); /* stays failed */
+    }
+    edge_sse_free(&sse);
+    return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const size_t limits[] = {0, 16, 256, 4096};
+    if (size < 3) return 0;
+    int anthropic = data[0] & 1;
+    size_t limit = limits[(data[0] >> 1) & 3];
+    unsigned seed = (unsigned)data[1] | (unsigned)data[2] << 8;
+    size_t n = size - 3;
+    char *s = malloc(n ? n : 1);
+    if (!s) return 0;
+    memcpy(s, data + 3, n);
+
+    rec whole, pieces;
+    int rc1 = run(s, n, limit, anthropic, seed, 0, &whole);
+    int rc2 = run(s, n, limit, anthropic, seed, 1, &pieces);
+    CHECK(rc1 == rc2);
+    CHECK(whole.nevents == pieces.nevents);
+    CHECK(whole.len == pieces.len &&
+          (whole.len == 0 || memcmp(whole.buf, pieces.buf, whole.len) == 0));
+    CHECK(whole.delta_bytes == pieces.delta_bytes);
+    CHECK(whole.llm.done == pieces.llm.done && whole.llm.error == pieces.llm.error);
+
+    edge_llm_usage u = whole.llm.usage;
+    edge_llm_estimate_usage(&u, n, whole.delta_bytes);
+    CHECK((u.have & (EDGE_LLM_HAVE_INPUT | EDGE_LLM_HAVE_OUTPUT)) ==
+          (EDGE_LLM_HAVE_INPUT | EDGE_LLM_HAVE_OUTPUT));
+
+    free(whole.buf);
+    free(pieces.buf);
+    free(s);
+    return 0;
+}
