@@ -81,6 +81,7 @@ COMMENT ON FUNCTION rt.events_position() IS 'The id of the newest journal row (0
 -- whole message table: a larger row is not expanded and becomes a "resync" event.
 CREATE FUNCTION rt._journal_max_messages() RETURNS int
 LANGUAGE sql IMMUTABLE AS $$ SELECT 5000 $$;
+COMMENT ON FUNCTION rt._journal_max_messages() IS 'internal: 5000, the most message ids one journal row may make the edge read and push (more: a resync event)';
 
 CREATE FUNCTION rt._journal_width(data jsonb) RETURNS numeric
 LANGUAGE sql IMMUTABLE
