@@ -358,11 +358,8 @@ static void on_me(const edge_curl_response *r, void *ud)
         params[0] = id;
         params[1] = json_string_value(json_object_get(result, "username"));
         EDGE_INFO("telegram: bot identity", "bot_id", id, "username", params[1]);
-        if (edge_pg_call(
-                tg.ctx->pg_work, NULL,
-                "SELECT rt.update_setting('bot.id', jsonb_build_object('value', $1::bigint)),"
-                " rt.update_setting('bot.username', jsonb_build_object('value', $2::text))",
-                2, params, on_identity_stored, NULL) == EDGE_OK)
+        if (edge_pg_call(tg.ctx->pg_work, NULL, "SELECT rt.set_bot_identity($1::bigint, $2)", 2,
+                         params, on_identity_stored, NULL) == EDGE_OK)
             tg.need_me = 0;
     }
     json_decref(root);

@@ -77,7 +77,8 @@ typedef struct PlanDef
 } PlanDef;
 
 static const PlanDef plan_defs[PLAN_COUNT] = {
-	[PLAN_REQUIRE_ROLE] = {"SELECT rt.require_role('admin')", 0, {0}},
+	/* a worker function: rt_edge calls it without rt.actor (sql/0.4.0/30_actor.sql) */
+	[PLAN_REQUIRE_ROLE] = {"SELECT rt._require_worker('admin')", 0, {0}},
 	[PLAN_UPDATE_KEY] =
 		{"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, {INT8OID}},
 	[PLAN_USER] = {"INSERT INTO rt.users (id, is_bot, first_name, last_name, username, "

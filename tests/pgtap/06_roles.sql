@@ -23,7 +23,7 @@ SELECT ok((SELECT rolcanlogin FROM pg_roles WHERE rolname = 'rt_edge') AND
 
 SELECT is(pg_temp.try_as('rt_edge', 'SELECT 1 FROM rt.messages LIMIT 1'), '42501', 'rt_edge cannot read rt.messages');
 SELECT is(pg_temp.try_as('rt_edge', 'SELECT 1 FROM rt.admins LIMIT 1'), '42501', 'rt_edge cannot read rt.admins');
-SELECT is(pg_temp.try_as('rt_edge', 'SELECT rt.list_messages(''{"limit": 1}'')'), 'ok', 'rt_edge calls rt.list_messages');
+SELECT is(pg_temp.try_as('rt_edge', 'SELECT rt.list_messages(''{"limit": 1}'')'), '42501', 'rt_edge calls rt.list_messages only for an admin (rt.actor; 85_actor)');
 SELECT is(pg_temp.try_as('rt_edge', 'SELECT rt.ingest(''[]'')'), 'ok', 'rt_edge calls rt.ingest');
 SELECT is(pg_temp.try_as('rt_edge', 'SELECT rt._crypt(''a'', ''b'')'), '42501', 'rt_edge cannot call internal helpers');
 SELECT ok(NOT has_table_privilege('rt_edge', 'rt.' || t, 'SELECT,INSERT,UPDATE,DELETE'), 'rt_edge has no privilege on rt.' || t)
