@@ -27,6 +27,14 @@ typedef struct edge_config {
     int ingest_max_deliveries;
     int ws_max_queue;
     size_t max_body_bytes;
+    /* HTTP limits (contract.md): a request's headers and body arrive within
+     * http_request_timeout_sec, one peer address holds at most http_max_conn_per_ip
+     * connections (0 = no cap), a header block over http_max_header_bytes gets 431, and a Host
+     * outside http_hosts (comma list; "" = localhost, 127.0.0.1, [::1] and http_host) gets 421 */
+    int http_request_timeout_sec;
+    int http_max_conn_per_ip;
+    int http_max_header_bytes;
+    char http_hosts[1024];
     int log_level; /* EDGE_LOG_* */
     /* delivery (docs/design/contract-delivery.md) */
     char openai_key[512];   /* secret: seed key of the openai provider */

@@ -166,6 +166,10 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
                 1073741824LL, errbuf, errlen) != EDGE_OK)
         goto err;
     cfg->max_body_bytes = (size_t)v;
+    INT_VAR(http_request_timeout_sec, "RT_HTTP_REQUEST_TIMEOUT_SEC", "30", 1, 3600);
+    INT_VAR(http_max_conn_per_ip, "RT_HTTP_MAX_CONN_PER_IP", "128", 0, 1000000);
+    INT_VAR(http_max_header_bytes, "RT_HTTP_MAX_HEADER_BYTES", "16384", 1024, 60000);
+    STR_VAR(http_hosts, "RT_HTTP_HOSTS", "", 0);
 
     STR_VAR(openai_key, "OPENAI_API_KEY", "", 0);
     STR_VAR(deepseek_key, "DEEPSEEK_API_KEY", "", 0);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "edge_config.h"
 #include "edge_http_int.h"
@@ -63,8 +64,13 @@ edge_http *edge_http_start(edge_ctx *ctx)
     info.user = h;
     info.vhost_name = "default";
     info.server_string = "rt-edge";
-    info.max_http_header_data = 8192;
-    info.timeout_secs = 30;
+    /* lws drops a connection whose header block outgrows its table; the table is kept well
+     * above RT_HTTP_MAX_HEADER_BYTES so that edge_http_proto can answer 431 instead */
+    info.max_http_header_data = 65535;
+    /* lws times the headers from accept (and from the last response on a kept-alive
+     * connection) with this; the body is timed by edge_http_proto's per-request timer, since
+     * lws restarts its own body timeout at every chunk */
+    info.timeout_secs = (unsigned)ctx->cfg->http_request_timeout_sec;
     h->lws = lws_create_context(&info);
     /* lws may return a context whose default vhost failed (port taken): treat as failure. */
     if (h->lws && !lws_get_vhost_by_name(h->lws, "default")) {
@@ -81,7 +87,14 @@ edge_http *edge_http_start(edge_ctx *ctx)
     uv_timer_start(h->auth_timer, on_auth_timer, EDGE_AUTH_TICK_MS, EDGE_AUTH_TICK_MS);
     char port[16];
     snprintf(port, sizeof(port), "%d", ctx->cfg->http_port);
-    EDGE_INFO("http listening", "host", ctx->cfg->http_host, "port", port);
+    {
+        char tmo[24], cap[24], hdr[24];
+        EDGE_INFO("http listening", "host", ctx->cfg->http_host, "port", port,
+                  "request_timeout_sec", edge_log_int(tmo, ctx->cfg->http_request_timeout_sec),
+                  "max_conn_per_ip", edge_log_int(cap, ctx->cfg->http_max_conn_per_ip),
+                  "max_header_bytes", edge_log_int(hdr, ctx->cfg->http_max_header_bytes), "hosts",
+                  ctx->cfg->http_hosts[0] ? ctx->cfg->http_hosts : "(default)");
+    }
     return h;
 err:
     if (h->lws) lws_context_destroy(h->lws);
@@ -102,7 +115,124 @@ void edge_http_stop(edge_http *h)
     if (h->lws) lws_context_destroy(h->lws);
     edge_ws_shutdown(h);
     edge_limiter_destroy(h->login_limiter);
+    free(h->conns);
     free(h);
+}
+
+/* ---- connections: per-address cap, request start ---- */
+
+int edge_http_conn_admit(edge_http *h, const char *ip)
+{
+    int cap = h->ctx->cfg->http_max_conn_per_ip, n = 0;
+    h->accepting_ip[0] = '\0';
+    if (cap > 0) {
+        for (size_t i = 0; i < h->nconns; i++)
+            if (strcmp(h->conns[i].ip, ip) == 0) n++;
+        if (n >= cap) return 0;
+    }
+    snprintf(h->accepting_ip, sizeof(h->accepting_ip), "%s", ip);
+    return 1;
+}
+
+void edge_http_conn_created(edge_http *h, struct lws *wsi)
+{
+    if (!h->accepting_ip[0]) return; /* not an accepted connection (the listener) */
+    if (h->nconns == h->conns_cap) {
+        size_t ncap = h->conns_cap ? h->conns_cap * 2 : 64;
+        edge_http_conn *nc = realloc(h->conns, ncap * sizeof(*nc));
+        if (!nc) { /* uncounted: never refuses it, never loses a row */
+            h->accepting_ip[0] = '\0';
+            return;
+        }
+        h->conns = nc;
+        h->conns_cap = ncap;
+    }
+    edge_http_conn *c = &h->conns[h->nconns++];
+    c->wsi = wsi;
+    memcpy(c->ip, h->accepting_ip, sizeof(c->ip));
+    c->since_us = edge_now_us();
+    h->accepting_ip[0] = '\0';
+}
+
+static edge_http_conn *find_conn(edge_http *h, struct lws *wsi)
+{
+    for (size_t i = 0; i < h->nconns; i++)
+        if (h->conns[i].wsi == wsi) return &h->conns[i];
+    return NULL;
+}
+
+void edge_http_conn_destroyed(edge_http *h, struct lws *wsi)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    if (c) *c = h->conns[--h->nconns];
+}
+
+uint64_t edge_http_conn_since(edge_http *h, struct lws *wsi)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    return c ? c->since_us : edge_now_us();
+}
+
+void edge_http_conn_idle(edge_http *h, struct lws *wsi)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    if (c) c->since_us = edge_now_us();
+}
+
+/* ---- Host check (DNS rebinding) ---- */
+
+/* host (a Host header) names entry (a name, optionally with ":port"): the names are equal
+ * ignoring case, and so are the ports when the entry has one. A Host's port is not checked
+ * against an entry without one: rebinding changes the name a page reaches, and a proxy in
+ * front (or Vite's dev server) forwards the Host of its own port. */
+static int host_is(const char *host, const char *entry, size_t elen)
+{
+    size_t hlen = strlen(host), hname = hlen, ename = elen;
+    const char *hc = NULL, *ec = NULL;
+    if (elen == 0 || elen >= 256) return 0;
+    /* the port follows the last ':' unless the name is a bracketed IPv6 literal */
+    for (size_t i = hlen; i-- > 0;) {
+        if (host[i] == ']') break;
+        if (host[i] == ':') {
+            hc = host + i;
+            hname = i;
+            break;
+        }
+    }
+    for (size_t i = elen; i-- > 0;) {
+        if (entry[i] == ']') break;
+        if (entry[i] == ':') {
+            ec = entry + i;
+            ename = i;
+            break;
+        }
+    }
+    if (hname != ename || hname == 0 || strncasecmp(host, entry, hname) != 0) return 0;
+    if (!ec) return 1;
+    return hc && (size_t)(host + hlen - hc) == (size_t)(entry + elen - ec) &&
+           strncmp(hc, ec, (size_t)(entry + elen - ec)) == 0;
+}
+
+int edge_http_host_allowed(const edge_config *cfg, const char *host)
+{
+    if (!host || !*host) return 0;
+    if (!cfg->http_hosts[0]) {
+        static const char *const defaults[] = {"localhost", "127.0.0.1", "[::1]", NULL};
+        for (size_t i = 0; defaults[i]; i++)
+            if (host_is(host, defaults[i], strlen(defaults[i]))) return 1;
+        return host_is(host, cfg->http_host, strlen(cfg->http_host));
+    }
+    for (const char *p = cfg->http_hosts; *p;) {
+        while (*p == ',' || *p == ' ') p++;
+        const char *e = p;
+        while (*e && *e != ',') e++;
+        size_t n = (size_t)(e - p);
+        while (n > 0 && p[n - 1] == ' ') n--;
+        if (n == 1 && p[0] == '*') return 1;
+        if (host_is(host, p, n)) return 1;
+        p = e;
+    }
+    return 0;
 }
 
 /* ---- request lifecycle ---- */
@@ -295,6 +425,7 @@ int edge_req_write(edge_req *r, struct lws *wsi, edge_pss *pss)
         edge_req_detach(r);
         if (close_after) return -1;
     }
+    edge_http_conn_idle(lws_context_user(lws_get_context(wsi)), wsi);
     if (lws_http_transaction_completed(wsi)) return -1;
     return 0;
 close:

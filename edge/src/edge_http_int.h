@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <libwebsockets.h>
 #include "edge.h"
+#include "edge_config.h"
 #include "edge_http.h"
 #include "edge_auth.h"
 #include "edge_json.h"
@@ -20,10 +21,22 @@
 
 struct edge_ws_client;
 
+/* One accepted connection (HTTP or WebSocket), for the per-address cap and the request
+ * deadline: rows are added at WSI_CREATE and removed at WSI_DESTROY. */
+typedef struct edge_http_conn {
+    struct lws *wsi;
+    char ip[64];
+    uint64_t since_us; /* accepted, or the last transaction on it completed: the next request's
+                        * headers started arriving no earlier than this */
+} edge_http_conn;
+
 struct edge_http {
     edge_ctx *ctx;
     struct lws_context *lws;
     edge_limiter *login_limiter;
+    edge_http_conn *conns; /* every open connection, unordered */
+    size_t nconns, conns_cap;
+    char accepting_ip[64]; /* admitted by FILTER_NETWORK_CONNECTION, taken by its WSI_CREATE */
     struct edge_ws_client *clients; /* doubly linked list of open, authenticated sockets */
     size_t nclients;
     uv_timer_t *auth_timer; /* edge_auth_tick: sockets' sessions re-checked, revocations retried */
@@ -58,6 +71,7 @@ typedef struct edge_req {
     char *body; /* owned */
     size_t body_len, body_cap;
     int body_too_large;
+    int body_done; /* the whole body arrived: the request deadline no longer applies */
 
     /* session (after the Redis lookup) */
     int has_session;
@@ -107,5 +121,22 @@ int edge_req_write(edge_req *r, struct lws *wsi, edge_pss *pss);
 /* Security headers for any response (files included), formatted for wsi. */
 int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned char *end);
 uint64_t edge_now_us(void);
+
+/* Connection bookkeeping (RT_HTTP_MAX_CONN_PER_IP, RT_HTTP_REQUEST_TIMEOUT_SEC).
+ * edge_http_conn_admit: called at accept with the peer address; 0 = over the cap, refuse.
+ * edge_http_conn_created / _destroyed: lws's WSI_CREATE / WSI_DESTROY of any wsi.
+ * edge_http_conn_since: when the current request on wsi began at the earliest (now if unknown).
+ * edge_http_conn_idle: a transaction on wsi completed; the next one starts now. */
+int edge_http_conn_admit(edge_http *h, const char *ip);
+void edge_http_conn_created(edge_http *h, struct lws *wsi);
+void edge_http_conn_destroyed(edge_http *h, struct lws *wsi);
+uint64_t edge_http_conn_since(edge_http *h, struct lws *wsi);
+void edge_http_conn_idle(edge_http *h, struct lws *wsi);
+
+/* 1 when host (the Host header, "" when absent) names this server: an entry of RT_HTTP_HOSTS
+ * (or, when that is empty, localhost, 127.0.0.1, [::1] and RT_HTTP_HOST), with or without a
+ * port; names compare without regard to case, ports only when the entry has one. An entry "*"
+ * allows every Host. */
+int edge_http_host_allowed(const edge_config *cfg, const char *host);
 
 #endif

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include "edge_api.h"
 #include "edge_config.h"
 #include "edge_http_int.h"
@@ -81,6 +83,61 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     }
 }
 
+/* Bytes of the header block lws kept: every header it knows (the request line's URI included).
+ * Headers it does not know are not counted; lws's own table (65535 bytes) still bounds them. */
+static size_t header_bytes(struct lws *wsi)
+{
+    size_t n = 0;
+    for (int t = 0; t < (int)WSI_TOKEN_COUNT; t++) {
+        int l = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+        if (l > 0) n += (size_t)l;
+    }
+    return n;
+}
+
+/* The checks every request passes before its route: header size (431) and Host (421, or 400
+ * without one). Returns 0, or the status with detail filled in. /healthz and /readyz skip the
+ * Host check: probes address the server by whatever name or address they reach it by (a
+ * kubelet sends the pod IP), and neither answer holds anything for a rebinding page to read. */
+static int check_request(edge_http *h, struct lws *wsi, const char *path, char *detail, size_t dlen)
+{
+    const edge_config *cfg = h->ctx->cfg;
+    char host[256];
+    if (header_bytes(wsi) > (size_t)cfg->http_max_header_bytes) {
+        snprintf(detail, dlen, "request headers are larger than %d bytes",
+                 cfg->http_max_header_bytes);
+        return 431;
+    }
+    if (path && (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0)) return 0;
+    int hl = lws_hdr_total_length(wsi, WSI_TOKEN_HOST);
+    if (hl <= 0) {
+        snprintf(detail, dlen, "a Host header is required");
+        return 400;
+    }
+    if (hl >= (int)sizeof(host) || lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+        host[0] = '\0';
+    if (!edge_http_host_allowed(cfg, host)) {
+        snprintf(detail, dlen,
+                 "Host '%.120s' is not a name of this server (RT_HTTP_HOSTS lists the names it "
+                 "answers to)",
+                 host[0] ? host : "(too long)");
+        return 421;
+    }
+    return 0;
+}
+
+/* The request's body has not arrived by its deadline: answer 408 and close. */
+static void on_deadline(edge_http *h, edge_req *r)
+{
+    char detail[160];
+    if (r->responded || r->body_done) return;
+    snprintf(detail, sizeof(detail),
+             "the request was not received within %d s (RT_HTTP_REQUEST_TIMEOUT_SEC)",
+             h->ctx->cfg->http_request_timeout_sec);
+    r->close_after = 1; /* the rest of the body is never read */
+    edge_req_problem(r, 408, detail, NULL);
+}
+
 static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *r)
 {
     const edge_config *cfg = h->ctx->cfg;
@@ -125,6 +182,15 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
     if (!r) return -1;
     pss->req = r;
     collect_request(r, wsi, path);
+    {
+        char detail[400];
+        int st = check_request(h, wsi, r->path, detail, sizeof(detail));
+        if (st) {
+            r->close_after = 1;
+            edge_req_problem(r, st, detail, NULL);
+            return 0;
+        }
+    }
     edge_router_match(r->method, r->path, &r->route);
 
     if (r->route.id == EDGE_ROUTE_STATIC && r->route.status == 0) {
@@ -149,7 +215,17 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
         edge_req_problem(r, 413, "request body is larger than the server accepts", NULL);
         return 0;
     }
-    if (!r->expect_body) edge_api_begin(r);
+    if (!r->expect_body) {
+        edge_api_begin(r);
+        return 0;
+    }
+    /* the whole request, headers included, within RT_HTTP_REQUEST_TIMEOUT_SEC */
+    uint64_t limit_us = (uint64_t)cfg->http_request_timeout_sec * 1000000u;
+    uint64_t deadline = edge_http_conn_since(h, wsi) + limit_us, now = edge_now_us();
+    if (now >= deadline)
+        on_deadline(h, r);
+    else
+        lws_set_timer_usecs(wsi, (lws_usec_t)(deadline - now));
     return 0;
 }
 
@@ -223,12 +299,48 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         /* lws completes a POST's empty body too: a request without a body was begun at its
          * headers already, and beginning it twice would run its SQL call twice */
         if (!pss || !pss->req || pss->req->responded || !pss->req->expect_body) return 0;
+        pss->req->body_done = 1;
+        lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
         if (pss->req->body_too_large) {
             edge_req_problem(pss->req, 413, "request body is larger than the server accepts", NULL);
             return 0;
         }
         edge_api_begin(pss->req);
         return 0;
+
+    case LWS_CALLBACK_TIMER:
+        if (pss && pss->req) on_deadline(h, pss->req);
+        return 0;
+
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        /* user is lws's accept arguments here, not per-session memory */
+        const struct lws_filter_network_conn_args *a = user;
+        char ip[64] = "?";
+        if (a && a->cli_addr.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->cli_addr)->sin_addr, ip,
+                      sizeof(ip));
+        else if (a && a->cli_addr.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&a->cli_addr)->sin6_addr, ip,
+                      sizeof(ip));
+        if (h && !edge_http_conn_admit(h, ip)) {
+            static uint64_t last_log_us;
+            uint64_t now = edge_now_us();
+            if (now - last_log_us >= 1000000u) { /* a flood of refusals is one line a second */
+                last_log_us = now;
+                EDGE_WARN("http connection refused: too many from one address", "ip", ip);
+            }
+            return 1; /* lws closes the socket unanswered */
+        }
+        return 0;
+    }
+
+    case LWS_CALLBACK_WSI_CREATE:
+        if (h) edge_http_conn_created(h, wsi);
+        return 0;
+
+    case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+        if (h) edge_http_conn_idle(h, wsi);
+        break; /* lws_callback_http_dummy completes the transaction */
 
     case LWS_CALLBACK_HTTP_WRITEABLE:
         if (!pss || !pss->req) return 0;
@@ -237,6 +349,7 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     case LWS_CALLBACK_WSI_DESTROY:
+        if (reason == LWS_CALLBACK_WSI_DESTROY && h) edge_http_conn_destroyed(h, wsi);
         if (pss && pss->req) {
             edge_req_detach(pss->req);
             pss->req = NULL;
@@ -246,6 +359,9 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: {
         /* No per-session memory exists yet at this point; ESTABLISHED checks again. */
         edge_pss scratch;
+        char detail[400];
+        int st = check_request(h, wsi, "/ws", detail, sizeof(detail));
+        if (st) return reject_upgrade(wsi, st, detail);
         memset(&scratch, 0, sizeof(scratch));
         int status = edge_ws_check_upgrade(h, wsi, &scratch);
         if (status == 0) return 0;
