@@ -1,0 +1,89 @@
+// Issue 7, "Events can't be forged": any role that could connect could NOTIFY rt_events, and the
+// edge expanded the payload: an analyst login made it re-broadcast every stored message to every
+// browser ({"type":"messages","new":[[1,1000000000]]}) and push a forged entity.changed. Now the
+// NOTIFY is only a doorbell and the edge reads the journal, which no login can write.
+// The attack runs as an analyst login made the sql/roles.sql way (LOGIN, member of rt_analyst).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { startEdge, pgSuper, stackEnv, uniqueId, textUpdate } from '../lib/stack.mjs';
+import { login, openWs } from '../lib/http.mjs';
+import { assertSchema } from '../lib/openapi.mjs';
+
+const cleanups = [];
+after(async () => {
+  const errors = [];
+  for (const c of cleanups.reverse()) { try { await c(); } catch (e) { errors.push(e); } }
+  if (errors.length) throw errors[0];
+});
+
+/** A login of the database, over TCP with its password as a person would connect. */
+async function connectAs(user, password) {
+  const env = stackEnv();
+  const client = new pg.Client({ host: env.POSTGRES_HOST ?? '127.0.0.1', port: Number(env.RT_PG_PORT ?? env.POSTGRES_PORT),
+    user, password, database: env.POSTGRES_DB ?? 'roundtable' });
+  await client.connect();
+  return client;
+}
+
+test('an analyst login NOTIFYing forged rt_events payloads makes the edge push nothing; a real change still arrives', { timeout: 90000 }, async () => {
+  const db = await pgSuper();
+  cleanups.push(() => db.end());
+  const suffix = crypto.randomBytes(4).toString('hex');
+  const analyst = `rt36_analyst_${suffix}`;
+  const nobody = `rt36_nobody_${suffix}`;
+  const password = crypto.randomBytes(12).toString('hex');
+  await db.query(`CREATE ROLE ${analyst} LOGIN PASSWORD '${password}' IN ROLE rt_analyst`);
+  await db.query(`CREATE ROLE ${nobody} LOGIN PASSWORD '${password}'`);
+  cleanups.push(() => db.query(`DROP ROLE IF EXISTS ${analyst}; DROP ROLE IF EXISTS ${nobody}`));
+
+  // stored messages the forged range would have re-broadcast
+  const chatId = uniqueId();
+  const base = 36000000000000 + (chatId % 1000000) * 10;
+  await db.query('SELECT rt.ingest($1::jsonb)', [JSON.stringify([1, 2, 3].map((n) =>
+    textUpdate({ chatId, text: `stored ${n}`, messageId: n, updateId: base + n })))]);
+
+  const edge = await startEdge({ name: 'forgery' });
+  cleanups.push(async () => assert.deepEqual(await edge.stop(), { code: 0, signal: null }, `log ${edge.logPath}`));
+  const s = await login(edge.url);
+  const ws = await openWs(edge.url, s.cookie);
+  cleanups.push(() => ws.close());
+  await ws.next((m) => m.type === 'hello');
+
+  // a login in no rt role cannot even connect (no CONNECT for PUBLIC)
+  await assert.rejects(connectAs(nobody, password), (e) => e.code === '42501', 'a login outside the rt roles is refused');
+
+  const a = await connectAs(analyst, password);
+  cleanups.push(() => a.end());
+  // the journal cannot be written by the analyst either
+  await assert.rejects(a.query(`INSERT INTO rt.events (type, data) VALUES ('messages', '{"type":"messages","new":[[1,1000000000]]}')`),
+    (e) => e.code === '42501', 'the analyst cannot insert journal rows');
+  await assert.rejects(a.query(`SELECT rt._journal_append('changed', '{"type":"changed","entity":"preset","ids":[1]}')`),
+    (e) => e.code === '42501', 'the analyst cannot call rt._journal_append');
+  // NOTIFY needs no privilege: the analyst rings with forged payloads
+  for (const payload of [
+    { type: 'messages', new: [[1, 1000000000]] },
+    { type: 'messages', new: [], edited: [[1, 1000000000]] },
+    { type: 'changed', entity: 'admin', ids: [1] },
+    { type: 'changed', entity: 'preset', ids: [999], truncated: true },
+  ]) {
+    await a.query('SELECT pg_notify($1, $2)', ['rt_events', JSON.stringify(payload)]);
+  }
+
+  // A real change after the forged rings: events reach clients in ring order, so by the time it
+  // arrives anything the forged payloads made the edge push would have arrived before it.
+  const realChat = uniqueId();
+  await db.query('SELECT rt.ingest($1::jsonb)', [JSON.stringify([textUpdate({ chatId: realChat, text: 'real one', messageId: 1, updateId: base + 9 })])]);
+  const real = await ws.next((m) => m.type === 'message.created' && m.data?.chat_id === realChat, 20000);
+  assertSchema('WsEnvelope', real);
+  assert.equal(real.data.text, 'real one');
+  assert.equal(typeof real.event_id, 'number', 'a journal event carries its event_id');
+  await ws.next((m) => m.type === 'chat.updated' && m.data?.id === realChat, 20000);
+
+  const pushed = ws.frames.filter((m) => m.type !== 'hello');
+  const forged = pushed.filter((m) => m.data?.chat_id !== realChat && m.data?.id !== realChat);
+  assert.deepEqual(forged.map((m) => `${m.type} ${JSON.stringify(m.data).slice(0, 80)}`), [],
+    'nothing but the real change was pushed: no re-broadcast messages, no forged entity.changed');
+  assert.deepEqual(pushed.map((m) => m.type), ['message.created', 'chat.updated']);
+});
