@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # make demo: installs what is missing, builds everything, starts the own PostgreSQL + Redis under
-# .rt/demo and runs rt-edge in the foreground. Ctrl-C / SIGTERM stops the edge, Redis and
-# PostgreSQL it started. Overrides: RT_HTTP_PORT, RT_PG_PORT, RT_REDIS_PORT, RT_HOME,
-# TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE, ADMIN_PASSWORD.
+# .rt/demo and runs rt-edge in the foreground, supervised: when rt-edge dies (a crash, a SIGKILL:
+# any exit but its clean shutdown with code 0, which ends the demo) it is restarted after 1 s,
+# 2 s, 4 s ... (capped at RT_DEMO_BACKOFF_MAX), the delay going back to 1 s once an edge stayed
+# up RT_DEMO_STABLE_SEC; each restart is announced on the terminal. Ctrl-C / SIGTERM stops the
+# edge, Redis and PostgreSQL it started, whenever it arrives (also during a backoff wait or
+# while the edge starts).
+# Overrides: RT_HTTP_PORT, RT_PG_PORT, RT_REDIS_PORT, RT_HOME, TELEGRAM_BOT_TOKEN,
+# TELEGRAM_API_BASE, ADMIN_PASSWORD; RT_DEMO_BACKOFF_MAX (30), RT_DEMO_STABLE_SEC (60);
+# RT_EDGE_BIN (edge/build/rt-edge) and RT_DEMO_SKIP_BUILD=1 (no deps/build step) for tests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,20 +19,35 @@ export RT_HTTP_PORT="${RT_HTTP_PORT:-8080}"
 export RT_PG_PORT="${RT_PG_PORT:-54320}"
 export RT_REDIS_PORT="${RT_REDIS_PORT:-63790}"
 
-scripts/deps.sh
-scripts/build.sh
-[ -x edge/build/rt-edge ] || rt_die "edge/build/rt-edge was not built"
+RT_DEMO_BACKOFF_MAX="${RT_DEMO_BACKOFF_MAX:-30}"
+RT_DEMO_STABLE_SEC="${RT_DEMO_STABLE_SEC:-60}"
+edge_bin="${RT_EDGE_BIN:-edge/build/rt-edge}"
+
+if [ "${RT_DEMO_SKIP_BUILD:-0}" != 1 ]; then
+    scripts/deps.sh
+    scripts/build.sh
+fi
+[ -x "$edge_bin" ] || rt_die "$edge_bin was not built"
 
 edge_pid=""
 stack_started=0
+# Stops what this script started. Every child still running (the edge, a backoff sleep) is
+# found through the job table, so a signal that lands between starting the edge and noting
+# its pid still stops it.
 cleanup() {
     trap - EXIT INT TERM
-    if [ -n "$edge_pid" ] && kill -0 "$edge_pid" 2>/dev/null; then
-        rt_log "stopping rt-edge"
-        kill -TERM "$edge_pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$edge_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$edge_pid" 2>/dev/null || true
-    fi
+    local pids p
+    pids="$(jobs -p) $edge_pid"
+    for p in $pids; do
+        if kill -0 "$p" 2>/dev/null; then
+            [ "$p" = "$edge_pid" ] && rt_log "stopping rt-edge (pid $p)"
+            kill -TERM "$p" 2>/dev/null || true
+        fi
+    done
+    for p in $pids; do
+        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+    done
     if [ "$stack_started" = 1 ]; then scripts/stack.sh stop; fi
 }
 trap cleanup EXIT
@@ -54,14 +75,45 @@ else
     echo "  Telegram:  polling $TELEGRAM_API_BASE with the configured bot token" >&2
 fi
 echo "  logs:      JSON lines below; Ctrl-C stops rt-edge, Redis and PostgreSQL." >&2
+echo "             If rt-edge dies, it is restarted (with backoff) and the restart is said here." >&2
 echo >&2
 
-# In the background + wait, so this shell can act on Ctrl-C/SIGTERM and clean up.
-edge/build/rt-edge &
-edge_pid=$!
-set +e
-wait "$edge_pid"
-rc=$?
-set -e
-[ "$rc" -ge 128 ] || rt_warn "rt-edge exited with status $rc"
-exit "$rc"
+# How an exit status reads: "exit code 3" or "signal 9 (SIGKILL)".
+describe_exit() {
+    local rc="$1"
+    if [ "$rc" -gt 128 ] && [ "$rc" -lt 192 ]; then
+        printf 'signal %d (SIG%s)' "$((rc - 128))" "$(kill -l "$((rc - 128))" 2>/dev/null || echo '?')"
+    else
+        printf 'exit code %d' "$rc"
+    fi
+}
+
+# Everything runs in the background + wait (the edge and the backoff sleep alike), so this
+# shell acts on Ctrl-C/SIGTERM at once and cleans up.
+delay=1
+restarts=0
+while :; do
+    started_at=$(date +%s)
+    "$edge_bin" &
+    edge_pid=$!
+    rt_log "rt-edge running (pid $edge_pid)"
+    rc=0
+    wait "$edge_pid" || rc=$?
+    edge_pid=""
+    up=$(( $(date +%s) - started_at ))
+    # exit 0 is an orderly shutdown someone asked for (SIGTERM/SIGINT to the edge itself, e.g.
+    # a Ctrl-C that reached it while this shell ignores SIGINT): the demo ends with it
+    if [ "$rc" = 0 ]; then
+        rt_log "rt-edge shut down cleanly (exit code 0); stopping the demo"
+        exit 0
+    fi
+    # a run that stayed up long enough was healthy: the next failure starts the backoff again
+    if [ "$up" -ge "$RT_DEMO_STABLE_SEC" ]; then delay=1; fi
+    restarts=$((restarts + 1))
+    rt_warn "rt-edge stopped after ${up}s with $(describe_exit "$rc"); restarting it in ${delay}s (restart $restarts; Ctrl-C stops the demo)"
+    sleep "$delay" &
+    wait $! || true
+    delay=$((delay * 2))
+    if [ "$delay" -gt "$RT_DEMO_BACKOFF_MAX" ]; then delay="$RT_DEMO_BACKOFF_MAX"; fi
+    rt_log "restarting rt-edge (restart $restarts)"
+done
