@@ -25,6 +25,10 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* The server whose table the connection callbacks keep: lws closes its sockets asynchronously
+ * after edge_http_stop has freed the server, and their WSI_DESTROY must then touch nothing. */
+static edge_http *live_http;
+
 uint64_t edge_now_us(void)
 {
     struct timespec ts;
@@ -49,6 +53,7 @@ edge_http *edge_http_start(edge_ctx *ctx)
     edge_http *h = calloc(1, sizeof(*h));
     if (!h) return NULL;
     h->ctx = ctx;
+    live_http = h;
     h->login_limiter = edge_limiter_create(10, 300);
     if (!h->login_limiter) goto err;
 
@@ -98,6 +103,7 @@ edge_http *edge_http_start(edge_ctx *ctx)
     return h;
 err:
     if (h->lws) lws_context_destroy(h->lws);
+    live_http = NULL;
     edge_limiter_destroy(h->login_limiter);
     free(h);
     return NULL;
@@ -116,6 +122,7 @@ void edge_http_stop(edge_http *h)
     edge_ws_shutdown(h);
     edge_limiter_destroy(h->login_limiter);
     free(h->conns);
+    live_http = NULL;
     free(h);
 }
 
@@ -123,6 +130,7 @@ void edge_http_stop(edge_http *h)
 
 int edge_http_conn_admit(edge_http *h, const char *ip)
 {
+    if (h != live_http) return 0;
     int cap = h->ctx->cfg->http_max_conn_per_ip, n = 0;
     h->accepting_ip[0] = '\0';
     if (cap > 0) {
@@ -136,7 +144,8 @@ int edge_http_conn_admit(edge_http *h, const char *ip)
 
 void edge_http_conn_created(edge_http *h, struct lws *wsi)
 {
-    if (!h->accepting_ip[0]) return; /* not an accepted connection (the listener) */
+    if (h != live_http || !h->accepting_ip[0])
+        return; /* not an accepted connection (the listener) */
     if (h->nconns == h->conns_cap) {
         size_t ncap = h->conns_cap ? h->conns_cap * 2 : 64;
         edge_http_conn *nc = realloc(h->conns, ncap * sizeof(*nc));
@@ -156,6 +165,7 @@ void edge_http_conn_created(edge_http *h, struct lws *wsi)
 
 static edge_http_conn *find_conn(edge_http *h, struct lws *wsi)
 {
+    if (h != live_http) return NULL;
     for (size_t i = 0; i < h->nconns; i++)
         if (h->conns[i].wsi == wsi) return &h->conns[i];
     return NULL;
