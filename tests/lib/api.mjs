@@ -11,10 +11,11 @@ export const uniq = () => crypto.randomBytes(4).toString('hex');
  * A logged-in client: api.get(path), api.send(method, path, json?, opts) with cookie + CSRF.
  * `.admin` is { id, login, role }.
  */
-export function client(base, session) {
+export function client(base, session, creds) {
   return {
     admin: session.admin,
     session,
+    creds, // { login, password } when known
     get: (path, opts = {}) => request(base, 'GET', path, { cookie: session.cookie, ...opts }),
     send: (method, path, json, opts = {}) =>
       request(base, method, path, { cookie: session.cookie, csrf: session.csrf, ...(json !== undefined ? { json } : {}), ...opts }),
@@ -27,13 +28,14 @@ export function client(base, session) {
  */
 export async function roleClients(base, roles = ['admin', 'moderator', 'viewer']) {
   const db = await pgSuper();
-  const out = { owner: client(base, await login(base)) };
+  const owner = { login: process.env.ADMIN_LOGIN ?? 'admin', password: process.env.ADMIN_PASSWORD };
+  const out = { owner: client(base, await login(base, owner.login, owner.password), owner) };
   try {
     for (const role of roles) {
       const name = `it-${role}-${uniq()}`;
       const password = `pw-${uniq()}-${uniq()}`;
       await db.query('SELECT rt.create_admin($1, $2, $3)', [name, password, role]);
-      out[role] = client(base, await login(base, name, password));
+      out[role] = client(base, await login(base, name, password), { login: name, password });
     }
   } finally {
     await db.end();

@@ -2,13 +2,31 @@
 // WebSocket helpers for the integration suites.
 import http from 'node:http';
 import WebSocket from 'ws';
+import { validateExchange } from './openapi.mjs';
 
 /**
  * request(base, method, path, { body, json, headers, cookie, csrf }) →
  *   { status, headers, text, json } (json undefined when the body is not JSON).
  * body may be a Buffer/string sent verbatim; json is serialized with content-type JSON.
+ * Every answer to a path of the API (/api/*, /healthz, /readyz) is validated against
+ * openapi/openapi.yaml by method and URL (tests/lib/openapi.mjs validateExchange): a status the
+ * route does not document, another content type or a body off its schema rejects the promise,
+ * so the test that made the request fails.
  */
-export function request(base, method, path, opts = {}) {
+export async function request(base, method, path, opts = {}) {
+  const res = await send(base, method, path, opts);
+  if (res.status) {
+    try {
+      validateExchange(method, new URL(path, base).pathname, res);
+    } catch (e) {
+      e.message = `response not as openapi.yaml documents it: ${e.message}`;
+      throw e;
+    }
+  }
+  return res;
+}
+
+function send(base, method, path, opts) {
   const url = new URL(path, base);
   const headers = { ...(opts.headers ?? {}) };
   let body = opts.body;

@@ -66,23 +66,20 @@ export function assertSchema(name, data) {
 /**
  * Asserts that a response (from tests/lib/http.mjs: { status, headers, json, text }) is one the
  * spec documents for this operation: the status is listed, the content type is listed for it,
- * and the body matches that schema (problem+json included).
+ * and the body matches that schema (problem+json included). A status the operation does not
+ * list fails, whatever its body: a 500 never "matches the spec".
  */
-export function assertResponse(key, res) {
+export function assertResponse(key, res, { noBody = false } = {}) {
   const { op, path: p, method } = findOperation(key);
   const status = String(res.status);
-  let responseRef = op.responses[status];
+  const responseRef = op.responses[status];
   if (!responseRef) {
-    // 401/403/413 come from the transport layer on every route; they use Problem.
-    if (['401', '403', '404', '413', '500'].includes(status) && isProblem(res)) {
-      assertSchema('Problem', res.json);
-      if (res.json.status !== res.status) fail(`problem.status ${res.json.status} != HTTP ${res.status}`, res.json);
-      return;
-    }
     fail(`${method} ${p}: status ${status} is not documented (documented: ${Object.keys(op.responses).join(', ')})`, res.text);
   }
   const { obj: response, pointer } = resolveRef(responseRef);
   const basePointer = pointer ?? `/paths/${escapePointer(p)}/${method.toLowerCase()}/responses/${status}`;
+  // HEAD, or a body the server cut short by closing (allowReset): the status is all there is.
+  if (noBody) return;
   if (!response.content) {
     if (res.text && res.text.length) fail(`${method} ${p} ${status}: expected no body`, res.text);
     return;
@@ -95,6 +92,75 @@ export function assertResponse(key, res) {
   if (type === 'application/problem+json' && res.json.status !== res.status) {
     fail(`problem.status ${res.json.status} != HTTP ${res.status}`, res.json);
   }
+}
+
+/** The spec path template a concrete path matches (literal segments win over {params}), or null. */
+export function matchPath(pathname) {
+  const segs = pathname.split('/');
+  let best = null; let bestScore = -1;
+  for (const tpl of Object.keys(spec.paths)) {
+    const t = tpl.split('/');
+    if (t.length !== segs.length) continue;
+    let score = 0; let ok = true;
+    for (let i = 0; i < t.length && ok; i++) {
+      if (/^\{\w+\}$/.test(t[i])) ok = segs[i].length > 0;
+      else if (t[i] === segs[i]) score += 1;
+      else ok = false;
+    }
+    if (ok && score > bestScore) { best = tpl; bestScore = score; }
+  }
+  return best;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
+
+/** How many responses validateExchange checked in this process (reported by the count file). */
+export const validated = { count: 0, byOperation: new Map() };
+
+/**
+ * Validates any response from rt-edge against the spec by method and URL, not by a name the
+ * test chose: the route's operation must document the status, the content type and the body.
+ * A path under /api that the spec does not have must be a 404 problem; a documented path asked
+ * with an undocumented method must be a 405 problem whose Allow lists exactly the spec's methods.
+ * Paths outside /api that the spec does not name (the SPA's static files, /ws) are not the
+ * spec's business and pass unchecked. Throws on any mismatch.
+ */
+export function validateExchange(method, url, res) {
+  const pathname = new URL(url, 'http://x').pathname;
+  const tpl = matchPath(pathname);
+  if (!tpl && !pathname.startsWith('/api/') && pathname !== '/api') return false;
+  const noBody = method === 'HEAD' || Boolean(res.reset);
+  const m = method === 'HEAD' ? 'get' : method.toLowerCase();
+  const where = `${method} ${pathname}`;
+  if (!tpl || !spec.paths[tpl][m]) {
+    const want = tpl ? 405 : 404;
+    if (res.status !== want) fail(`${where}: ${tpl ? 'a method' : 'a path'} the spec does not have answered ${res.status}, not ${want}`, res.text);
+    if (!noBody) {
+      if (!isProblem(res)) fail(`${where} ${want}: expected application/problem+json, got "${res.headers['content-type']}"`, res.text);
+      assertSchema('Problem', res.json);
+      if (res.json.status !== want) fail(`problem.status ${res.json.status} != ${want}`, res.json);
+    }
+    if (tpl) {
+      const allow = String(res.headers.allow ?? '').split(',').map((s) => s.trim()).filter(Boolean).sort();
+      const documented = METHODS.filter((x) => spec.paths[tpl][x]).map((x) => x.toUpperCase()).sort();
+      if (allow.join(',') !== documented.join(',')) fail(`${where} 405: Allow "${res.headers.allow}" is not the spec's ${documented.join(', ')}`, res.text);
+    }
+  } else {
+    const { operationId } = spec.paths[tpl][m];
+    assertResponse(operationId ?? `${m.toUpperCase()} ${tpl}`, res, { noBody });
+  }
+  validated.count += 1;
+  const k = `${method === 'HEAD' ? 'GET' : method} ${tpl ?? '(unknown path)'} ${res.status}`;
+  validated.byOperation.set(k, (validated.byOperation.get(k) ?? 0) + 1);
+  return true;
+}
+
+// RT_OPENAPI_COUNT_FILE=path: each test process appends one JSON line with what it validated.
+if (process.env.RT_OPENAPI_COUNT_FILE) {
+  process.on('exit', () => {
+    if (!validated.count) return;
+    fs.appendFileSync(process.env.RT_OPENAPI_COUNT_FILE, `${JSON.stringify({ file: process.argv[1], count: validated.count, byOperation: Object.fromEntries(validated.byOperation) })}\n`);
+  });
 }
 
 /** A response is a well-formed problem+json with the HTTP status in it. */
