@@ -7,7 +7,8 @@
 # edge, Redis and PostgreSQL it started, whenever it arrives (also during a backoff wait or
 # while the edge starts).
 # Overrides: RT_HTTP_PORT, RT_PG_PORT, RT_REDIS_PORT, RT_HOME, TELEGRAM_BOT_TOKEN,
-# TELEGRAM_API_BASE, ADMIN_PASSWORD; RT_DEMO_BACKOFF_MAX (30), RT_DEMO_STABLE_SEC (60);
+# TELEGRAM_API_BASE, ADMIN_PASSWORD; RT_DEMO_BACKOFF_FIRST (1), RT_DEMO_BACKOFF_MAX (30),
+# RT_DEMO_STABLE_SEC (60);
 # RT_EDGE_BIN (edge/build/rt-edge) and RT_DEMO_SKIP_BUILD=1 (no deps/build step) for tests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -21,6 +22,7 @@ export RT_REDIS_PORT="${RT_REDIS_PORT:-63790}"
 
 RT_DEMO_BACKOFF_MAX="${RT_DEMO_BACKOFF_MAX:-30}"
 RT_DEMO_STABLE_SEC="${RT_DEMO_STABLE_SEC:-60}"
+RT_DEMO_BACKOFF_FIRST="${RT_DEMO_BACKOFF_FIRST:-1}"
 edge_bin="${RT_EDGE_BIN:-edge/build/rt-edge}"
 
 if [ "${RT_DEMO_SKIP_BUILD:-0}" != 1 ]; then
@@ -90,7 +92,7 @@ describe_exit() {
 
 # Everything runs in the background + wait (the edge and the backoff sleep alike), so this
 # shell acts on Ctrl-C/SIGTERM at once and cleans up.
-delay=1
+delay="$RT_DEMO_BACKOFF_FIRST"
 restarts=0
 while :; do
     started_at=$(date +%s)
@@ -108,12 +110,13 @@ while :; do
         exit 0
     fi
     # a run that stayed up long enough was healthy: the next failure starts the backoff again
-    if [ "$up" -ge "$RT_DEMO_STABLE_SEC" ]; then delay=1; fi
+    if [ "$up" -ge "$RT_DEMO_STABLE_SEC" ]; then delay="$RT_DEMO_BACKOFF_FIRST"; fi
     restarts=$((restarts + 1))
     rt_warn "rt-edge stopped after ${up}s with $(describe_exit "$rc"); restarting it in ${delay}s (restart $restarts; Ctrl-C stops the demo)"
     sleep "$delay" &
     wait $! || true
     delay=$((delay * 2))
     if [ "$delay" -gt "$RT_DEMO_BACKOFF_MAX" ]; then delay="$RT_DEMO_BACKOFF_MAX"; fi
+    if [ "$delay" -lt 1 ]; then delay=1; fi
     rt_log "restarting rt-edge (restart $restarts)"
 done
