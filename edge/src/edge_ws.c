@@ -147,10 +147,11 @@ int edge_ws_send_to(edge_http *h, unsigned long long client, const char *json, s
 static long long after_arg(struct lws *wsi)
 {
     char buf[32];
-    if (lws_get_urlarg_by_name(wsi, "after=", buf, (int)sizeof(buf)) == NULL) return -1;
-    size_t n = strlen(buf);
-    if (n == 0 || n > 18 || strspn(buf, "0123456789") != n) return -1;
-    return strtoll(buf, NULL, 10);
+    const char *v = lws_get_urlarg_by_name(wsi, "after=", buf, (int)sizeof(buf)); /* into buf */
+    if (!v) return -1;
+    size_t n = strlen(v);
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n) return -1;
+    return strtoll(v, NULL, 10);
 }
 
 /* Queues one envelope to one client; data is JSON text or NULL (null). */
