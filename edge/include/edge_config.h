@@ -22,6 +22,9 @@ typedef struct edge_config {
     char static_dir[1024];
     int session_ttl_sec;
     int cookie_secure;
+    /* addresses / CIDR ranges of reverse proxies whose X-Forwarded-For names the client (the
+     * login limiter's address); "" = none, the TCP peer is the client */
+    char trusted_proxies[1024];
     int ingest_batch;
     int ingest_claim_idle_ms;
     int ingest_max_deliveries;

@@ -153,7 +153,6 @@ static void login_set_cb(redisReply *reply, void *ud)
         internal_error(r, "redis SET session", reply ? reply->str : "no connection");
         return;
     }
-    edge_limiter_reset(r->http->login_limiter, r->ip);
     json_t *o =
         json_pack("{s:{s:I,s:s,s:s},s:s}", "admin", "id", (json_int_t)r->session.admin_id, "login",
                   r->session.login, "role", r->session.role, "csrf_token", r->session.csrf_token);
@@ -169,6 +168,14 @@ static void login_set_cb(redisReply *reply, void *ud)
     free(s);
 }
 
+/* Ends the limiter's count of this attempt (once). */
+static void login_end(edge_req *r, edge_login_outcome outcome)
+{
+    if (!r->login_counted) return;
+    r->login_counted = 0;
+    edge_limiter_end(r->http->login_limiter, r->login_account, r->login_addr, outcome);
+}
+
 static void login_sql_cb(const edge_pg_result *res, void *ud)
 {
     edge_req *r = ud;
@@ -177,9 +184,12 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
     json_error_t je;
     json_int_t id = 0;
     const char *login = NULL, *role = NULL;
+    /* before the release, which may free r: the attempt is settled whether or not anyone waits */
+    login_end(r, strcmp(res->sqlstate, "00000") == 0   ? EDGE_LOGIN_OK
+                 : strcmp(res->sqlstate, "28P01") == 0 ? EDGE_LOGIN_WRONG
+                                                       : EDGE_LOGIN_NONE);
     if (!edge_req_release(r)) return;
     if (strcmp(res->sqlstate, "28P01") == 0) {
-        edge_limiter_fail(r->http->login_limiter, r->ip, time(NULL));
         edge_req_problem(r, 401, "invalid login or password", NULL);
         return;
     }
@@ -215,21 +225,30 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
     }
 }
 
+/* The attempt is counted (per account and per client address) before the password is checked,
+ * so concurrent guesses cannot all pass a check that only failures would have tripped. */
 static void handle_login(edge_req *r)
 {
     char wait_s[16];
-    int wait = edge_limiter_check(r->http->login_limiter, r->ip, time(NULL));
-    if (wait > 0) {
-        snprintf(wait_s, sizeof(wait_s), "%d", wait);
-        edge_req_add_header(r, "retry-after:", wait_s);
-        edge_req_problem(r, 429, "too many failed login attempts; retry later", NULL);
-        return;
-    }
     json_t *body = request_body(r);
     if (!body) return;
     const char *params[] = {json_string_value(json_object_get(body, "login")),
                             json_string_value(json_object_get(body, "password"))};
-    call_sql(r, row_of(r)->sql, 2, params, login_sql_cb);
+    edge_client_addr(r->ip, r->xff, cfg_of(r)->trusted_proxies, r->login_addr,
+                     sizeof(r->login_addr));
+    snprintf(r->login_account, sizeof(r->login_account), "%s", params[0] ? params[0] : "");
+    int wait =
+        edge_limiter_begin(r->http->login_limiter, r->login_account, r->login_addr, time(NULL));
+    if (wait > 0) {
+        EDGE_WARN("login refused: too many attempts", "ip", r->login_addr);
+        snprintf(wait_s, sizeof(wait_s), "%d", wait);
+        edge_req_add_header(r, "retry-after:", wait_s);
+        edge_req_problem(r, 429, "too many login attempts; retry later", NULL);
+        json_decref(body);
+        return;
+    }
+    r->login_counted = 1;
+    if (call_sql(r, row_of(r)->sql, 2, params, login_sql_cb) < 0) login_end(r, EDGE_LOGIN_NONE);
     json_decref(body); /* params were copied by edge_pg_call */
 }
 

@@ -5,6 +5,7 @@
 #include <strings.h>
 #include <jansson.h>
 #include <openssl/rand.h>
+#include <arpa/inet.h>
 #include "edge_auth.h"
 #include "edge_http_int.h"
 #include "edge_keys.h"
@@ -149,28 +150,41 @@ int edge_cookie_clear(char *out, size_t outlen, int secure)
                     EDGE_SESSION_COOKIE, secure ? "; Secure" : "");
 }
 
-/* ---- failed-login limiter ---- */
+/* ---- the login limiter ---- */
 
-#define LIMITER_SLOTS 1024
+#define LIMITER_SLOTS 4096
+#define STRIKES_FORGET_SEC 86400
 
 typedef struct limiter_slot {
-    char ip[64];
-    int failures;
-    time_t window_start;
+    char key[128];
+    int count;           /* attempts in the current window, counted up front */
+    time_t window_start; /* of the current window */
+    int strikes;         /* locks so far: the next lasts twice as long */
+    time_t locked_until;
+    time_t last; /* last attempt */
 } limiter_slot;
 
-struct edge_limiter {
-    int max_failures;
-    int window_sec;
+typedef struct limiter_table {
+    int max, lock_sec;
     limiter_slot slots[LIMITER_SLOTS];
+} limiter_table;
+
+struct edge_limiter {
+    edge_limiter_params p;
+    int in_flight;
+    limiter_table account, addr;
 };
 
-edge_limiter *edge_limiter_create(int max_failures, int window_sec)
+edge_limiter *edge_limiter_create(const edge_limiter_params *p)
 {
+    static const edge_limiter_params defaults = EDGE_LIMITER_DEFAULTS;
     edge_limiter *l = calloc(1, sizeof(*l));
     if (!l) return NULL;
-    l->max_failures = max_failures;
-    l->window_sec = window_sec;
+    l->p = p ? *p : defaults;
+    l->account.max = l->p.account_max;
+    l->account.lock_sec = l->p.account_lock_sec;
+    l->addr.max = l->p.addr_max;
+    l->addr.lock_sec = l->p.addr_lock_sec;
     return l;
 }
 
@@ -179,52 +193,212 @@ void edge_limiter_destroy(edge_limiter *l)
     free(l);
 }
 
-static limiter_slot *find_slot(edge_limiter *l, const char *ip)
+static limiter_slot *find_slot(limiter_table *t, const char *key)
 {
     for (int i = 0; i < LIMITER_SLOTS; i++)
-        if (l->slots[i].ip[0] && strcmp(l->slots[i].ip, ip) == 0) return &l->slots[i];
+        if (t->slots[i].key[0] && strcmp(t->slots[i].key, key) == 0) return &t->slots[i];
     return NULL;
 }
 
-int edge_limiter_check(edge_limiter *l, const char *ip, time_t now)
+/* A free slot, else the least recently used unlocked one, else the one unlocked soonest. */
+static limiter_slot *victim_slot(limiter_table *t, time_t now)
 {
-    limiter_slot *s = find_slot(l, ip);
-    if (!s) return 0;
-    if (now - s->window_start >= l->window_sec) {
-        s->ip[0] = '\0';
-        return 0;
+    limiter_slot *best = NULL;
+    for (int i = 0; i < LIMITER_SLOTS; i++) {
+        limiter_slot *c = &t->slots[i];
+        if (!c->key[0]) return c;
+        if (!best) {
+            best = c;
+            continue;
+        }
+        int c_locked = c->locked_until > now, b_locked = best->locked_until > now;
+        if (c_locked != b_locked
+                ? !c_locked
+                : (c_locked ? c->locked_until < best->locked_until : c->last < best->last))
+            best = c;
     }
-    if (s->failures < l->max_failures) return 0;
-    int wait = (int)(s->window_start + l->window_sec - now);
-    return wait > 0 ? wait : 1;
+    return best;
 }
 
-void edge_limiter_fail(edge_limiter *l, const char *ip, time_t now)
+/* Seconds until key may try again, 0 now. Starts a new window when the old one is over. */
+static int table_wait(limiter_table *t, const char *key, time_t now)
 {
-    limiter_slot *s = find_slot(l, ip);
-    if (s && now - s->window_start >= l->window_sec) s->ip[0] = '\0', s = NULL;
+    limiter_slot *s = find_slot(t, key);
+    if (!s) return 0;
+    if (s->locked_until > now) return (int)(s->locked_until - now);
+    return 0;
+}
+
+static void table_count(limiter_table *t, const edge_limiter_params *p, const char *key, time_t now)
+{
+    limiter_slot *s = find_slot(t, key);
     if (!s) {
-        limiter_slot *victim = &l->slots[0];
-        for (int i = 0; i < LIMITER_SLOTS; i++) {
-            limiter_slot *c = &l->slots[i];
-            if (!c->ip[0] || now - c->window_start >= l->window_sec) {
-                victim = c;
-                break;
-            }
-            if (c->window_start < victim->window_start) victim = c;
-        }
-        s = victim;
-        snprintf(s->ip, sizeof(s->ip), "%s", ip);
-        s->failures = 0;
+        s = victim_slot(t, now);
+        memset(s, 0, sizeof(*s));
+        snprintf(s->key, sizeof(s->key), "%s", key);
         s->window_start = now;
     }
-    s->failures++;
+    if (now - s->window_start >= p->window_sec) {
+        s->count = 0;
+        s->window_start = now;
+    }
+    if (s->last && now - s->last >= STRIKES_FORGET_SEC) s->strikes = 0;
+    s->last = now;
+    if (++s->count < t->max) return;
+    /* the limit is reached: lock, twice as long as the time before */
+    long long lock = t->lock_sec;
+    for (int i = 0; i < s->strikes && lock < p->lock_max_sec; i++) lock *= 2;
+    if (lock > p->lock_max_sec) lock = p->lock_max_sec;
+    s->strikes++;
+    s->locked_until = now + (time_t)lock;
+    s->count = 0;
+    s->window_start = now;
 }
 
-void edge_limiter_reset(edge_limiter *l, const char *ip)
+static void table_uncount(limiter_table *t, const char *key)
 {
-    limiter_slot *s = find_slot(l, ip);
-    if (s) s->ip[0] = '\0';
+    limiter_slot *s = find_slot(t, key);
+    if (s && s->count > 0) s->count--;
+}
+
+static void table_forget(limiter_table *t, const char *key)
+{
+    limiter_slot *s = find_slot(t, key);
+    if (s) memset(s, 0, sizeof(*s));
+}
+
+int edge_limiter_begin(edge_limiter *l, const char *account, const char *addr, time_t now)
+{
+    int wa = table_wait(&l->account, account, now), wi = table_wait(&l->addr, addr, now);
+    int wait = wa > wi ? wa : wi;
+    if (wait > 0) return wait;
+    if (l->in_flight >= l->p.in_flight) return 1; /* the checks in progress end within a second */
+    table_count(&l->account, &l->p, account, now);
+    table_count(&l->addr, &l->p, addr, now);
+    l->in_flight++;
+    return 0;
+}
+
+void edge_limiter_end(edge_limiter *l, const char *account, const char *addr,
+                      edge_login_outcome outcome)
+{
+    if (l->in_flight > 0) l->in_flight--;
+    switch (outcome) {
+    case EDGE_LOGIN_OK:
+        table_forget(&l->account, account);
+        table_uncount(&l->addr, addr);
+        break;
+    case EDGE_LOGIN_NONE:
+        table_uncount(&l->account, account);
+        table_uncount(&l->addr, addr);
+        break;
+    case EDGE_LOGIN_WRONG:
+        break;
+    }
+}
+
+/* ---- client address behind trusted proxies ---- */
+
+/* Parses "addr" or "addr/bits" (IPv4 or IPv6) into 16 bytes (IPv4 as ::ffff:a.b.c.d) and a
+ * prefix length over those 128 bits. 0 or -1. */
+static int parse_cidr(const char *s, size_t len, unsigned char out[16], int *bits)
+{
+    char buf[64];
+    struct in_addr a4;
+    int b = -1, v4;
+    while (len && (*s == ' ' || *s == '\t')) s++, len--;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    if (len == 0 || len >= sizeof(buf)) return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *slash = strchr(buf, '/');
+    if (slash) {
+        char *end;
+        *slash = '\0';
+        if (!slash[1] || strspn(slash + 1, "0123456789") != strlen(slash + 1)) return -1;
+        long v = strtol(slash + 1, &end, 10);
+        if (v < 0 || v > 128) return -1;
+        b = (int)v;
+    }
+    if ((v4 = inet_pton(AF_INET, buf, &a4)) == 1) {
+        memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        memcpy(out + 12, &a4, 4);
+        if (b > 32) return -1;
+        *bits = b < 0 ? 128 : 96 + b;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, out) != 1) return -1;
+    *bits = b < 0 ? 128 : b;
+    return 0;
+}
+
+static int cidr_contains(const unsigned char net[16], int bits, const unsigned char ip[16])
+{
+    int full = bits / 8, rest = bits % 8;
+    if (memcmp(net, ip, (size_t)full) != 0) return 0;
+    if (!rest) return 1;
+    unsigned char mask = (unsigned char)(0xff << (8 - rest));
+    return (net[full] & mask) == (ip[full] & mask);
+}
+
+int edge_ip_in_list(const char *ip, const char *list)
+{
+    unsigned char a[16], net[16];
+    int abits, bits;
+    if (!ip || !list || parse_cidr(ip, strlen(ip), a, &abits) < 0 || abits != 128) return 0;
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (parse_cidr(p, len, net, &bits) == 0 && cidr_contains(net, bits, a)) return 1;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+int edge_ip_list_is_valid(const char *list)
+{
+    unsigned char net[16];
+    int bits;
+    if (!list) return 0;
+    if (!list[0]) return 1;
+    for (const char *p = list;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (parse_cidr(p, len, net, &bits) < 0) return 0;
+        if (!comma) return 1;
+        p = comma + 1;
+    }
+}
+
+void edge_client_addr(const char *peer, const char *xff, const char *trusted, char *out,
+                      size_t outlen)
+{
+    unsigned char a[16];
+    int bits;
+    snprintf(out, outlen, "%s", peer ? peer : "?");
+    if (!peer || !xff || !xff[0] || !trusted || !trusted[0] || !edge_ip_in_list(peer, trusted))
+        return;
+    /* walk X-Forwarded-For from the right: each hop appended the address it got the request from */
+    size_t end = strlen(xff);
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',') start--;
+        const char *e = xff + start;
+        size_t len = end - start;
+        while (len && (*e == ' ' || *e == '\t')) e++, len--;
+        while (len && (e[len - 1] == ' ' || e[len - 1] == '\t')) len--;
+        char ip[64];
+        if (len == 0 || len >= sizeof(ip) || parse_cidr(e, len, a, &bits) < 0 || bits != 128 ||
+            memchr(e, '/', len))
+            return; /* garbage: keep the last trusted hop's address */
+        memcpy(ip, e, len);
+        ip[len] = '\0';
+        snprintf(out, outlen, "%s", ip);
+        if (!edge_ip_in_list(ip, trusted)) return;
+        end = start > 0 ? start - 1 : 0;
+    }
 }
 
 /* ---- the session store ---- */

@@ -46,16 +46,51 @@ int edge_session_from_json(const char *json, size_t len, edge_session *s);
 int edge_cookie_set(char *out, size_t outlen, const char *token, int secure);
 int edge_cookie_clear(char *out, size_t outlen, int secure);
 
-/* Failed-login limiter: per client address, at most max_failures in window_sec; then the
- * address is refused until the window started by its first failure ends. Fixed-size table
- * (oldest entry evicted), so memory stays bounded under address floods. */
+/* The login limiter. Every attempt is counted BEFORE the password is checked, against the account
+ * (the login name as sent) and against the client address; an account or address that reaches
+ * its maximum within the window is locked, for lock_sec and then twice as long at each further
+ * lock (up to lock_max_sec; a key's locks are forgotten after a day without attempts). A correct
+ * password clears the account's record and does not count against the address; a locked account
+ * is refused even with the correct password until its lock ends. At most in_flight logins are
+ * checked at once (bcrypt is slow on purpose). Fixed-size tables (the least recently used
+ * unlocked key is evicted), so memory stays bounded under floods. */
+typedef struct edge_limiter_params {
+    int account_max, addr_max; /* attempts per window before a lock */
+    int window_sec;
+    int account_lock_sec, addr_lock_sec, lock_max_sec;
+    int in_flight;
+} edge_limiter_params;
+#define EDGE_LIMITER_DEFAULTS       \
+    {                               \
+        5, 20, 900, 30, 60, 3600, 8 \
+    }
+
 typedef struct edge_limiter edge_limiter;
-edge_limiter *edge_limiter_create(int max_failures, int window_sec); /* caller destroys */
+edge_limiter *edge_limiter_create(const edge_limiter_params *p); /* NULL: the defaults */
 void edge_limiter_destroy(edge_limiter *l);
-/* 0 when ip may try now, else the seconds to wait (for Retry-After). */
-int edge_limiter_check(edge_limiter *l, const char *ip, time_t now);
-void edge_limiter_fail(edge_limiter *l, const char *ip, time_t now);
-void edge_limiter_reset(edge_limiter *l, const char *ip);
+
+/* Before the password is checked: 0 when the login may go ahead (the attempt is counted and holds
+ * an in-flight place), else the seconds to wait (Retry-After; nothing counted). */
+int edge_limiter_begin(edge_limiter *l, const char *account, const char *addr, time_t now);
+
+typedef enum edge_login_outcome {
+    EDGE_LOGIN_OK,    /* right password: account record cleared, address attempt uncounted */
+    EDGE_LOGIN_WRONG, /* wrong login or password: the attempt stays counted */
+    EDGE_LOGIN_NONE,  /* no answer (database away, queue full): uncounted everywhere */
+} edge_login_outcome;
+/* After begin returned 0, exactly once: releases the in-flight place. */
+void edge_limiter_end(edge_limiter *l, const char *account, const char *addr,
+                      edge_login_outcome outcome);
+
+/* The client's address: the TCP peer, or, when the peer is a trusted proxy (trusted: a comma
+ * list of addresses and CIDR ranges, IPv4 or IPv6, as RT_TRUSTED_PROXIES), the rightmost
+ * address of X-Forwarded-For that is not itself a trusted proxy. Writes it to out. */
+void edge_client_addr(const char *peer, const char *xff, const char *trusted, char *out,
+                      size_t outlen);
+/* 1 when ip is in the comma list of addresses / CIDR ranges. */
+int edge_ip_in_list(const char *ip, const char *list);
+/* 1 when list is a valid RT_TRUSTED_PROXIES value ("" included). */
+int edge_ip_list_is_valid(const char *list);
 
 /* ---- the session store (Redis) ----
  * rt:session:<token> holds the session JSON with a sliding TTL; rt:admin_sessions:<admin id> is

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "edge_auth.h"
 #include "edge_config.h"
 #include "edge_log.h"
 #include "edge_redis.h"
@@ -156,8 +157,14 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
         goto err;
     }
     STR_VAR(static_dir, "RT_STATIC_DIR", "frontend/dist", 1);
-    INT_VAR(session_ttl_sec, "RT_SESSION_TTL_SEC", "43200", 60, 31536000);
+    INT_VAR(session_ttl_sec, "RT_SESSION_TTL_SEC", "43200", 5, 31536000);
     INT_VAR(cookie_secure, "RT_COOKIE_SECURE", "0", 0, 1);
+    STR_VAR(trusted_proxies, "RT_TRUSTED_PROXIES", "", 0);
+    if (!edge_ip_list_is_valid(cfg->trusted_proxies)) {
+        snprintf(errbuf, errlen,
+                 "RT_TRUSTED_PROXIES must be a comma list of IP addresses or CIDR ranges");
+        goto err;
+    }
     INT_VAR(ingest_batch, "RT_INGEST_BATCH", "1000", 1, 10000);
     INT_VAR(ingest_claim_idle_ms, "RT_INGEST_CLAIM_IDLE_MS", "30000", 100, 86400000);
     INT_VAR(ingest_max_deliveries, "RT_INGEST_MAX_DELIVERIES", "5", 1, 1000);

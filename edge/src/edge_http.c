@@ -54,7 +54,7 @@ edge_http *edge_http_start(edge_ctx *ctx)
     if (!h) return NULL;
     h->ctx = ctx;
     live_http = h;
-    h->login_limiter = edge_limiter_create(10, 300);
+    h->login_limiter = edge_limiter_create(NULL);
     if (!h->login_limiter) goto err;
 
     lws_set_log_level(LLL_ERR | LLL_WARN, NULL);

@@ -61,6 +61,7 @@ typedef struct edge_req {
     char tg_secret[260];            /* X-Telegram-Bot-Api-Secret-Token; secret, never logged */
     char token[EDGE_TOKEN_HEX + 1]; /* session cookie, "" when absent; never logged */
     char host[256];
+    char xff[256]; /* X-Forwarded-For: believed only from RT_TRUSTED_PROXIES */
     int is_head;
     edge_query query;
     int query_err; /* query could not even be collected (too many params) */
@@ -77,6 +78,9 @@ typedef struct edge_req {
     int has_session;
     edge_session session;
     char actor[32]; /* "admin:<id>" */
+    /* a login attempt the limiter counted (edge_limiter_begin), ended once by its SQL answer */
+    int login_counted;
+    char login_account[128], login_addr[64];
 
     /* response */
     int responded; /* a response is staged */

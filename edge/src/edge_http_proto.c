@@ -51,6 +51,7 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     if (lws_get_peer_simple(wsi, r->ip, sizeof(r->ip)) == NULL) snprintf(r->ip, sizeof(r->ip), "?");
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, r->content_type, sizeof(r->content_type));
     copy_header(wsi, WSI_TOKEN_HOST, r->host, sizeof(r->host));
+    copy_header(wsi, WSI_TOKEN_X_FORWARDED_FOR, r->xff, sizeof(r->xff));
     static const char *const csrf_names[] = {
         "x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:", "X-CSRF-TOKEN:", NULL};
     static const char *const tg_names[] = {

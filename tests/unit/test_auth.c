@@ -126,47 +126,133 @@ static void test_cookie_headers(void **state)
     assert_non_null(strstr(c, "Max-Age=0"));
 }
 
-static void test_limiter_blocks_after_max_failures(void **state)
+static const edge_limiter_params P = {3, 5, 300, 30, 60, 200, 2};
+
+static void test_limiter_counts_before_the_check(void **state)
 {
     (void)state;
-    edge_limiter *l = edge_limiter_create(3, 300);
+    edge_limiter *l = edge_limiter_create(&P);
     assert_non_null(l);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1000 + i), 0);
-        edge_limiter_fail(l, "1.2.3.4", 1000 + i);
-    }
-    assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1010), 290);
-    assert_int_equal(edge_limiter_check(l, "5.6.7.8", 1010), 0); /* per address */
-    assert_int_equal(edge_limiter_check(l, "1.2.3.4", 1300), 0); /* window over */
+    /* three attempts begin at once (none answered yet): the third locks the account */
+    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.1", 1000), 0);
+    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.2", 1000), 0);
+    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.3", 1000), 1); /* 2 in flight: cap */
+    edge_limiter_end(l, "owner", "1.1.1.1", EDGE_LOGIN_WRONG);
+    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.3", 1000), 0);
+    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.4", 1000), 30); /* locked */
+    edge_limiter_end(l, "owner", "1.1.1.2", EDGE_LOGIN_WRONG);
+    edge_limiter_end(l, "owner", "1.1.1.3", EDGE_LOGIN_WRONG);
+    assert_int_equal(edge_limiter_begin(l, "owner", "9.9.9.9", 1010), 20);
+    assert_int_equal(edge_limiter_begin(l, "moderator", "9.9.9.9", 1010), 0); /* per account */
+    edge_limiter_end(l, "moderator", "9.9.9.9", EDGE_LOGIN_OK);
+    /* another account's success does not clear the owner's lock */
+    assert_int_equal(edge_limiter_begin(l, "owner", "9.9.9.9", 1011), 19);
     edge_limiter_destroy(l);
 }
 
-static void test_limiter_reset_on_success(void **state)
+static void test_limiter_backoff_doubles(void **state)
 {
     (void)state;
-    edge_limiter *l = edge_limiter_create(2, 300);
-    edge_limiter_fail(l, "ip", 1);
-    edge_limiter_reset(l, "ip");
-    edge_limiter_fail(l, "ip", 2);
-    assert_int_equal(edge_limiter_check(l, "ip", 3), 0);
-    edge_limiter_fail(l, "ip", 3);
-    assert_true(edge_limiter_check(l, "ip", 4) > 0);
+    edge_limiter *l = edge_limiter_create(&P);
+    time_t t = 1000;
+    int expect[] = {30, 60, 120, 200, 200}; /* doubling, capped at lock_max_sec */
+    for (int k = 0; k < 5; k++) {
+        for (int i = 0; i < 3; i++) { /* each from another address */
+            char ip[32];
+            snprintf(ip, sizeof(ip), "2.2.%d.%d", k, i);
+            assert_int_equal(edge_limiter_begin(l, "acct", ip, t), 0);
+            edge_limiter_end(l, "acct", ip, EDGE_LOGIN_WRONG);
+        }
+        assert_int_equal(edge_limiter_begin(l, "acct", "3.3.3.3", t), expect[k]);
+        t += expect[k];
+    }
+    edge_limiter_destroy(l);
+}
+
+static void test_limiter_success_and_no_answer(void **state)
+{
+    (void)state;
+    edge_limiter *l = edge_limiter_create(&P);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(edge_limiter_begin(l, "a", "4.4.4.4", 1), 0);
+        edge_limiter_end(l, "a", "4.4.4.4", EDGE_LOGIN_WRONG);
+    }
+    /* the right password before the lock: the account starts over */
+    assert_int_equal(edge_limiter_begin(l, "a", "4.4.4.4", 2), 0);
+    edge_limiter_end(l, "a", "4.4.4.4", EDGE_LOGIN_OK);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
+        edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_NONE); /* database away: not counted */
+    }
+    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
+    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
+    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
+    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
+    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0); /* third: locks */
+    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
+    assert_true(edge_limiter_begin(l, "a", "6.6.6.6", 4) > 0);
+    edge_limiter_destroy(l);
+}
+
+static void test_limiter_per_address(void **state)
+{
+    char acct[32];
+    (void)state;
+    edge_limiter *l = edge_limiter_create(&P);
+    for (int i = 0; i < 5; i++) { /* one address guessing many accounts */
+        snprintf(acct, sizeof(acct), "user%d", i);
+        assert_int_equal(edge_limiter_begin(l, acct, "7.7.7.7", 10), 0);
+        edge_limiter_end(l, acct, "7.7.7.7", EDGE_LOGIN_WRONG);
+    }
+    assert_int_equal(edge_limiter_begin(l, "user9", "7.7.7.7", 10), 60);
+    assert_int_equal(edge_limiter_begin(l, "user9", "7.7.7.8", 10), 0);
     edge_limiter_destroy(l);
 }
 
 static void test_limiter_table_is_bounded(void **state)
 {
-    char ip[32];
+    char acct[32];
     (void)state;
-    edge_limiter *l = edge_limiter_create(1, 300);
-    edge_limiter_fail(l, "victim", 1);
-    for (int i = 0; i < 5000; i++) { /* a flood of addresses evicts, never grows */
-        snprintf(ip, sizeof(ip), "10.0.%d.%d", i / 256, i % 256);
-        edge_limiter_fail(l, ip, 2 + i / 1000);
+    edge_limiter *l = edge_limiter_create(&P);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(edge_limiter_begin(l, "victim", "8.8.8.8", 1), 0);
+        edge_limiter_end(l, "victim", "8.8.8.8", EDGE_LOGIN_WRONG);
     }
-    snprintf(ip, sizeof(ip), "10.0.%d.%d", 4999 / 256, 4999 % 256);
-    assert_true(edge_limiter_check(l, ip, 10) > 0);
+    for (int i = 0; i < 10000; i++) { /* a flood of accounts evicts, never grows, and */
+        snprintf(acct, sizeof(acct), "flood%d", i); /* never evicts a locked key first */
+        char ip[32];
+        snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 256, i % 256);
+        edge_limiter_begin(l, acct, ip, 2);
+        edge_limiter_end(l, acct, ip, EDGE_LOGIN_WRONG);
+    }
+    assert_true(edge_limiter_begin(l, "victim", "8.8.4.4", 3) > 0);
     edge_limiter_destroy(l);
+}
+
+static void test_client_addr(void **state)
+{
+    char out[64];
+    (void)state;
+    edge_client_addr("10.0.0.5", "1.2.3.4", "", out, sizeof(out));
+    assert_string_equal(out, "10.0.0.5"); /* no trusted proxy: X-Forwarded-For ignored */
+    edge_client_addr("10.0.0.5", "1.2.3.4", "10.0.0.1", out, sizeof(out));
+    assert_string_equal(out, "10.0.0.5"); /* peer not trusted */
+    edge_client_addr("10.0.0.5", "1.2.3.4", "10.0.0.0/8", out, sizeof(out));
+    assert_string_equal(out, "1.2.3.4");
+    /* the client forged the left part; the rightmost untrusted hop is who reached our proxy */
+    edge_client_addr("10.0.0.5", "6.6.6.6, 1.2.3.4, 10.1.1.1", "10.0.0.0/8", out, sizeof(out));
+    assert_string_equal(out, "1.2.3.4");
+    edge_client_addr("10.0.0.5", "garbage", "10.0.0.0/8", out, sizeof(out));
+    assert_string_equal(out, "10.0.0.5");
+    edge_client_addr("::1", "2001:db8::7", "::1,127.0.0.1", out, sizeof(out));
+    assert_string_equal(out, "2001:db8::7");
+    assert_true(edge_ip_in_list("192.168.1.200", "10.0.0.1, 192.168.1.128/25"));
+    assert_false(edge_ip_in_list("192.168.1.100", "10.0.0.1, 192.168.1.128/25"));
+    assert_true(edge_ip_list_is_valid(""));
+    assert_true(edge_ip_list_is_valid("127.0.0.1, 10.0.0.0/8,::1,fd00::/8"));
+    assert_false(edge_ip_list_is_valid("127.0.0.1,"));
+    assert_false(edge_ip_list_is_valid("10.0.0.0/33"));
+    assert_false(edge_ip_list_is_valid("proxy.local"));
 }
 
 int main(void)
@@ -180,9 +266,12 @@ int main(void)
         cmocka_unit_test(test_origin_matches_host),
         cmocka_unit_test(test_session_json_roundtrip),
         cmocka_unit_test(test_cookie_headers),
-        cmocka_unit_test(test_limiter_blocks_after_max_failures),
-        cmocka_unit_test(test_limiter_reset_on_success),
+        cmocka_unit_test(test_limiter_counts_before_the_check),
+        cmocka_unit_test(test_limiter_backoff_doubles),
+        cmocka_unit_test(test_limiter_success_and_no_answer),
+        cmocka_unit_test(test_limiter_per_address),
         cmocka_unit_test(test_limiter_table_is_bounded),
+        cmocka_unit_test(test_client_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
