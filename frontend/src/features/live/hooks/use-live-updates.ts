@@ -1,5 +1,6 @@
 // Keeps the WebSocket open while an admin is logged in, folds its events into the query cache
-// and backfills after every (re)connect. Returns the connection status for the indicator.
+// and backfills after every (re)connect; the connection asks the edge for the journal events it
+// missed (/ws?after=), and a `resync` reloads everything. Returns the connection status for the indicator.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { Notification } from '@/lib/api/behaviour';
@@ -30,6 +31,13 @@ export function useLiveUpdates(enabled: boolean, options: LiveOptions = {}): Liv
       onEvent: (event) => {
         applyLiveEvent(client, event);
         if (event.type === 'notification.created') onNotification.current?.(event.data);
+        // too much missed to replay event by event: reload every list, backfill messages
+        if (event.type === 'resync') {
+          client.invalidateQueries().catch((error: unknown) => handleGlobalError(error, false));
+          backfillAll(client, fetchBackfillPage).catch((error: unknown) =>
+            handleGlobalError(error, false),
+          );
+        }
       },
       onStatus: setStatus,
       onOpen: () => {

@@ -109,6 +109,7 @@ export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
     }
     case 'hello':
     case 'pong':
+    case 'resync': // the hook reloads everything
       break;
   }
 }

@@ -8,7 +8,9 @@ import {
   liveUrl,
   type LiveStatus,
   type SocketLike,
+  withAfter,
 } from './connection';
+import { parseEnvelope } from './envelope';
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike['onopen'] = null;
@@ -127,5 +129,69 @@ describe('liveUrl', () => {
   it('uses ws: or wss: on the page origin', () => {
     expect(liveUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws');
     expect(liveUrl({ protocol: 'https:', host: 'admin.example' })).toBe('wss://admin.example/ws');
+  });
+});
+
+describe('LiveConnection catch-up', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('reconnects with ?after= the highest event_id seen, starting from the hello position', () => {
+    vi.useFakeTimers();
+    const urls: string[] = [];
+    const sockets: FakeSocket[] = [];
+    const connection = new LiveConnection({
+      url: 'ws://example.test/ws',
+      onEvent: () => {},
+      onStatus: () => {},
+      onOpen: () => {},
+      createSocket: (url) => {
+        urls.push(url);
+        const socket = new FakeSocket();
+        sockets.push(socket);
+        return socket;
+      },
+      random: () => 1,
+    });
+    connection.start();
+    sockets[0]!.open();
+    sockets[0]!.receive({ type: 'hello', data: { admin: { id: 1 }, event_id: 40 }, ts: 'x' });
+    sockets[0]!.drop();
+    vi.runOnlyPendingTimers();
+    expect(urls).toEqual(['ws://example.test/ws', 'ws://example.test/ws?after=40']);
+    sockets[1]!.open();
+    // a reconnect's hello does not move the position back; events move it forward
+    sockets[1]!.receive({ type: 'hello', data: { admin: { id: 1 }, event_id: 45 }, ts: 'x' });
+    sockets[1]!.receive({
+      type: 'message.created',
+      data: makeMessage({ id: 2 }),
+      ts: 'x',
+      event_id: 43,
+    });
+    sockets[1]!.receive({
+      type: 'resync',
+      data: { reason: 'too much missed' },
+      ts: 'x',
+      event_id: 47,
+    });
+    sockets[1]!.drop();
+    vi.runOnlyPendingTimers();
+    expect(urls.at(-1)).toBe('ws://example.test/ws?after=47');
+    connection.stop();
+  });
+
+  it('parses event_id and resync frames', () => {
+    const created = parseEnvelope({
+      type: 'message.created',
+      data: makeMessage({ id: 3 }),
+      ts: 'x',
+      event_id: 9,
+    });
+    expect(created?.eventId).toBe(9);
+    expect(parseEnvelope({ type: 'resync', data: { reason: 'journal pruned' }, ts: 'x' })).toEqual({
+      type: 'resync',
+      data: { reason: 'journal pruned' },
+      ts: 'x',
+    });
+    expect(withAfter('ws://h/ws', null)).toBe('ws://h/ws');
   });
 });

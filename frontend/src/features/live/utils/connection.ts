@@ -41,12 +41,20 @@ export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${scheme}//${location.host}/ws`;
 }
 
+/** The socket URL, asking for what was missed after `lastEventId` when there is one. */
+export function withAfter(url: string, lastEventId: number | null): string {
+  if (lastEventId === null) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}after=${lastEventId}`;
+}
+
 export class LiveConnection {
   private socket: SocketLike | null = null;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = true;
+  /** The highest journal `event_id` seen (or the hello's position): `/ws?after=` on reconnect. */
+  private lastEventId: number | null = null;
   private readonly options: LiveConnectionOptions;
 
   constructor(options: LiveConnectionOptions) {
@@ -78,7 +86,7 @@ export class LiveConnection {
     const create = this.options.createSocket ?? ((url: string) => new WebSocket(url));
     let socket: SocketLike;
     try {
-      socket = create(this.options.url);
+      socket = create(withAfter(this.options.url, this.lastEventId));
     } catch {
       this.scheduleReconnect();
       return;
@@ -92,7 +100,9 @@ export class LiveConnection {
     };
     socket.onmessage = (ev: MessageEvent) => {
       const event = parseEnvelope(ev.data);
-      if (event) this.options.onEvent(event);
+      if (!event) return;
+      this.track(event);
+      this.options.onEvent(event);
     };
     // Every failure ends in close; reconnecting there alone keeps one attempt in flight.
     socket.onerror = () => {};
@@ -102,6 +112,15 @@ export class LiveConnection {
       this.clearTimers();
       if (!this.stopped) this.scheduleReconnect();
     };
+  }
+
+  private track(event: LiveEvent): void {
+    let id = event.eventId;
+    // a first connection starts from the server's position; a reconnect keeps its own
+    if (event.type === 'hello' && this.lastEventId === null) id = event.data.event_id ?? undefined;
+    if (typeof id === 'number' && (this.lastEventId === null || id > this.lastEventId)) {
+      this.lastEventId = id;
+    }
   }
 
   private scheduleReconnect(): void {

@@ -4,15 +4,22 @@ import type { EntityChanged, Notification } from '@/lib/api/behaviour';
 import type { Admin, Chat, Message } from '@/lib/api/client';
 import type { LlmDelta, LlmDone } from '@/lib/api/delivery';
 
-export type LiveEvent =
-  | { type: 'hello'; data: { admin: Admin }; ts: string }
-  | { type: 'message.created' | 'message.updated'; data: Message; ts: string }
-  | { type: 'chat.updated'; data: Chat; ts: string }
-  | { type: 'entity.changed'; data: EntityChanged; ts: string }
-  | { type: 'notification.created'; data: Notification; ts: string }
-  | { type: 'llm.delta'; data: LlmDelta; ts: string }
-  | { type: 'llm.done'; data: LlmDone; ts: string }
-  | { type: 'pong'; data: null; ts: string };
+/** `eventId`: the frame's `event_id`, the id of the event-journal row it comes from (present on
+ * journal events only); the connection sends the highest one seen as `/ws?after=` on reconnect. */
+type Meta = { ts: string; eventId?: number };
+
+export type LiveEvent = Meta &
+  (
+    | { type: 'hello'; data: { admin: Admin; event_id?: number | null } }
+    | { type: 'message.created' | 'message.updated'; data: Message }
+    | { type: 'chat.updated'; data: Chat }
+    | { type: 'entity.changed'; data: EntityChanged }
+    | { type: 'notification.created'; data: Notification }
+    | { type: 'llm.delta'; data: LlmDelta }
+    | { type: 'llm.done'; data: LlmDone }
+    | { type: 'resync'; data: { reason: string } }
+    | { type: 'pong'; data: null }
+  );
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -80,6 +87,12 @@ export function parseEnvelope(frame: unknown): LiveEvent | null {
     }
   }
   if (!isObject(value) || typeof value.type !== 'string') return null;
+  const event = parseValue(value);
+  if (event && isId(value.event_id)) event.eventId = value.event_id as number;
+  return event;
+}
+
+function parseValue(value: Record<string, unknown>): LiveEvent | null {
   const ts = typeof value.ts === 'string' ? value.ts : '';
   const { type, data } = value;
   switch (type) {
@@ -117,8 +130,14 @@ export function parseEnvelope(frame: unknown): LiveEvent | null {
         : null;
     case 'hello':
       return isObject(data) && isObject(data.admin)
-        ? { type, data: data as { admin: Admin }, ts }
+        ? { type, data: data as { admin: Admin; event_id?: number | null }, ts }
         : null;
+    case 'resync':
+      return {
+        type,
+        data: { reason: isObject(data) && typeof data.reason === 'string' ? data.reason : '' },
+        ts,
+      };
     case 'pong':
       return { type, data: null, ts };
     default:
