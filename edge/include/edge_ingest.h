@@ -19,11 +19,14 @@ void edge_ingest_stop(void);
 enum {
     EDGE_INGEST_OK = 0,     /* "00000" */
     EDGE_INGEST_DATA_ERROR, /* class 22 (data exception) or 54 (limits): split, then reject */
-    EDGE_INGEST_RETRY,      /* the database, not the update, is at fault (08 connection, 57
-                             * shutdown, 53 resources, 40 rollback, 42/3F missing objects, ...):
-                             * no ack, retry the same entries later, never dead-letter */
-    EDGE_INGEST_POISON      /* anything else (XX000, P0001, 23xxx, ...): split; an entry that
-                             * still fails stays pending until it is dead-lettered */
+    EDGE_INGEST_RETRY,      /* the call never reached the database (08 connection, 28 and
+                             * 3D at connect, 57P0x shutdown, no SQLSTATE): no ack, retry the
+                             * same entries later; not a failure of the entries, never counted */
+    EDGE_INGEST_POISON      /* anything else, whatever its class (40 rollback, 42 missing object
+                             * or privilege, 53 resources, 23, XX000, P0001, ...): split the
+                             * batch; an update that fails alone counts one failure, is retried
+                             * with backoff and goes to rt:dead, with its reason, at its
+                             * RT_INGEST_MAX_DELIVERIES-th failure */
 };
 int edge_ingest_classify_sqlstate(const char *sqlstate);
 

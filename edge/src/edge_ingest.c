@@ -2,10 +2,15 @@
  * (XREADGROUP BLOCK would stall every other command on a shared one), stores batches with
  * rt.ingest and XACKs (on a second connection) only after the call has committed. The next
  * batch is read while one is being stored and starts the moment that one has committed, its
- * XACK still on the way; one batch is stored at a time (see ing.held for why). Data errors split
- * the batch and end in rt.reject_update; transient errors leave entries pending for a retry. A
- * maintenance pass every few seconds reclaims idle entries (XAUTOCLAIM), dead-letters poison ones
- * and trims the stream below everything still pending. */
+ * XACK still on the way; one batch is stored at a time (see ing.held for why). A batch the
+ * database refuses is stored again update by update (data errors end in rt.reject_update); an
+ * update that fails alone, whatever the SQLSTATE, counts one failure and stops the batch there
+ * (the updates before it are acked), is retried after a backoff and goes to rt:dead with its
+ * reason at its RT_INGEST_MAX_DELIVERIES-th failure, and the entries after it go on. Only a
+ * database that was not reached (connection lost, shut down) counts against no entry. A
+ * maintenance pass every few seconds reclaims idle entries (XAUTOCLAIM), dead-letters entries
+ * delivered too often (after a restart forgot their failures) and trims the stream below
+ * everything still pending. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,13 +51,14 @@ static const char DEAD_SCRIPT[] =
 
 int edge_ingest_classify_sqlstate(const char *s)
 {
-    static const char *const transient[] = {"08", "25", "28", "3D", "3F", "40", "42",
-                                            "53", "55", "57", "58", "HV", NULL};
+    /* the database was not reached, or not by this session: nothing was tried on the update */
+    static const char *const unreached[] = {"08",    "28",    "3D",    "57P01", "57P02",
+                                            "57P03", "57P04", "57P05", NULL};
     if (!s || strlen(s) != 5) return EDGE_INGEST_RETRY;
     if (strcmp(s, "00000") == 0) return EDGE_INGEST_OK;
     if ((s[0] == '2' && s[1] == '2') || (s[0] == '5' && s[1] == '4')) return EDGE_INGEST_DATA_ERROR;
-    for (int i = 0; transient[i]; i++)
-        if (s[0] == transient[i][0] && s[1] == transient[i][1]) return EDGE_INGEST_RETRY;
+    for (int i = 0; unreached[i]; i++)
+        if (strncmp(s, unreached[i], strlen(unreached[i])) == 0) return EDGE_INGEST_RETRY;
     return EDGE_INGEST_POISON;
 }
 
@@ -87,6 +93,7 @@ typedef struct ing_entry {
     char *raw;
     char *err;
     int ack;
+    int dead; /* moved to rt:dead (and acked there) */
 } ing_entry;
 
 typedef struct ing_batch ing_batch;
@@ -122,11 +129,13 @@ static struct {
      * client backfilling with after_id could skip rows that commit late; and two batches
      * meeting the same new users and chats in different orders could deadlock. */
     ing_batch *held;
-    /* last error per entry id, for rt:dead and to tell transient failures from poison */
+    /* last error per entry id, for rt:dead and to tell outages from failures, and how often the
+     * entry failed alone (rt.ingest or rt.reject_update answered an error for it) */
     struct {
         char id[48];
         char err[256];
         int transient;
+        int failures;
     } errs[ERR_RING];
     unsigned errs_next;
 } ing;
@@ -134,19 +143,26 @@ static struct {
 static void step(void);
 static void resume(void);
 
-static void remember_error(const char *id, const char *err, int transient)
+/* Records the entry's last error; a failure (not an outage) also counts. Returns the entry's
+ * failures so far. */
+static int remember_error(const char *id, const char *err, int transient)
 {
+    unsigned k = ERR_RING;
     for (unsigned i = 0; i < ERR_RING; i++) {
         if (strcmp(ing.errs[i].id, id) == 0) {
-            snprintf(ing.errs[i].err, sizeof(ing.errs[i].err), "%s", err);
-            ing.errs[i].transient = transient;
-            return;
+            k = i;
+            break;
         }
     }
-    unsigned k = ing.errs_next++ % ERR_RING;
-    snprintf(ing.errs[k].id, sizeof(ing.errs[k].id), "%s", id);
+    if (k == ERR_RING) {
+        k = ing.errs_next++ % ERR_RING;
+        snprintf(ing.errs[k].id, sizeof(ing.errs[k].id), "%s", id);
+        ing.errs[k].failures = 0;
+    }
     snprintf(ing.errs[k].err, sizeof(ing.errs[k].err), "%s", err);
     ing.errs[k].transient = transient;
+    if (!transient) ing.errs[k].failures++;
+    return ing.errs[k].failures;
 }
 
 static int lookup_error(const char *id, const char **err)
@@ -324,7 +340,55 @@ static void fail_rest(ing_batch *b, const char *err)
 {
     b->failed = 1;
     for (size_t i = 0; i < b->n; i++)
-        if (!b->e[i].ack) remember_error(b->e[i].id, err, 1);
+        if (!b->e[i].ack && !b->e[i].dead) remember_error(b->e[i].id, err, 1);
+}
+
+static void on_dead_entry(redisReply *reply, void *ud)
+{
+    if (ing.stopping) return;
+    ing_batch *b;
+    ing_entry *e = ud_entry(ud, &b);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        EDGE_ERROR("ingest: moving an entry to rt:dead failed; it stays pending", "stream_id",
+                   e->id, "error", reply ? reply->str : "redis down");
+        fail_rest(b, "rt:dead could not be written");
+        finish_batch(b);
+        return;
+    }
+    e->dead = 1;
+    b->idx++;
+    next_entry(b);
+}
+
+/* The database answered an error for this entry alone (rt.ingest of it, or rt.reject_update):
+ * it failed once more. Below RT_INGEST_MAX_DELIVERIES failures the batch stops here, to be
+ * read again after a backoff (the entries before it are acked); at the limit the entry moves
+ * to rt:dead with the SQLSTATE and message, and the batch goes on. */
+static void entry_failed(ing_batch *b, size_t i, const char *what, const edge_pg_result *r)
+{
+    ing_entry *e = &b->e[i];
+    char reason[600], n[24];
+    snprintf(reason, sizeof(reason), "%s failed with SQLSTATE %s: %s", what, r->sqlstate,
+             r->errmsg[0] ? r->errmsg : "(no message)");
+    int failures = remember_error(e->id, reason, 0);
+    if (failures < ing.ctx->cfg->ingest_max_deliveries) {
+        EDGE_WARN("ingest: update failed; retrying it after a backoff", "stream_id", e->id,
+                  "failures", edge_log_int(n, failures), "sqlstate", r->sqlstate, "error",
+                  r->errmsg);
+        for (size_t j = 0; j < b->n; j++) /* the rest did not fail: they wait behind it */
+            if (j != i && !b->e[j].ack && !b->e[j].dead) remember_error(b->e[j].id, reason, 1);
+        b->failed = 1;
+        finish_batch(b);
+        return;
+    }
+    EDGE_ERROR("ingest: entry moved to rt:dead", "stream_id", e->id, "failures",
+               edge_log_int(n, failures), "sqlstate", r->sqlstate, "error", r->errmsg);
+    const char *argv[] = {"EVAL", DEAD_SCRIPT, "2", STREAM, DEAD_STREAM, e->id, reason, GROUP};
+    edge_redis *rc = edge_redis_ready(ing.acker) ? ing.acker : ing.redis;
+    if (edge_redis_cmd(rc, on_dead_entry, entry_ud(b, i), 8, argv, NULL) != EDGE_OK) {
+        fail_rest(b, "rt:dead could not be written");
+        finish_batch(b);
+    }
 }
 
 static void on_reject(const edge_pg_result *r, void *ud)
@@ -343,7 +407,8 @@ static void on_reject(const edge_pg_result *r, void *ud)
             finish_batch(b);
             return;
         }
-        remember_error(e->id, r->errmsg, 0); /* stays pending until dead-lettered */
+        entry_failed(b, (size_t)(e - b->e), "rt.reject_update", r);
+        return;
     }
     b->idx++;
     next_entry(b);
@@ -377,15 +442,11 @@ static void on_single(const edge_pg_result *r, void *ud)
         reject(b, i, e->u, r->errmsg);
         return;
     case EDGE_INGEST_POISON:
-        EDGE_ERROR("ingest: rt.ingest failed on one update; left pending", "stream_id", e->id,
-                   "sqlstate", r->sqlstate, "error", r->errmsg);
-        remember_error(e->id, r->errmsg, 0);
-        b->idx++;
-        next_entry(b);
+        entry_failed(b, i, "rt.ingest", r);
         return;
     default:
-        EDGE_WARN("ingest: rt.ingest failed, will retry", "stream_id", e->id, "sqlstate",
-                  r->sqlstate, "error", r->errmsg);
+        EDGE_WARN("ingest: rt.ingest failed, database unreachable; will retry", "stream_id", e->id,
+                  "sqlstate", r->sqlstate, "error", r->errmsg);
         fail_rest(b, r->errmsg);
         finish_batch(b);
         return;
@@ -396,7 +457,7 @@ static void next_entry(ing_batch *b)
 {
     while (b->idx < b->n) {
         ing_entry *e = &b->e[b->idx];
-        if (e->ack) {
+        if (e->ack || e->dead) {
             b->idx++;
             continue;
         }
@@ -445,8 +506,8 @@ static void on_batch(const edge_pg_result *r, void *ud)
         b->split = 1;
         break;
     default:
-        EDGE_WARN("ingest: rt.ingest failed, will retry", "sqlstate", r->sqlstate, "error",
-                  r->errmsg);
+        EDGE_WARN("ingest: rt.ingest failed, database unreachable; will retry", "sqlstate",
+                  r->sqlstate, "error", r->errmsg);
         fail_rest(b, r->errmsg);
         finish_batch(b);
         return;

@@ -26,26 +26,34 @@ static void test_sqlstate_data_errors_split(void **state)
     assert_int_equal(edge_ingest_classify_sqlstate("54000"), EDGE_INGEST_DATA_ERROR);
 }
 
-static void test_sqlstate_transient_errors_retry(void **state)
+static void test_sqlstate_unreached_database_retries(void **state)
 {
     (void)state;
     assert_int_equal(edge_ingest_classify_sqlstate("08006"), EDGE_INGEST_RETRY);
     assert_int_equal(edge_ingest_classify_sqlstate("08001"), EDGE_INGEST_RETRY);
     assert_int_equal(edge_ingest_classify_sqlstate("57P01"), EDGE_INGEST_RETRY);
-    assert_int_equal(edge_ingest_classify_sqlstate("40001"), EDGE_INGEST_RETRY);
-    assert_int_equal(edge_ingest_classify_sqlstate("53300"), EDGE_INGEST_RETRY);
-    assert_int_equal(edge_ingest_classify_sqlstate("42883"), EDGE_INGEST_RETRY);
-    assert_int_equal(edge_ingest_classify_sqlstate("3F000"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("57P03"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("28P01"), EDGE_INGEST_RETRY);
+    assert_int_equal(edge_ingest_classify_sqlstate("3D000"), EDGE_INGEST_RETRY);
     assert_int_equal(edge_ingest_classify_sqlstate(""), EDGE_INGEST_RETRY);
     assert_int_equal(edge_ingest_classify_sqlstate(NULL), EDGE_INGEST_RETRY);
 }
 
-static void test_sqlstate_other_errors_are_poison(void **state)
+/* issue 7: classes 40, 42 and 53 were retried forever; every class the database answered with
+ * now counts towards rt:dead */
+static void test_sqlstate_every_answered_error_is_poison(void **state)
 {
     (void)state;
     assert_int_equal(edge_ingest_classify_sqlstate("XX000"), EDGE_INGEST_POISON);
     assert_int_equal(edge_ingest_classify_sqlstate("P0001"), EDGE_INGEST_POISON);
     assert_int_equal(edge_ingest_classify_sqlstate("23505"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("40001"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("53300"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("53200"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("42883"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("42501"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("3F000"), EDGE_INGEST_POISON);
+    assert_int_equal(edge_ingest_classify_sqlstate("57014"), EDGE_INGEST_POISON);
 }
 
 static void test_build_array_joins_items(void **state)
@@ -85,8 +93,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sqlstate_ok),
         cmocka_unit_test(test_sqlstate_data_errors_split),
-        cmocka_unit_test(test_sqlstate_transient_errors_retry),
-        cmocka_unit_test(test_sqlstate_other_errors_are_poison),
+        cmocka_unit_test(test_sqlstate_unreached_database_retries),
+        cmocka_unit_test(test_sqlstate_every_answered_error_is_poison),
         cmocka_unit_test(test_build_array_joins_items),
         cmocka_unit_test(test_build_array_single_and_empty),
     };
