@@ -10,6 +10,7 @@
 #include "edge_http_int.h"
 #include "edge_keys.h"
 #include "edge_log.h"
+#include "edge_pg.h"
 #include "edge_ws.h"
 
 int edge_cookie_get(const char *header, const char *name, char *out, size_t outlen)
@@ -522,9 +523,54 @@ void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id)
     revoke_sessions(ctx, admin_id);
 }
 
+typedef struct validate_req {
+    edge_ctx *ctx;
+    long long admin_id;
+    char role[16];
+} validate_req;
+
+static void validated_cb(const edge_pg_result *r, void *ud)
+{
+    validate_req *q = ud;
+    int gone = strcmp(r->sqlstate, "P0002") == 0;
+    int changed = strcmp(r->sqlstate, "00000") == 0 && r->res && PQntuples(r->res) == 1 &&
+                  (PQgetisnull(r->res, 0, 0) || strcmp(PQgetvalue(r->res, 0, 0), q->role) != 0);
+    if (gone || changed) {
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", q->admin_id);
+        EDGE_WARN("admin changed unseen: ending their sessions", "admin_id", id, "why",
+                  gone ? "disabled or deleted" : "role changed");
+        edge_auth_admin_changed(q->ctx, q->admin_id);
+    }
+    free(q);
+}
+
+void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, const char *role)
+{
+    char id[24];
+    if (!ctx || !ctx->pg || !role) return;
+    validate_req *q = calloc(1, sizeof(*q)); /* freed in validated_cb */
+    if (!q) return;
+    q->ctx = ctx;
+    q->admin_id = admin_id;
+    snprintf(q->role, sizeof(q->role), "%s", role);
+    snprintf(id, sizeof(id), "%lld", admin_id);
+    const char *params[] = {id};
+    if (edge_pg_call(ctx->pg, NULL, "SELECT rt.admin_get($1::bigint)->>'role'", 1, params,
+                     validated_cb, q) != EDGE_OK)
+        free(q); /* the queue is full: the next round asks again */
+}
+
 void edge_auth_tick(edge_http *h)
 {
+    static unsigned ticks;
     if (!h) return;
+    if (++ticks % EDGE_AUTH_VALIDATE_TICKS == 0) {
+        long long ids[64];
+        char roles[64][16];
+        size_t n = edge_ws_admins(h, ids, roles, 64);
+        for (size_t i = 0; i < n; i++) edge_auth_validate_admin(h->ctx, ids[i], roles[i]);
+    }
     if (h->n_revoke_pending && edge_redis_ready(h->ctx->redis)) {
         long long ids[sizeof(h->revoke_pending) / sizeof(h->revoke_pending[0])];
         int n = h->n_revoke_pending;

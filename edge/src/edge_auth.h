@@ -113,10 +113,18 @@ void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_i
  * Safe to call twice and for an admin without sessions; ctx->http may be NULL (shutting down). */
 void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id);
 
+/* Asks the database (rt.admin_get) whether the admin still exists, is enabled and has `role`;
+ * when not, runs edge_auth_admin_changed. A safety net for an admin.changed journal row no edge
+ * read (the change was made while every edge was down); a new password made then is not seen. */
+void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, const char *role);
+
 /* Every EDGE_AUTH_TICK_MS (a timer of edge_http.c): retries the revocations Redis refused and
  * closes the sockets whose session no longer exists (logged out elsewhere, deleted in Redis,
  * expired). So a socket outlives its session by at most one tick. */
 #define EDGE_AUTH_TICK_MS 2000
+/* ... and every this many ticks asks the database about the admins of the open sockets
+ * (edge_auth_validate_admin), for changes made while no edge read the journal. */
+#define EDGE_AUTH_VALIDATE_TICKS 8
 struct edge_http;
 void edge_auth_tick(struct edge_http *h);
 

@@ -28,7 +28,8 @@ typedef struct edge_ws_client {
     unsigned long long id;          /* increasing: the list runs from the newest down */
     char token[EDGE_TOKEN_HEX + 1]; /* to close on logout; never logged */
     long long admin_id;
-    ws_frame **q; /* ring buffer */
+    char role[16]; /* the session's; an admin whose role is no longer this is re-checked */
+    ws_frame **q;  /* ring buffer */
     size_t qhead, qlen, qcap;
     int kill_code; /* nonzero: close with this status at the next WRITEABLE */
     const char *kill_reason;
@@ -205,6 +206,7 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     c->wsi = wsi;
     c->id = ++next_id;
     c->admin_id = pss->pending_session.admin_id;
+    memcpy(c->role, pss->pending_session.role, sizeof(c->role));
     memcpy(c->token, pss->pending_token, sizeof(c->token));
     c->next = h->clients;
     if (h->clients) h->clients->prev = c;
@@ -227,6 +229,8 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     char id[24];
     snprintf(id, sizeof(id), "%lld", c->admin_id);
     EDGE_INFO("ws connected", "admin_id", id);
+    /* the session may have outlived a change no edge saw (all down): ask the database too */
+    edge_auth_validate_admin(h->ctx, c->admin_id, c->role);
     return 0;
 }
 
@@ -303,6 +307,20 @@ void edge_ws_close_session(edge_http *h, const char *token)
 {
     for (edge_ws_client *c = h->clients; c; c = c->next)
         if (edge_ct_equal(token, c->token)) client_kill(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+}
+
+size_t edge_ws_admins(edge_http *h, long long *ids, char (*roles)[16], size_t max)
+{
+    size_t n = 0;
+    for (edge_ws_client *c = h ? h->clients : NULL; c && n < max; c = c->next) {
+        size_t i = 0;
+        while (i < n && !(ids[i] == c->admin_id && strcmp(roles[i], c->role) == 0)) i++;
+        if (i < n) continue;
+        ids[n] = c->admin_id;
+        memcpy(roles[n], c->role, sizeof(roles[n]));
+        n++;
+    }
+    return n;
 }
 
 void edge_ws_close_admin(edge_http *h, long long admin_id)

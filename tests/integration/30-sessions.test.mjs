@@ -14,6 +14,9 @@ import { startEdge, pgSuper, redisClient } from '../lib/stack.mjs';
 import { request, login, openWs, wsUpgradeStatus, waitFor, sleep } from '../lib/http.mjs';
 import { client, uniq } from '../lib/api.mjs';
 import { ownRedis } from '../lib/delivery.mjs';
+import Redis from 'ioredis';
+
+const redisClientFor = (url) => new Redis(url, { maxRetriesPerRequest: 2 });
 
 const CLOSE_BOUND_MS = 10000; // the socket must be gone well within this
 let edge; let db; let redis; let owner;
@@ -163,6 +166,31 @@ test('expiry and sliding refresh (RT_SESSION_TTL_SEC=8)', { timeout: 90000 }, as
     assert.equal(await wsUpgradeStatus(short.url, { cookie: s.cookie }), 401);
   } finally {
     await short.stop();
+  }
+});
+
+test('an admin disabled while no edge runs: the next edge closes their socket and ends the session', { timeout: 90000 }, async () => {
+  // its own Redis, so that this suite's running edge (which reads the journal) does not help
+  const own = await ownRedis('sessions-down');
+  let e = await startEdge({ name: 'sessions-down-1', env: { REDIS_URL: own.url } });
+  try {
+    const a = await newAdmin('admin');
+    const s = await login(e.url, a.name, a.password);
+    await e.stop();
+    await db.query('UPDATE rt.admins SET disabled_at = now() WHERE id = $1', [a.id]); // nobody reads the row
+    e = await startEdge({ name: 'sessions-down-2', env: { REDIS_URL: own.url } });
+    let ws = null;
+    try { ws = await openWs(e.url, s.cookie); } catch (err) { assert.equal(err.statusCode, 401, err.message); }
+    if (ws) assert.equal((await closed(ws.ws)).code, 1008, 'the socket is closed once the database says so');
+    const r = redisClientFor(own.url);
+    try {
+      await waitFor(async () => (await r.exists(`rt:session:${tokenOf(s)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the session to end' });
+    } finally { r.disconnect(); }
+    assert.equal(await wsUpgradeStatus(e.url, { cookie: s.cookie }), 401);
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: s.cookie })).status, 401);
+  } finally {
+    await e.stop();
+    await own.stop();
   }
 });
 
