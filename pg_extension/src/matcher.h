@@ -21,7 +21,11 @@
  * must live longer. Result arrays are palloc'd in CurrentMemoryContext.
  *
  * Cost per message: one pass of normalisation and one automaton step per character (two of
- * each when evasion rules exist), plus one regex execution per enabled regex rule.
+ * each when evasion rules exist), plus one regex execution per enabled regex rule, each bounded
+ * by roundtable.regex_budget_ms: a regex rule that runs out of time is skipped for that message
+ * and reported to the admins (rt._regex_overrun), never allowed to stall ingest. Patterns
+ * with back-references or lookaround constraints are refused (rt._check_regex) and skipped if
+ * one is in the table all the same (docs/decisions/007-matcher.md).
  */
 #ifndef MATCHER_H
 #define MATCHER_H
@@ -94,10 +98,22 @@ extern const char *RtActionName(RtModAction action);
 /* parses 'playbook' | 'moderation'; 22023 naming "rule_set" otherwise */
 extern RtRuleSet RtParseRuleSet(const char *name);
 
+/* roundtable.regex_budget_ms: the longest one regex rule may work on one message */
+#define RT_DEFAULT_REGEX_BUDGET_MS 50
+extern int rt_regex_budget_ms;
+
+/* defines the matcher's settings; called from _PG_init */
+extern void RtMatcherInit(void);
+
+/* the pattern with its whitespace removed (palloc'd), NULL when it has none */
+extern char *RtPhraseWithoutSpaces(const char *pattern);
+
 extern Datum match_text(PG_FUNCTION_ARGS);
 extern Datum match_count(PG_FUNCTION_ARGS);
 extern Datum matcher_invalidate(PG_FUNCTION_ARGS);
 extern Datum matcher_stats(PG_FUNCTION_ARGS);
 extern Datum backend_cpu_ms(PG_FUNCTION_ARGS);
+extern Datum check_regex(PG_FUNCTION_ARGS);
+extern Datum matcher_skipped(PG_FUNCTION_ARGS);
 
 #endif /* MATCHER_H */

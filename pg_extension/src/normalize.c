@@ -52,15 +52,31 @@ typedef enum CharClass
 	CC_SYMBOL
 } CharClass;
 
+/*
+ * The script a letter votes for when a word's digits and symbols are read. A weak letter has a
+ * look-alike in the other script (Latin a/c/e/o..., Cyrillic а/с/е/о...); strong letters
+ * decide, weak ones break a tie (decision 007).
+ */
+typedef enum Script
+{
+	SCRIPT_NONE = 0,
+	SCRIPT_LATIN_STRONG,
+	SCRIPT_LATIN_WEAK,
+	SCRIPT_CYR_STRONG,
+	SCRIPT_CYR_WEAK
+} Script;
+
 /* base_tab entries that are not code points */
 #define BASE_SKIP 0xFFFFFFFFU
 #define BASE_SPACE 0xFFFFFFFEU
 
 static bool tables_ready = false;
 static uint16 fold_tab[RT_NORM_TABLE_LIMIT];
-static uint32 base_tab[RT_NORM_TABLE_LIMIT]; /* folded code point, BASE_SKIP or BASE_SPACE */
-static uint8 class_tab[RT_NORM_TABLE_LIMIT]; /* CharClass of a folded code point */
-static uint16 skel_tab[RT_NORM_TABLE_LIMIT];
+static uint32 base_tab[RT_NORM_TABLE_LIMIT];  /* folded code point, BASE_SKIP or BASE_SPACE */
+static uint8 class_tab[RT_NORM_TABLE_LIMIT];  /* CharClass of a folded code point */
+static uint16 skel_tab[RT_NORM_TABLE_LIMIT];  /* skeleton reading in a Latin word (and alone) */
+static uint16 cyr_tab[RT_NORM_TABLE_LIMIT];   /* skeleton reading in a Cyrillic word */
+static uint8 script_tab[RT_NORM_TABLE_LIMIT]; /* Script of a folded letter */
 bool rt_word_tab[RT_NORM_TABLE_LIMIT];
 #define word_tab rt_word_tab
 
@@ -187,6 +203,36 @@ BuildTables(void)
 	skel_tab['!'] = 'i';
 	skel_tab['|'] = 'i';
 
+	/*
+	 * Inside a Cyrillic word the i-class (1 ! | i l і ї ι) reads as и and $ as с: "к@з1н0" is
+	 * казино, where a Latin word keeps 1 as i ("c@s1n0" is casino).
+	 */
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+		cyr_tab[c] = skel_tab[c] == 'i' ? CYR_I : skel_tab[c];
+	cyr_tab['$'] = CYR_ES;
+
+	/* scripts: a Latin letter with a Cyrillic reading is weak, and so is its Cyrillic target */
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+		script_tab[c] = SCRIPT_NONE;
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+	{
+		if (!word_tab[c] || c < 'a' || (c > 'z' && c < 0xC0) || c >= 0x250)
+			continue;
+		if (fold_tab[c] != c)
+			continue; /* upper case never reaches the skeleton */
+		if ((skel_tab[c] >= 0x400 && skel_tab[c] < 0x500) || skel_tab[c] == 'i')
+			script_tab[c] = SCRIPT_LATIN_WEAK;
+		else
+			script_tab[c] = SCRIPT_LATIN_STRONG;
+	}
+	for (c = 0x400; c < 0x500; c++)
+		if (word_tab[c] && fold_tab[c] == c)
+			script_tab[c] = SCRIPT_CYR_STRONG;
+	for (c = 'a'; c <= 0x24F; c++)
+		if (script_tab[c] == SCRIPT_LATIN_WEAK && skel_tab[c] >= 0x400 && skel_tab[c] < 0x500)
+			script_tab[skel_tab[c]] = SCRIPT_CYR_WEAK;
+	script_tab[0x456] = script_tab[0x457] = SCRIPT_CYR_WEAK; /* і ї */
+
 	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
 	{
 		base_tab[c] = fold_tab[c];
@@ -268,8 +314,22 @@ RtNormTextInit(RtNormText *t, int cap)
 	t->cap = Max(cap, 16);
 	t->cp = palloc(sizeof(uint32) * t->cap);
 	t->runs = palloc(t->cap);
+	t->soft = palloc(t->cap);
 	t->len = 0;
 	t->has_run = false;
+	t->has_soft = false;
+}
+
+void
+RtNormTextFree(RtNormText *t)
+{
+	pfree(t->cp);
+	pfree(t->runs);
+	pfree(t->soft);
+	t->cp = NULL;
+	t->runs = NULL;
+	t->soft = NULL;
+	t->len = t->cap = 0;
 }
 
 static void
@@ -281,6 +341,7 @@ Reserve(RtNormText *t, int need)
 		t->cap *= 2;
 	t->cp = repalloc(t->cp, sizeof(uint32) * t->cap);
 	t->runs = repalloc(t->runs, t->cap);
+	t->soft = repalloc(t->soft, t->cap);
 }
 
 /* the base form; out must have room for len code points */
@@ -327,6 +388,7 @@ NormalizeBase(const char *s, int len, RtNormText *out)
 		n--;
 	out->len = n;
 	out->has_run = false;
+	out->has_soft = false;
 }
 
 static inline CharClass
@@ -338,9 +400,73 @@ Classify(uint32 cp)
 }
 
 /*
+ * Is the word b[start..stop) Cyrillic? Strong letters (no look-alike in the other script)
+ * decide; weak ones break a tie; a word with neither reads as Latin.
+ */
+static bool
+WordIsCyrillic(const uint32 *b, int start, int stop)
+{
+	int strong = 0; /* Cyrillic minus Latin */
+	int weak = 0;
+	int k;
+
+	for (k = start; k < stop; k++)
+	{
+		uint32 c = b[k];
+
+		if (c >= RT_NORM_TABLE_LIMIT)
+			continue;
+		switch ((Script) script_tab[c])
+		{
+			case SCRIPT_CYR_STRONG:
+				strong++;
+				break;
+			case SCRIPT_LATIN_STRONG:
+				strong--;
+				break;
+			case SCRIPT_CYR_WEAK:
+				weak++;
+				break;
+			case SCRIPT_LATIN_WEAK:
+				weak--;
+				break;
+			case SCRIPT_NONE:
+				break;
+		}
+	}
+	if (strong != 0)
+		return strong > 0;
+	return weak > 0;
+}
+
+/*
+ * A joined run of single letters just ended: with three or more letters, the first and the
+ * last may be one-letter words glued to a spelled-out word ("в к а з и н о", "к а з и н о и"),
+ * so a word may also start at the second letter and end at the letter before the last. A
+ * letter squeezed into its neighbour's position gets no soft boundary.
+ */
+static inline void
+MarkSoft(RtNormText *out, int letters, int first, int second, int prev, int last)
+{
+	if (letters < 3)
+		return;
+	if (second == first + 1)
+	{
+		out->soft[second] |= RT_SOFT_BEFORE;
+		out->has_soft = true;
+	}
+	if (prev >= 0 && last == prev + 1)
+	{
+		out->soft[prev] |= RT_SOFT_AFTER;
+		out->has_soft = true;
+	}
+}
+
+/*
  * The skeleton of a base form. Tokens are runs of letters, digits and @ $ ! | (a leading or
  * trailing ! or | is punctuation); in a token with a letter every character goes through
- * skel_tab, in one without (a number) symbols become separators and digits stay.
+ * skel_tab (cyr_tab in a Cyrillic word), in one without (a number) symbols become separators
+ * and digits stay.
  */
 static void
 Skeletonize(const RtNormText *base, RtNormText *out)
@@ -348,12 +474,22 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 	const uint32 *b = base->cp;
 	uint32 *o = out->cp;
 	uint8 *runs = out->runs;
+	uint8 *soft = out->soft;
 	int n = base->len;
 	int len = 0;
 	bool has_run = false;
 	int i = 0;
 	int prev_token_len = -1; /* skeleton letters of the previous token, -1 before the first */
 	int sep = 0;             /* base characters since the previous token */
+	/* the current run of joined single letters: count, positions of its first, second,
+	 * next-to-last and last letters */
+	int run_letters = 0;
+	int run_first = -1;
+	int run_second = -1;
+	int run_prev = -1;
+	int run_last = -1;
+
+	out->has_soft = false;
 
 /* appends c, squeezing a repeat of the previous letter into its run */
 #define SKEL_EMIT(ch)                                                                              \
@@ -369,6 +505,7 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		else                                                                                       \
 		{                                                                                          \
 			o[len] = ch_;                                                                          \
+			soft[len] = 0;                                                                         \
 			runs[len++] = 1;                                                                       \
 		}                                                                                          \
 	} while (0)
@@ -382,6 +519,7 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		bool has_digit = false;
 		int money = 0; /* @ and $ */
 		int emitted = 0;
+		bool join;
 		CharClass cc = Classify(b[i]);
 
 		if (cc == CC_SEP)
@@ -410,16 +548,24 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			continue;
 
 		/* a single letter after a single letter and a short separator: "s p a m" */
-		if (len > 0 && o[len - 1] != ' ' &&
-			!(prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR && stop - start == 1))
+		join = len > 0 && o[len - 1] != ' ' && prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR &&
+			   stop - start == 1;
+		if (!join)
+		{
+			MarkSoft(out, run_letters, run_first, run_second, run_prev, run_last);
+			run_letters = 0;
+		}
+		if (len > 0 && o[len - 1] != ' ' && !join)
 			SKEL_EMIT(' ');
 		if (has_letter)
 		{
+			const uint16 *tab = WordIsCyrillic(b, start, stop) ? cyr_tab : skel_tab;
+
 			for (k = start; k < stop; k++)
 			{
 				uint32 c = b[k];
 
-				SKEL_EMIT(c < RT_NORM_TABLE_LIMIT ? skel_tab[c] : c);
+				SKEL_EMIT(c < RT_NORM_TABLE_LIMIT ? tab[c] : c);
 			}
 			emitted = stop - start;
 		}
@@ -456,9 +602,31 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		{
 			prev_token_len = stop - start;
 			sep = 0;
+			if (stop - start == 1)
+			{
+				/* where this letter landed (its neighbour's position when squeezed) */
+				int at = len - 1;
+
+				if (join && run_letters > 0)
+				{
+					if (++run_letters == 2)
+						run_second = (at != run_last) ? at : -1;
+					run_prev = run_last;
+					run_last = at;
+				}
+				else
+				{
+					run_letters = 1;
+					run_first = run_last = at;
+					run_second = run_prev = -1;
+				}
+			}
+			else
+				run_letters = 0;
 		}
 	}
 #undef SKEL_EMIT
+	MarkSoft(out, run_letters, run_first, run_second, run_prev, run_last);
 	if (len > 0 && o[len - 1] == ' ')
 		len--;
 	out->len = len;
@@ -484,8 +652,7 @@ RtNormalize(const char *s, int len, bool evasion, RtNormText *out)
 		NormalizeBase(s, len, &base);
 		/* joining only removes characters, so the skeleton fits in len */
 		Skeletonize(&base, out);
-		pfree(base.cp);
-		pfree(base.runs);
+		RtNormTextFree(&base);
 	}
 }
 

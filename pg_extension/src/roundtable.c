@@ -8,6 +8,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "matcher.h"
 #include "roundtable.h"
 
 PG_MODULE_MAGIC;
@@ -24,6 +25,8 @@ _PG_init(void)
 							"Longer updates are written to rt.ingest_rejects instead.",
 							&rt_max_text_bytes, RT_DEFAULT_MAX_TEXT_BYTES, 1, MaxAllocSize / 2,
 							PGC_SUSET, GUC_UNIT_BYTE, NULL, NULL, NULL);
+
+	RtMatcherInit();
 
 	MarkGUCPrefixReserved("roundtable");
 }

@@ -1,0 +1,201 @@
+-- roundtable 0.4.0, part 20: regex rules cannot stall ingest (issue 7; decision 007).
+--   * Saving a rule refuses the regex features that make PostgreSQL's engine backtrack without
+--     limit: back-references (\1..\9; exponential) and lookahead/lookbehind constraints
+--     (nested ones are polynomial of high degree). 2201B naming the field "pattern".
+--   * Matching runs every regex rule under roundtable.regex_budget_ms (C, src/matcher.c); a rule
+--     that runs out is skipped for that message, counted in rt.regex_overruns and reported to
+--     the admins as an 'error' notification, at most every ten minutes per rule.
+--   * The rule test box says which rules it skipped ("budget_exceeded").
+--   * Upgrade: enabled regex rules that use a refused feature are disabled, with one
+--     notification naming each and why (the matcher would skip them anyway).
+
+CREATE FUNCTION rt._check_regex(pattern text) RETURNS void
+LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'check_regex';
+COMMENT ON FUNCTION rt._check_regex(text) IS 'internal: raises unless pattern compiles as a ~* regular expression within roundtable.regex_budget_ms and uses no back-reference or lookaround (22023 invalid, 2201B refused or too complex; both name the field "pattern")';
+
+CREATE FUNCTION rt._matcher_skipped() RETURNS bigint[]
+LANGUAGE c VOLATILE
+AS 'MODULE_PATHNAME', 'matcher_skipped';
+COMMENT ON FUNCTION rt._matcher_skipped() IS 'internal: ids of the regex rules the last match in this backend skipped because they ran out of roundtable.regex_budget_ms';
+
+CREATE OR REPLACE FUNCTION rt._check_pattern(pattern text, pattern_kind text) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    IF pattern_kind IS NULL OR pattern_kind NOT IN ('word', 'phrase', 'substring', 'regex') THEN
+        PERFORM rt._field_error('pattern_kind', 'must be one of word, phrase, substring, regex');
+    END IF;
+    IF pattern IS NULL OR length(pattern) NOT BETWEEN 1 AND 500 THEN
+        PERFORM rt._field_error('pattern', 'must be 1 to 500 characters');
+    END IF;
+    IF pattern_kind = 'regex' THEN
+        PERFORM rt._check_regex(pattern);
+    ELSIF rt.normalize(pattern) = '' THEN
+        PERFORM rt._field_error('pattern', 'must contain a visible character');
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION rt._check_pattern(text, text) IS 'internal: 22023 naming pattern_kind or pattern unless the kind is known, the pattern 1..500 characters and, for regex, compiles; 2201B naming pattern when a regex uses a back-reference or lookaround or is too complex to compile within the budget';
+
+CREATE TABLE rt.regex_overruns (
+    rule_set    text NOT NULL CHECK (rule_set IN ('playbook', 'moderation')),
+    rule_id     bigint NOT NULL,
+    overruns    bigint NOT NULL DEFAULT 0,
+    reason      text NOT NULL CHECK (reason IN ('budget', 'compile', 'refused')),
+    budget_ms   int NOT NULL,
+    text_chars  int,
+    first_at    timestamptz NOT NULL DEFAULT now(),
+    last_at     timestamptz NOT NULL DEFAULT now(),
+    notified_at timestamptz,
+    PRIMARY KEY (rule_set, rule_id)
+);
+COMMENT ON TABLE rt.regex_overruns IS 'Regex rules the matcher skipped: over roundtable.regex_budget_ms on a message (budget) or when compiling (compile), or using a refused feature (refused); counts since first_at';
+COMMENT ON COLUMN rt.regex_overruns.overruns IS 'messages (or compilations) skipped; backends report at most once a minute each, adding what they counted meanwhile';
+COMMENT ON COLUMN rt.regex_overruns.text_chars IS 'characters of the last message that ran out of the budget';
+COMMENT ON COLUMN rt.regex_overruns.notified_at IS 'when the last error notification about this rule was raised (at most one per ten minutes)';
+SELECT pg_catalog.pg_extension_config_dump('rt.regex_overruns', '');
+
+CREATE FUNCTION rt._regex_overrun(rule_set text, rule_id bigint, overruns int, budget_ms int,
+                                  text_chars int, reason text DEFAULT 'budget')
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    o rt.regex_overruns;
+    r_name text;
+    r_pattern text;
+    nid bigint;
+BEGIN
+    INSERT INTO rt.regex_overruns AS x (rule_set, rule_id, overruns, reason, budget_ms, text_chars)
+    VALUES (_regex_overrun.rule_set, _regex_overrun.rule_id, greatest(_regex_overrun.overruns, 1),
+            _regex_overrun.reason, _regex_overrun.budget_ms, _regex_overrun.text_chars)
+    ON CONFLICT ON CONSTRAINT regex_overruns_pkey DO UPDATE
+        SET overruns = x.overruns + greatest(excluded.overruns, 1), reason = excluded.reason,
+            budget_ms = excluded.budget_ms, text_chars = coalesce(excluded.text_chars, x.text_chars),
+            last_at = now()
+    RETURNING * INTO o;
+    IF o.notified_at IS NOT NULL AND o.notified_at > now() - interval '10 minutes' THEN
+        RETURN NULL; -- reported lately: counted only
+    END IF;
+    IF _regex_overrun.rule_set = 'playbook' THEN
+        SELECT p.name, p.pattern INTO r_name, r_pattern FROM rt.playbooks p WHERE p.id = _regex_overrun.rule_id;
+    ELSE
+        SELECT m.name, m.pattern INTO r_name, r_pattern FROM rt.moderation_rules m WHERE m.id = _regex_overrun.rule_id;
+    END IF;
+    nid := rt._notify_admins('error', NULL, NULL, jsonb_build_object(
+        'source', 'matcher',
+        'reason', 'regex_' || o.reason,
+        'error', CASE o.reason
+                 WHEN 'budget' THEN format('%s rule %s (%s) ran out of its %s ms regex budget and was skipped for the message',
+                                           o.rule_set, o.rule_id, r_name, o.budget_ms)
+                 WHEN 'compile' THEN format('%s rule %s (%s) took longer than its compile budget (20 x %s ms, at least 1 s) to compile and is skipped',
+                                            o.rule_set, o.rule_id, r_name, o.budget_ms)
+                 ELSE format('%s rule %s (%s) uses a regex feature the matcher refuses and is skipped',
+                             o.rule_set, o.rule_id, r_name) END,
+        'rule_set', o.rule_set, 'rule_id', o.rule_id, 'rule_name', r_name, 'pattern', r_pattern,
+        'budget_ms', o.budget_ms, 'text_chars', o.text_chars, 'overruns', o.overruns), true);
+    UPDATE rt.regex_overruns x SET notified_at = now()
+    WHERE x.rule_set = o.rule_set AND x.rule_id = o.rule_id;
+    RETURN nid;
+END
+$$;
+COMMENT ON FUNCTION rt._regex_overrun(text, bigint, int, int, int, text) IS 'internal: the matcher reports a regex rule it skipped (budget, compile or refused); counts it in rt.regex_overruns and raises an error notification {"source":"matcher","reason":"regex_budget"|...,"rule_set","rule_id","rule_name","pattern","budget_ms","text_chars","overruns"} at most every ten minutes per rule; returns the notification id or null';
+
+-- POST /api/rules/test: as in 0.2.0, plus "budget_exceeded" when some regex rule was skipped
+CREATE OR REPLACE FUNCTION rt.test_rules(body jsonb) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    f_text text;
+    f_set text;
+    matches jsonb;
+    skipped bigint[];
+BEGIN
+    PERFORM rt.require_role('viewer');
+    body := rt._known_keys(body, ARRAY['text', 'rule_set']);
+    IF jsonb_typeof(body->'text') IS DISTINCT FROM 'string' OR length(body->>'text') > 4096 THEN
+        PERFORM rt._field_error('text', 'must be a string of at most 4096 characters');
+    END IF;
+    IF jsonb_typeof(body->'rule_set') IS DISTINCT FROM 'string'
+       OR body->>'rule_set' NOT IN ('playbook', 'moderation') THEN
+        PERFORM rt._field_error('rule_set', 'must be playbook or moderation');
+    END IF;
+    f_text := body->>'text';
+    f_set := body->>'rule_set';
+
+    IF f_set = 'playbook' THEN
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'rule_id', m.rule_id, 'name', p.name, 'kind', m.kind, 'pattern', m.pattern,
+                   'priority', p.priority, 'chat_ids', to_jsonb(p.chat_ids), 'preset_id', p.preset_id,
+                   'preset_hours', p.preset_hours, 'reply_text', p.reply_text, 'stop', p.stop)
+                   ORDER BY m.n), '[]')
+        INTO matches
+        FROM rt.match_text(f_text, f_set) WITH ORDINALITY m(rule_id, kind, pattern, n)
+        JOIN rt.playbooks p ON p.id = m.rule_id;
+    ELSE
+        SELECT coalesce(jsonb_agg(jsonb_build_object(
+                   'rule_id', m.rule_id, 'name', r.name, 'kind', m.kind, 'pattern', m.pattern,
+                   'label', r.label, 'action', r.action, 'evasion', r.evasion,
+                   'chat_ids', to_jsonb(r.chat_ids))
+                   ORDER BY m.n), '[]')
+        INTO matches
+        FROM rt.match_text(f_text, f_set) WITH ORDINALITY m(rule_id, kind, pattern, n)
+        JOIN rt.moderation_rules r ON r.id = m.rule_id;
+    END IF;
+    skipped := rt._matcher_skipped();
+
+    RETURN jsonb_build_object('matches', matches, 'normalized', rt.normalize(f_text))
+        || CASE WHEN f_set = 'moderation'
+                THEN jsonb_build_object('evasion_form', rt.normalize(f_text, true)) ELSE '{}' END
+        || CASE WHEN cardinality(skipped) > 0
+                THEN jsonb_build_object('budget_exceeded', to_jsonb(skipped)) ELSE '{}' END;
+END
+$$;
+COMMENT ON FUNCTION rt.test_rules(jsonb) IS 'The "test a rule" box: {text, rule_set} -> {"matches":[{rule_id, name, kind, pattern, ...rule fields}], "normalized", "evasion_form" (moderation), "budget_exceeded" (ids of regex rules skipped for running out of roundtable.regex_budget_ms, when any)}; changes nothing but the matcher''s overrun report';
+
+-- rules saved before 0.4.0 that use a refused feature: disabled, and the admins told which
+DO $$
+DECLARE
+    r record;
+    refused jsonb := '[]';
+BEGIN
+    FOR r IN
+        SELECT 'moderation' AS rule_set, id, name, pattern FROM rt.moderation_rules
+        WHERE pattern_kind = 'regex' AND enabled
+        UNION ALL
+        SELECT 'playbook', id, name, pattern FROM rt.playbooks WHERE pattern_kind = 'regex' AND enabled
+        ORDER BY 1, 2
+    LOOP
+        BEGIN
+            PERFORM rt._check_regex(r.pattern);
+        EXCEPTION WHEN invalid_regular_expression THEN
+            refused := refused || jsonb_build_object('rule_set', r.rule_set, 'rule_id', r.id,
+                                                     'rule_name', r.name, 'pattern', r.pattern,
+                                                     'why', SQLERRM);
+            IF r.rule_set = 'moderation' THEN
+                UPDATE rt.moderation_rules SET enabled = false, version = version + 1, updated_at = now()
+                WHERE id = r.id;
+            ELSE
+                UPDATE rt.playbooks SET enabled = false, version = version + 1, updated_at = now()
+                WHERE id = r.id;
+            END IF;
+        END;
+    END LOOP;
+    IF jsonb_array_length(refused) > 0 THEN
+        PERFORM rt._notify_admins('error', NULL, NULL, jsonb_build_object(
+            'source', 'upgrade 0.4.0', 'reason', 'regex_refused',
+            'error', format('%s regex rule(s) used a back-reference or lookaround and were disabled; rewrite them and enable them again',
+                            jsonb_array_length(refused)),
+            'rules', refused), true);
+    END IF;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION
+    rt._check_regex(text), rt._matcher_skipped(), rt._regex_overrun(text, bigint, int, int, int, text)
+FROM PUBLIC;
+REVOKE ALL ON rt.regex_overruns FROM PUBLIC;
