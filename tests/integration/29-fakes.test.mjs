@@ -250,3 +250,27 @@ test('fake Telegram: per-chat ids, replies, drafts, edits, actions, deletes and 
   assert.ok(tg.sentMessages(chat).every((s) => typeof s.t === 'number' && s.chat_id === chat));
   assert.ok(tg.minGapMs(chat) >= 0);
 });
+
+test('fake Telegram: a served fault is recorded with the updates it withheld (GET /_fake/faults); served ids per poll; onPoll runs first', { timeout: 20000 }, async () => {
+  const get = (path) => new Promise((resolve, reject) => http.get(new URL(path, tg.url), (res) => {
+    const chunks = []; res.on('data', (c) => chunks.push(c)); res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  }).on('error', reject));
+  const poll = (offset) => post(tg.url, '/bot123:TEST/getUpdates', { offset, timeout: 0 }).then((r) => JSON.parse(r.buf));
+  const before = (await get('/_fake/faults')).length;
+  const [id] = tg.push([{ message: { message_id: 1, date: 1, chat: { id: 42, type: 'private' }, text: 'x' } }]);
+  const seen = [];
+  const off = tg.onPoll(({ offset }) => { seen.push(offset); });
+  await post(tg.url, '/_fake/fail', { mode: 'malformed', methods: ['getUpdates'] });
+  const bad = await post(tg.url, '/bot123:TEST/getUpdates', { offset: id, timeout: 0 });
+  assert.equal(bad.buf.toString(), '{"ok":true,"result":[{"update_id":');
+  const faults = (await get('/_fake/faults')).slice(before);
+  assert.deepEqual(faults.map((f) => [f.mode, f.method, f.pending_ids]), [['malformed', 'getUpdates', [id]]]);
+  assert.equal((await get('/_fake/state')).faults_served, before + 1);
+  const good = await poll(id);
+  assert.deepEqual(good.result.map((u) => u.update_id), [id], 'the withheld update is served by the next poll');
+  assert.deepEqual(tg.calls.at(-1).served, [id]);
+  await poll(id + 1);
+  assert.deepEqual(tg.calls.at(-1).served, []);
+  assert.deepEqual(seen, [id, id, id + 1], 'the hook saw every poll with its offset');
+  off();
+});
