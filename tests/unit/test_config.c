@@ -133,6 +133,8 @@ static void test_config_rejects_bad_integers(void **state)
     expect_error("TELEGRAM_POLL_TIMEOUT", "abc", NULL);
     expect_error("RT_SESSION_TTL_SEC", "1", NULL);
     expect_error("RT_COOKIE_SECURE", "2", "0..1");
+    expect_error("RT_TRUSTED_PROXIES", "proxy.example", "RT_TRUSTED_PROXIES");
+    expect_error("RT_TRUSTED_PROXIES", "10.0.0.0/33", "CIDR");
     expect_error("RT_INGEST_BATCH", "0", NULL);
     expect_error("RT_INGEST_CLAIM_IDLE_MS", "99999999999", NULL);
     expect_error("RT_INGEST_MAX_DELIVERIES", "0", NULL);
