@@ -116,7 +116,7 @@ setup_step "test stack (fresh database, flushed Redis)" scripts/stack.sh start -
 eval "$(scripts/stack.sh env)"
 export LOG_DIR="$RT_HOME/log"
 mkdir -p "$LOG_DIR"
-rm -f "$LOG_DIR"/edge-*.log "$LOG_DIR"/stage-*.log
+rm -f "$LOG_DIR"/edge-*.log "$LOG_DIR"/stage-*.log "$LOG_DIR"/secrets-used.jsonl
 scripts/stack.sh psql -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null || rt_warn "pgtap extension not available"
 
 # ---- stages -----------------------------------------------------------------------------------
@@ -206,3 +206,5 @@ stage fuzz                   plain      fuzz_stage
 stage frontend-vitest        vitest     frontend_npm test
 stage integration            node       integration
 stage e2e                    node       e2e
+# last: no log line of rt-edge, PostgreSQL or Redis holds a secret the suites above used
+stage secrets-in-logs        node       node --test --test-reporter=tap tests/scan/secrets-in-logs.test.mjs

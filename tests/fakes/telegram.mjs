@@ -446,6 +446,8 @@ export async function start(opts = {}) {
 
   return {
     url: `http://${host}:${port}`, port, token: () => token,
+    /** Changes the bot token the fake accepts (as POST /_fake/token does). */
+    setToken: (t) => { token = String(t); },
     push, pushRaw, redeliver, state, reset, sent, calls, faults,
     /** Runs `await fn({ offset, call })` whenever a getUpdates arrives (see the header); returns its remover. */
     onPoll: (fn) => { pollHooks.push(fn); return () => { pollHooks = pollHooks.filter((h) => h !== fn); }; },

@@ -2,6 +2,7 @@
 // WebSocket helpers for the integration suites.
 import http from 'node:http';
 import WebSocket from 'ws';
+import { recordSecret } from './secrets.mjs';
 import { validateExchange } from './openapi.mjs';
 
 /**
@@ -14,7 +15,10 @@ import { validateExchange } from './openapi.mjs';
  * so the test that made the request fails.
  */
 export async function request(base, method, path, opts = {}) {
+  noteSecrets(opts.json);
   const res = await send(base, method, path, opts);
+  noteSecrets(res.json);
+  for (const c of [].concat(res.headers?.['set-cookie'] ?? [])) recordSecret('session cookie', c.split(';')[0].split('=').slice(1).join('='));
   if (res.status) {
     try {
       validateExchange(method, new URL(path, base).pathname, res);
@@ -71,6 +75,14 @@ function send(base, method, path, opts) {
       if (!req.destroyed) req.end();
     })().catch(() => {});
   });
+}
+
+/** Records the passwords, keys and tokens a request or an answer carried, for the log scan (tests/scan). */
+function noteSecrets(obj) {
+  if (!obj || typeof obj !== 'object') return;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'string' && /password|api_key|secret|token/i.test(k)) recordSecret(`json ${k}`, v);
+  }
 }
 
 /** Logs in; returns { res, cookie: "rt_session=...", csrf, admin }. */

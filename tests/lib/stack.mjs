@@ -1,6 +1,7 @@
 // Test-stack helpers: the stack's environment (from scripts/stack.sh env), starting/stopping
 // rt-edge with that env, free ports, and superuser SQL / Redis clients for assertions.
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Redis from 'ioredis';
 import { request, sleep } from './http.mjs';
+import { recordEnvSecrets } from './secrets.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(here, '../..');
@@ -70,6 +72,9 @@ export async function startEdge({ name = 'edge', env = {}, port, ready = true, t
     await r.del('rt:tg:offset');
     r.disconnect();
   }
+  // A fake still on its default token "123:TEST" gets a distinctive one, so the log scan
+  // (tests/scan) can look for the token's secret half, which "TEST" alone is too common to be.
+  if (telegram?.setToken && telegram.token() === '123:TEST') telegram.setToken(`123456789:TEST-${crypto.randomBytes(12).toString('hex')}`);
   port ??= await freePort();
   const logDir = path.join(base.RT_HOME, 'log');
   fs.mkdirSync(logDir, { recursive: true });
@@ -84,9 +89,10 @@ export async function startEdge({ name = 'edge', env = {}, port, ready = true, t
     ASAN_OPTIONS: process.env.ASAN_OPTIONS ?? 'detect_leaks=1:abort_on_error=1',
     UBSAN_OPTIONS: process.env.UBSAN_OPTIONS ?? 'print_stacktrace=1',
     TELEGRAM_BOT_TOKEN: '',
-    ...(telegram ? { TELEGRAM_API_BASE: telegram.url, TELEGRAM_BOT_TOKEN: '123:TEST', TELEGRAM_POLL_TIMEOUT: '2' } : {}),
+    ...(telegram ? { TELEGRAM_API_BASE: telegram.url, TELEGRAM_BOT_TOKEN: telegram.token?.() ?? '123:TEST', TELEGRAM_POLL_TIMEOUT: '2' } : {}),
     ...env,
   };
+  recordEnvSecrets(childEnv, base.RT_HOME);
   const proc = spawn(edgeBinary(), [], { env: childEnv, stdio: ['ignore', fd, fd], cwd: ROOT });
   fs.closeSync(fd);
   let exitInfo = null;
