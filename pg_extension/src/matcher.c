@@ -33,36 +33,19 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
-#include "utils/timeout.h"
 #include "utils/timestamp.h"
 
 #include "matcher.h"
 #include "normalize.h"
+#include "regex_budget.h"
 
 PG_FUNCTION_INFO_V1(match_text);
 PG_FUNCTION_INFO_V1(match_count);
 PG_FUNCTION_INFO_V1(matcher_invalidate);
 PG_FUNCTION_INFO_V1(matcher_stats);
 PG_FUNCTION_INFO_V1(backend_cpu_ms);
-PG_FUNCTION_INFO_V1(check_regex);
-PG_FUNCTION_INFO_V1(matcher_skipped);
-
-/* the flavour of ~*, so a DBA can reason about a rule with ~* */
-#define RT_REGEX_FLAGS (REG_ADVANCED | REG_ICASE)
-
-/*
- * Compiling gets a budget of its own: it happens once per rule and rebuild, and a pattern
- * that is cheap to run may still take a few milliseconds to compile.
- */
-#define COMPILE_BUDGET_MS() Min(60000, Max(1000, 20 * rt_regex_budget_ms))
-
-/* how long a backend waits before it reports the same over-budget rule again */
-#define OVERRUN_REPORT_INTERVAL_MS (60 * 1000)
-
-int rt_regex_budget_ms = RT_DEFAULT_REGEX_BUDGET_MS;
 
 typedef struct AcPattern
 {
@@ -991,118 +974,6 @@ LoadRules(RuleSetCache *c, RtRuleSet set)
 	SPI_finish();
 }
 
-/* ---------------------------------------------------------------------------
- * Regex rules under a time budget
- * ---------------------------------------------------------------------------
- *
- * PostgreSQL's regex engine polls for a query cancel (QueryCancelPending) in its inner loops
- * and then returns REG_CANCEL, cleaning up after itself, rather than raising. A timeout of our
- * own (RegisterTimeout) asks for that cancel when the budget is spent; once the engine has
- * returned, the request is withdrawn again, unless a real one arrived first (it was already
- * pending when the timer fired) or the statement timeout is due, so statement_timeout and
- * pg_cancel_backend keep working: the engine stops and CHECK_FOR_INTERRUPTS raises them.
- * The one window left: a pg_cancel_backend landing after the timer fired and before the
- * engine returned is taken for the budget's own (the rule is skipped, the statement goes on).
- */
-
-static bool budget_registered = false;
-static TimeoutId budget_timeout;
-static volatile sig_atomic_t budget_armed = false;
-static volatile sig_atomic_t budget_fired = false;
-static volatile sig_atomic_t budget_cancel_was_pending = false;
-
-/* rule ids the last RtMatchRules call skipped for their budget (rt._matcher_skipped) */
-static int64 *last_skipped = NULL;
-static int nlast_skipped = 0;
-static int cap_last_skipped = 0;
-
-static void
-BudgetTimeoutHandler(void)
-{
-	if (!budget_armed)
-		return;
-	budget_cancel_was_pending = QueryCancelPending;
-	budget_fired = true;
-	QueryCancelPending = true;
-	InterruptPending = true;
-}
-
-void
-RtMatcherInit(void)
-{
-	DefineCustomIntVariable("roundtable.regex_budget_ms",
-							"Longest time one regex rule may work on one message (or compile).",
-							"A rule that takes longer is skipped for that message and reported to "
-							"the admins; it never stalls ingest.",
-							&rt_regex_budget_ms, RT_DEFAULT_REGEX_BUDGET_MS, 1, 60000, PGC_SUSET,
-							GUC_UNIT_MS, NULL, NULL, NULL);
-}
-
-/*
- * Compiles (re from w) or runs (re over w) a regex within the budget. Returns the engine's
- * result; *exceeded when the budget ran out (the result is then REG_CANCEL). A real cancel or
- * termination is raised here.
- */
-static int
-RegexBudgeted(bool compile, regex_t *re, const pg_wchar *w, int wlen, bool *exceeded)
-{
-	volatile int rc = REG_OKAY;
-	bool fired;
-
-	*exceeded = false;
-	if (!budget_registered)
-	{
-		budget_timeout = RegisterTimeout(USER_TIMEOUT, BudgetTimeoutHandler);
-		budget_registered = true;
-	}
-	budget_fired = false;
-	budget_cancel_was_pending = false;
-	budget_armed = true;
-	enable_timeout_after(budget_timeout, compile ? COMPILE_BUDGET_MS() : rt_regex_budget_ms);
-	PG_TRY();
-	{
-		if (compile)
-			rc = pg_regcomp(re, w, wlen, RT_REGEX_FLAGS, DEFAULT_COLLATION_OID);
-		else
-			rc = pg_regexec(re, w, wlen, 0, NULL, 0, NULL, 0);
-	}
-	PG_FINALLY();
-	{
-		budget_armed = false;
-		disable_timeout(budget_timeout, false);
-		if (budget_fired && !budget_cancel_was_pending &&
-			!get_timeout_indicator(STATEMENT_TIMEOUT, false))
-			QueryCancelPending = false; /* ours: withdrawn (InterruptPending alone is harmless) */
-	}
-	PG_END_TRY();
-	fired = budget_fired && !budget_cancel_was_pending;
-	budget_fired = false;
-	if (rc != REG_CANCEL)
-		return rc; /* finished, even if the timer fired just after */
-	if (!fired)
-	{
-		/* a real cancel, statement timeout or termination */
-		CHECK_FOR_INTERRUPTS();
-		/* interrupts are held off: the rule cannot run now; count it as over budget */
-	}
-	*exceeded = true;
-	return REG_CANCEL;
-}
-
-/* why a compiled pattern is refused, NULL when it is not (decision 007) */
-static const char *
-RegexRefusal(const regex_t *re)
-{
-	if (re->re_info & REG_UBACKREF)
-		return "uses a back-reference (\\1 to \\9), which the matcher refuses: matching one can "
-			   "take time exponential in the length of a message";
-	if (re->re_info & REG_ULOOKAROUND)
-		return "uses a lookahead or lookbehind constraint ((?= (?! (?<= (?<!), which the matcher "
-			   "refuses: nested ones take time polynomial of high degree in the length of a "
-			   "message";
-	return NULL;
-}
-
 /*
  * Compiles the regex rules within the budget. A pattern that no longer compiles, uses a
  * refused feature (saved before 0.4.0, or written to the table directly) or takes longer
@@ -1130,14 +1001,14 @@ CompileRegexes(RuleSetCache *c)
 		plen = strlen(rule->pattern);
 		w = palloc(sizeof(pg_wchar) * (plen + 1));
 		wlen = pg_mb2wchar_with_len(rule->pattern, w, plen);
-		rc = RegexBudgeted(true, &c->regex[c->nregex], w, wlen, &exceeded);
+		rc = RtRegexBudgeted(true, &c->regex[c->nregex], w, wlen, &exceeded);
 		pfree(w);
 		if (exceeded)
 		{
 			ereport(WARNING, errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					errmsg("rule %lld skipped: compiling its regular expression took longer "
 						   "than %d ms",
-						   (long long) rule->id, COMPILE_BUDGET_MS()));
+						   (long long) rule->id, RtRegexCompileBudgetMs()));
 			c->overruns[i]++;
 			c->overrun_reason[i] = "compile";
 			c->pending_compile_reports = true;
@@ -1153,7 +1024,7 @@ CompileRegexes(RuleSetCache *c)
 						   (long long) rule->id, msg));
 			continue;
 		}
-		refusal = RegexRefusal(&c->regex[c->nregex]);
+		refusal = RtRegexRefusal(&c->regex[c->nregex]);
 		if (refusal != NULL)
 		{
 			pg_regfree(&c->regex[c->nregex]);
@@ -1339,7 +1210,7 @@ RegexMatches(RuleSetCache *c, regex_t *re, const char *text, int len, int *wlen)
 		}
 		*wlen = pg_mb2wchar_with_len(text, c->wbuf, len);
 	}
-	rc = RegexBudgeted(false, re, c->wbuf, *wlen, &exceeded);
+	rc = RtRegexBudgeted(false, re, c->wbuf, *wlen, &exceeded);
 	if (exceeded)
 		return -1;
 	if (rc == REG_OKAY)
@@ -1355,95 +1226,40 @@ RegexMatches(RuleSetCache *c, regex_t *re, const char *text, int len, int *wlen)
 	return 0;
 }
 
+/* rule ids the last RtMatchRules call skipped for their budget (rt._matcher_skipped) */
+#define MAX_SKIPPED 64
+static int64 last_skipped[MAX_SKIPPED];
+static int nlast_skipped = 0;
+
 static void
 RememberSkipped(int64 rule_id)
 {
-	if (nlast_skipped == cap_last_skipped)
-	{
-		int cap = Max(16, 2 * cap_last_skipped);
-
-		last_skipped = last_skipped ? repalloc(last_skipped, sizeof(int64) * cap)
-									: MemoryContextAlloc(TopMemoryContext, sizeof(int64) * cap);
-		cap_last_skipped = cap;
-	}
-	last_skipped[nlast_skipped++] = rule_id;
+	if (nlast_skipped < MAX_SKIPPED)
+		last_skipped[nlast_skipped++] = rule_id;
 }
 
-/*
- * Tells the admins about a rule that ran out of its budget (or was refused when compiled):
- * rt._regex_overrun counts it and raises an 'error' notification at most every ten minutes per
- * rule. It runs in a subtransaction, so a failure (a read-only transaction, a missing
- * privilege) costs a warning, never the caller's work; a cancel is raised as it is.
- */
-static void
-ReportOverrun(RtRuleSet set, const RtRule *rule, int count, int chars, const char *reason)
+const int64 *
+RtMatcherLastSkipped(int *n)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-
-	BeginInternalSubTransaction(NULL);
-	PG_TRY();
-	{
-		Oid types[6] = {TEXTOID, INT8OID, INT4OID, INT4OID, INT4OID, TEXTOID};
-		Datum values[6];
-		int rc;
-
-		values[0] = CStringGetTextDatum(RtRuleSetName(set));
-		values[1] = Int64GetDatum(rule->id);
-		values[2] = Int32GetDatum(count);
-		values[3] = Int32GetDatum(rt_regex_budget_ms);
-		values[4] = Int32GetDatum(chars);
-		values[5] = CStringGetTextDatum(reason);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		rc = SPI_execute_with_args("SELECT rt._regex_overrun($1, $2, $3, $4, $5, $6)", 6, types,
-								   values, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "rt._regex_overrun failed: %s", SPI_result_code_string(rc));
-		SPI_finish();
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			ERRCODE_TO_CATEGORY(edata->sqlerrcode) == ERRCODE_OPERATOR_INTERVENTION)
-			ReThrowError(edata);
-		ereport(WARNING, errmsg("%s rule %lld ran out of its regex budget; reporting it failed: %s",
-								RtRuleSetName(set), (long long) rule->id, edata->message));
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
+	*n = nlast_skipped;
+	return last_skipped;
 }
 
 /* reports the overruns this backend has not reported in the last minute */
 static void
 FlushOverruns(RuleSetCache *c, RtRuleSet set)
 {
-	TimestampTz now = GetCurrentTimestamp();
 	int i;
 
 	for (i = 0; i < c->nrules; i++)
 	{
 		int count = c->overruns[i];
 
-		if (count == 0 ||
-			(c->reported_at[i] != 0 &&
-			 !TimestampDifferenceExceeds(c->reported_at[i], now, OVERRUN_REPORT_INTERVAL_MS)))
+		if (count == 0 || !RtRegexReportDue(&c->reported_at[i]))
 			continue;
 		c->overruns[i] = 0;
-		c->reported_at[i] = now;
-		ReportOverrun(set, &c->rules[i], count, c->overrun_chars,
-					  c->overrun_reason[i] ? c->overrun_reason[i] : "budget");
+		RtRegexReportOverrun(RtRuleSetName(set), c->rules[i].id, count, c->overrun_chars,
+							 c->overrun_reason[i] ? c->overrun_reason[i] : "budget");
 	}
 }
 
@@ -1595,62 +1411,4 @@ backend_cpu_ms(PG_FUNCTION_ARGS)
 		ereport(ERROR, errcode(ERRCODE_SYSTEM_ERROR), errmsg("getrusage failed: %m"));
 	PG_RETURN_FLOAT8((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
 					 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0);
-}
-
-/*
- * rt._check_regex(pattern text) -> void: raises unless the pattern compiles as a ~* regex
- * within the budget and uses no refused feature. Every error names the field "pattern":
- * 22023 when it does not compile, 2201B when it is refused or too complex to compile.
- */
-Datum
-check_regex(PG_FUNCTION_ARGS)
-{
-	text *pat = PG_GETARG_TEXT_PP(0);
-	int plen = VARSIZE_ANY_EXHDR(pat);
-	pg_wchar *w = palloc(sizeof(pg_wchar) * (plen + 1));
-	int wlen = pg_mb2wchar_with_len(VARDATA_ANY(pat), w, plen);
-	regex_t re;
-	bool exceeded;
-	int rc = RegexBudgeted(true, &re, w, wlen, &exceeded);
-	const char *refusal;
-
-	pfree(w);
-	if (exceeded)
-		ereport(ERROR, errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
-				errmsg("field \"pattern\" is too complex: compiling it took longer than %d ms",
-					   COMPILE_BUDGET_MS()),
-				err_generic_string(PG_DIAG_COLUMN_NAME, "pattern"));
-	if (rc != REG_OKAY)
-	{
-		char msg[128];
-
-		pg_regerror(rc, &re, msg, sizeof(msg));
-		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("field \"pattern\" is not a valid regular expression: invalid regular "
-					   "expression: %s",
-					   msg),
-				err_generic_string(PG_DIAG_COLUMN_NAME, "pattern"));
-	}
-	refusal = RegexRefusal(&re);
-	pg_regfree(&re);
-	if (refusal != NULL)
-		ereport(ERROR, errcode(ERRCODE_INVALID_REGULAR_EXPRESSION),
-				errmsg("field \"pattern\" %s", refusal),
-				errhint("Rewrite the pattern without it, or use a word, phrase or substring "
-						"rule with evasion."),
-				err_generic_string(PG_DIAG_COLUMN_NAME, "pattern"));
-	PG_RETURN_VOID();
-}
-
-/* rt._matcher_skipped() -> bigint[]: rules the last match in this backend skipped (budget) */
-Datum
-matcher_skipped(PG_FUNCTION_ARGS)
-{
-	Datum *elems = palloc(sizeof(Datum) * Max(nlast_skipped, 1));
-	int i;
-
-	for (i = 0; i < nlast_skipped; i++)
-		elems[i] = Int64GetDatum(last_skipped[i]);
-	PG_RETURN_ARRAYTYPE_P(
-		construct_array(elems, nlast_skipped, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }

@@ -98,22 +98,16 @@ extern const char *RtActionName(RtModAction action);
 /* parses 'playbook' | 'moderation'; 22023 naming "rule_set" otherwise */
 extern RtRuleSet RtParseRuleSet(const char *name);
 
-/* roundtable.regex_budget_ms: the longest one regex rule may work on one message */
-#define RT_DEFAULT_REGEX_BUDGET_MS 50
-extern int rt_regex_budget_ms;
-
-/* defines the matcher's settings; called from _PG_init */
-extern void RtMatcherInit(void);
-
 /* the pattern with its whitespace removed (palloc'd), NULL when it has none */
 extern char *RtPhraseWithoutSpaces(const char *pattern);
+
+/* ids of the regex rules the last RtMatchRules call skipped for their budget (at most 64) */
+extern const int64 *RtMatcherLastSkipped(int *n);
 
 extern Datum match_text(PG_FUNCTION_ARGS);
 extern Datum match_count(PG_FUNCTION_ARGS);
 extern Datum matcher_invalidate(PG_FUNCTION_ARGS);
 extern Datum matcher_stats(PG_FUNCTION_ARGS);
 extern Datum backend_cpu_ms(PG_FUNCTION_ARGS);
-extern Datum check_regex(PG_FUNCTION_ARGS);
-extern Datum matcher_skipped(PG_FUNCTION_ARGS);
 
 #endif /* MATCHER_H */

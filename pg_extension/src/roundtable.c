@@ -8,7 +8,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
-#include "matcher.h"
+#include "regex_budget.h"
 #include "roundtable.h"
 
 PG_MODULE_MAGIC;

@@ -158,7 +158,10 @@ $$;
 COMMENT ON FUNCTION rt.test_rules(jsonb) IS 'The "test a rule" box: {text, rule_set} -> {"matches":[{rule_id, name, kind, pattern, ...rule fields}], "normalized", "evasion_form" (moderation), "budget_exceeded" (ids of regex rules skipped for running out of roundtable.regex_budget_ms, when any)}; changes nothing but the matcher''s overrun report';
 
 -- rules saved before 0.4.0 that use a refused feature: disabled, and the admins told which
-DO $$
+CREATE FUNCTION rt._disable_refused_regex_rules() RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
 DECLARE
     r record;
     refused jsonb := '[]';
@@ -192,10 +195,15 @@ BEGIN
                             jsonb_array_length(refused)),
             'rules', refused), true);
     END IF;
+    RETURN refused;
 END
 $$;
+COMMENT ON FUNCTION rt._disable_refused_regex_rules() IS 'internal (upgrade to 0.4.0): disables every enabled regex rule (moderation and playbook) that rt._check_regex refuses and raises one error notification listing them; returns that list';
+
+SELECT rt._disable_refused_regex_rules();
 
 REVOKE EXECUTE ON FUNCTION
-    rt._check_regex(text), rt._matcher_skipped(), rt._regex_overrun(text, bigint, int, int, int, text)
+    rt._check_regex(text), rt._matcher_skipped(), rt._regex_overrun(text, bigint, int, int, int, text),
+    rt._disable_refused_regex_rules()
 FROM PUBLIC;
 REVOKE ALL ON rt.regex_overruns FROM PUBLIC;

@@ -41,6 +41,12 @@ UNREACHABLE(pg_regcomp)
 UNREACHABLE(pg_regerror)
 UNREACHABLE(pg_regexec)
 UNREACHABLE(pg_regfree)
+/* pg_extension/src/regex_budget.c: timeouts, subtransactions and SPI around the regex rules */
+UNREACHABLE(RtRegexBudgeted)
+UNREACHABLE(RtRegexCompileBudgetMs)
+UNREACHABLE(RtRegexRefusal)
+UNREACHABLE(RtRegexReportDue)
+UNREACHABLE(RtRegexReportOverrun)
 
 uint64_t SPI_processed = 0;
 int SPI_result = 0;
