@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <time.h>
 #include "edge_config.h"
 #include "edge_http_int.h"
@@ -223,14 +225,37 @@ static int host_is(const char *host, const char *entry, size_t elen)
            strncmp(hc, ec, (size_t)(entry + elen - ec)) == 0;
 }
 
+/* host (without or with a port) is an IP address literal: 1.2.3.4 or [v6] */
+static int host_is_ip_literal(const char *host)
+{
+    char name[64];
+    struct in6_addr a6;
+    struct in_addr a4;
+    const char *colon = strrchr(host, ':'), *end = host + strlen(host);
+    if (host[0] == '[') {
+        const char *close = strchr(host, ']');
+        if (!close || (close[1] && close[1] != ':') || (size_t)(close - host - 1) >= sizeof(name))
+            return 0;
+        memcpy(name, host + 1, (size_t)(close - host - 1));
+        name[close - host - 1] = '\0';
+        return inet_pton(AF_INET6, name, &a6) == 1;
+    }
+    if (colon) end = colon;
+    if ((size_t)(end - host) >= sizeof(name)) return 0;
+    memcpy(name, host, (size_t)(end - host));
+    name[end - host] = '\0';
+    return inet_pton(AF_INET, name, &a4) == 1;
+}
+
 int edge_http_host_allowed(const edge_config *cfg, const char *host)
 {
     if (!host || !*host) return 0;
     if (!cfg->http_hosts[0]) {
-        static const char *const defaults[] = {"localhost", "127.0.0.1", "[::1]", NULL};
-        for (size_t i = 0; defaults[i]; i++)
-            if (host_is(host, defaults[i], strlen(defaults[i]))) return 1;
-        return host_is(host, cfg->http_host, strlen(cfg->http_host));
+        /* an address literal cannot be rebound: a page reaching the server by its address was
+         * loaded from that address. Names other than localhost must be configured. */
+        if (host_is_ip_literal(host)) return 1;
+        return host_is(host, "localhost", 9) ||
+               host_is(host, cfg->http_host, strlen(cfg->http_host));
     }
     for (const char *p = cfg->http_hosts; *p;) {
         while (*p == ',' || *p == ' ') p++;

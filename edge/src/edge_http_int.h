@@ -138,9 +138,9 @@ uint64_t edge_http_conn_since(edge_http *h, struct lws *wsi);
 void edge_http_conn_idle(edge_http *h, struct lws *wsi);
 
 /* 1 when host (the Host header, "" when absent) names this server: an entry of RT_HTTP_HOSTS
- * (or, when that is empty, localhost, 127.0.0.1, [::1] and RT_HTTP_HOST), with or without a
- * port; names compare without regard to case, ports only when the entry has one. An entry "*"
- * allows every Host. */
+ * (or, when that is empty, localhost, RT_HTTP_HOST and any IP address literal, which no DNS
+ * answer can rebind), with or without a port; names compare without regard to case, ports only
+ * when the entry has one. An entry "*" allows every Host. */
 int edge_http_host_allowed(const edge_config *cfg, const char *host);
 
 #endif

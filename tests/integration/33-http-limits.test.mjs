@@ -159,14 +159,18 @@ test('Host: a foreign name (DNS rebinding) gets 421 naming it; the server\'s own
   // and /ws is not upgraded
   assert.equal(await wsUpgradeStatus(edge.url, { cookie: s.cookie, host: 'evil.example', origin: 'http://evil.example' }), 421);
 
-  for (const host of [`127.0.0.1:${edge.port}`, '127.0.0.1', `localhost:${edge.port}`, 'LOCALHOST', '[::1]:5173']) {
+  // the default names: localhost and any address literal (a page reaching the server by its
+  // address was loaded from that address: nothing to rebind)
+  for (const host of [`127.0.0.1:${edge.port}`, '127.0.0.1', `localhost:${edge.port}`, 'LOCALHOST', '[::1]:5173', `10.1.2.3:${edge.port}`]) {
     const ok = await request(edge.url, 'GET', '/api/auth/me', { cookie: s.cookie, headers: { host } });
     assert.equal(ok.status, 200, `Host ${host}: ${ok.status} ${ok.text}`);
   }
-  // probes send whatever address they reach the pod by (a kubelet: the pod IP)
-  const probe = await request(edge.url, 'GET', '/healthz', { headers: { host: `10.1.2.3:${edge.port}` } });
+  // probes send whatever name they reach the pod by: the probes skip the check
+  const svc = 'rt-edge.default.svc.cluster.local';
+  assertProblem(await request(edge.url, 'GET', '/api/auth/me', { cookie: s.cookie, headers: { host: svc } }), 421);
+  const probe = await request(edge.url, 'GET', '/healthz', { headers: { host: svc } });
   assert.equal(probe.status, 200);
-  const ready = await request(edge.url, 'GET', '/readyz', { headers: { host: `10.1.2.3:${edge.port}` } });
+  const ready = await request(edge.url, 'GET', '/readyz', { headers: { host: `${svc}:${edge.port}` } });
   assert.equal(ready.status, 200);
 });
 
@@ -179,6 +183,11 @@ test('RT_HTTP_HOSTS replaces the default names', async () => {
     assert.equal(local.status, 401);
     const dropped = await request(other.url, 'GET', '/api/auth/me', { headers: { host: `localhost:${other.port}` } });
     assertProblem(dropped, 421);
+    const podIp = await request(other.url, 'GET', '/api/auth/me', { headers: { host: `10.1.2.3:${other.port}` } });
+    assertProblem(podIp, 421);
+    // a kubelet probes by the pod IP: the probes skip the check
+    const probe = await request(other.url, 'GET', '/readyz', { headers: { host: `10.1.2.3:${other.port}` } });
+    assert.equal(probe.status, 200);
   } finally {
     assert.deepEqual(await other.stop(), { code: 0, signal: null });
   }

@@ -19,13 +19,23 @@ static edge_config cfg_with(const char *bind, const char *hosts)
     return c;
 }
 
-static void test_defaults_are_loopback_names_and_the_bind_address(void **state)
+static void test_defaults_are_localhost_the_bind_name_and_addresses(void **state)
 {
     (void)state;
-    edge_config c = cfg_with("10.0.0.5", "");
-    const char *ok[] = {
-        "localhost", "localhost:8080", "LocalHost:5173", "127.0.0.1",     "127.0.0.1:8080",
-        "[::1]",     "[::1]:8080",     "10.0.0.5",       "10.0.0.5:8080", NULL};
+    edge_config c = cfg_with("admin.internal", "");
+    const char *ok[] = {"localhost",
+                        "localhost:8080",
+                        "LocalHost:5173",
+                        "127.0.0.1",
+                        "127.0.0.1:8080",
+                        "[::1]",
+                        "[::1]:8080",
+                        "10.0.0.5:8080",
+                        "192.168.1.20",
+                        "[fe80::1]:80",
+                        "admin.internal",
+                        "Admin.Internal:8080",
+                        NULL};
     for (int i = 0; ok[i]; i++) assert_true(edge_http_host_allowed(&c, ok[i]));
     const char *bad[] = {"evil.example",
                          "evil.example:8080",
@@ -35,7 +45,11 @@ static void test_defaults_are_loopback_names_and_the_bind_address(void **state)
                          "",
                          "::1",
                          ":8080",
-                         "10.0.0.55",
+                         "[::1",
+                         "[evil.example]",
+                         "1.2.3",
+                         "1.2.3.4.5",
+                         "[::1]x",
                          NULL};
     for (int i = 0; bad[i]; i++) assert_false(edge_http_host_allowed(&c, bad[i]));
     assert_false(edge_http_host_allowed(&c, NULL));
@@ -66,7 +80,7 @@ static void test_star_allows_every_host(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_are_loopback_names_and_the_bind_address),
+        cmocka_unit_test(test_defaults_are_localhost_the_bind_name_and_addresses),
         cmocka_unit_test(test_configured_names_replace_the_defaults),
         cmocka_unit_test(test_star_allows_every_host),
     };
