@@ -440,6 +440,56 @@ WordIsCyrillic(const uint32 *b, int start, int stop)
 }
 
 /*
+ * Is the single-character token at b[from] the start of a word spelled out character by
+ * character ("к а з 1 н о", "v 1 a g r a")? The run is every following one-character token
+ * separated by at most JOIN_MAX_SEPARATOR characters; it is a word when it has two letters or
+ * more and more letters than digits and symbols. Then *end is the base position after the
+ * run and *cyr its script, so its digits and symbols read as letters of that script.
+ */
+static bool
+SpelledRun(const uint32 *b, int n, int from, int *end, bool *cyr)
+{
+	int pos = from;
+	int letters = 0;
+	int others = 0;
+	int strong = 0;
+	int weak = 0;
+
+	*end = from + 1;
+	for (;;)
+	{
+		int e = pos;
+		int gap = 0;
+
+		while (e < n && Classify(b[e]) != CC_SEP)
+			e++;
+		if (e - pos != 1)
+			break;
+		if (Classify(b[pos]) == CC_LETTER)
+		{
+			letters++;
+			if (b[pos] < RT_NORM_TABLE_LIMIT)
+			{
+				Script sc = (Script) script_tab[b[pos]];
+
+				strong += (sc == SCRIPT_CYR_STRONG) - (sc == SCRIPT_LATIN_STRONG);
+				weak += (sc == SCRIPT_CYR_WEAK) - (sc == SCRIPT_LATIN_WEAK);
+			}
+		}
+		else
+			others++;
+		*end = e;
+		while (e < n && Classify(b[e]) == CC_SEP && gap <= JOIN_MAX_SEPARATOR)
+			e++, gap++;
+		if (e >= n || gap > JOIN_MAX_SEPARATOR)
+			break;
+		pos = e;
+	}
+	*cyr = strong != 0 ? strong > 0 : weak > 0;
+	return letters >= 2 && letters > others;
+}
+
+/*
  * A joined run of single letters just ended: with three or more letters, the first and the
  * last may be one-letter words glued to a spelled-out word ("в к а з и н о", "к а з и н о и"),
  * so a word may also start at the second letter and end at the letter before the last. A
@@ -484,6 +534,9 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 	/* the current run of joined single letters: count, positions of its first, second,
 	 * next-to-last and last letters */
 	int run_letters = 0;
+	int spelled_end = 0; /* base position after the current spelled-out word (SpelledRun) */
+	bool spelled = false;
+	bool spelled_cyr = false;
 	int run_first = -1;
 	int run_second = -1;
 	int run_prev = -1;
@@ -546,6 +599,13 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			stop--;
 		if (start == stop)
 			continue;
+		if (stop - start == 1)
+		{
+			if (start >= spelled_end)
+				spelled = SpelledRun(b, n, start, &spelled_end, &spelled_cyr);
+			if (spelled)
+				has_letter = true; /* a digit or symbol spelled out inside a word */
+		}
 
 		/* a single letter after a single letter and a short separator: "s p a m" */
 		join = len > 0 && o[len - 1] != ' ' && prev_token_len == 1 && sep <= JOIN_MAX_SEPARATOR &&
@@ -559,7 +619,9 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			SKEL_EMIT(' ');
 		if (has_letter)
 		{
-			const uint16 *tab = WordIsCyrillic(b, start, stop) ? cyr_tab : skel_tab;
+			bool cyr =
+				(stop - start == 1 && spelled) ? spelled_cyr : WordIsCyrillic(b, start, stop);
+			const uint16 *tab = cyr ? cyr_tab : skel_tab;
 
 			for (k = start; k < stop; k++)
 			{
