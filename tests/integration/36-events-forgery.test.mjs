@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { startEdge, pgSuper, stackEnv, uniqueId, textUpdate } from '../lib/stack.mjs';
-import { login, openWs } from '../lib/http.mjs';
+import { login, openWs, waitFor } from '../lib/http.mjs';
 import { assertSchema } from '../lib/openapi.mjs';
 
 const cleanups = [];
@@ -86,4 +86,35 @@ test('an analyst login NOTIFYing forged rt_events payloads makes the edge push n
   assert.deepEqual(forged.map((m) => `${m.type} ${JSON.stringify(m.data).slice(0, 80)}`), [],
     'nothing but the real change was pushed: no re-broadcast messages, no forged entity.changed');
   assert.deepEqual(pushed.map((m) => m.type), ['message.created', 'chat.updated']);
+});
+
+test('LISTEN lost: a change committed while the listener is down is read from the journal when LISTEN is back', { timeout: 90000 }, async () => {
+  const db = await pgSuper();
+  cleanups.push(() => db.end());
+  const { rows: [{ t0 }] } = await db.query('SELECT clock_timestamp() AS t0');
+  const edge = await startEdge({ name: 'relisten' });
+  cleanups.push(async () => assert.deepEqual(await edge.stop(), { code: 0, signal: null }, `log ${edge.logPath}`));
+  const s = await login(edge.url);
+  const ws = await openWs(edge.url, s.cookie);
+  cleanups.push(() => ws.close());
+  await ws.next((m) => m.type === 'hello');
+  const chatId = uniqueId();
+  const updateId = 36100000000000 + (chatId % 1000000) * 10;
+  // In one transaction: end the edge's rt_events listener (waiting until it is gone), then store
+  // a message. Its doorbell rings at commit, before the edge can be listening again (its first
+  // reconnect waits >= 250 ms), so nobody hears it: only reading the journal on re-LISTEN finds it.
+  // the listener of this edge (connected since it started), once it is listening
+  const listeners = `FROM pg_stat_activity WHERE application_name = 'rt-edge-listen' AND query ILIKE '%LISTEN%rt_events%'
+    AND backend_start >= $1`;
+  await waitFor(async () => (await db.query(`SELECT count(*)::int AS n ${listeners}`, [t0])).rows[0].n === 1,
+    { timeoutMs: 15000, what: 'one rt_events listener' });
+  await db.query('BEGIN');
+  const { rows } = await db.query(`SELECT pg_terminate_backend(pid, 5000) AS gone ${listeners}`, [t0]);
+  assert.equal(rows.length, 1, 'the edge has one rt_events listener');
+  assert.equal(rows[0].gone, true);
+  await db.query('SELECT rt.ingest($1::jsonb)', [JSON.stringify([textUpdate({ chatId, text: 'while deaf', messageId: 1, updateId })])]);
+  await db.query('COMMIT');
+  const m = await ws.next((f) => f.type === 'message.created' && f.data?.chat_id === chatId, 30000);
+  assert.equal(m.data.text, 'while deaf');
+  assert.match(edge.log(), /listener \(re\)connected, reading the journal/);
 });
