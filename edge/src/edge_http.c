@@ -162,7 +162,11 @@ void edge_http_conn_created(edge_http *h, struct lws *wsi)
     c->wsi = wsi;
     memcpy(c->ip, h->accepting_ip, sizeof(c->ip));
     c->since_us = edge_now_us();
+    c->due_us = 0;
     h->accepting_ip[0] = '\0';
+    /* the first request's headers are due within the deadline (LWS_CALLBACK_TIMER) */
+    edge_http_conn_arm(h, wsi,
+                       c->since_us + (uint64_t)h->ctx->cfg->http_request_timeout_sec * 1000000u);
 }
 
 static edge_http_conn *find_conn(edge_http *h, struct lws *wsi)
@@ -188,7 +192,31 @@ uint64_t edge_http_conn_since(edge_http *h, struct lws *wsi)
 void edge_http_conn_idle(edge_http *h, struct lws *wsi)
 {
     edge_http_conn *c = find_conn(h, wsi);
-    if (c) c->since_us = edge_now_us();
+    if (!c) return;
+    c->since_us = edge_now_us();
+    edge_http_conn_arm(h, wsi,
+                       c->since_us + (uint64_t)h->ctx->cfg->http_request_timeout_sec * 1000000u);
+}
+
+void edge_http_conn_arm(edge_http *h, struct lws *wsi, uint64_t due_us)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    uint64_t now = edge_now_us();
+    if (!c) return;
+    c->due_us = due_us ? due_us : 1;
+    lws_set_timer_usecs(wsi, (lws_usec_t)(due_us > now ? due_us - now : 1));
+}
+
+void edge_http_conn_disarm(edge_http *h, struct lws *wsi)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    if (c) c->due_us = 0;
+}
+
+int edge_http_conn_due(edge_http *h, struct lws *wsi)
+{
+    edge_http_conn *c = find_conn(h, wsi);
+    return c && c->due_us && edge_now_us() >= c->due_us;
 }
 
 /* ---- Host check (DNS rebinding) ---- */

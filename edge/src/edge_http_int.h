@@ -28,6 +28,7 @@ typedef struct edge_http_conn {
     char ip[64];
     uint64_t since_us; /* accepted, or the last transaction on it completed: the next request's
                         * headers started arriving no earlier than this */
+    uint64_t due_us;   /* the request deadline its lws timer is armed for; 0 = none */
 } edge_http_conn;
 
 struct edge_http {
@@ -130,12 +131,21 @@ uint64_t edge_now_us(void);
  * edge_http_conn_admit: called at accept with the peer address; 0 = over the cap, refuse.
  * edge_http_conn_created / _destroyed: lws's WSI_CREATE / WSI_DESTROY of any wsi.
  * edge_http_conn_since: when the current request on wsi began at the earliest (now if unknown).
- * edge_http_conn_idle: a transaction on wsi completed; the next one starts now. */
+ * edge_http_conn_idle: a transaction on wsi completed; the next one starts now.
+ * _created and _idle arm the wsi's lws timer for RT_HTTP_REQUEST_TIMEOUT_SEC: the next
+ * request's headers are due by then (edge_http_proto closes the connection otherwise).
+ * edge_http_conn_arm: the deadline is due_us (edge_now_us clock); edge_http_conn_disarm: none
+ * (lws 4.1's LWS_SET_TIMER_USEC_CANCEL fires the timer at once instead of cancelling it, so
+ * the timer may still fire: edge_http_conn_due says whether a deadline really passed). */
 int edge_http_conn_admit(edge_http *h, const char *ip);
 void edge_http_conn_created(edge_http *h, struct lws *wsi);
 void edge_http_conn_destroyed(edge_http *h, struct lws *wsi);
 uint64_t edge_http_conn_since(edge_http *h, struct lws *wsi);
 void edge_http_conn_idle(edge_http *h, struct lws *wsi);
+void edge_http_conn_arm(edge_http *h, struct lws *wsi, uint64_t due_us);
+void edge_http_conn_disarm(edge_http *h, struct lws *wsi);
+/* 1 when wsi has an armed deadline that has passed */
+int edge_http_conn_due(edge_http *h, struct lws *wsi);
 
 /* 1 when host (the Host header, "" when absent) names this server: an entry of RT_HTTP_HOSTS
  * (or, when that is empty, localhost, RT_HTTP_HOST and any IP address literal, which no DNS

@@ -131,7 +131,7 @@ static int check_request(edge_http *h, struct lws *wsi, const char *path, char *
 static void on_deadline(edge_http *h, edge_req *r)
 {
     char detail[160];
-    if (r->responded || r->body_done) return;
+    if (r->responded || r->body_done || !r->expect_body) return;
     snprintf(detail, sizeof(detail),
              "the request was not received within %d s (RT_HTTP_REQUEST_TIMEOUT_SEC)",
              h->ctx->cfg->http_request_timeout_sec);
@@ -179,6 +179,8 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
         edge_req_detach(pss->req);
         pss->req = NULL;
     }
+    /* the headers are in: the deadline armed for them is off (re-armed below for a body) */
+    edge_http_conn_disarm(h, wsi);
     r = edge_req_new(h, wsi);
     if (!r) return -1;
     pss->req = r;
@@ -226,7 +228,7 @@ static int on_http(edge_http *h, struct lws *wsi, edge_pss *pss, const char *pat
     if (now >= deadline)
         on_deadline(h, r);
     else
-        lws_set_timer_usecs(wsi, (lws_usec_t)(deadline - now));
+        edge_http_conn_arm(h, wsi, deadline);
     return 0;
 }
 
@@ -301,7 +303,7 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
          * headers already, and beginning it twice would run its SQL call twice */
         if (!pss || !pss->req || pss->req->responded || !pss->req->expect_body) return 0;
         pss->req->body_done = 1;
-        lws_set_timer_usecs(wsi, LWS_SET_TIMER_USEC_CANCEL);
+        edge_http_conn_disarm(h, wsi);
         if (pss->req->body_too_large) {
             edge_req_problem(pss->req, 413, "request body is larger than the server accepts", NULL);
             return 0;
@@ -310,7 +312,11 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
         return 0;
 
     case LWS_CALLBACK_TIMER:
-        if (pss && pss->req) on_deadline(h, pss->req);
+        if (!h || !edge_http_conn_due(h, wsi)) return 0; /* disarmed or re-armed since */
+        edge_http_conn_disarm(h, wsi);
+        /* no request under way: the next one's headers did not arrive in time; close */
+        if (!pss || !pss->req) return -1;
+        on_deadline(h, pss->req);
         return 0;
 
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
@@ -373,6 +379,7 @@ int edge_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
     }
 
     case LWS_CALLBACK_ESTABLISHED:
+        if (h) edge_http_conn_disarm(h, wsi); /* a socket has no request deadline */
         return edge_ws_established(h, wsi, pss);
 
     case LWS_CALLBACK_RECEIVE:

@@ -7,7 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startEdge } from '../lib/stack.mjs';
-import { request, login, wsUpgradeStatus, sleep } from '../lib/http.mjs';
+import WebSocket from 'ws';
+import { request, login, openWs, wsUpgradeStatus, waitFor, sleep } from '../lib/http.mjs';
 import { assertProblem, validateExchange } from '../lib/openapi.mjs';
 
 const TIMEOUT_SEC = 3;
@@ -101,6 +102,41 @@ test('slow bodies: 20 connections trickling a 1 MB body get 408 at the deadline,
   // a body that arrives in time is still taken
   const ok = await request(edge.url, 'POST', '/api/auth/login', { json: { login: 'nobody', password: 'x' } });
   assert.equal(ok.status, 401);
+});
+
+test('slow headers: a connection trickling its header block is closed at the deadline', async () => {
+  const c = await rawConnect(edge.port);
+  const started = Date.now();
+  c.sock.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${edge.port}\r\nX-Slow: `);
+  const trickle = setInterval(() => { if (!c.sock.destroyed) c.sock.write('a'); }, 500);
+  try {
+    const raw = await withTimeout(c.closed, 30000, 'slow-header connection still open');
+    assert.equal(raw, '', 'headers never completed: closed unanswered');
+    console.log(`# slow-header connection closed after ${((Date.now() - started) / 1000).toFixed(1)} s (deadline ${TIMEOUT_SEC} s)`);
+  } finally {
+    clearInterval(trickle);
+    c.sock.destroy();
+  }
+});
+
+test('the deadline is per request: a WebSocket and a kept-alive connection outlive it', async () => {
+  const s = await login(edge.url);
+  const ws = await openWs(edge.url, s.cookie);
+  try {
+    await ws.next((m) => m.type === 'hello');
+    const c = await rawConnect(edge.port);
+    const get = `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${edge.port}\r\n\r\n`;
+    c.sock.write(get);
+    await waitFor(() => /\r\n\r\n\{/.test(c.received()), { timeoutMs: 5000, what: 'first answer' });
+    await sleep(1000);
+    c.sock.write(get); // the same connection, a second request
+    await waitFor(() => (c.received().match(/HTTP\/1\.1 200/g) ?? []).length === 2, { timeoutMs: 5000, what: 'second answer on the kept-alive connection' });
+    c.sock.destroy();
+    await sleep((TIMEOUT_SEC + 1) * 1000);
+    assert.equal(ws.ws.readyState, WebSocket.OPEN, 'the socket is still open past the request deadline');
+  } finally {
+    await ws.close();
+  }
 });
 
 test(`per-address cap: connection ${CAP + 1} from one address is refused, and a slot freed is usable again`, async () => {
