@@ -74,9 +74,9 @@ edge_http *edge_http_start(edge_ctx *ctx)
     /* lws drops a connection whose header block outgrows its table; the table is kept well
      * above RT_HTTP_MAX_HEADER_BYTES so that edge_http_proto can answer 431 instead */
     info.max_http_header_data = 65535;
-    /* lws times the headers from accept (and from the last response on a kept-alive
-     * connection) with this; the body is timed by edge_http_proto's per-request timer, since
-     * lws restarts its own body timeout at every chunk */
+    /* lws's own network timeouts (a stalled body chunk, the connection's first bytes) stay
+     * within the request deadline; the deadline itself is a per-connection lws timer
+     * (edge_http_conn_arm), since lws restarts its body timeout at every chunk */
     info.timeout_secs = (unsigned)ctx->cfg->http_request_timeout_sec;
     h->lws = lws_create_context(&info);
     /* lws may return a context whose default vhost failed (port taken): treat as failure. */
