@@ -15,7 +15,7 @@ SELECT throws_ok($$SELECT rt.create_admin('tap_owner', 'long enough', 'admin')$$
                  'duplicate login');
 
 -- login
-SELECT is(rt.admin_login('tap_owner', 'owner-password-1') - 'id', '{"login":"tap_owner","role":"owner"}', 'login ok');
+SELECT is(rt.admin_login('tap_owner', 'owner-password-1') - 'id', '{"login":"tap_owner","role":"owner","session_epoch":0}', 'login ok (with the session epoch, 0 for a new admin)');
 SELECT is((rt.admin_login('tap_owner', 'owner-password-1') ->> 'id')::bigint, (SELECT id FROM rt.admins WHERE login = 'tap_owner'),
           'login returns the admin id');
 SELECT throws_ok($$SELECT rt.admin_login('tap_owner', 'wrong password')$$, '28P01', 'invalid login or password', 'wrong password');
