@@ -1,6 +1,7 @@
 /* libFuzzer harness: the streaming side of the LLM workers — the Server-Sent Events decoder
  * (edge_sse.c) and the OpenAI/DeepSeek and Anthropic stream readers on top of it
- * (edge_llmparse.c), i.e. everything a model provider's bytes go through.
+ * (edge_llmparse.c), and the splitter that cuts a reply into Telegram messages (edge_split.c),
+ * i.e. everything a model provider's bytes go through before Telegram.
  *
  * Input: byte 0 = flags (bit 0: Anthropic format, bits 1-2: event size limit), bytes 1-2 seed
  * the chunk sizes, the rest is the stream. Oracle: feeding the stream in one piece and in
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "edge_llmparse.h"
+#include "edge_split.h"
 #include "edge_sse.h"
 
 #define CHECK(c)                                                                       \
@@ -29,6 +31,8 @@ typedef struct rec {
     edge_llm_stream llm;
     size_t delta_bytes;
     int llm_failed;
+    char *reply; /* the answer's text deltas, joined */
+    size_t reply_len, reply_cap;
 } rec;
 
 static void put(rec *r, const void *p, size_t n)
@@ -50,6 +54,84 @@ static void on_delta(const char *text, size_t len, int reasoning, void *ud)
     CHECK(text != NULL && len > 0);
     CHECK(reasoning == 0 || reasoning == 1);
     r->delta_bytes += len;
+    if (!reasoning) {
+        if (r->reply_len + len > r->reply_cap) {
+            size_t cap = (r->reply_cap ? r->reply_cap * 2 : 256) + len;
+            char *b = realloc(r->reply, cap);
+            if (!b) abort();
+            r->reply = b;
+            r->reply_cap = cap;
+        }
+        memcpy(r->reply + r->reply_len, text, len);
+        r->reply_len += len;
+    }
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static int is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* well-formed UTF-8 (RFC 3629) */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c <= 0x7F) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            k = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t j = 2; j <= k; j++)
+            if (!is_cont(s[i + j])) return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* edge_split_text's promises: parts in order, apart, within the limit, trimmed, never starting
+ * inside a UTF-8 sequence of valid text, and nothing but whitespace left between them */
+static void check_split(const char *t, size_t n, size_t max_chars)
+{
+    edge_span parts[64];
+    size_t k = edge_split_text(t, n, max_chars, parts, 64);
+    size_t pos = 0;
+    int valid = utf8_valid((const unsigned char *)t, n);
+    if (k > 64) return; /* more parts than room: only the count was promised */
+    for (size_t i = 0; i < k; i++) {
+        const edge_span *sp = &parts[i];
+        CHECK(sp->len > 0 && sp->off >= pos && sp->off + sp->len <= n);
+        for (size_t j = pos; j < sp->off; j++) CHECK(is_space((unsigned char)t[j]));
+        CHECK(!is_space((unsigned char)t[sp->off]) &&
+              !is_space((unsigned char)t[sp->off + sp->len - 1]));
+        CHECK(edge_split_units(t + sp->off, sp->len) <= max_chars);
+        if (valid) {
+            CHECK(!is_cont((unsigned char)t[sp->off]));
+            CHECK(sp->off + sp->len == n || !is_cont((unsigned char)t[sp->off + sp->len]));
+        }
+        pos = sp->off + sp->len;
+    }
+    for (size_t j = pos; j < n; j++) CHECK(is_space((unsigned char)t[j]));
 }
 
 static int on_event(const char *event, const char *data, size_t len, void *ud)
@@ -125,8 +207,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK((u.have & (EDGE_LLM_HAVE_INPUT | EDGE_LLM_HAVE_OUTPUT)) ==
           (EDGE_LLM_HAVE_INPUT | EDGE_LLM_HAVE_OUTPUT));
 
+    /* the reply as the sender splits it, and the raw bytes as text */
+    size_t max_chars = 2 + seed % 300;
+    check_split(whole.reply ? whole.reply : "", whole.reply_len, max_chars);
+    check_split(s, n, max_chars);
+
     free(whole.buf);
     free(pieces.buf);
+    free(whole.reply);
+    free(pieces.reply);
     free(s);
     return 0;
 }
