@@ -1,4 +1,4 @@
--- rt.event_messages turns an rt_events payload into WebSocket events. NOTIFY itself is delivered
+-- rt.event_messages turns an rt_events payload (a journal row, 87_journal) into WebSocket events. NOTIFY itself is delivered
 -- only at commit, so its delivery and payload are checked by the integration suite, not here.
 BEGIN;
 SELECT plan(11);
