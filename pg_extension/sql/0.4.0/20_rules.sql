@@ -202,6 +202,9 @@ COMMENT ON FUNCTION rt._disable_refused_regex_rules() IS 'internal (upgrade to 0
 
 SELECT rt._disable_refused_regex_rules();
 
+COMMENT ON FUNCTION rt.normalize(text, boolean) IS 'The text as the matcher sees it: case folded (Latin, Cyrillic), ё as е, zero-width characters removed, whitespace runs as one space; with evasion also look-alikes on one alphabet, digits and @$!| read as letters inside words in the script of the word (к@з1н0 = казино, c@s1n0 = casino), single letters joined ("s p a m"), repeats squeezed. A joined run of 3+ letters may also drop one glued one-letter word at each end when matched; that is not shown here';
+COMMENT ON COLUMN rt.moderation_rules.evasion IS 'also match look-alike letters, split letters (with or without one glued one-letter word at either end), repeats, digit and symbol swaps read in the script of their word, and phrases spelled out or glued without spaces (word, phrase, substring kinds)';
+
 REVOKE EXECUTE ON FUNCTION
     rt._check_regex(text), rt._matcher_skipped(), rt._regex_overrun(text, bigint, int, int, int, text),
     rt._disable_refused_regex_rules()
