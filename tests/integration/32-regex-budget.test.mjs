@@ -140,3 +140,28 @@ test('ingest: the review\'s message and a heavy one are stored while another cha
     await db.query('DELETE FROM rt.moderation_rules WHERE id = ANY($1)', [[evilId, heavy.json.id, cheap.json.id]]);
   }
 });
+
+test('a user cancel still stops a match the budget lets run', { timeout: 60000 }, async () => {
+  const { rows } = await db.query(
+    "INSERT INTO rt.moderation_rules (name, pattern, pattern_kind, label) VALUES ($1, $2, 'regex', 'heavy') RETURNING id",
+    [`it-heavy-${uniq()}`, HEAVY]);
+  const heavyId = Number(rows[0].id);
+  const worker = await pgSuper();
+  try {
+    await worker.query('SET roundtable.regex_budget_ms = 60000');
+    const { rows: [{ pid }] } = await worker.query('SELECT pg_backend_pid() AS pid');
+    // about a second of matching: long enough to be seen running, far below the budget
+    const running = worker.query('SELECT rt.moderation_verdict(NULL, $1) AS v', [abText(262144)])
+      .then(() => 'finished', (e) => e.code);
+    await waitFor(async () => (await db.query(
+      "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%moderation_verdict%'", [pid])).rowCount === 1,
+    { timeoutMs: 20000, intervalMs: 20, what: 'the match running' });
+    await db.query('SELECT pg_cancel_backend($1)', [pid]);
+    assert.equal(await running, '57014', 'pg_cancel_backend cancels it');
+    const after = await worker.query("SELECT rt.moderation_verdict(NULL, 'bbb') AS v");
+    assert.ok(after.rows[0].v, 'the session goes on: no cancel is left pending');
+  } finally {
+    await worker.end();
+    await db.query('DELETE FROM rt.moderation_rules WHERE id = $1', [heavyId]);
+  }
+});
