@@ -20,8 +20,10 @@ long long edge_events_position(void);
 
 /* Queues to WebSocket client `client` (edge_ws_send_to) the events of journal rows after
  * `after` up to the current position, or one "resync" event when that is too much (more than
- * 256 rows or half the client's queue), pruned or failed. Events are sent as they are now. */
-void edge_events_catchup(unsigned long long client, long long after);
+ * 256 rows or half the client's queue), pruned or failed. Events are sent as they are now.
+ * Returns 1 when a read was queued: the caller holds the client's live frames until it ends
+ * (edge_ws_release), so the client sees the catch-up first; 0 when nothing was queued. */
+int edge_events_catchup(unsigned long long client, long long after);
 
 /* {"type","data","ts"} of edge_envelope plus "event_id" when id >= 0. Caller frees. */
 char *edge_events_envelope(const char *type, const char *data, size_t len, long long id,

@@ -20,8 +20,11 @@ void edge_http_stop(edge_http *h);
  * shared by reference. A client whose queue exceeds cfg->ws_max_queue is closed (1008) and
  * recovers by backfill. */
 void edge_ws_broadcast(edge_http *h, const char *json, size_t len);
-/* Queues a frame to the one client with this id (journal catch-up); EDGE_ERR when it is gone. */
+/* Queues a frame to the one client with this id (journal catch-up); EDGE_ERR when it is gone.
+ * While the client is held for its catch-up, the frame goes ahead of the live frames waiting. */
 int edge_ws_send_to(edge_http *h, unsigned long long client, const char *json, size_t len);
+/* Ends a client's catch-up hold: the live frames queued behind it are written. */
+void edge_ws_release(edge_http *h, unsigned long long client);
 
 /* Open, authenticated WebSocket clients right now. */
 size_t edge_ws_clients(const edge_http *h);

@@ -280,20 +280,21 @@ static void on_catchup(const edge_pg_result *r, void *ud)
         if (gone) break;
     }
 out:
+    if (ev.ctx->http) edge_ws_release(ev.ctx->http, q->client);
     free(q);
 }
 
-void edge_events_catchup(unsigned long long client, long long after)
+int edge_events_catchup(unsigned long long client, long long after)
 {
-    if (!ev.running || ev.stopping) return;
+    if (!ev.running || ev.stopping) return 0;
     long long upto = ev.cursor;
     if (upto < 0) {
         send_resync(client, "edge starting", -1);
-        return;
+        return 0;
     }
-    if (after >= upto) return;       /* nothing missed */
+    if (after >= upto) return 0;     /* nothing missed */
     catchup *q = malloc(sizeof(*q)); /* freed in on_catchup */
-    if (!q) return;
+    if (!q) return 0;
     q->client = client;
     q->upto = upto;
     char a[24], u[24], lim[16];
@@ -304,7 +305,9 @@ void edge_events_catchup(unsigned long long client, long long after)
     if (edge_pg_call(ev.ctx->pg_ingest, NULL, READ_SQL, 4, params, on_catchup, q) != EDGE_OK) {
         free(q);
         send_resync(client, "catch-up failed", upto);
+        return 0;
     }
+    return 1;
 }
 
 int edge_events_start(edge_ctx *ctx)

@@ -32,6 +32,10 @@ typedef struct edge_ws_client {
     ws_frame **q;  /* ring buffer */
     size_t qhead, qlen, qcap;
     int kill_code; /* nonzero: close with this status at the next WRITEABLE */
+    /* journal catch-up in progress: only the first hold_n frames (the hello, then the catch-up
+     * frames inserted after it) may be written; live frames wait behind them until release */
+    int holding;
+    size_t hold_n;
     const char *kill_reason;
     char rx[RX_MAX];
     size_t rx_len;
@@ -128,19 +132,40 @@ void edge_ws_broadcast(edge_http *h, const char *json, size_t len)
     frame_unref(f);
 }
 
+static edge_ws_client *find_client(edge_http *h, unsigned long long client)
+{
+    for (edge_ws_client *c = h ? h->clients : NULL; c; c = c->next)
+        if (c->id == client) return c;
+    return NULL;
+}
+
 int edge_ws_send_to(edge_http *h, unsigned long long client, const char *json, size_t len)
 {
-    if (!h) return EDGE_ERR;
-    for (edge_ws_client *c = h->clients; c; c = c->next) {
-        if (c->id != client) continue;
-        if (c->kill_code) return EDGE_ERR;
-        ws_frame *f = frame_new(json, len);
-        if (!f) return EDGE_ERR;
-        client_push(c, f, max_queue(h));
-        frame_unref(f);
-        return c->kill_code ? EDGE_ERR : EDGE_OK;
+    edge_ws_client *c = find_client(h, client);
+    if (!c || c->kill_code) return EDGE_ERR;
+    ws_frame *f = frame_new(json, len);
+    if (!f) return EDGE_ERR;
+    size_t k = c->qlen; /* a held client: after the frames already allowed, before the live ones */
+    client_push(c, f, max_queue(h));
+    frame_unref(f);
+    if (c->kill_code) return EDGE_ERR;
+    if (c->holding && k > c->hold_n) {
+        /* move the new frame (now last) to relative position hold_n */
+        ws_frame *nf = c->q[(c->qhead + c->qlen - 1) % c->qcap];
+        for (size_t i = c->qlen - 1; i > c->hold_n; i--)
+            c->q[(c->qhead + i) % c->qcap] = c->q[(c->qhead + i - 1) % c->qcap];
+        c->q[(c->qhead + c->hold_n) % c->qcap] = nf;
     }
-    return EDGE_ERR;
+    if (c->holding) c->hold_n++;
+    return EDGE_OK;
+}
+
+void edge_ws_release(edge_http *h, unsigned long long client)
+{
+    edge_ws_client *c = find_client(h, client);
+    if (!c || !c->holding) return;
+    c->holding = 0;
+    if (c->qlen) lws_callback_on_writable(c->wsi);
 }
 
 /* The journal id a reconnecting client last saw: /ws?after=<event_id>; -1 when absent or not
@@ -225,7 +250,11 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     if (data) send_envelope(h, c, "hello", data);
     free(data);
     long long after = after_arg(wsi);
-    if (after >= 0) edge_events_catchup(c->id, after); /* what it missed, after the hello */
+    /* what it missed goes right after the hello, ahead of live events (edge_ws_release) */
+    if (after >= 0 && edge_events_catchup(c->id, after)) {
+        c->holding = 1;
+        c->hold_n = c->qlen;
+    }
     char id[24];
     snprintf(id, sizeof(id), "%lld", c->admin_id);
     EDGE_INFO("ws connected", "admin_id", id);
@@ -253,7 +282,8 @@ int edge_ws_writeable(edge_http *h, struct lws *wsi, edge_pss *pss)
         lws_write(wsi, frame + LWS_PRE, rlen + 2, (enum lws_write_protocol)4);
         return -1;
     }
-    if (!c->qlen) return 0;
+    if (!c->qlen || (c->holding && c->hold_n == 0)) return 0;
+    if (c->holding) c->hold_n--;
     ws_frame *f = c->q[c->qhead];
     c->qhead = (c->qhead + 1) % c->qcap;
     c->qlen--;
