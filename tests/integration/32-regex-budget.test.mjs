@@ -96,7 +96,7 @@ test('the rule tester answers an evil text with a bounded result naming the skip
   }
 });
 
-test('ingest: the review\'s message and a heavy one are stored while another chat flows', { timeout: 120000 }, async () => {
+test('ingest: the review\'s message (longer) and a heavy one are stored while another chat flows', { timeout: 120000 }, async () => {
   const heavy = await as.admin.send('POST', '/api/moderation/rules',
     { name: `it-heavy-${uniq()}`, pattern: HEAVY, pattern_kind: 'regex', label: 'heavy', action: 'flag' });
   assert.equal(heavy.status, 201, heavy.text);
@@ -114,7 +114,9 @@ test('ingest: the review\'s message and a heavy one are stored while another cha
     assert.equal(r.status, 202, r.text);
   };
   try {
-    await send(chatA, `${'a'.repeat(51)}y`);
+    // the review's message, ten characters longer: before the fix this alone held rt.ingest
+    // for every chat for about ten minutes (time doubles every two characters; 51 took ~20 s)
+    await send(chatA, `${'a'.repeat(61)}y`);
     await send(chatB, 'hello bbb 1');
     await send(chatA, abText(4096));
     for (let i = 2; i <= 5; i++) await send(chatB, `hello bbb ${i}`);
@@ -126,7 +128,7 @@ test('ingest: the review\'s message and a heavy one are stored while another cha
     const b = await stored(chatB);
     assert.deepEqual(b.map((m) => m.labels), Array(5).fill(['cheap']), 'the other chat was moderated as usual');
     const a = await stored(chatA);
-    assert.equal(a[0].text, `${'a'.repeat(51)}y`);
+    assert.equal(a[0].text, `${'a'.repeat(61)}y`);
     assert.ok(!a[1].labels.includes('heavy'), 'the heavy rule was skipped for the long message');
     assert.ok(a[1].labels.includes('cheap'), 'the other rules still applied to it');
 
@@ -150,8 +152,12 @@ test('a user cancel still stops a match the budget lets run', { timeout: 60000 }
   try {
     await worker.query('SET roundtable.regex_budget_ms = 60000');
     const { rows: [{ pid }] } = await worker.query('SELECT pg_backend_pid() AS pid');
-    // about a second of matching: long enough to be seen running, far below the budget
-    const running = worker.query('SELECT rt.moderation_verdict(NULL, $1) AS v', [abText(262144)])
+    await worker.query('CREATE TEMP TABLE long_text (t text)');
+    await worker.query('INSERT INTO long_text VALUES ($1)', [abText(262144)]);
+    // seconds of matching, far below the budget. A query without parameters goes by the simple
+    // protocol, which reports "active" only once the whole query has been read: a cancel sent
+    // while an extended-protocol Bind is still being read would be dropped by PostgreSQL.
+    const running = worker.query('SELECT rt.moderation_verdict(NULL, t) AS v FROM long_text')
       .then(() => 'finished', (e) => e.code);
     await waitFor(async () => (await db.query(
       "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%moderation_verdict%'", [pid])).rowCount === 1,
