@@ -153,6 +153,56 @@ static int on_event(const char *event, const char *data, size_t len, void *ud)
     return EDGE_OK;
 }
 
+/* The WHATWG "interpreting an event stream" algorithm, read directly, over the whole stream:
+ * the reference the decoder is held to. */
+static void reference(const char *s, size_t n, rec *r)
+{
+    char *data = malloc(n + 1), *event = malloc(n + 1);
+    size_t dlen = 0, elen = 0, i = 0;
+    if (!data || !event) abort();
+    memset(r, 0, sizeof(*r));
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] != '\r' && s[j] != '\n') j++;
+        if (j == n) break; /* an unterminated last line is never interpreted */
+        const char *line = s + i;
+        size_t len = j - i;
+        i = j + 1;
+        if (s[j] == '\r' && i < n && s[i] == '\n') i++;
+        if (len == 0) {
+            if (dlen > 0) {
+                dlen--; /* the last data line's LF */
+                data[dlen] = '\0';
+                event[elen] = '\0';
+                put(r, event,
+                    strlen(event) + 1); /* the decoder hands the name over as a C string */
+                put(r, &dlen, sizeof(dlen));
+                put(r, data, dlen);
+                r->nevents++;
+            }
+            dlen = elen = 0;
+            continue;
+        }
+        if (line[0] == ':') continue;
+        const char *colon = memchr(line, ':', len);
+        size_t flen = colon ? (size_t)(colon - line) : len;
+        const char *v = colon ? colon + 1 : line + len;
+        size_t vlen = len - (size_t)(v - line);
+        if (vlen && v[0] == ' ') v++, vlen--;
+        if (flen == 4 && memcmp(line, "data", 4) == 0) {
+            memcpy(data + dlen, v, vlen);
+            dlen += vlen;
+            data[dlen++] = '\n';
+        } else if (flen == 5 && memcmp(line, "event", 5) == 0) {
+            memcpy(event, v, vlen);
+            elen = vlen;
+        }
+    }
+    free(data);
+    free(event);
+}
+
 static int run(const char *s, size_t n, size_t limit, int anthropic, unsigned seed, int split,
                rec *r)
 {
@@ -201,6 +251,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           (whole.len == 0 || memcmp(whole.buf, pieces.buf, whole.len) == 0));
     CHECK(whole.delta_bytes == pieces.delta_bytes);
     CHECK(whole.llm.done == pieces.llm.done && whole.llm.error == pieces.llm.error);
+    if (limit == 0) {
+        rec ref;
+        reference(s, n, &ref);
+        CHECK(rc1 == EDGE_OK);
+        CHECK(ref.nevents == whole.nevents);
+        CHECK(ref.len == whole.len && (ref.len == 0 || memcmp(ref.buf, whole.buf, ref.len) == 0));
+        free(ref.buf);
+    }
 
     edge_llm_usage u = whole.llm.usage;
     edge_llm_estimate_usage(&u, n, whole.delta_bytes);
