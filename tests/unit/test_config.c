@@ -71,6 +71,10 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.ingest_max_deliveries, 5);
     assert_int_equal(cfg.ws_max_queue, 4096);
     assert_int_equal(cfg.max_body_bytes, 1048576);
+    assert_int_equal(cfg.http_request_timeout_sec, 30);
+    assert_int_equal(cfg.http_max_conn_per_ip, 128);
+    assert_int_equal(cfg.http_max_header_bytes, 16384);
+    assert_string_equal(cfg.http_hosts, "");
     assert_int_equal(cfg.log_level, EDGE_LOG_INFO);
 }
 
@@ -140,6 +144,10 @@ static void test_config_rejects_bad_integers(void **state)
     expect_error("RT_INGEST_MAX_DELIVERIES", "0", NULL);
     expect_error("RT_WS_MAX_QUEUE", "0", NULL);
     expect_error("RT_MAX_BODY_BYTES", "10", NULL);
+    expect_error("RT_HTTP_REQUEST_TIMEOUT_SEC", "0", "RT_HTTP_REQUEST_TIMEOUT_SEC");
+    expect_error("RT_HTTP_MAX_CONN_PER_IP", "-1", "RT_HTTP_MAX_CONN_PER_IP");
+    expect_error("RT_HTTP_MAX_HEADER_BYTES", "100", "RT_HTTP_MAX_HEADER_BYTES");
+    expect_error("RT_HTTP_MAX_HEADER_BYTES", "70000", "1024..60000");
 }
 
 static void test_config_rejects_bad_strings(void **state)
