@@ -2,9 +2,11 @@
  * method + path routing (edge_router_match, edge_routes_match), static-file path resolution,
  * query-string parsing (raw and as libwebsockets' decoded pairs), query typing into filter
  * objects, and the argument building of the matched /api row (path {id}/{key}, Content-Type,
- * body).
+ * body). Oracles: routing and static-path invariants, and the parsed query equals an
+ * independent percent-decoding of the raw string.
  *
  * Input: "METHOD\nPATH[?QUERY]\nCONTENT-TYPE\nBODY..." (missing lines are empty). */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,64 @@ static void check_query(const edge_query *q)
 {
     CHECK(q->n <= EDGE_QUERY_MAX);
     for (size_t i = 0; i < q->n; i++) CHECK(q->p[i].name && q->p[i].value);
+}
+
+/* percent-decoding read off RFC 3986 (+ as space, as forms send it): -1 on a bad escape; the
+ * result is used as a C string, as the parser's is */
+static int ref_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            if (n - i < 3 || !isxdigit((unsigned char)s[i + 1]) ||
+                !isxdigit((unsigned char)s[i + 2]))
+                return -1;
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            out[o++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* the raw query string read independently: the pairs edge_query_parse must return, or -1 */
+static void check_against_reference(const char *raw, int rc, const edge_query *q)
+{
+    size_t n = 0, len = raw ? strlen(raw) : 0;
+    int ok = 1;
+    char *name = malloc(len + 1), *value = malloc(len + 1);
+    if (!name || !value) abort();
+    for (const char *p = raw; p && ok;) {
+        const char *amp = strchr(p, '&');
+        size_t l = amp ? (size_t)(amp - p) : strlen(p);
+        if (l > 0) {
+            const char *eq = memchr(p, '=', l);
+            size_t nl = eq ? (size_t)(eq - p) : l;
+            if (ref_decode(p, nl, name) < 0 || (eq && ref_decode(eq + 1, l - nl - 1, value) < 0)) {
+                ok = 0;
+                break;
+            }
+            if (!eq) value[0] = '\0';
+            if (n >= EDGE_QUERY_MAX) {
+                ok = 0;
+                break;
+            }
+            if (rc == 0) {
+                CHECK(strcmp(q->p[n].name, name) == 0);
+                CHECK(strcmp(q->p[n].value, value) == 0);
+            }
+            n++;
+        }
+        if (!amp) break;
+        p = amp + 1;
+    }
+    CHECK(ok == (rc == 0));
+    if (rc == 0) CHECK(q->n == n);
+    free(name);
+    free(value);
 }
 
 static void typed_views(const edge_query *q)
@@ -118,7 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     edge_query q;
     edge_verr e;
     memset(&e, 0, sizeof(e));
-    if (edge_query_parse(query, &q, &e) == 0) {
+    int qrc = edge_query_parse(query, &q, &e);
+    check_against_reference(query, qrc, &q);
+    if (qrc == 0) {
         check_query(&q);
         typed_views(&q);
         if (m.id == EDGE_ROUTE_API) {
