@@ -2,7 +2,7 @@
 -- rt_admin (the DB door) have full rights; rt_edge must act for an admin, except in the worker
 -- functions it calls on nobody's behalf. Each call runs as a role (SET ROLE) and is rolled back.
 BEGIN;
-SELECT plan(36);
+SELECT plan(38);
 
 -- runs sql as role r with rt.actor = actor (NULL: unset); returns '00000' or the SQLSTATE it
 -- failed with. Always rolls the call back.
@@ -80,6 +80,17 @@ SELECT is((SELECT count(*)::int FROM pg_proc p WHERE p.pronamespace = 'rt'::regn
                              'event_messages', 'events_after', 'set_bot_identity')
            AND p.prosrc ~ 'rt\.require_role\('), 0,
           'no worker function checks rt.require_role directly (a later redefinition would lock the edge out)');
+
+-- a worker reaches other rt functions: none of them may check rt.require_role, or the edge
+-- without an actor is refused half-way (0.4.0 first shipped with job_begin -> compile_request so)
+SELECT is(pg_temp.state_as('rt_edge', NULL, $$SELECT rt.compile_request('{}', 'openai', '[]', 'gpt-4o-mini')$$),
+          '00000', 'rt_edge: rt.compile_request (job_begin builds every model request with it)');
+SELECT is((SELECT string_agg(DISTINCT w.oid::regprocedure || ' -> ' || c.oid::regprocedure, ', ')
+           FROM pg_proc w JOIN pg_proc c ON c.pronamespace = w.pronamespace AND c.oid <> w.oid
+           WHERE w.pronamespace = 'rt'::regnamespace AND w.prosrc ~ 'rt\._require_worker\('
+             AND c.prosrc ~ 'rt\.require_role\(' AND c.proname NOT IN ('require_role', '_require_worker')
+             AND w.prosrc ~ ('rt\.' || c.proname || '\(')), NULL,
+          'no worker function calls an rt function that checks rt.require_role');
 
 -- rt_analyst executes nothing
 SELECT is(pg_temp.state_as('rt_analyst', NULL, $$SELECT rt.create_admin('t85-evil', 'evil-password', 'owner')$$),

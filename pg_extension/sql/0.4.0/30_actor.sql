@@ -105,6 +105,7 @@ BEGIN
         ('rt.outbox_claim(integer,integer)', 'admin'),
         ('rt.outbox_touch(bigint[])', 'admin'),
         ('rt.job_begin(bigint)', 'admin'),
+        ('rt.compile_request(jsonb,text,jsonb,text)', 'viewer'), -- job_begin builds the model request with it
         ('rt.record_reply(bigint,jsonb)', 'admin'),
         ('rt.mark_sent(bigint,jsonb)', 'admin'),
         ('rt.job_failed(bigint,text,boolean)', 'admin'),
