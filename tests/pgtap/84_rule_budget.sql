@@ -73,21 +73,23 @@ SELECT is(rt.ingest(pg_temp.update(884000000001, -8841, 1, pg_temp.ab(16000))) -
 SELECT is((SELECT labels FROM rt.messages WHERE chat_id = -8841 AND message_id = 1), ARRAY['cheap'],
           'the heavy rule was skipped for it, the cheap rule still applied');
 SELECT is((SELECT reason || ' ' || overruns FROM rt.regex_overruns
-           WHERE rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')),
+           WHERE rule_set = 'moderation' AND rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')),
           'budget 1', 'the overrun is counted');
 SELECT is((SELECT count(*)::int FROM rt.notifications WHERE kind = 'error' AND payload->>'reason' = 'regex_budget'
            AND (payload->>'rule_id')::bigint = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')),
           1, 'the admins got an error notification naming the rule');
-SELECT is((SELECT payload->>'text_chars' FROM rt.notifications WHERE payload->>'reason' = 'regex_budget'),
+SELECT is((SELECT payload->>'text_chars' FROM rt.notifications WHERE payload->>'reason' = 'regex_budget'
+           AND (payload->>'rule_id')::bigint = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')),
           '16000', 'it says how long the message was');
 SELECT is(rt.ingest(pg_temp.update(884000000002, -8841, 2, pg_temp.ab(16001))) -> 'stored', '1',
           'a second such message is stored too');
 SELECT is(rt._regex_overrun('moderation', (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy'), 3, 1, 16001),
           NULL, 'another backend''s report within ten minutes raises no notification');
-SELECT is((SELECT count(*)::int FROM rt.notifications WHERE payload->>'reason' = 'regex_budget'), 1,
+SELECT is((SELECT count(*)::int FROM rt.notifications WHERE payload->>'reason' = 'regex_budget'
+           AND (payload->>'rule_id')::bigint = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')), 1,
           'repeats of the same rule are rate-limited');
 SELECT is((SELECT overruns FROM rt.regex_overruns
-           WHERE rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')), 4::bigint,
+           WHERE rule_set = 'moderation' AND rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 heavy')), 4::bigint,
           'but counted');
 SELECT is(rt.ingest(pg_temp.update(884000000003, -8842, 1, 'bbb in another chat')) -> 'stored', '1',
           'another chat''s message flows');
@@ -125,9 +127,9 @@ SET LOCAL roundtable.regex_budget_ms = 50;
 INSERT INTO rt.moderation_rules (name, pattern, pattern_kind, label) VALUES ('tap84 old evil', '^((a+)\2)+y', 'regex', 'old');
 SELECT is(rt.ingest(pg_temp.update(884000000004, -8843, 1, repeat('a', 51) || 'y')) -> 'stored', '1',
           'the review''s 51-character message is stored');
-SELECT is((SELECT reason FROM rt.regex_overruns WHERE rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 old evil')),
+SELECT is((SELECT reason FROM rt.regex_overruns WHERE rule_set = 'moderation' AND rule_id = (SELECT id FROM rt.moderation_rules WHERE name = 'tap84 old evil')),
           'refused', 'the matcher skipped the old rule and reported it');
-SELECT is(rt._disable_refused_regex_rules() -> 0 ->> 'rule_name', 'tap84 old evil',
+SELECT ok(rt._disable_refused_regex_rules() @> '[{"rule_name": "tap84 old evil", "rule_set": "moderation"}]',
           'the upgrade step disables it');
 SELECT is((SELECT enabled FROM rt.moderation_rules WHERE name = 'tap84 old evil'), false, 'disabled');
 
