@@ -35,8 +35,9 @@ void edge_pg_set_limits(edge_pg *pg, int max_queue, unsigned queue_timeout_ms,
                         unsigned statement_timeout_ms);
 
 /* Queues one API call: BEGIN; SELECT set_config('rt.actor', actor, true) when actor is not
- * NULL; sql with text params; COMMIT (ROLLBACK when anything failed). cb runs exactly once,
- * also when the pool is shut down (sqlstate "57P01"). params are copied; caller keeps them.
+ * NULL (an actor "admin:<id>#<epoch>" sets rt.actor to admin:<id> and rt.actor_epoch to <epoch>,
+ * edge_auth_actor); sql with text params; COMMIT (ROLLBACK when anything failed). cb runs exactly
+ * once, also when the pool is shut down (sqlstate "57P01"). params are copied; caller keeps them.
  * Returns EDGE_OK, EDGE_PG_FULL (queue bound reached) or EDGE_ERR. */
 int edge_pg_call(edge_pg *pg, const char *actor, const char *sql, int nparams,
                  const char *const *params, edge_pg_cb cb, void *ud);

@@ -51,6 +51,16 @@ static void internal_error(edge_req *r, const char *what, const char *detail)
 static void sql_error(edge_req *r, const edge_pg_result *res)
 {
     int status = edge_sqlstate_to_status(res->sqlstate);
+    if (strcmp(res->sqlstate, "28000") == 0 && r->has_session) {
+        /* the admin's password, role or access changed since this session began and no edge
+         * acted on it (all were down): end it, and the admin's other sessions as old */
+        edge_auth_session_stale(r->http->ctx, r->session.admin_id, r->session.epoch);
+        edge_ws_close_session(r->http, r->token);
+        edge_req_problem(
+            r, 401, "session ended: the admin's password, role or access changed; log in again",
+            NULL);
+        return;
+    }
     if (status == 503) {
         EDGE_WARN("database unavailable", "route", r->route.name, "sqlstate", res->sqlstate,
                   "error", res->errmsg);
@@ -168,12 +178,15 @@ static void login_set_cb(redisReply *reply, void *ud)
     free(s);
 }
 
-/* Ends the limiter's count of this attempt (once). */
+/* Ends a counted attempt (once): frees its in-flight place and settles its count in Redis. */
 static void login_end(edge_req *r, edge_login_outcome outcome)
 {
+    char akey[128];
     if (!r->login_counted) return;
     r->login_counted = 0;
-    edge_limiter_end(r->http->login_limiter, r->login_account, r->login_addr, outcome);
+    edge_limiter_leave(r->http->login_limiter);
+    if (edge_limiter_addr_key(r->login_addr, akey, sizeof(akey)) == 0)
+        edge_limiter_settle(r->http->ctx->redis, r->login_account, akey, outcome);
 }
 
 static void login_sql_cb(const edge_pg_result *res, void *ud)
@@ -182,7 +195,7 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
     size_t len;
     const char *v;
     json_error_t je;
-    json_int_t id = 0;
+    json_int_t id = 0, epoch = 0;
     const char *login = NULL, *role = NULL;
     /* before the release, which may free r: the attempt is settled whether or not anyone waits */
     login_end(r, strcmp(res->sqlstate, "00000") == 0   ? EDGE_LOGIN_OK
@@ -199,14 +212,19 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
     }
     if (!(v = sql_value(r, res, &len))) return;
     json_t *a = json_loadb(v, len, 0, &je);
-    if (!a || json_unpack(a, "{s:I,s:s,s:s}", "id", &id, "login", &login, "role", &role) != 0 ||
-        strlen(login) >= sizeof(r->session.login) || strlen(role) >= sizeof(r->session.role)) {
+    /* session_epoch: the admin's credentials epoch (0.4.0); an older extension has none (0) */
+    if (!a ||
+        json_unpack(a, "{s:I,s:s,s:s,s?I}", "id", &id, "login", &login, "role", &role,
+                    "session_epoch", &epoch) != 0 ||
+        strlen(login) >= sizeof(r->session.login) || strlen(role) >= sizeof(r->session.role) ||
+        epoch < 0) {
         json_decref(a);
         internal_error(r, "admin_login result", "unexpected shape");
         return;
     }
     memset(&r->session, 0, sizeof(r->session));
     r->session.admin_id = id;
+    r->session.epoch = epoch;
     strcpy(r->session.login, login);
     strcpy(r->session.role, role);
     r->session.created_at = (long long)time(NULL);
@@ -225,31 +243,86 @@ static void login_sql_cb(const edge_pg_result *res, void *ud)
     }
 }
 
-/* The attempt is counted (per account and per client address) before the password is checked,
- * so concurrent guesses cannot all pass a check that only failures would have tripped. */
-static void handle_login(edge_req *r)
+/* Fail closed: without Redis no attempt can be counted, so none is checked. */
+static void login_unavailable(edge_req *r)
 {
-    char wait_s[16];
-    json_t *body = request_body(r);
-    if (!body) return;
-    const char *params[] = {json_string_value(json_object_get(body, "login")),
-                            json_string_value(json_object_get(body, "password"))};
-    edge_client_addr(r->ip, r->xff, cfg_of(r)->trusted_proxies, r->login_addr,
-                     sizeof(r->login_addr));
-    snprintf(r->login_account, sizeof(r->login_account), "%s", params[0] ? params[0] : "");
-    int wait =
-        edge_limiter_begin(r->http->login_limiter, r->login_account, r->login_addr, time(NULL));
-    if (wait > 0) {
-        EDGE_WARN("login refused: too many attempts", "ip", r->login_addr);
-        snprintf(wait_s, sizeof(wait_s), "%d", wait);
-        edge_req_add_header(r, "retry-after:", wait_s);
-        edge_req_problem(r, 429, "too many login attempts; retry later", NULL);
-        json_decref(body);
+    EDGE_WARN("login refused: the attempt limiter (redis) is unavailable", "ip", r->login_addr);
+    edge_req_add_header(r, "retry-after:", "2");
+    edge_req_problem(r, 503, "login is unavailable: attempts cannot be counted; try again shortly",
+                     NULL);
+}
+
+/* The limiter's answer: 0 counted (check the password), else seconds to wait. */
+static void login_counted_cb(redisReply *reply, void *ud)
+{
+    edge_req *r = ud;
+    char wait_s[24];
+    edge_limiter *l = r->http->login_limiter; /* the server's: outlives r */
+    long long wait = reply && reply->type == REDIS_REPLY_INTEGER ? reply->integer : -1;
+    if (wait != 0) edge_limiter_leave(l);
+    if (!edge_req_release(r)) {
+        /* the client left (r may be freed): the attempt stays counted, the safe side */
+        if (wait == 0) edge_limiter_leave(l);
         return;
     }
-    r->login_counted = 1;
+    if (wait == 0) r->login_counted = 1; /* holds its in-flight place until login_end */
+    if (wait < 0) {
+        if (reply && reply->type == REDIS_REPLY_ERROR)
+            EDGE_ERROR("login limiter script failed", "error", reply->str);
+        login_unavailable(r);
+        return;
+    }
+    if (wait > 0) {
+        EDGE_WARN("login refused: too many attempts", "ip", r->login_addr);
+        snprintf(wait_s, sizeof(wait_s), "%lld", wait);
+        edge_req_add_header(r, "retry-after:", wait_s);
+        edge_req_problem(r, 429, "too many login attempts; retry later", NULL);
+        return;
+    }
+    json_t *body = request_body(r); /* validated once already: the login and the password */
+    if (!body) {
+        login_end(r, EDGE_LOGIN_NONE);
+        return;
+    }
+    const char *params[] = {json_string_value(json_object_get(body, "login")),
+                            json_string_value(json_object_get(body, "password"))};
     if (call_sql(r, row_of(r)->sql, 2, params, login_sql_cb) < 0) login_end(r, EDGE_LOGIN_NONE);
     json_decref(body); /* params were copied by edge_pg_call */
+}
+
+/* The attempt is counted (per account and per client address, in Redis for every edge) before
+ * the password is checked, so concurrent guesses cannot all pass a check that only failures
+ * would have tripped; at most RT's in-flight cap of logins are checked at once on this edge. */
+static void handle_login(edge_req *r)
+{
+    char akey[128];
+    json_t *body = request_body(r);
+    if (!body) return;
+    edge_client_addr(r->ip, r->xff, cfg_of(r)->trusted_proxies, r->login_addr,
+                     sizeof(r->login_addr));
+    const char *login = json_string_value(json_object_get(body, "login"));
+    int keys_ok =
+        edge_limiter_account_key(login, r->login_account, sizeof(r->login_account)) == 0 &&
+        edge_limiter_addr_key(r->login_addr, akey, sizeof(akey)) == 0;
+    json_decref(body);
+    if (!keys_ok) {
+        internal_error(r, "login limiter", "key does not fit");
+        return;
+    }
+    if (edge_limiter_enter(r->http->login_limiter) < 0) {
+        EDGE_WARN("login refused: too many logins in flight", "ip", r->login_addr);
+        edge_req_add_header(r,
+                            "retry-after:", "1"); /* the checks in progress end within a second */
+        edge_req_problem(r, 429, "too many login attempts; retry later", NULL);
+        return;
+    }
+    edge_req_hold(r);
+    if (edge_limiter_count(r->http->login_limiter, r->http->ctx->redis, r->login_account, akey,
+                           login_counted_cb, r) != EDGE_OK) {
+        edge_req_release(r);
+        edge_limiter_leave(r->http->login_limiter);
+        login_unavailable(r);
+    }
 }
 
 /* ---- logout ---- */
@@ -612,7 +685,11 @@ static void session_cb(redisReply *reply, void *ud)
         return;
     }
     r->has_session = 1;
-    snprintf(r->actor, sizeof(r->actor), "admin:%lld", r->session.admin_id);
+    /* the epoch rides along: the database refuses a session older than the admin's */
+    if (edge_auth_actor(r->session.admin_id, r->session.epoch, r->actor, sizeof(r->actor)) < 0) {
+        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        return;
+    }
     /* The session slides when the answer is a success (edge_req_respond), never before. */
 
     if ((r->route.flags & EDGE_ROUTE_F_CSRF) || edge_api_method_changes_state(r->method)) {

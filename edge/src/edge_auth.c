@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <arpa/inet.h>
 #include "edge_auth.h"
@@ -101,9 +102,9 @@ int edge_origin_matches_host(const char *origin, const char *host)
 
 char *edge_session_to_json(const edge_session *s)
 {
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I}", "admin_id", (json_int_t)s->admin_id, "login",
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:I,s:I}", "admin_id", (json_int_t)s->admin_id, "login",
                           s->login, "role", s->role, "csrf_token", s->csrf_token, "created_at",
-                          (json_int_t)s->created_at);
+                          (json_int_t)s->created_at, "epoch", (json_int_t)s->epoch);
     char *out;
     if (!o) return NULL;
     out = json_dumps(o, JSON_COMPACT);
@@ -114,20 +115,22 @@ char *edge_session_to_json(const edge_session *s)
 int edge_session_from_json(const char *json, size_t len, edge_session *s)
 {
     json_error_t je;
-    json_int_t id = 0, created = 0;
+    json_int_t id = 0, created = 0, epoch = 0;
     const char *login = NULL, *role = NULL, *csrf = NULL;
     json_t *o = json_loadb(json, len, 0, &je);
     int rc = -1;
     memset(s, 0, sizeof(*s));
     if (!o) return -1;
-    if (json_unpack(o, "{s:I,s:s,s:s,s:s,s?I}", "admin_id", &id, "login", &login, "role", &role,
-                    "csrf_token", &csrf, "created_at", &created) != 0)
+    /* a session stored before the epoch existed has none: 0, older than any change */
+    if (json_unpack(o, "{s:I,s:s,s:s,s:s,s?I,s?I}", "admin_id", &id, "login", &login, "role", &role,
+                    "csrf_token", &csrf, "created_at", &created, "epoch", &epoch) != 0)
         goto out;
     if (!edge_token_is_valid(csrf) || strlen(login) >= sizeof(s->login) ||
-        strlen(role) >= sizeof(s->role))
+        strlen(role) >= sizeof(s->role) || epoch < 0)
         goto out;
     s->admin_id = id;
     s->created_at = created;
+    s->epoch = epoch;
     strcpy(s->login, login);
     strcpy(s->role, role);
     strcpy(s->csrf_token, csrf);
@@ -153,27 +156,11 @@ int edge_cookie_clear(char *out, size_t outlen, int secure)
 
 /* ---- the login limiter ---- */
 
-#define LIMITER_SLOTS 4096
 #define STRIKES_FORGET_SEC 86400
-
-typedef struct limiter_slot {
-    char key[128];
-    int count;           /* attempts in the current window, counted up front */
-    time_t window_start; /* of the current window */
-    int strikes;         /* locks so far: the next lasts twice as long */
-    time_t locked_until;
-    time_t last; /* last attempt */
-} limiter_slot;
-
-typedef struct limiter_table {
-    int max, lock_sec;
-    limiter_slot slots[LIMITER_SLOTS];
-} limiter_table;
 
 struct edge_limiter {
     edge_limiter_params p;
     int in_flight;
-    limiter_table account, addr;
 };
 
 edge_limiter *edge_limiter_create(const edge_limiter_params *p)
@@ -182,10 +169,6 @@ edge_limiter *edge_limiter_create(const edge_limiter_params *p)
     edge_limiter *l = calloc(1, sizeof(*l));
     if (!l) return NULL;
     l->p = p ? *p : defaults;
-    l->account.max = l->p.account_max;
-    l->account.lock_sec = l->p.account_lock_sec;
-    l->addr.max = l->p.addr_max;
-    l->addr.lock_sec = l->p.addr_lock_sec;
     return l;
 }
 
@@ -194,108 +177,117 @@ void edge_limiter_destroy(edge_limiter *l)
     free(l);
 }
 
-static limiter_slot *find_slot(limiter_table *t, const char *key)
+int edge_limiter_enter(edge_limiter *l)
 {
-    for (int i = 0; i < LIMITER_SLOTS; i++)
-        if (t->slots[i].key[0] && strcmp(t->slots[i].key, key) == 0) return &t->slots[i];
-    return NULL;
-}
-
-/* A free slot, else the least recently used unlocked one, else the one unlocked soonest. */
-static limiter_slot *victim_slot(limiter_table *t, time_t now)
-{
-    limiter_slot *best = NULL;
-    for (int i = 0; i < LIMITER_SLOTS; i++) {
-        limiter_slot *c = &t->slots[i];
-        if (!c->key[0]) return c;
-        if (!best) {
-            best = c;
-            continue;
-        }
-        int c_locked = c->locked_until > now, b_locked = best->locked_until > now;
-        if (c_locked != b_locked
-                ? !c_locked
-                : (c_locked ? c->locked_until < best->locked_until : c->last < best->last))
-            best = c;
-    }
-    return best;
-}
-
-/* Seconds until key may try again, 0 now. Starts a new window when the old one is over. */
-static int table_wait(limiter_table *t, const char *key, time_t now)
-{
-    limiter_slot *s = find_slot(t, key);
-    if (!s) return 0;
-    if (s->locked_until > now) return (int)(s->locked_until - now);
-    return 0;
-}
-
-static void table_count(limiter_table *t, const edge_limiter_params *p, const char *key, time_t now)
-{
-    limiter_slot *s = find_slot(t, key);
-    if (!s) {
-        s = victim_slot(t, now);
-        memset(s, 0, sizeof(*s));
-        snprintf(s->key, sizeof(s->key), "%s", key);
-        s->window_start = now;
-    }
-    if (now - s->window_start >= p->window_sec) {
-        s->count = 0;
-        s->window_start = now;
-    }
-    if (s->last && now - s->last >= STRIKES_FORGET_SEC) s->strikes = 0;
-    s->last = now;
-    if (++s->count < t->max) return;
-    /* the limit is reached: lock, twice as long as the time before */
-    long long lock = t->lock_sec;
-    for (int i = 0; i < s->strikes && lock < p->lock_max_sec; i++) lock *= 2;
-    if (lock > p->lock_max_sec) lock = p->lock_max_sec;
-    s->strikes++;
-    s->locked_until = now + (time_t)lock;
-    s->count = 0;
-    s->window_start = now;
-}
-
-static void table_uncount(limiter_table *t, const char *key)
-{
-    limiter_slot *s = find_slot(t, key);
-    if (s && s->count > 0) s->count--;
-}
-
-static void table_forget(limiter_table *t, const char *key)
-{
-    limiter_slot *s = find_slot(t, key);
-    if (s) memset(s, 0, sizeof(*s));
-}
-
-int edge_limiter_begin(edge_limiter *l, const char *account, const char *addr, time_t now)
-{
-    int wa = table_wait(&l->account, account, now), wi = table_wait(&l->addr, addr, now);
-    int wait = wa > wi ? wa : wi;
-    if (wait > 0) return wait;
-    if (l->in_flight >= l->p.in_flight) return 1; /* the checks in progress end within a second */
-    table_count(&l->account, &l->p, account, now);
-    table_count(&l->addr, &l->p, addr, now);
+    if (!l || l->in_flight >= l->p.in_flight) return -1;
     l->in_flight++;
     return 0;
 }
 
-void edge_limiter_end(edge_limiter *l, const char *account, const char *addr,
-                      edge_login_outcome outcome)
+void edge_limiter_leave(edge_limiter *l)
 {
-    if (l->in_flight > 0) l->in_flight--;
-    switch (outcome) {
-    case EDGE_LOGIN_OK:
-        table_forget(&l->account, account);
-        table_uncount(&l->addr, addr);
-        break;
-    case EDGE_LOGIN_NONE:
-        table_uncount(&l->account, account);
-        table_uncount(&l->addr, addr);
-        break;
-    case EDGE_LOGIN_WRONG:
-        break;
+    if (l && l->in_flight > 0) l->in_flight--;
+}
+
+int edge_limiter_in_flight(const edge_limiter *l)
+{
+    return l ? l->in_flight : 0;
+}
+
+int edge_limiter_account_key(const char *login, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    char h[2 * EVP_MAX_MD_SIZE + 1];
+    if (!login) login = "";
+    if (EVP_Digest(login, strlen(login), md, &mdlen, EVP_sha256(), NULL) != 1) return -1;
+    for (unsigned int i = 0; i < mdlen; i++) {
+        h[2 * i] = hex[md[i] >> 4];
+        h[2 * i + 1] = hex[md[i] & 15];
     }
+    h[2 * mdlen] = '\0';
+    int n = snprintf(out, outlen, EDGE_KEY_LOGIN_ACCOUNT_PREFIX "%s", h);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+int edge_limiter_addr_key(const char *addr, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, EDGE_KEY_LOGIN_ADDR_PREFIX "%s", addr ? addr : "?");
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+/* One attempt, for every edge at once. KEYS: account key, address key. ARGV: window, forget,
+ * account max, account lock, address max, address lock, lock max (seconds). Redis's clock, so
+ * edges with skewed clocks agree. Returns 0 (counted: go ahead) or the seconds until the later
+ * lock of the two ends (nothing counted). Each key is a hash: c (attempts in the window), ws
+ * (window start), s (locks so far: the next lasts twice as long), last (last attempt), lu (locked
+ * until). A key lives for the window, or a day (forget) once it has been locked. */
+static const char count_script[] =
+    "local now = tonumber(redis.call('TIME')[1]) "
+    "local window, forget, lockmax = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[7]) "
+    "local function wait(k) "
+    "  local lu = tonumber(redis.call('HGET', k, 'lu') or '0') or 0 "
+    "  if lu > now then return lu - now end return 0 end "
+    "local w = math.max(wait(KEYS[1]), wait(KEYS[2])) "
+    "if w > 0 then return w end "
+    "local function count(k, max, lock) "
+    "  local h = redis.call('HMGET', k, 'c', 'ws', 's', 'last') "
+    "  local c, ws = tonumber(h[1]) or 0, tonumber(h[2]) or now "
+    "  local s, last = tonumber(h[3]) or 0, tonumber(h[4]) or 0 "
+    "  if now - ws >= window then c = 0 ws = now end "
+    "  if last > 0 and now - last >= forget then s = 0 end "
+    "  c = c + 1 "
+    "  local lu = 0 "
+    "  if c >= max then "
+    "    local l = lock "
+    "    for i = 1, s do if l >= lockmax then break end l = l * 2 end "
+    "    if l > lockmax then l = lockmax end "
+    "    s = s + 1 lu = now + l c = 0 ws = now "
+    "  end "
+    "  redis.call('HSET', k, 'c', c, 'ws', ws, 's', s, 'last', now, 'lu', lu) "
+    "  if s > 0 then redis.call('EXPIRE', k, forget + math.max(lu - now, 0)) "
+    "  else redis.call('EXPIRE', k, window) end "
+    "end "
+    "count(KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4])) "
+    "count(KEYS[2], tonumber(ARGV[5]), tonumber(ARGV[6])) "
+    "return 0";
+
+/* KEYS: account key, address key. ARGV: "ok" (right password: the account's record goes, the
+ * address's attempt is uncounted) or "none" (not checked: uncounted on both). */
+static const char settle_script[] =
+    "local function uncount(k) "
+    "  local c = tonumber(redis.call('HGET', k, 'c') or '0') or 0 "
+    "  if c > 0 then redis.call('HSET', k, 'c', c - 1) end end "
+    "if ARGV[1] == 'ok' then redis.call('DEL', KEYS[1]) else uncount(KEYS[1]) end "
+    "uncount(KEYS[2]) "
+    "return 1";
+
+int edge_limiter_count(const edge_limiter *l, edge_redis *r, const char *account_key,
+                       const char *addr_key, edge_redis_cb cb, void *ud)
+{
+    char a[7][16];
+    const edge_limiter_params *p = &l->p;
+    snprintf(a[0], sizeof(a[0]), "%d", p->window_sec);
+    snprintf(a[1], sizeof(a[1]), "%d", STRIKES_FORGET_SEC);
+    snprintf(a[2], sizeof(a[2]), "%d", p->account_max);
+    snprintf(a[3], sizeof(a[3]), "%d", p->account_lock_sec);
+    snprintf(a[4], sizeof(a[4]), "%d", p->addr_max);
+    snprintf(a[5], sizeof(a[5]), "%d", p->addr_lock_sec);
+    snprintf(a[6], sizeof(a[6]), "%d", p->lock_max_sec);
+    const char *argv[] = {"EVAL", count_script, "2",  account_key, addr_key, a[0],
+                          a[1],   a[2],         a[3], a[4],        a[5],     a[6]};
+    return edge_redis_cmd(r, cb, ud, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
+}
+
+void edge_limiter_settle(edge_redis *r, const char *account_key, const char *addr_key,
+                         edge_login_outcome outcome)
+{
+    if (outcome == EDGE_LOGIN_WRONG) return; /* stays counted */
+    const char *argv[] = {"EVAL",      settle_script, "2",
+                          account_key, addr_key,      outcome == EDGE_LOGIN_OK ? "ok" : "none"};
+    /* fire and forget: a lost settle leaves one attempt counted, the safe side */
+    edge_redis_cmd(r, NULL, NULL, 6, argv, NULL);
 }
 
 /* ---- client address behind trusted proxies ---- */
@@ -523,41 +515,108 @@ void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id)
     revoke_sessions(ctx, admin_id);
 }
 
+int edge_auth_actor(long long admin_id, long long epoch, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "admin:%lld#%lld", admin_id, epoch);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+/* KEYS: index key; ARGV: session key prefix, epoch. Ends the sessions in the index made at that
+ * epoch or before (missing epoch: 0) and drops tokens whose session is gone. Returns how many
+ * ended. */
+static const char stale_script[] =
+    "local n = 0 "
+    "for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+    "  local v = redis.call('GET', ARGV[1] .. t) "
+    "  local e = -1 "
+    "  if v then local ok, s = pcall(cjson.decode, v) "
+    "    if ok and type(s) == 'table' then e = tonumber(s.epoch) or 0 end end "
+    "  if not v or e <= tonumber(ARGV[2]) then "
+    "    if v then redis.call('DEL', ARGV[1] .. t) n = n + 1 end "
+    "    redis.call('SREM', KEYS[1], t) end "
+    "end "
+    "return n";
+
+typedef struct stale_req {
+    edge_ctx *ctx;
+    long long admin_id, epoch;
+} stale_req;
+
+static void staled_cb(redisReply *reply, void *ud)
+{
+    stale_req *q = ud;
+    char id[24], n[24];
+    snprintf(id, sizeof(id), "%lld", q->admin_id);
+    if (!reply || reply->type == REDIS_REPLY_ERROR) {
+        /* every later use is refused by the database anyway; end them all when Redis is back */
+        EDGE_WARN("ending an admin's stale sessions failed", "admin_id", id, "error",
+                  reply && reply->str ? reply->str : "redis down");
+        revoke_later(q->ctx, q->admin_id);
+    } else {
+        snprintf(n, sizeof(n), "%lld", reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0LL);
+        EDGE_INFO("stale sessions ended", "admin_id", id, "sessions", n);
+    }
+    /* sockets whose session is now gone close at once, not at the next tick */
+    if (q->ctx->http) edge_ws_recheck_sessions(q->ctx->http);
+    free(q);
+}
+
+void edge_auth_session_stale(edge_ctx *ctx, long long admin_id, long long epoch)
+{
+    char idx[64], ep[24];
+    if (!ctx) return;
+    stale_req *q = malloc(sizeof(*q)); /* freed in staled_cb */
+    if (!q) {
+        revoke_later(ctx, admin_id);
+        return;
+    }
+    q->ctx = ctx;
+    q->admin_id = admin_id;
+    q->epoch = epoch;
+    index_key(idx, sizeof(idx), admin_id);
+    snprintf(ep, sizeof(ep), "%lld", epoch);
+    const char *argv[] = {"EVAL", stale_script, "1", idx, EDGE_KEY_SESSION_PREFIX, ep};
+    if (edge_redis_cmd(ctx->redis, staled_cb, q, 6, argv, NULL) != EDGE_OK) {
+        free(q);
+        revoke_later(ctx, admin_id);
+    }
+}
+
 typedef struct validate_req {
     edge_ctx *ctx;
-    long long admin_id;
-    char role[16];
+    long long admin_id, epoch;
 } validate_req;
 
 static void validated_cb(const edge_pg_result *r, void *ud)
 {
     validate_req *q = ud;
-    int gone = strcmp(r->sqlstate, "P0002") == 0;
-    int changed = strcmp(r->sqlstate, "00000") == 0 && r->res && PQntuples(r->res) == 1 &&
-                  (PQgetisnull(r->res, 0, 0) || strcmp(PQgetvalue(r->res, 0, 0), q->role) != 0);
-    if (gone || changed) {
-        char id[24];
-        snprintf(id, sizeof(id), "%lld", q->admin_id);
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", q->admin_id);
+    if (strcmp(r->sqlstate, "28000") == 0) {
+        /* a new password, role or access since these sessions began, which no edge acted on */
+        EDGE_WARN("admin changed unseen: ending their older sessions", "admin_id", id, "why",
+                  "session epoch is stale");
+        edge_auth_session_stale(q->ctx, q->admin_id, q->epoch);
+    } else if (strcmp(r->sqlstate, "42501") == 0) {
         EDGE_WARN("admin changed unseen: ending their sessions", "admin_id", id, "why",
-                  gone ? "disabled or deleted" : "role changed");
+                  "disabled or deleted");
         edge_auth_admin_changed(q->ctx, q->admin_id);
     }
     free(q);
 }
 
-void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, const char *role)
+void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, long long epoch)
 {
-    char id[24];
-    if (!ctx || !ctx->pg || !role) return;
+    char actor[48];
+    if (!ctx || !ctx->pg || edge_auth_actor(admin_id, epoch, actor, sizeof(actor)) < 0) return;
     validate_req *q = calloc(1, sizeof(*q)); /* freed in validated_cb */
     if (!q) return;
     q->ctx = ctx;
     q->admin_id = admin_id;
-    snprintf(q->role, sizeof(q->role), "%s", role);
-    snprintf(id, sizeof(id), "%lld", admin_id);
-    const char *params[] = {id};
-    if (edge_pg_call(ctx->pg, NULL, "SELECT rt.admin_get($1::bigint)->>'role'", 1, params,
-                     validated_cb, q) != EDGE_OK)
+    q->epoch = epoch;
+    /* the check every REST call gets: the actor's epoch, enabled, any role */
+    if (edge_pg_call(ctx->pg, actor, "SELECT rt.require_role('viewer')", 0, NULL, validated_cb,
+                     q) != EDGE_OK)
         free(q); /* the queue is full: the next round asks again */
 }
 
@@ -566,10 +625,9 @@ void edge_auth_tick(edge_http *h)
     static unsigned ticks;
     if (!h) return;
     if (++ticks % EDGE_AUTH_VALIDATE_TICKS == 0) {
-        long long ids[64];
-        char roles[64][16];
-        size_t n = edge_ws_admins(h, ids, roles, 64);
-        for (size_t i = 0; i < n; i++) edge_auth_validate_admin(h->ctx, ids[i], roles[i]);
+        long long ids[64], epochs[64];
+        size_t n = edge_ws_admins(h, ids, epochs, 64);
+        for (size_t i = 0; i < n; i++) edge_auth_validate_admin(h->ctx, ids[i], epochs[i]);
     }
     if (h->n_revoke_pending && edge_redis_ready(h->ctx->redis)) {
         long long ids[sizeof(h->revoke_pending) / sizeof(h->revoke_pending[0])];

@@ -1,6 +1,7 @@
-/* Sessions, the session cookie, CSRF tokens, the WebSocket Origin check and the in-memory
- * failed-login limiter. Pure except edge_token_new (OpenSSL RAND_bytes) and the session store
- * at the end (Redis: rt:session:<token> plus the per-admin index rt:admin_sessions:<id>). */
+/* Sessions, the session cookie, CSRF tokens, the WebSocket Origin check and the failed-login
+ * limiter. Pure except edge_token_new (OpenSSL RAND_bytes), the limiter's counts (Redis:
+ * rt:login:*) and the session store at the end (Redis: rt:session:<token> plus the per-admin
+ * index rt:admin_sessions:<id>). */
 #ifndef EDGE_AUTH_H
 #define EDGE_AUTH_H
 
@@ -18,6 +19,7 @@ typedef struct edge_session {
     char role[16];
     char csrf_token[EDGE_TOKEN_HEX + 1];
     long long created_at;
+    long long epoch; /* the admin's session_epoch at login (0 in sessions made before 0.4.0) */
 } edge_session;
 
 /* Finds cookie `name` in a Cookie header ("a=1; b=\"2\""); strips optional quotes. Returns 0
@@ -46,14 +48,16 @@ int edge_session_from_json(const char *json, size_t len, edge_session *s);
 int edge_cookie_set(char *out, size_t outlen, const char *token, int secure);
 int edge_cookie_clear(char *out, size_t outlen, int secure);
 
-/* The login limiter. Every attempt is counted BEFORE the password is checked, against the account
- * (the login name as sent) and against the client address; an account or address that reaches
- * its maximum within the window is locked, for lock_sec and then twice as long at each further
- * lock (up to lock_max_sec; a key's locks are forgotten after a day without attempts). A correct
- * password clears the account's record and does not count against the address; a locked account
- * is refused even with the correct password until its lock ends. At most in_flight logins are
- * checked at once (bcrypt is slow on purpose). Fixed-size tables (the least recently used
- * unlocked key is evicted), so memory stays bounded under floods. */
+/* The login limiter, shared by every edge through Redis. Every attempt is counted BEFORE the
+ * password is checked, against the account (the login name as sent, stored only as its SHA-256)
+ * and against the client address, by one Lua script per attempt (edge_limiter_count); an account
+ * or address that reaches its maximum within the window is locked, for lock_sec and then twice as
+ * long at each further lock (up to lock_max_sec; a key's locks are forgotten after a day without
+ * attempts, and a key never locked lives only for the window). A correct password clears the
+ * account's record and does not count against the address; a locked account is refused even
+ * with the correct password until its lock ends. Several edges share the counts and a restart
+ * keeps them. Only the cap on logins in flight (bcrypt is slow on purpose) is per edge. When
+ * Redis cannot count, the login is refused (503, fail closed). */
 typedef struct edge_limiter_params {
     int account_max, addr_max; /* attempts per window before a lock */
     int window_sec;
@@ -69,18 +73,30 @@ typedef struct edge_limiter edge_limiter;
 edge_limiter *edge_limiter_create(const edge_limiter_params *p); /* NULL: the defaults */
 void edge_limiter_destroy(edge_limiter *l);
 
-/* Before the password is checked: 0 when the login may go ahead (the attempt is counted and holds
- * an in-flight place), else the seconds to wait (Retry-After; nothing counted). */
-int edge_limiter_begin(edge_limiter *l, const char *account, const char *addr, time_t now);
+/* A place among the logins in flight on this edge: 0 taken, -1 all in use (answer 429). */
+int edge_limiter_enter(edge_limiter *l);
+void edge_limiter_leave(edge_limiter *l);
+int edge_limiter_in_flight(const edge_limiter *l);
+
+/* The Redis keys of an attempt: rt:login:account:<sha256 hex of login>, rt:login:addr:<addr>.
+ * 0, or -1 when out does not hold them. */
+int edge_limiter_account_key(const char *login, char *out, size_t outlen);
+int edge_limiter_addr_key(const char *addr, char *out, size_t outlen);
+
+/* Counts one attempt (atomically, for all edges). cb gets an integer reply: 0 when the login may
+ * go ahead (counted), else the seconds to wait (Retry-After; nothing counted); NULL or an error
+ * reply when Redis did not answer. EDGE_ERR when not sent (cb not called). */
+int edge_limiter_count(const edge_limiter *l, edge_redis *r, const char *account_key,
+                       const char *addr_key, edge_redis_cb cb, void *ud);
 
 typedef enum edge_login_outcome {
     EDGE_LOGIN_OK,    /* right password: account record cleared, address attempt uncounted */
     EDGE_LOGIN_WRONG, /* wrong login or password: the attempt stays counted */
     EDGE_LOGIN_NONE,  /* no answer (database away, queue full): uncounted everywhere */
 } edge_login_outcome;
-/* After begin returned 0, exactly once: releases the in-flight place. */
-void edge_limiter_end(edge_limiter *l, const char *account, const char *addr,
-                      edge_login_outcome outcome);
+/* After a counted attempt's check, once (fire and forget). */
+void edge_limiter_settle(edge_redis *r, const char *account_key, const char *addr_key,
+                         edge_login_outcome outcome);
 
 /* The client's address: the TCP peer, or, when the peer is a trusted proxy (trusted: a comma
  * list of addresses and CIDR ranges, IPv4 or IPv6, as RT_TRUSTED_PROXIES), the rightmost
@@ -113,10 +129,23 @@ void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_i
  * Safe to call twice and for an admin without sessions; ctx->http may be NULL (shutting down). */
 void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id);
 
-/* Asks the database (rt.admin_get) whether the admin still exists, is enabled and has `role`;
- * when not, runs edge_auth_admin_changed. A safety net for an admin.changed journal row no edge
- * read (the change was made while every edge was down); a new password made then is not seen. */
-void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, const char *role);
+/* The actor of a session's SQL calls: "admin:<id>#<epoch>"; edge_pg sets rt.actor to the part
+ * before '#' and rt.actor_epoch to the rest, so rt.require_role refuses (28000) a session older
+ * than the admin's session_epoch in the same statement
+ * (pg_extension/sql/0.4.0/45_session_epoch.sql). 0, or -1 when out is too small. */
+int edge_auth_actor(long long admin_id, long long epoch, char *out, size_t outlen);
+
+/* Ends the admin's sessions made at `epoch` or before (the database refused one as stale: a new
+ * password, role or access no edge acted on), then re-checks this edge's sockets so theirs close
+ * at once. Sessions made since (a newer epoch) stay. */
+void edge_auth_session_stale(edge_ctx *ctx, long long admin_id, long long epoch);
+
+/* Asks the database (rt.require_role as the session's actor and epoch) whether a session of this
+ * admin made at `epoch` is still good; a stale one ends (edge_auth_session_stale), a disabled or
+ * deleted admin loses every session (edge_auth_admin_changed). The safety net for changes no edge
+ * read from the journal (made while every edge was down): each socket's admin when it connects
+ * and every EDGE_AUTH_VALIDATE_TICKS ticks. */
+void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, long long epoch);
 
 /* Every EDGE_AUTH_TICK_MS (a timer of edge_http.c): retries the revocations Redis refused and
  * closes the sockets whose session no longer exists (logged out elsewhere, deleted in Redis,

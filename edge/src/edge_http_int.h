@@ -78,7 +78,7 @@ typedef struct edge_req {
     /* session (after the Redis lookup) */
     int has_session;
     edge_session session;
-    char actor[32]; /* "admin:<id>" */
+    char actor[48]; /* "admin:<id>#<session epoch>" (edge_auth_actor) */
     /* a login attempt the limiter counted (edge_limiter_begin), ended once by its SQL answer */
     int login_counted;
     char login_account[128], login_addr[64];

@@ -12,6 +12,9 @@
 #define EDGE_KEY_TG_CHAT_SLOT_PREFIX "rt:tg:slot:" /* + chat id: per-chat send pace, all edges */
 #define EDGE_KEY_SESSION_PREFIX "rt:session:"      /* + token: an admin's session */
 #define EDGE_KEY_ADMIN_SESSIONS_PREFIX "rt:admin_sessions:" /* + admin id: set of its tokens */
+/* login attempts of all edges (hash c, ws, s, last, lu; TTL: the window, a day once locked) */
+#define EDGE_KEY_LOGIN_ACCOUNT_PREFIX "rt:login:account:" /* + SHA-256 hex of the login sent */
+#define EDGE_KEY_LOGIN_ADDR_PREFIX "rt:login:addr:"       /* + client address */
 #define EDGE_KEY_SIM_UPDATE_ID "rt:sim:update_id" /* simulator update and message ids (INCR) */
 
 #define EDGE_GROUP_INGEST "ingest"

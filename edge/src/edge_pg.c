@@ -338,8 +338,12 @@ static void conn_send_step(pg_conn *k)
         break;
     case S_ACTOR: {
         const char *p[1] = {k->call->actor};
-        ok = PQsendQueryParams(k->c, "SELECT set_config('rt.actor', $1, true)", 1, NULL, p, NULL,
-                               NULL, 0);
+        /* "admin:<id>#<epoch>": the session's epoch too (rt.require_role refuses a stale one);
+         * without '#', rt.actor_epoch is '' (unset) */
+        ok = PQsendQueryParams(k->c,
+                               "SELECT set_config('rt.actor', split_part($1, '#', 1), true), "
+                               "set_config('rt.actor_epoch', split_part($1, '#', 2), true)",
+                               1, NULL, p, NULL, NULL, 0);
         break;
     }
     case S_SQL:

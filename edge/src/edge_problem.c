@@ -15,6 +15,7 @@ int edge_sqlstate_to_status(const char *s)
     if (strcmp(s, "40001") == 0) return 409; /* stale version: optimistic concurrency */
     if (strcmp(s, "42501") == 0) return 403;
     if (strcmp(s, "28P01") == 0) return 401;
+    if (strcmp(s, "28000") == 0) return 401; /* a stale session (rt.actor_epoch) */
     /* the database is down, shutting down, saturated or too slow: try again later */
     if (strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 || strcmp(s, "57P01") == 0 ||
         strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0 || strcmp(s, "57014") == 0)

@@ -28,8 +28,9 @@ typedef struct edge_ws_client {
     unsigned long long id;          /* increasing: the list runs from the newest down */
     char token[EDGE_TOKEN_HEX + 1]; /* to close on logout; never logged */
     long long admin_id;
-    char role[16]; /* the session's; an admin whose role is no longer this is re-checked */
-    ws_frame **q;  /* ring buffer */
+    char role[16];   /* the session's */
+    long long epoch; /* the session's; the database refuses it once the admin's is newer */
+    ws_frame **q;    /* ring buffer */
     size_t qhead, qlen, qcap;
     int kill_code; /* nonzero: close with this status at the next WRITEABLE */
     /* journal catch-up in progress: only the first hold_n frames (the hello, then the catch-up
@@ -232,6 +233,7 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     c->id = ++next_id;
     c->admin_id = pss->pending_session.admin_id;
     memcpy(c->role, pss->pending_session.role, sizeof(c->role));
+    c->epoch = pss->pending_session.epoch;
     memcpy(c->token, pss->pending_token, sizeof(c->token));
     c->next = h->clients;
     if (h->clients) h->clients->prev = c;
@@ -259,7 +261,7 @@ int edge_ws_established(edge_http *h, struct lws *wsi, edge_pss *pss)
     snprintf(id, sizeof(id), "%lld", c->admin_id);
     EDGE_INFO("ws connected", "admin_id", id);
     /* the session may have outlived a change no edge saw (all down): ask the database too */
-    edge_auth_validate_admin(h->ctx, c->admin_id, c->role);
+    edge_auth_validate_admin(h->ctx, c->admin_id, c->epoch);
     return 0;
 }
 
@@ -339,15 +341,15 @@ void edge_ws_close_session(edge_http *h, const char *token)
         if (edge_ct_equal(token, c->token)) client_kill(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
 }
 
-size_t edge_ws_admins(edge_http *h, long long *ids, char (*roles)[16], size_t max)
+size_t edge_ws_admins(edge_http *h, long long *ids, long long *epochs, size_t max)
 {
     size_t n = 0;
     for (edge_ws_client *c = h ? h->clients : NULL; c && n < max; c = c->next) {
         size_t i = 0;
-        while (i < n && !(ids[i] == c->admin_id && strcmp(roles[i], c->role) == 0)) i++;
+        while (i < n && !(ids[i] == c->admin_id && epochs[i] == c->epoch)) i++;
         if (i < n) continue;
         ids[n] = c->admin_id;
-        memcpy(roles[n], c->role, sizeof(roles[n]));
+        epochs[n] = c->epoch;
         n++;
     }
     return n;

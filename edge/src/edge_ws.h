@@ -24,8 +24,8 @@ void edge_ws_closed(edge_http *h, struct edge_pss *pss);
 void edge_ws_close_session(edge_http *h, const char *token); /* logout: close its sockets */
 /* The admin's sessions ended (disabled, demoted, new password): close every socket of theirs. */
 void edge_ws_close_admin(edge_http *h, long long admin_id);
-/* The distinct (admin id, session role) pairs of the open sockets, at most max. */
-size_t edge_ws_admins(edge_http *h, long long *ids, char (*roles)[16], size_t max);
+/* The distinct (admin id, session epoch) pairs of the open sockets, at most max. */
+size_t edge_ws_admins(edge_http *h, long long *ids, long long *epochs, size_t max);
 /* Asks Redis whether each open socket's session still exists and closes those whose session is
  * gone (edge_auth_tick runs it). Nothing closes while Redis is unreachable. */
 void edge_ws_recheck_sessions(edge_http *h);

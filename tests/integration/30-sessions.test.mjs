@@ -7,6 +7,8 @@
 // (c) A session deleted in Redis closes its socket (bounded periodic re-check).
 // (d) Expiry and sliding refresh on an edge with a short RT_SESSION_TTL_SEC.
 // (e) After a Redis restart the first /ws upgrade succeeds (the blocking lookup reconnects).
+// (f) A new password set while no edge ran (no edge acted on its journal row) ends the sessions
+//     made before it: the session's epoch is older than the admin's (45_session_epoch.sql).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -189,6 +191,61 @@ test('an admin disabled while no edge runs: the next edge closes their socket an
     assert.equal(await wsUpgradeStatus(e.url, { cookie: s.cookie }), 401);
     assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: s.cookie })).status, 401);
   } finally {
+    await e.stop();
+    await own.stop();
+  }
+});
+
+test('a new password set while no edge runs: on the next edge the old cookies get 401 on REST, me and /ws, an open socket closes, a new login works', { timeout: 90000 }, async () => {
+  // The admin.changed journal row of a change made while every edge is down is never acted on
+  // (an edge reads only rows after its start position), and the old safety net compared the
+  // role only: the old cookies went on working (REST 200). Now each session carries the admin's
+  // session epoch and the database refuses an older one in the same call (28000 -> 401), which
+  // ends every session of that admin made at that epoch or before. Three admins, one per way in:
+  // REST (a), GET /api/auth/me (b), straight to /ws (c).
+  const own = await ownRedis('sessions-epoch');
+  let e = await startEdge({ name: 'sessions-epoch-1', env: { REDIS_URL: own.url } });
+  const r = redisClientFor(own.url);
+  try {
+    const [a, b, c] = [await newAdmin('admin'), await newAdmin('viewer'), await newAdmin('moderator')];
+    const [sa, sa2, sb, sc] = [await login(e.url, a.name, a.password), await login(e.url, a.name, a.password),
+      await login(e.url, b.name, b.password), await login(e.url, c.name, c.password)];
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: sa.cookie })).status, 200);
+    await e.stop();
+    const newPassword = (x) => `pw-new-${x.id}-${uniq()}`;
+    for (const x of [a, b, c]) {
+      x.newPassword = newPassword(x);
+      await db.query('UPDATE rt.admins SET password_hash = rt._crypt($2, rt._bcrypt_salt()) WHERE id = $1', [x.id, x.newPassword]);
+    }
+    e = await startEdge({ name: 'sessions-epoch-2', env: { REDIS_URL: own.url } });
+
+    const chats = await request(e.url, 'GET', '/api/chats', { cookie: sa.cookie });
+    assert.equal(chats.status, 401, `REST with a cookie from before the new password: ${chats.status} ${chats.text}`);
+    assert.match(chats.json.detail, /log in again/);
+    const me = await request(e.url, 'GET', '/api/auth/me', { cookie: sb.cookie });
+    assert.equal(me.status, 401, `me with a cookie from before the new password: ${me.status} ${me.text}`);
+    assert.match(me.json.detail, /log in again/);
+    for (const s of [sa, sa2, sb]) { // sa2 was never used: it ended with sa (same admin, same epoch)
+      assert.equal(await r.exists(`rt:session:${tokenOf(s)}`), 0, 'the stale session is ended in Redis');
+      assert.equal(await wsUpgradeStatus(e.url, { cookie: s.cookie }), 401, 'and its /ws upgrade is refused');
+      assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: s.cookie })).status, 401);
+    }
+    // c's old cookie goes straight to /ws: the socket's database check at connect ends it
+    let ws = null;
+    try { ws = await openWs(e.url, sc.cookie); } catch (err) { assert.equal(err.statusCode, 401, err.message); }
+    if (ws) assert.equal((await closed(ws.ws)).code, 1008, 'the socket of a stale session is closed');
+    await waitFor(async () => (await r.exists(`rt:session:${tokenOf(sc)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the stale session to end' });
+    assert.equal(await wsUpgradeStatus(e.url, { cookie: sc.cookie }), 401);
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: sc.cookie })).status, 401);
+
+    // the admin logs in with the new password: that session works, and a late use of an old
+    // cookie (ended already) does not end it
+    const fresh = await login(e.url, a.name, a.newPassword);
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: fresh.cookie })).status, 200);
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: sa.cookie })).status, 401);
+    assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: fresh.cookie })).status, 200, 'the new session still works');
+  } finally {
+    r.disconnect();
     await e.stop();
     await own.stop();
   }

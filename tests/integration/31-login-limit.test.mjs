@@ -2,23 +2,35 @@
 // TCP peer only, and any successful login cleared it: 100 concurrent wrong passwords all got 401,
 // a moderator's login reset the count on the owner's password, and behind a proxy one attacker
 // locked everybody out. Each test performs the attack.
+// The counts then lived in each edge's memory: several edges (the product runs replicas)
+// multiplied the limits and a restart cleared them. They are in Redis now (rt:login:*, one Lua
+// script per attempt), shared by every edge; without Redis no login is checked (503).
 //   edge "direct": no trusted proxy (X-Forwarded-For ignored);
 //   edge "proxied": RT_TRUSTED_PROXIES=127.0.0.1 (the test plays the proxy and names clients).
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEdge, pgSuper } from '../lib/stack.mjs';
+import crypto from 'node:crypto';
+import { startEdge, pgSuper, redisClient, freePort } from '../lib/stack.mjs';
 import { request } from '../lib/http.mjs';
 import { uniq } from '../lib/api.mjs';
 
-let direct; let proxied; let db;
+let direct; let proxied; let db; let redis;
+const extraEdges = [];
 before(async () => {
   direct = await startEdge({ name: 'login-direct' });
   proxied = await startEdge({ name: 'login-proxied', env: { RT_TRUSTED_PROXIES: '127.0.0.1' } });
   db = await pgSuper();
+  redis = redisClient();
 });
+// The address counts are shared and outlive the edges now: a test that locks the test runner's
+// own address (127.0.0.1, the direct peer) must not lock out the suites that follow.
+const unlockRunner = () => redis.del('rt:login:addr:127.0.0.1', 'rt:login:addr:::1', 'rt:login:addr:::ffff:127.0.0.1');
+afterEach(unlockRunner);
 after(async () => {
+  await unlockRunner();
+  redis?.disconnect();
   await db?.end();
-  for (const e of [direct, proxied]) {
+  for (const e of [direct, proxied, ...extraEdges]) {
     if (!e) continue;
     const exit = await e.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${e.logPath})`);
@@ -117,4 +129,73 @@ test('logins in flight are capped: a burst of right passwords gets 429 Retry-Aft
   assert.ok((t[429] ?? 0) >= 1, `beyond 8 in flight: 429, got ${JSON.stringify(t)}`);
   assert.deepEqual(Object.keys(t).sort(), ['200', '429'], JSON.stringify(t));
   rs.filter((r) => r.status === 429).forEach(assert429);
+});
+
+const accountKey = (login) => `rt:login:account:${crypto.createHash('sha256').update(login).digest('hex')}`;
+
+test('two edges share the count: guesses spread over both lock the account after 5 in total, and the lock survives an edge restart', async () => {
+  // the old limiter counted in each edge's memory: 3 guesses here and 2 there locked nothing,
+  // the 6th guess was checked (401), and a restarted edge had forgotten everything
+  const second = await startEdge({ name: 'login-second' });
+  extraEdges.push(second);
+  const owner = await newAdmin('owner');
+  const edges = [direct, second];
+  const seen = [];
+  for (let i = 0; i < 5; i++) seen.push((await attempt(edges[i % 2], owner.name, `guess-${i}`)).status);
+  assert.deepEqual(seen, [401, 401, 401, 401, 401], 'five guesses are checked, three on one edge and two on the other');
+  const locked = await attempt(second, owner.name, 'guess-5');
+  assert429(locked);
+  assert429(await attempt(direct, owner.name, 'guess-6'));
+  assert429(await attempt(direct, owner.name, owner.password)); // even the right password, on either edge
+  // what Redis holds: a hash of the login (never the login itself) that expires
+  const key = accountKey(owner.name);
+  const state = await redis.hgetall(key);
+  assert.ok(Number(state.lu) > 0 && Number(state.s) === 1, `locked once: ${JSON.stringify(state)}`);
+  const ttl = await redis.ttl(key);
+  assert.ok(ttl > 0 && ttl <= 86400 + 3600, `the record expires (TTL ${ttl})`);
+  const keys = await redis.keys('rt:login:*');
+  assert.ok(!keys.some((k) => k.includes(owner.name)), 'no key holds the login');
+  // a restart forgets nothing: the second edge stops, a new one starts, the account is still locked
+  assert.deepEqual(await second.stop(), { code: 0, signal: null });
+  const third = await startEdge({ name: 'login-third' });
+  extraEdges.push(third);
+  const after = await attempt(third, owner.name, owner.password);
+  assert429(after);
+  assert.ok(Number(after.headers['retry-after']) <= Number(locked.headers['retry-after']), 'the same lock, running down');
+});
+
+test('backoff doubles across edges: the second lock of an account lasts twice as long as the first', async () => {
+  const a = await newAdmin('admin');
+  for (let i = 0; i < 5; i++) assert.equal((await attempt(i % 2 ? proxied : direct, a.name, `g1-${i}`, newClient())).status, 401);
+  const first = await attempt(direct, a.name, 'g1-5');
+  assert429(first);
+  assert.ok(Number(first.headers['retry-after']) <= 30 && Number(first.headers['retry-after']) >= 28, `first lock 30 s: ${first.headers['retry-after']}`);
+  // the lock runs out (the test moves its end to now instead of waiting 30 s)
+  await redis.hset(accountKey(a.name), 'lu', '0');
+  for (let i = 0; i < 5; i++) assert.equal((await attempt(i % 2 ? direct : proxied, a.name, `g2-${i}`, newClient())).status, 401);
+  const second = await attempt(proxied, a.name, 'g2-5', newClient());
+  assert429(second);
+  assert.ok(Number(second.headers['retry-after']) <= 60 && Number(second.headers['retry-after']) >= 58, `second lock 60 s: ${second.headers['retry-after']}`);
+});
+
+test('without Redis no login is checked: 503 problem+json with Retry-After (fail closed), not an uncounted guess', async () => {
+  // an edge whose Redis is a closed port: the old limiter counted in memory and checked the
+  // password anyway (401 for a guess); now an attempt that cannot be counted is not checked
+  const dead = await freePort(19000, 19999);
+  const edge = await startEdge({ name: 'login-noredis', ready: false, env: { REDIS_URL: `redis://127.0.0.1:${dead}/0` } });
+  extraEdges.push(edge);
+  const owner = await newAdmin('owner');
+  let res;
+  for (let i = 0; i < 50; i++) { // the HTTP server comes up before Redis would have
+    res = await attempt(edge, owner.name, 'wrong-password').catch(() => null);
+    if (res) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(res, 'the edge answers');
+  assert.equal(res.status, 503, `${res.status} ${res.text}`);
+  assert.match(res.headers['content-type'], /^application\/problem\+json/);
+  assert.ok(Number(res.headers['retry-after']) >= 1, `Retry-After: ${res.headers['retry-after']}`);
+  assert.match(JSON.parse(res.text).detail ?? JSON.parse(res.text).title, /attempts cannot be counted|unavailable/);
+  const right = await attempt(edge, owner.name, owner.password);
+  assert.equal(right.status, 503, 'the right password is not checked either');
 });

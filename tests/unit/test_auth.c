@@ -1,5 +1,5 @@
 /* edge_auth: cookie parsing, token shape, constant-time compare, Origin check, session JSON,
- * Set-Cookie values and the failed-login limiter. */
+ * Set-Cookie values, the login limiter's in-flight cap and keys, and the session epoch. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -128,105 +128,85 @@ static void test_cookie_headers(void **state)
 
 static const edge_limiter_params P = {3, 5, 300, 30, 60, 200, 2};
 
-static void test_limiter_counts_before_the_check(void **state)
+/* The counts live in Redis (one Lua script per attempt, for every edge: integration
+ * 31-login-limit); what stays in the edge is the cap on logins in flight. */
+static void test_limiter_in_flight_cap(void **state)
 {
     (void)state;
     edge_limiter *l = edge_limiter_create(&P);
     assert_non_null(l);
-    /* three attempts begin at once (none answered yet): the third locks the account */
-    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.1", 1000), 0);
-    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.2", 1000), 0);
-    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.3", 1000), 1); /* 2 in flight: cap */
-    edge_limiter_end(l, "owner", "1.1.1.1", EDGE_LOGIN_WRONG);
-    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.3", 1000), 0);
-    assert_int_equal(edge_limiter_begin(l, "owner", "1.1.1.4", 1000), 30); /* locked */
-    edge_limiter_end(l, "owner", "1.1.1.2", EDGE_LOGIN_WRONG);
-    edge_limiter_end(l, "owner", "1.1.1.3", EDGE_LOGIN_WRONG);
-    assert_int_equal(edge_limiter_begin(l, "owner", "9.9.9.9", 1010), 20);
-    assert_int_equal(edge_limiter_begin(l, "moderator", "9.9.9.9", 1010), 0); /* per account */
-    edge_limiter_end(l, "moderator", "9.9.9.9", EDGE_LOGIN_OK);
-    /* another account's success does not clear the owner's lock */
-    assert_int_equal(edge_limiter_begin(l, "owner", "9.9.9.9", 1011), 19);
+    assert_int_equal(edge_limiter_enter(l), 0);
+    assert_int_equal(edge_limiter_enter(l), 0);
+    assert_int_equal(edge_limiter_enter(l), -1); /* 2 in flight: the cap */
+    assert_int_equal(edge_limiter_in_flight(l), 2);
+    edge_limiter_leave(l);
+    assert_int_equal(edge_limiter_enter(l), 0);
+    edge_limiter_leave(l);
+    edge_limiter_leave(l);
+    edge_limiter_leave(l); /* one too many: stays at 0 */
+    assert_int_equal(edge_limiter_in_flight(l), 0);
     edge_limiter_destroy(l);
+    edge_limiter *d = edge_limiter_create(NULL); /* the defaults: 8 */
+    for (int i = 0; i < 8; i++) assert_int_equal(edge_limiter_enter(d), 0);
+    assert_int_equal(edge_limiter_enter(d), -1);
+    edge_limiter_destroy(d);
 }
 
-static void test_limiter_backoff_doubles(void **state)
+/* The account key holds a SHA-256 of the login, never the login: fixed length whatever was sent
+ * (a 100 KB login makes an 82-byte key), and different logins different keys. */
+static void test_limiter_keys(void **state)
 {
+    char a[128], b[128], big_key[128], ip[128];
     (void)state;
-    edge_limiter *l = edge_limiter_create(&P);
-    time_t t = 1000;
-    int expect[] = {30, 60, 120, 200, 200}; /* doubling, capped at lock_max_sec */
-    for (int k = 0; k < 5; k++) {
-        for (int i = 0; i < 3; i++) { /* each from another address */
-            char ip[32];
-            snprintf(ip, sizeof(ip), "2.2.%d.%d", k, i);
-            assert_int_equal(edge_limiter_begin(l, "acct", ip, t), 0);
-            edge_limiter_end(l, "acct", ip, EDGE_LOGIN_WRONG);
-        }
-        assert_int_equal(edge_limiter_begin(l, "acct", "3.3.3.3", t), expect[k]);
-        t += expect[k];
-    }
-    edge_limiter_destroy(l);
+    assert_int_equal(edge_limiter_account_key("owner", a, sizeof(a)), 0);
+    /* sha256("owner") */
+    assert_string_equal(
+        a, "rt:login:account:4c1029697ee358715d3a14a2add817c4b01651440de808371f78165ac90dc581");
+    assert_int_equal(edge_limiter_account_key("Owner", b, sizeof(b)), 0);
+    assert_string_not_equal(a, b);
+    char *big = malloc(100001);
+    assert_non_null(big);
+    memset(big, 'x', 100000);
+    big[100000] = '\0';
+    assert_int_equal(edge_limiter_account_key(big, big_key, sizeof(big_key)), 0);
+    assert_int_equal(strlen(big_key), strlen(a));
+    assert_null(strstr(big_key, "xxxx"));
+    free(big);
+    assert_int_equal(edge_limiter_account_key(NULL, b, sizeof(b)), 0); /* no login: "" */
+    assert_int_equal(edge_limiter_account_key("owner", b, 20), -1);    /* does not fit */
+    assert_int_equal(edge_limiter_addr_key("2001:db8::7", ip, sizeof(ip)), 0);
+    assert_string_equal(ip, "rt:login:addr:2001:db8::7");
 }
 
-static void test_limiter_success_and_no_answer(void **state)
+/* The session keeps the admin's epoch; the actor of its SQL calls carries it. */
+static void test_session_epoch(void **state)
 {
+    edge_session s = {0}, t;
+    char actor[48];
     (void)state;
-    edge_limiter *l = edge_limiter_create(&P);
-    for (int i = 0; i < 2; i++) {
-        assert_int_equal(edge_limiter_begin(l, "a", "4.4.4.4", 1), 0);
-        edge_limiter_end(l, "a", "4.4.4.4", EDGE_LOGIN_WRONG);
-    }
-    /* the right password before the lock: the account starts over */
-    assert_int_equal(edge_limiter_begin(l, "a", "4.4.4.4", 2), 0);
-    edge_limiter_end(l, "a", "4.4.4.4", EDGE_LOGIN_OK);
-    for (int i = 0; i < 2; i++) {
-        assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
-        edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_NONE); /* database away: not counted */
-    }
-    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
-    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
-    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0);
-    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
-    assert_int_equal(edge_limiter_begin(l, "a", "5.5.5.5", 3), 0); /* third: locks */
-    edge_limiter_end(l, "a", "5.5.5.5", EDGE_LOGIN_WRONG);
-    assert_true(edge_limiter_begin(l, "a", "6.6.6.6", 4) > 0);
-    edge_limiter_destroy(l);
-}
-
-static void test_limiter_per_address(void **state)
-{
-    char acct[32];
-    (void)state;
-    edge_limiter *l = edge_limiter_create(&P);
-    for (int i = 0; i < 5; i++) { /* one address guessing many accounts */
-        snprintf(acct, sizeof(acct), "user%d", i);
-        assert_int_equal(edge_limiter_begin(l, acct, "7.7.7.7", 10), 0);
-        edge_limiter_end(l, acct, "7.7.7.7", EDGE_LOGIN_WRONG);
-    }
-    assert_int_equal(edge_limiter_begin(l, "user9", "7.7.7.7", 10), 60);
-    assert_int_equal(edge_limiter_begin(l, "user9", "7.7.7.8", 10), 0);
-    edge_limiter_destroy(l);
-}
-
-static void test_limiter_table_is_bounded(void **state)
-{
-    char acct[32];
-    (void)state;
-    edge_limiter *l = edge_limiter_create(&P);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(edge_limiter_begin(l, "victim", "8.8.8.8", 1), 0);
-        edge_limiter_end(l, "victim", "8.8.8.8", EDGE_LOGIN_WRONG);
-    }
-    for (int i = 0; i < 10000; i++) { /* a flood of accounts evicts, never grows, and */
-        snprintf(acct, sizeof(acct), "flood%d", i); /* never evicts a locked key first */
-        char ip[32];
-        snprintf(ip, sizeof(ip), "10.%d.%d.1", i / 256, i % 256);
-        edge_limiter_begin(l, acct, ip, 2);
-        edge_limiter_end(l, acct, ip, EDGE_LOGIN_WRONG);
-    }
-    assert_true(edge_limiter_begin(l, "victim", "8.8.4.4", 3) > 0);
-    edge_limiter_destroy(l);
+    s.admin_id = 12;
+    strcpy(s.login, "ann");
+    strcpy(s.role, "admin");
+    strcpy(s.csrf_token, TOK);
+    s.epoch = 3;
+    char *j = edge_session_to_json(&s);
+    assert_non_null(j);
+    assert_int_equal(edge_session_from_json(j, strlen(j), &t), 0);
+    assert_int_equal(t.epoch, 3);
+    free(j);
+    /* a session stored before the epoch existed is at epoch 0 */
+    const char *old = "{\"admin_id\":1,\"login\":\"a\",\"role\":\"owner\",\"csrf_token\":\"" TOK
+                      "\",\"created_at\":5}";
+    assert_int_equal(edge_session_from_json(old, strlen(old), &t), 0);
+    assert_int_equal(t.epoch, 0);
+    const char *neg = "{\"admin_id\":1,\"login\":\"a\",\"role\":\"owner\",\"csrf_token\":\"" TOK
+                      "\",\"epoch\":-1}";
+    assert_int_equal(edge_session_from_json(neg, strlen(neg), &t), -1);
+    assert_int_equal(edge_auth_actor(12, 3, actor, sizeof(actor)), 0);
+    assert_string_equal(actor, "admin:12#3");
+    assert_int_equal(
+        edge_auth_actor(999999999999999999LL, 999999999999999999LL, actor, sizeof(actor)), 0);
+    assert_int_equal(edge_auth_actor(12, 3, actor, 8), -1);
 }
 
 static void test_client_addr(void **state)
@@ -266,11 +246,9 @@ int main(void)
         cmocka_unit_test(test_origin_matches_host),
         cmocka_unit_test(test_session_json_roundtrip),
         cmocka_unit_test(test_cookie_headers),
-        cmocka_unit_test(test_limiter_counts_before_the_check),
-        cmocka_unit_test(test_limiter_backoff_doubles),
-        cmocka_unit_test(test_limiter_success_and_no_answer),
-        cmocka_unit_test(test_limiter_per_address),
-        cmocka_unit_test(test_limiter_table_is_bounded),
+        cmocka_unit_test(test_limiter_in_flight_cap),
+        cmocka_unit_test(test_limiter_keys),
+        cmocka_unit_test(test_session_epoch),
         cmocka_unit_test(test_client_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
