@@ -104,7 +104,6 @@ AS $$
 DECLARE
     j rt.events;
     width numeric;
-    n int;
 BEGIN
     PERFORM rt.require_role('viewer');
     IF after IS NULL OR after < 0 THEN
@@ -139,12 +138,8 @@ BEGIN
                 RETURN NEXT;
                 CONTINUE;
             END IF;
-            n := 0;
-            FOR type, data IN SELECT e ->> 'type', e -> 'data' FROM rt.event_messages(j.data) e LOOP
-                n := n + 1;
-                RETURN NEXT;
-            END LOOP;
-            IF n > 0 THEN
+            RETURN QUERY SELECT j.id, e ->> 'type', e -> 'data' FROM rt.event_messages(j.data) e;
+            IF FOUND THEN
                 CONTINUE;
             END IF;
             type := NULL; -- nothing to show: the reader still moves past the row
