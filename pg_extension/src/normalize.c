@@ -77,6 +77,7 @@ static uint8 class_tab[RT_NORM_TABLE_LIMIT];  /* CharClass of a folded code poin
 static uint16 skel_tab[RT_NORM_TABLE_LIMIT];  /* skeleton reading in a Latin word (and alone) */
 static uint16 cyr_tab[RT_NORM_TABLE_LIMIT];   /* skeleton reading in a Cyrillic word */
 static uint8 script_tab[RT_NORM_TABLE_LIMIT]; /* Script of a folded letter */
+static bool amb_tab[RT_NORM_TABLE_LIMIT];     /* skel_tab and cyr_tab differ: the script matters */
 bool rt_word_tab[RT_NORM_TABLE_LIMIT];
 #define word_tab rt_word_tab
 
@@ -210,6 +211,8 @@ BuildTables(void)
 	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
 		cyr_tab[c] = skel_tab[c] == 'i' ? CYR_I : skel_tab[c];
 	cyr_tab['$'] = CYR_ES;
+	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
+		amb_tab[c] = skel_tab[c] != cyr_tab[c];
 
 	/* scripts: a Latin letter with a Cyrillic reading is weak, and so is its Cyrillic target */
 	for (c = 0; c < RT_NORM_TABLE_LIMIT; c++)
@@ -573,6 +576,7 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 		int money = 0; /* @ and $ */
 		int emitted = 0;
 		bool join;
+		bool ambiguous = false; /* some character reads differently in the two scripts */
 		CharClass cc = Classify(b[i]);
 
 		if (cc == CC_SEP)
@@ -587,6 +591,7 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			has_letter |= (cc == CC_LETTER);
 			has_digit |= (cc == CC_DIGIT);
 			money += (cc == CC_SYMBOL && (b[i] == '@' || b[i] == '$'));
+			ambiguous |= (b[i] < RT_NORM_TABLE_LIMIT && amb_tab[b[i]]);
 			i++;
 		} while (i < n && (cc = Classify(b[i])) != CC_SEP);
 		stop = i;
@@ -619,9 +624,14 @@ Skeletonize(const RtNormText *base, RtNormText *out)
 			SKEL_EMIT(' ');
 		if (has_letter)
 		{
-			bool cyr =
-				(stop - start == 1 && spelled) ? spelled_cyr : WordIsCyrillic(b, start, stop);
-			const uint16 *tab = cyr ? cyr_tab : skel_tab;
+			bool cyr = false;
+			const uint16 *tab;
+
+			if (stop - start == 1 && spelled)
+				cyr = spelled_cyr;
+			else if (ambiguous)
+				cyr = WordIsCyrillic(b, start, stop); /* only when it changes the reading */
+			tab = cyr ? cyr_tab : skel_tab;
 
 			for (k = start; k < stop; k++)
 			{
