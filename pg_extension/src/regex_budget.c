@@ -58,6 +58,7 @@ static TimeoutId budget_timeout;
 static volatile sig_atomic_t budget_armed = false;
 static volatile sig_atomic_t budget_fired = false;
 static volatile sig_atomic_t budget_cancel_was_pending = false;
+static bool budget_ours = false; /* the cancel the engine saw was the budget's alone */
 
 static void
 BudgetTimeoutHandler(void)
@@ -113,12 +114,13 @@ RtRegexBudgeted(bool compile, regex_t *re, const pg_wchar *w, int wlen, bool *ex
 	{
 		budget_armed = false;
 		disable_timeout(budget_timeout, false);
-		if (budget_fired && !budget_cancel_was_pending &&
-			!get_timeout_indicator(STATEMENT_TIMEOUT, false))
+		budget_ours = budget_fired && !budget_cancel_was_pending &&
+					  !get_timeout_indicator(STATEMENT_TIMEOUT, false);
+		if (budget_ours)
 			QueryCancelPending = false; /* ours: withdrawn (InterruptPending alone is harmless) */
 	}
 	PG_END_TRY();
-	fired = budget_fired && !budget_cancel_was_pending;
+	fired = budget_ours;
 	budget_fired = false;
 	if (rc != REG_CANCEL)
 		return rc; /* finished, even if the timer fired just after */
