@@ -1,4 +1,5 @@
 /* Session cookie and CSRF token handling, Origin check and the failed-login limiter. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -511,8 +512,89 @@ static void revoke_sessions(edge_ctx *ctx, long long admin_id)
 void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id)
 {
     if (!ctx) return;
+    edge_auth_load_epochs(ctx); /* the admin's new epoch, for the next upgrades */
     if (ctx->http) edge_ws_close_admin(ctx->http, admin_id);
     revoke_sessions(ctx, admin_id);
+}
+
+/* ---- the admins' epochs, for the WebSocket upgrade (which cannot wait for the database) ---- */
+
+#define EPOCH_SLOTS 4096
+#define EPOCH_DISABLED LLONG_MAX
+
+static struct {
+    long long id, floor; /* sessions of admin id made before epoch `floor` are over */
+} epoch_map[EPOCH_SLOTS];
+static size_t epoch_n;
+
+static long long *epoch_floor(long long admin_id, int add)
+{
+    for (size_t i = 0; i < epoch_n; i++)
+        if (epoch_map[i].id == admin_id) return &epoch_map[i].floor;
+    if (!add || epoch_n == EPOCH_SLOTS) return NULL;
+    epoch_map[epoch_n].id = admin_id;
+    epoch_map[epoch_n].floor = 0;
+    return &epoch_map[epoch_n++].floor;
+}
+
+int edge_auth_session_current(long long admin_id, long long epoch)
+{
+    const long long *f = epoch_floor(admin_id, 0);
+    return !f || epoch >= *f; /* unknown (a new admin): the socket's database check decides */
+}
+
+void edge_auth_epoch_at_least(long long admin_id, long long floor)
+{
+    long long *f = epoch_floor(admin_id, 1);
+    if (f && *f < floor) *f = floor;
+}
+
+int edge_auth_epochs_apply(const char *json, size_t len)
+{
+    json_error_t je;
+    const char *key;
+    json_t *v, *o = json_loadb(json, len, 0, &je);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return -1;
+    }
+    epoch_n = 0; /* the database's word replaces everything (a DBA may also lower an epoch) */
+    json_object_foreach(o, key, v)
+    {
+        char *end;
+        long long id = strtoll(key, &end, 10);
+        if (*end || epoch_n == EPOCH_SLOTS) continue;
+        if (json_is_null(v))
+            epoch_map[epoch_n].floor = EPOCH_DISABLED;
+        else if (json_is_integer(v))
+            epoch_map[epoch_n].floor = (long long)json_integer_value(v);
+        else
+            continue;
+        epoch_map[epoch_n++].id = id;
+    }
+    json_decref(o);
+    return 0;
+}
+
+static void epochs_cb(const edge_pg_result *r, void *ud)
+{
+    (void)ud;
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1 ||
+        PQgetisnull(r->res, 0, 0)) {
+        if (strcmp(r->sqlstate, "57P01") != 0) /* not at shutdown */
+            EDGE_WARN("loading the admins' session epochs failed", "sqlstate", r->sqlstate, "error",
+                      r->errmsg);
+        return;
+    }
+    if (edge_auth_epochs_apply(PQgetvalue(r->res, 0, 0), (size_t)PQgetlength(r->res, 0, 0)) < 0)
+        EDGE_WARN("loading the admins' session epochs failed", "error", "not a JSON object");
+}
+
+void edge_auth_load_epochs(edge_ctx *ctx)
+{
+    if (!ctx || !ctx->pg) return;
+    /* a full queue: the next round loads them */
+    edge_pg_call(ctx->pg, NULL, "SELECT rt.admin_session_epochs()", 0, NULL, epochs_cb, NULL);
 }
 
 int edge_auth_actor(long long admin_id, long long epoch, char *out, size_t outlen)
@@ -565,7 +647,8 @@ void edge_auth_session_stale(edge_ctx *ctx, long long admin_id, long long epoch)
 {
     char idx[64], ep[24];
     if (!ctx) return;
-    stale_req *q = malloc(sizeof(*q)); /* freed in staled_cb */
+    if (epoch < LLONG_MAX) edge_auth_epoch_at_least(admin_id, epoch + 1); /* upgrades refuse it */
+    stale_req *q = malloc(sizeof(*q));                                    /* freed in staled_cb */
     if (!q) {
         revoke_later(ctx, admin_id);
         return;
@@ -624,7 +707,8 @@ void edge_auth_tick(edge_http *h)
 {
     static unsigned ticks;
     if (!h) return;
-    if (++ticks % EDGE_AUTH_VALIDATE_TICKS == 0) {
+    if (ticks++ % EDGE_AUTH_VALIDATE_TICKS == 0) {
+        edge_auth_load_epochs(h->ctx); /* also at the first tick */
         long long ids[64], epochs[64];
         size_t n = edge_ws_admins(h, ids, epochs, 64);
         for (size_t i = 0; i < n; i++) edge_auth_validate_admin(h->ctx, ids[i], epochs[i]);

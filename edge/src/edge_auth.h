@@ -147,6 +147,18 @@ void edge_auth_session_stale(edge_ctx *ctx, long long admin_id, long long epoch)
  * and every EDGE_AUTH_VALIDATE_TICKS ticks. */
 void edge_auth_validate_admin(edge_ctx *ctx, long long admin_id, long long epoch);
 
+/* The WebSocket upgrade cannot wait for the database, so each edge keeps every admin's session
+ * epoch (rt.admin_session_epochs: loaded at start, after each admin.changed and every
+ * EDGE_AUTH_VALIDATE_TICKS ticks; raised when the database refuses a stale session).
+ * edge_auth_session_current is 0 when a session of admin_id made at `epoch` is known to be over
+ * (older than the admin's epoch, or the admin is disabled): the upgrade answers 401. An admin
+ * not (yet) known passes; the socket's database check at connect then decides. */
+int edge_auth_session_current(long long admin_id, long long epoch);
+void edge_auth_epoch_at_least(long long admin_id, long long floor);
+/* Replaces the known epochs by a rt.admin_session_epochs() answer; 0 or -1 (not an object). */
+int edge_auth_epochs_apply(const char *json, size_t len);
+void edge_auth_load_epochs(edge_ctx *ctx);
+
 /* Every EDGE_AUTH_TICK_MS (a timer of edge_http.c): retries the revocations Redis refused and
  * closes the sockets whose session no longer exists (logged out elsewhere, deleted in Redis,
  * expired). So a socket outlives its session by at most one tick. */

@@ -216,6 +216,11 @@ int edge_ws_check_upgrade(edge_http *h, struct lws *wsi, edge_pss *pss)
     int ok = json && edge_session_from_json(json, strlen(json), &pss->pending_session) == 0;
     free(json);
     if (!ok) return 401;
+    /* made before the admin's password, role or access last changed (edge_auth.h) */
+    if (!edge_auth_session_current(pss->pending_session.admin_id, pss->pending_session.epoch)) {
+        edge_auth_session_stale(h->ctx, pss->pending_session.admin_id, pss->pending_session.epoch);
+        return 401;
+    }
     memcpy(pss->pending_token, token, sizeof(pss->pending_token));
     pss->pending_ok = 1;
     return 0;

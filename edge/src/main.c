@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "edge_auth.h"
 #include "edge_config.h"
 #include "edge_fernet.h"
 #include "edge_events.h"
@@ -110,6 +111,8 @@ int main(void)
     /* a flood of API calls gets 503 at once; it never queues up behind a dead database */
     edge_pg_set_limits(ctx.pg, cfg.pg_api_queue, (unsigned)cfg.pg_queue_timeout_ms,
                        (unsigned)cfg.pg_statement_timeout_ms);
+    /* first in the API pool's queue: the admins' session epochs the /ws upgrade checks */
+    edge_auth_load_epochs(&ctx);
     ctx.http = edge_http_start(&ctx);
     if (!ctx.http) {
         EDGE_ERROR("could not start the HTTP server");

@@ -2,7 +2,7 @@
 -- when no edge acted on the admin.changed journal row (every edge was down). The session carries
 -- the epoch rt.admin_login returned; the edge sets it as rt.actor_epoch with rt.actor.
 BEGIN;
-SELECT plan(14);
+SELECT plan(17);
 
 CREATE TEMP TABLE a AS SELECT (rt.create_admin('t88-admin', 'admin-password-88', 'admin') ->> 'id')::bigint AS id;
 CREATE FUNCTION pg_temp.as_session(epoch bigint) RETURNS void LANGUAGE sql AS $$
@@ -46,6 +46,13 @@ SELECT set_config('rt.actor_epoch', 'x1', true);
 SELECT throws_ok($$SELECT rt.list_presets('{}')$$, '42501', 'invalid actor epoch', 'an epoch that is not a number is refused');
 RESET rt.actor; RESET rt.actor_epoch;
 SELECT lives_ok($$SELECT rt.list_presets('{}')$$, 'calls without rt.actor_epoch (the DB door here) are not affected');
+
+SELECT is(rt.admin_session_epochs() -> (SELECT id FROM a)::text, '5'::jsonb, 'rt.admin_session_epochs names each admin''s epoch (for the WebSocket upgrade)');
+UPDATE rt.admins SET disabled_at = now() WHERE id = (SELECT id FROM a);
+SELECT is(rt.admin_session_epochs() -> (SELECT id FROM a)::text, 'null'::jsonb, 'and null for a disabled admin');
+SET LOCAL ROLE rt_analyst;
+SELECT throws_ok($$SELECT rt.admin_session_epochs()$$, '42501', NULL, 'an analyst may not call it');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

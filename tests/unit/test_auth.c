@@ -209,6 +209,30 @@ static void test_session_epoch(void **state)
     assert_int_equal(edge_auth_actor(12, 3, actor, 8), -1);
 }
 
+/* What the /ws upgrade checks without the database: the admins' epochs the edge loaded. */
+static void test_epoch_floor(void **state)
+{
+    (void)state;
+    assert_true(edge_auth_session_current(5, 0)); /* nothing known: the connect check decides */
+    const char *j = "{\"5\": 2, \"6\": null, \"x\": 1, \"7\": \"3\"}";
+    assert_int_equal(edge_auth_epochs_apply(j, strlen(j)), 0);
+    assert_false(edge_auth_session_current(5, 1)); /* made before the last change */
+    assert_true(edge_auth_session_current(5, 2));
+    assert_false(edge_auth_session_current(6, 99)); /* disabled: every session */
+    assert_true(edge_auth_session_current(7, 0));   /* a malformed entry is not believed */
+    assert_true(edge_auth_session_current(8, 0));   /* an admin created since */
+    edge_auth_epoch_at_least(5, 4);                 /* the database refused a session at 3 */
+    assert_false(edge_auth_session_current(5, 3));
+    edge_auth_epoch_at_least(5, 1); /* never lowered by a refusal */
+    assert_false(edge_auth_session_current(5, 3));
+    assert_int_equal(edge_auth_epochs_apply("[1]", 3), -1);
+    assert_false(edge_auth_session_current(5, 3)); /* a bad answer changes nothing */
+    const char *k = "{\"5\": 0}"; /* the database's word wins, also downwards (a DBA) */
+    assert_int_equal(edge_auth_epochs_apply(k, strlen(k)), 0);
+    assert_true(edge_auth_session_current(5, 0));
+    assert_true(edge_auth_session_current(6, 0)); /* no longer listed: unknown */
+}
+
 static void test_client_addr(void **state)
 {
     char out[64];
@@ -249,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_limiter_in_flight_cap),
         cmocka_unit_test(test_limiter_keys),
         cmocka_unit_test(test_session_epoch),
+        cmocka_unit_test(test_epoch_floor),
         cmocka_unit_test(test_client_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

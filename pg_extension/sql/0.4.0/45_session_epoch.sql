@@ -153,3 +153,20 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rt.admin_get(bigint) IS 'An enabled admin as {"id","login","role"}; P0002 when missing or disabled; 28000 when rt.actor_epoch is older than the acting admin''s session_epoch. Needs no role: the edge uses it to validate sessions';
+
+-- Every admin's epoch, for the edge's WebSocket upgrade: it cannot ask the database while it
+-- upgrades, so it keeps these (loaded at start, after each admin.changed and every 16 s) and
+-- refuses a session older than its admin's (a disabled admin's sessions: all).
+CREATE FUNCTION rt.admin_session_epochs() RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    PERFORM rt._require_worker('viewer');
+    RETURN coalesce((SELECT jsonb_object_agg(a.id::text,
+                                             CASE WHEN a.disabled_at IS NULL THEN to_jsonb(a.session_epoch) ELSE 'null'::jsonb END)
+                     FROM rt.admins a), '{}'::jsonb);
+END
+$$;
+COMMENT ON FUNCTION rt.admin_session_epochs() IS 'Edge worker: {"<admin id>": session_epoch, or null when disabled} for every admin; the edge refuses a WebSocket upgrade whose session is older';
+REVOKE EXECUTE ON FUNCTION rt.admin_session_epochs() FROM PUBLIC;
