@@ -62,9 +62,11 @@ function stackProcesses() {
   return found;
 }
 
-function startDemo(name, extraEnv = {}) {
+/** scripts/demo.sh, or `make demo` when viaMake (make hands SIGTERM on to the script). */
+function startDemo(name, extraEnv = {}, { viaMake = false } = {}) {
   const logPath = path.join(logDir, `edge-demo-supervise-${name}-${process.pid}.log`);
-  const proc = spawn('bash', [path.join(ROOT, 'scripts/demo.sh')], { env: { ...env, ...extraEnv }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, args] = viaMake ? ['make', ['-s', 'demo']] : ['bash', [path.join(ROOT, 'scripts/demo.sh')]];
+  const proc = spawn(cmd, args, { env: { ...env, ...extraEnv }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const demo = { proc, out: '', logPath, exit: null };
   const take = (c) => { demo.out += c; fs.appendFileSync(logPath, c); };
   proc.stdout.on('data', take);
@@ -82,15 +84,18 @@ async function ready() {
   } catch { return false; }
 }
 
-/** SIGTERM to the demo; it must end and leave no edge, Redis or PostgreSQL of its home. */
-async function stopAndCheck(demo) {
+/**
+ * SIGTERM to the demo; it must end and leave no edge, Redis or PostgreSQL of its home. The
+ * script exits 0; make, having waited for it, dies of the SIGTERM it was sent.
+ */
+async function stopAndCheck(demo, expectExit = { code: 0, signal: null }) {
   const edges = demo.edgePids();
   assert.ok(demo.exit === null, `the demo was still running before SIGTERM:\n${demo.tail()}`);
   demo.proc.kill('SIGTERM');
   const timer = setTimeout(() => demo.proc.kill('SIGKILL'), 90000);
   const r = await demo.exited;
   clearTimeout(timer);
-  assert.deepEqual(r, { code: 0, signal: null }, `the demo ended by SIGTERM with exit 0:\n${demo.tail()}`);
+  assert.deepEqual(r, expectExit, `how the demo ended after SIGTERM:\n${demo.tail()}`);
   for (const pid of edges) assert.ok(!alive(pid), `rt-edge pid ${pid} is gone`);
   assert.deepEqual(stackProcesses(), [], `no PostgreSQL or Redis of ${home} runs:\n${demo.tail()}`);
   assert.ok(!fs.existsSync(path.join(home, 'pg', 'postmaster.pid')), 'PostgreSQL shut down (no postmaster.pid)');
@@ -139,11 +144,11 @@ test('SIGTERM during the wait before a restart stops everything and starts no ed
   }
 });
 
-test('SIGTERM while rt-edge is starting stops it, Redis and PostgreSQL', { timeout: 240000 }, async () => {
-  const demo = startDemo('starting');
+test('SIGTERM to `make demo` while rt-edge is starting stops it, Redis and PostgreSQL', { timeout: 240000 }, async () => {
+  const demo = startDemo('starting', {}, { viaMake: true });
   try {
     await waitFor(() => demo.edgePids().length >= 1, { timeoutMs: 120000, intervalMs: 20, what: `the edge's start\n${demo.tail()}` });
-    await stopAndCheck(demo);
+    await stopAndCheck(demo, { code: null, signal: 'SIGTERM' });
     assert.doesNotMatch(demo.out, /restarting it in/, 'the edge stopped by the demo is not restarted');
   } finally {
     if (demo.exit === null) { demo.proc.kill('SIGTERM'); await demo.exited; }
