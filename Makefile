@@ -36,4 +36,5 @@ stack-status:
 clean:
 	-[ -f pg_extension/Makefile ] && $(MAKE) -C pg_extension clean
 	-[ -f edge/Makefile ] && $(MAKE) -C edge clean
+	-$(MAKE) -C tests/fuzz clean
 	rm -rf frontend/dist edge/build edge/build-asan
