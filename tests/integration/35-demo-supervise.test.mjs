@@ -1,6 +1,7 @@
 // `make demo` stays up: scripts/demo.sh supervises rt-edge. A SIGKILLed edge is announced (with
 // its signal) and restarted with a growing delay; SIGTERM to the demo stops the edge, Redis and
 // PostgreSQL it started — also while it waits to restart the edge and while the edge is starting.
+// An edge that shuts down cleanly (exit 0: it was asked to) ends the demo instead.
 // The demo runs on its own home and ports (not the test stack), with the already built edge
 // (RT_DEMO_SKIP_BUILD=1, RT_EDGE_BIN).
 import { test, before, after } from 'node:test';
@@ -155,3 +156,22 @@ test('SIGTERM to `make demo` while rt-edge is starting stops it, Redis and Postg
   }
 });
 
+
+test('an rt-edge that shuts down cleanly (SIGTERM to the edge itself) ends the demo and its stack, without a restart', { timeout: 240000 }, async () => {
+  const demo = startDemo('clean-exit');
+  try {
+    await waitFor(ready, { timeoutMs: 120000, intervalMs: 250, what: `the demo's /readyz\n${demo.tail()}` });
+    const [edge] = demo.edgePids();
+    process.kill(edge, 'SIGTERM');
+    const timer = setTimeout(() => demo.proc.kill('SIGKILL'), 90000);
+    const r = await demo.exited;
+    clearTimeout(timer);
+    assert.deepEqual(r, { code: 0, signal: null }, demo.tail());
+    assert.match(demo.out, /rt-edge shut down cleanly \(exit code 0\); stopping the demo/);
+    assert.doesNotMatch(demo.out, /restarting it in/);
+    assert.ok(!alive(edge), 'the edge is gone');
+    assert.deepEqual(stackProcesses(), [], `no PostgreSQL or Redis of ${home} runs:\n${demo.tail()}`);
+  } finally {
+    if (demo.exit === null) { demo.proc.kill('SIGTERM'); await demo.exited; }
+  }
+});
