@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEdge } from '../lib/stack.mjs';
 import { request, login } from '../lib/http.mjs';
-import { operations, assertResponse, assertProblem, validateExchange } from '../lib/openapi.mjs';
+import { operations, assertResponse, assertProblem, validateExchange, wsFrameError } from '../lib/openapi.mjs';
 import { roleClients, dummyBody, client, uniq } from '../lib/api.mjs';
 
 const ROLES = ['viewer', 'moderator', 'admin', 'owner'];
@@ -79,6 +79,11 @@ test('the validator refuses undocumented statuses, unnamed fields, other content
   refuses('GET', '/api/nothing', { status: 200, headers: { 'content-type': 'application/json' }, json: {}, text: '{}' }, /answered 200, not 404/);
   refuses('PATCH', '/api/presets/1', { ...problem(405), headers: { 'content-type': 'application/problem+json', allow: 'GET' } }, /Allow "GET" is not the spec's DELETE, GET, PUT/);
   assert.equal(validateExchange('GET', '/assets/app.js', { status: 200, headers: {}, text: '' }), false, 'static files are not the spec\'s');
+  // WebSocket frames (tests/lib/http.mjs openWs validates each one): keyed on type.
+  const ts = new Date().toISOString();
+  assert.equal(wsFrameError({ type: 'pong', data: null, ts }), null);
+  assert.match(wsFrameError({ type: 'pong', data: null, ts, extra: 1 }), /does not match WsPongEnvelope: data must NOT have additional properties/);
+  assert.match(wsFrameError({ type: 'messages', new: [[1, 1000000000]] }), /type "messages" is not one of/);
 });
 
 // The route table of rt-edge (edge/src/edge_routes.c, plus the HTTP layer's own paths of

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import WebSocket from 'ws';
 import { recordSecret } from './secrets.mjs';
-import { validateExchange } from './openapi.mjs';
+import { validateExchange, wsFrameError } from './openapi.mjs';
 
 /**
  * request(base, method, path, { body, json, headers, cookie, csrf }) →
@@ -97,7 +97,9 @@ export async function login(base, loginName = process.env.ADMIN_LOGIN ?? 'admin'
 
 /**
  * Opens /ws with the cookie; resolves once open. The client queues every frame (parsed JSON) and
- * offers next(predicate, timeoutMs) and collect(predicate, count, timeoutMs).
+ * offers next(predicate, timeoutMs) and collect(predicate, count, timeoutMs). Every frame is
+ * validated against the spec's WsEnvelope: after a frame that does not match, next() and close()
+ * reject with the reason (so the test that opened the socket fails); `invalid` lists them.
  */
 export function openWs(base, cookie) {
   const url = new URL('/ws', base);
@@ -106,18 +108,23 @@ export function openWs(base, cookie) {
   const queue = [];
   const waiters = [];
   const frames = [];
+  const invalid = [];
+  const invalidError = () => new Error(`response not as openapi.yaml documents it: ${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ''}`);
   ws.on('message', (data) => {
     let msg;
     try { msg = JSON.parse(data.toString('utf8')); } catch { msg = { unparsable: data.toString('utf8') }; }
     frames.push(msg);
+    const bad = wsFrameError(msg);
+    if (bad) invalid.push(bad);
     queue.push(msg);
     for (const w of [...waiters]) w();
   });
   const client = {
-    ws, frames,
+    ws, frames, invalid,
     next(predicate = () => true, timeoutMs = 10000) {
       return new Promise((resolve, reject) => {
         const check = () => {
+          if (invalid.length) { cleanup(); reject(invalidError()); return true; }
           const i = queue.findIndex(predicate);
           if (i >= 0) {
             const [m] = queue.splice(i, 1);
@@ -131,11 +138,12 @@ export function openWs(base, cookie) {
       });
     },
     close() {
-      return new Promise((resolve) => {
-        if (ws.readyState === WebSocket.CLOSED) return resolve();
-        ws.once('close', resolve);
+      return new Promise((resolve, reject) => {
+        const done = () => (invalid.length ? reject(invalidError()) : resolve());
+        if (ws.readyState === WebSocket.CLOSED) return done();
+        ws.once('close', done);
         ws.close();
-        setTimeout(() => { ws.terminate(); resolve(); }, 2000).unref();
+        setTimeout(() => { ws.terminate(); done(); }, 2000).unref();
       });
     },
   };

@@ -115,7 +115,7 @@ export function matchPath(pathname) {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
 /** How many responses validateExchange checked in this process (reported by the count file). */
-export const validated = { count: 0, byOperation: new Map() };
+export const validated = { count: 0, wsFrames: 0, byOperation: new Map() };
 
 /**
  * Validates any response from rt-edge against the spec by method and URL, not by a name the
@@ -155,11 +155,30 @@ export function validateExchange(method, url, res) {
   return true;
 }
 
+/**
+ * Validates one WebSocket frame (parsed JSON) against components.schemas.WsEnvelope; returns
+ * null when it matches, else the reason. Counted with the HTTP answers.
+ */
+export function wsFrameError(frame) {
+  validated.wsFrames += 1;
+  const shown = `\n  frame: ${JSON.stringify(frame).slice(0, 600)}`;
+  // Keyed on type (the discriminator): name the one schema the frame claims to be.
+  const mapping = spec.components.schemas.WsEnvelope?.discriminator?.mapping;
+  let name = 'WsEnvelope';
+  if (mapping) {
+    if (!Object.hasOwn(mapping, frame?.type)) return `WebSocket frame type ${JSON.stringify(frame?.type)} is not one of ${Object.keys(mapping).join(', ')}${shown}`;
+    name = mapping[frame.type].split('/').pop();
+  }
+  const v = validatorAt(`/components/schemas/${escapePointer(name)}`);
+  if (v(frame)) return null;
+  return `WebSocket frame does not match ${name}: ${ajv.errorsText(v.errors)}${shown}`;
+}
+
 // RT_OPENAPI_COUNT_FILE=path: each test process appends one JSON line with what it validated.
 if (process.env.RT_OPENAPI_COUNT_FILE) {
   process.on('exit', () => {
-    if (!validated.count) return;
-    fs.appendFileSync(process.env.RT_OPENAPI_COUNT_FILE, `${JSON.stringify({ file: process.argv[1], count: validated.count, byOperation: Object.fromEntries(validated.byOperation) })}\n`);
+    if (!validated.count && !validated.wsFrames) return;
+    fs.appendFileSync(process.env.RT_OPENAPI_COUNT_FILE, `${JSON.stringify({ file: process.argv[1], count: validated.count, wsFrames: validated.wsFrames, byOperation: Object.fromEntries(validated.byOperation) })}\n`);
   });
 }
 
