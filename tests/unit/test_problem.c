@@ -23,6 +23,7 @@ static void test_sqlstate_mapping_follows_contract(void **state)
     assert_int_equal(edge_sqlstate_to_status("40001"), 409); /* stale version */
     assert_int_equal(edge_sqlstate_to_status("42501"), 403);
     assert_int_equal(edge_sqlstate_to_status("28P01"), 401);
+    assert_int_equal(edge_sqlstate_to_status("28000"), 401); /* a stale session (epoch) */
     assert_int_equal(edge_sqlstate_to_status("00000"), 200);
 }
 
