@@ -199,3 +199,17 @@ test('without Redis no login is checked: 503 problem+json with Retry-After (fail
   const right = await attempt(edge, owner.name, owner.password);
   assert.equal(right.status, 503, 'the right password is not checked either');
 });
+
+test('nothing the limiter stores lives for ever: every rt:login:* key has a TTL, the window unless it was locked', async () => {
+  const name = `sprayed-${uniq()}-${'x'.repeat(60)}`; // however long the login, its key is 81 bytes
+  assert.equal((await attempt(proxied, name, 'wrong-password', newClient())).status, 401);
+  const key = accountKey(name);
+  assert.equal(key.length, 'rt:login:account:'.length + 64);
+  const ttl = await redis.ttl(key);
+  assert.ok(ttl > 0 && ttl <= 900, `a never-locked key lives for the 15-minute window, TTL ${ttl}`);
+  const keys = await redis.keys('rt:login:*'); // every key this suite made, locked ones included
+  assert.ok(keys.length > 10, `${keys.length} keys`);
+  const ttls = await Promise.all(keys.map((k) => redis.ttl(k)));
+  const forever = keys.filter((k, i) => !(ttls[i] > 0 && ttls[i] <= 86400 + 3600));
+  assert.deepEqual(forever, [], 'each key expires within a day and the longest lock');
+});

@@ -153,7 +153,7 @@ static void test_limiter_in_flight_cap(void **state)
 }
 
 /* The account key holds a SHA-256 of the login, never the login: fixed length whatever was sent
- * (a 100 KB login makes an 82-byte key), and different logins different keys. */
+ * (a 100 KB login makes an 81-byte key), and different logins different keys. */
 static void test_limiter_keys(void **state)
 {
     char a[128], b[128], big_key[128], ip[128];
