@@ -6,6 +6,7 @@
  * to edge_auth_admin_changed instead of the browsers, "resync" rows (a row too large to expand)
  * are logged and broadcast so clients reload. One read at a time, in id order, which is commit
  * order, so clients see events in commit order. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #define CATCHUP_ROWS 256   /* journal rows a client may catch up on; more: resync */
 #define RETRY_MIN_MS 250   /* a failed read is retried with backoff ... */
 #define RETRY_MAX_MS 15000 /* ... doubling up to this */
+#define EMPTY_PAUSE_MS 50  /* after a read that found nothing, the next one waits this long */
 
 static struct {
     edge_ctx *ctx;
@@ -35,6 +37,8 @@ static struct {
     int busy;         /* a read (or the position query) is in flight */
     int running;
     int stopping;
+    int paused; /* the timer runs: reads wait for it (a failed read, or one that found nothing) */
+    uint64_t empty_at; /* uv_now of the last read that found nothing, 0 after one that did */
     unsigned retry_ms;
     uv_timer_t timer; /* retries a failed read */
     int timer_open;
@@ -72,6 +76,7 @@ long long edge_events_position(void)
 static void on_retry(uv_timer_t *t)
 {
     (void)t;
+    ev.paused = 0;
     ev.dirty = 1;
     read_journal();
 }
@@ -82,7 +87,7 @@ static void read_failed(const edge_pg_result *r, const char *what)
     snprintf(ms, sizeof(ms), "%u", ev.retry_ms);
     EDGE_ERROR("events: journal read failed; retrying", "query", what, "sqlstate", r->sqlstate,
                "error", r->errmsg, "retry_ms", ms);
-    if (ev.timer_open) uv_timer_start(&ev.timer, on_retry, ev.retry_ms, 0);
+    if (ev.timer_open && uv_timer_start(&ev.timer, on_retry, ev.retry_ms, 0) == 0) ev.paused = 1;
     ev.retry_ms = ev.retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ev.retry_ms * 2;
 }
 
@@ -155,6 +160,10 @@ static void on_rows(const edge_pg_result *r, void *ud)
     }
     /* a full read may have left rows behind */
     if (journal_rows >= atoi(LIVE_ROWS)) ev.dirty = 1;
+    /* a read that found nothing: the doorbells of the next EMPTY_PAUSE_MS wait for its end, so
+     * doorbells that bring nothing (anyone who can connect may NOTIFY) cost at most one read
+     * per EMPTY_PAUSE_MS */
+    ev.empty_at = journal_rows == 0 && ev.ctx->loop ? uv_now(ev.ctx->loop) : 0;
     read_journal();
 }
 
@@ -176,7 +185,15 @@ static void on_position(const edge_pg_result *r, void *ud)
 
 static void read_journal(void)
 {
-    if (ev.busy || ev.stopping || !ev.running) return;
+    if (ev.busy || ev.paused || ev.stopping || !ev.running) return;
+    if (ev.dirty && ev.empty_at && ev.timer_open) {
+        uint64_t since = uv_now(ev.ctx->loop) - ev.empty_at;
+        if (since < EMPTY_PAUSE_MS &&
+            uv_timer_start(&ev.timer, on_retry, EMPTY_PAUSE_MS - since, 0) == 0) {
+            ev.paused = 1;
+            return;
+        }
+    }
     if (ev.cursor < 0) {
         ev.busy = 1;
         if (edge_pg_call(ev.ctx->pg_ingest, NULL, POSITION_SQL, 0, NULL, on_position, NULL) !=
@@ -188,6 +205,7 @@ static void read_journal(void)
     }
     if (!ev.dirty) return;
     ev.dirty = 0;
+    EDGE_DEBUG("events: reading the journal");
     char after[24];
     snprintf(after, sizeof(after), "%lld", ev.cursor);
     /* nobody to tell: rows are only walked past (admin.changed still dispatched), not

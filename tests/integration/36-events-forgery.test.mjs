@@ -118,3 +118,32 @@ test('LISTEN lost: a change committed while the listener is down is read from th
   assert.equal(m.data.text, 'while deaf');
   assert.match(edge.log(), /listener \(re\)connected, reading the journal/);
 });
+
+test('a flood of forged doorbells costs at most one journal read per 50 ms', { timeout: 90000 }, async () => {
+  const db = await pgSuper();
+  cleanups.push(() => db.end());
+  const edge = await startEdge({ name: 'doorbells', env: { RT_LOG_LEVEL: 'debug' } });
+  cleanups.push(async () => assert.deepEqual(await edge.stop(), { code: 0, signal: null }, `log ${edge.logPath}`));
+  const s = await login(edge.url);
+  const ws = await openWs(edge.url, s.cookie);
+  cleanups.push(() => ws.close());
+  await ws.next((m) => m.type === 'hello');
+  const reads = () => edge.log().split('\n').filter((l) => l.includes('"events: reading the journal"')).length;
+  const before = reads();
+  const t0 = Date.now();
+  // 2,000 doorbells, one transaction each, as fast as one connection sends them
+  for (let i = 0; i < 20; i++) {
+    await db.query("SELECT pg_notify('rt_events', '') FROM generate_series(1, 100)");
+    for (let k = 0; k < 100; k++) await db.query(`SELECT pg_notify('rt_events', '${i}.${k}')`);
+  }
+  const elapsed = Date.now() - t0;
+  // a real change after the flood still arrives
+  const chatId = uniqueId();
+  await db.query('SELECT rt.ingest($1::jsonb)', [JSON.stringify([textUpdate({ chatId, text: 'after the flood', messageId: 1, updateId: 36200000000000 + (chatId % 1000000) * 10 })])]);
+  await ws.next((m) => m.type === 'message.created' && m.data?.chat_id === chatId, 20000);
+  const n = reads() - before;
+  // each read that finds nothing makes the next doorbells wait 50 ms: ~elapsed/50 reads, and
+  // one for the real change (an edge that reads on every ring made ~400 in 1.6 s here)
+  assert.ok(n <= Math.ceil(elapsed / 50) + 5, `${n} journal reads for 2,020 doorbells in ${elapsed} ms`);
+  assert.deepEqual(ws.frames.filter((m) => m.type !== 'hello' && m.data?.chat_id !== chatId && m.data?.id !== chatId), [], 'and nothing was pushed for them');
+});
