@@ -69,7 +69,17 @@ function startDemo(name, extraEnv = {}, { viaMake = false } = {}) {
   const [cmd, args] = viaMake ? ['make', ['-s', 'demo']] : ['bash', [path.join(ROOT, 'scripts/demo.sh')]];
   const proc = spawn(cmd, args, { env: { ...env, ...extraEnv }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const demo = { proc, out: '', logPath, exit: null };
-  const take = (c) => { demo.out += c; fs.appendFileSync(logPath, c); };
+  // whole lines to the log file, without the admin password the demo's banner shows
+  let pending = '';
+  const take = (c) => {
+    demo.out += c;
+    pending += c;
+    const cut = pending.lastIndexOf('\n') + 1;
+    if (cut > 0) {
+      fs.appendFileSync(logPath, pending.slice(0, cut).replaceAll(env.ADMIN_PASSWORD, '[password]'));
+      pending = pending.slice(cut);
+    }
+  };
   proc.stdout.on('data', take);
   proc.stderr.on('data', take);
   demo.exited = new Promise((resolve) => proc.once('exit', (code, signal) => { demo.exit = { code, signal }; resolve(demo.exit); }));
