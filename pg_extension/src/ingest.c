@@ -1739,8 +1739,8 @@ static void
 AppendEvents(const char *payload)
 {
 	static const Oid argtypes[1] = {TEXTOID};
-	Datum		values[1];
-	int			rc;
+	Datum values[1];
+	int rc;
 
 	static const Oid lookup_types[2] = {TEXTOID, JSONBOID};
 
