@@ -72,8 +72,8 @@ SELECT ok(octet_length(rt._changed_payload('chat', (SELECT jsonb_agg(-1000000000
 SELECT is(rt._changed_payload('chat', (SELECT jsonb_agg(-1000000000000 - g) FROM generate_series(1, 2000) g))::jsonb -> 'truncated',
           'true'::jsonb, 'and says it was truncated');
 SELECT is(coalesce(current_setting('rt.changed_chat', true), ''), '', 'collected chat ids are cleared by the statement trigger');
-SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'rt.admins'::regclass AND NOT tgisinternal), 4::bigint,
-          'rt.admins: audit row trigger and three change-event statement triggers');
+SELECT is((SELECT count(*) FROM pg_trigger WHERE tgrelid = 'rt.admins'::regclass AND NOT tgisinternal), 7::bigint,
+          'rt.admins: audit row trigger, three change-event statement triggers, and (0.4.0) the session epoch and two admin.changed journal triggers');
 SELECT ok((SELECT bool_and(pg_get_triggerdef(oid) ~ 'FOR EACH STATEMENT') FROM pg_trigger
            WHERE tgrelid = 'rt.settings'::regclass AND tgname LIKE '%changed%'), 'change events fire per statement, not per row');
 SELECT ok((SELECT pg_get_triggerdef(oid) ~ 'UPDATE OF autoreply, reply_on_mention, takeover_until' FROM pg_trigger

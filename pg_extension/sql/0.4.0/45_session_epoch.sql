@@ -170,3 +170,10 @@ END
 $$;
 COMMENT ON FUNCTION rt.admin_session_epochs() IS 'Edge worker: {"<admin id>": session_epoch, or null when disabled} for every admin; the edge refuses a WebSocket upgrade whose session is older';
 REVOKE EXECUTE ON FUNCTION rt.admin_session_epochs() FROM PUBLIC;
+
+-- The epoch follows a change of role, disabled_at or password_hash; the audit log records that
+-- change, not the epoch it raised. An admin row's audit keeps to the columns an admin would call
+-- a change (a DBA who raises session_epoch alone is announced to the edges, not audited).
+DROP TRIGGER admins_audit ON rt.admins;
+CREATE TRIGGER admins_audit AFTER INSERT OR UPDATE OR DELETE ON rt.admins
+    FOR EACH ROW EXECUTE FUNCTION rt.audit_row('admin', 'login,password_hash,role,disabled_at');
