@@ -518,6 +518,8 @@ export const en = {
     runTest: 'Test',
     normalized: 'Normalised',
     evasionForm: 'Anti-evasion form',
+    budgetExceeded:
+      'Skipped, out of the regex time budget: {{rules}}. Matching them on this text took too long; admins were notified.',
     noMatch: 'No rule matches.',
     matches: 'Matching rules',
     kind: {

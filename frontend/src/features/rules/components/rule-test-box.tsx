@@ -47,6 +47,13 @@ export function RuleTestBox({ ruleSet, names }: { ruleSet: RuleSet; names: Map<n
               </code>
             </p>
           ) : null}
+          {test.data.budget_exceeded?.length ? (
+            <p role="alert" className="text-orange-800">
+              {t('rules.budgetExceeded', {
+                rules: test.data.budget_exceeded.map((id) => names.get(id) || `#${id}`).join(', '),
+              })}
+            </p>
+          ) : null}
           {test.data.matches.length === 0 ? (
             <p className="text-neutral-600">{t('rules.noMatch')}</p>
           ) : (
