@@ -1743,9 +1743,10 @@ AppendEvents(const char *payload)
 	int rc;
 
 	static const Oid lookup_types[2] = {TEXTOID, JSONBOID};
+	List *name = list_make1(makeString("rt"));
 
-	if (!OidIsValid(LookupFuncName(list_make2(makeString("rt"), makeString("_journal_append")), 2,
-								   lookup_types, true)))
+	name = lappend(name, makeString("_journal_append"));
+	if (!OidIsValid(LookupFuncName(name, 2, lookup_types, true)))
 	{
 		Async_Notify(RT_EVENTS_CHANNEL, payload);
 		return;

@@ -33,43 +33,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION rt._caller_is(text) IS 'internal: the calling role is a superuser or a member of role grp (false when grp does not exist)';
 
-CREATE OR REPLACE FUNCTION rt.require_role(min_role text) RETURNS text
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = rt, pg_catalog
-AS $$
-DECLARE
-    roles constant text[] := ARRAY['viewer', 'moderator', 'admin', 'owner'];
-    need int := array_position(roles, min_role);
-    actor text := nullif(current_setting('rt.actor', true), '');
-    a rt.admins;
-BEGIN
-    IF need IS NULL THEN
-        RAISE EXCEPTION 'min_role must be one of viewer, moderator, admin, owner' USING ERRCODE = '22023';
-    END IF;
-    IF actor IS NULL THEN
-        IF NOT rt._caller_is('rt_admin') THEN
-            RAISE EXCEPTION 'rt.actor is required' USING ERRCODE = '42501',
-                DETAIL = format('Role %s may call this function only on behalf of an admin (set rt.actor = admin:<id>); the DB door without an actor is for superusers and rt_admin.', rt._caller_role());
-        END IF;
-        RETURN 'db:' || session_user;
-    END IF;
-    IF actor !~ '^admin:[0-9]{1,18}$' THEN
-        RAISE EXCEPTION 'invalid actor' USING ERRCODE = '42501',
-            DETAIL = 'Setting rt.actor must look like admin:<id>.';
-    END IF;
-    SELECT * INTO a FROM rt.admins WHERE id = substr(actor, 7)::bigint;
-    IF NOT FOUND OR a.disabled_at IS NOT NULL THEN
-        RAISE EXCEPTION 'actor is not an enabled admin' USING ERRCODE = '42501',
-            DETAIL = format('No enabled admin has id %s.', substr(actor, 7));
-    END IF;
-    IF array_position(roles, a.role) < need THEN
-        RAISE EXCEPTION 'role % required', min_role USING ERRCODE = '42501',
-            DETAIL = format('Admin %s has role %s.', a.login, a.role);
-    END IF;
-    RETURN actor;
-END
-$$;
-COMMENT ON FUNCTION rt.require_role(text) IS 'Checks the acting admin (setting rt.actor = admin:<id>) has at least min_role; without rt.actor only superusers and rt_admin members pass (the DB door, actor db:<session user>), anyone else gets 42501. Returns the actor';
+-- rt.require_role gets the rule above (no actor: only superusers and rt_admin) in part 45, which
+-- defines it once with the session epoch check as well.
 
 CREATE FUNCTION rt._require_worker(min_role text) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER

@@ -69,8 +69,9 @@ $$;
 COMMENT ON FUNCTION rt._check_actor_epoch(bigint) IS 'internal: 28000 when setting rt.actor_epoch is older than the acting admin''s session_epoch (cur); 42501 when it is not a number; nothing when unset';
 REVOKE EXECUTE ON FUNCTION rt._check_actor_epoch(bigint) FROM PUBLIC;
 
--- as part 30 defines it, plus the epoch check before the enabled and role checks (a session from
--- before a disable or demotion is over: 401, not 403)
+-- The rule of part 30 (without rt.actor only superusers and rt_admin members pass: the DB door),
+-- plus the epoch check before the enabled and role checks (a session from before a disable or
+-- demotion is over: 401, not 403)
 CREATE OR REPLACE FUNCTION rt.require_role(min_role text) RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = rt, pg_catalog
