@@ -10,18 +10,26 @@ export type Problem = {
 export class ApiError extends Error {
   readonly status: number;
   readonly problem: Partial<Problem>;
+  /** Seconds from a Retry-After header (429, 503), when the server sent one. */
+  readonly retryAfter?: number;
 
-  constructor(status: number, problem: Partial<Problem>) {
+  constructor(status: number, problem: Partial<Problem>, retryAfter?: number) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.problem = problem;
+    this.retryAfter = retryAfter;
   }
 
   static fromResponse(response: Response, body: Partial<Problem> | string | undefined): ApiError {
     const problem =
       body && typeof body === 'object' ? body : { title: response.statusText || undefined };
-    return new ApiError(response.status, problem);
+    const retryAfter = Number(response.headers.get('Retry-After'));
+    return new ApiError(
+      response.status,
+      problem,
+      Number.isInteger(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
   }
 
   /** The human-readable text for this error: detail, else title. */

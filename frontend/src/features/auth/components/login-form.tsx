@@ -1,11 +1,14 @@
-// Login form: labelled login and password; shows the server's problem+json detail on failure.
+// Login form: labelled login and password. A wrong password, a lock (429) and an unavailable
+// sign-in (503) are said in the UI's language, with the wait the server asks for; any other
+// failure shows the server's problem+json detail.
+import type { TFunction } from 'i18next';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input } from '@/components/ui/input';
 import type { Session } from '@/lib/api/client';
-import { isApiError } from '@/lib/api/errors';
+import { isApiError, type ApiError } from '@/lib/api/errors';
 import { useLogin } from '../api/login';
 
 export function LoginForm({ onSuccess }: { onSuccess?: (session: Session) => void }) {
@@ -20,7 +23,11 @@ export function LoginForm({ onSuccess }: { onSuccess?: (session: Session) => voi
   };
 
   const error = mutation.error;
-  const errorText = error ? (isApiError(error) ? error.detail : t('auth.failed')) : null;
+  const errorText = error
+    ? isApiError(error)
+      ? loginErrorText(error, t)
+      : t('auth.failed')
+    : null;
 
   return (
     <form onSubmit={submit} className="space-y-4" aria-describedby="login-error" noValidate>
@@ -59,4 +66,18 @@ export function LoginForm({ onSuccess }: { onSuccess?: (session: Session) => voi
       </Button>
     </form>
   );
+}
+
+function loginErrorText(error: ApiError, t: TFunction): string {
+  const seconds = error.retryAfter ?? 1;
+  switch (error.status) {
+    case 401:
+      return t('auth.invalid');
+    case 429:
+      return t('auth.locked', { count: seconds });
+    case 503:
+      return t('auth.unavailable', { count: seconds });
+    default:
+      return error.detail;
+  }
 }
