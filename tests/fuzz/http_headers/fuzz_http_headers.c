@@ -12,14 +12,8 @@
 #include <string.h>
 
 #include "edge_auth.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static char *field(char **p, char *end)
 {

@@ -15,14 +15,8 @@
 #include "edge_json.h"
 #include "edge_router.h"
 #include "edge_routes.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 /* next '\n'-terminated field of [*p, end): NUL-terminates it in place */
 static char *field(char **p, char *end)

@@ -13,47 +13,9 @@
 #include "edge_json.h"
 #include "edge_routes.h"
 #include "edge_tgparse.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
-/* RFC 3629 by the table of its section 4, written independently of edge_utf8_valid */
-static int ref_utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c <= 0x7F) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return 0;
-        }
-        if (n - i <= k) return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi) return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (s[i + j] < 0x80 || s[i + j] > 0xBF) return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 static void check_verr(const edge_verr *e)
 {
@@ -105,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)edge_content_type_is_json(ct);
 
     int valid = edge_utf8_valid((const unsigned char *)body, len);
-    CHECK(valid == ref_utf8_valid((const unsigned char *)body, len));
+    CHECK(valid == fuzz_utf8_valid((const unsigned char *)body, len));
 
     edge_verr e;
     memset(&e, 0, sizeof(e));

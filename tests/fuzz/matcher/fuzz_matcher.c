@@ -16,37 +16,11 @@
 #include <stdlib.h>
 
 #include "pg_shim.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                                   \
-	do                                                                                             \
-	{                                                                                              \
-		if (!(c))                                                                                  \
-		{                                                                                          \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__);             \
-			abort();                                                                               \
-		}                                                                                          \
-	} while (0)
 
 #define MAX_RULES 64
 
-static bool
-is_text(const unsigned char *s, int len)
-{
-	int i = 0;
-
-	while (i < len)
-	{
-		int l;
-
-		if (s[i] == 0)
-			return false;
-		l = pg_utf_mblen(&s[i]);
-		if (i + l > len || !pg_utf8_islegal(&s[i], l))
-			return false;
-		i += l;
-	}
-	return true;
-}
 
 /* does p occur in t (bounded: no word character on either side; runs: t has at least as many
  * letters behind each position as p) */
@@ -91,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int nhits;
 	int i;
 
-	if (size > 64 * 1024 || !is_text((const unsigned char *) text, tlen))
+	if (size > 64 * 1024 || !fuzz_is_text((const unsigned char *) text, tlen))
 		return 0;
 
 	memset(c, 0, sizeof(*c));
@@ -107,7 +81,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!e)
 			e = end;
 		plen = (int) (e - p) - 1;
-		if (plen >= 0 && is_text((const unsigned char *) p + 1, plen))
+		if (plen >= 0 && fuzz_is_text((const unsigned char *) p + 1, plen))
 		{
 			pat = palloc(plen + 1);
 			memcpy(pat, p + 1, plen);

@@ -16,36 +16,9 @@
 
 #include "normalize.h"
 #include "pg_shim.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                                   \
-	do                                                                                             \
-	{                                                                                              \
-		if (!(c))                                                                                  \
-		{                                                                                          \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__);             \
-			abort();                                                                               \
-		}                                                                                          \
-	} while (0)
 
-/* what a UTF8 database accepts as text: valid UTF-8 without NUL */
-static bool
-is_text(const unsigned char *s, int len)
-{
-	int i = 0;
-
-	while (i < len)
-	{
-		int l;
-
-		if (s[i] == 0)
-			return false;
-		l = pg_utf_mblen(&s[i]);
-		if (i + l > len || !pg_utf8_islegal(&s[i], l))
-			return false;
-		i += l;
-	}
-	return true;
-}
 
 static void
 check_form(const RtNormText *t, bool skeleton)
@@ -91,7 +64,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	evasion = data[0] & 1;
 	s = (const char *) data + 1;
 	len = (int) size - 1;
-	if (!is_text((const unsigned char *) s, len))
+	if (!fuzz_is_text((const unsigned char *) s, len))
 		return 0;
 
 	RtNormTextInit(&base, len + 1);
@@ -101,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the base form is a fixed point */
 	str = RtNormTextToCString(&base);
-	CHECK(is_text((const unsigned char *) str, (int) strlen(str)));
+	CHECK(fuzz_is_text((const unsigned char *) str, (int) strlen(str)));
 	RtNormTextInit(&again, (int) strlen(str) + 1);
 	RtNormalize(str, (int) strlen(str), false, &again);
 	if (!same_cp(&base, &again))
@@ -122,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(same_cp(&skel, &skel2));
 		CHECK(memcmp(skel.runs, skel2.runs, skel.len) == 0);
 		str = RtNormTextToCString(&skel2);
-		CHECK(is_text((const unsigned char *) str, (int) strlen(str)));
+		CHECK(fuzz_is_text((const unsigned char *) str, (int) strlen(str)));
 	}
 	pg_shim_reset();
 	return 0;

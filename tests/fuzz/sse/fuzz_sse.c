@@ -14,14 +14,8 @@
 #include "edge_llmparse.h"
 #include "edge_split.h"
 #include "edge_sse.h"
+#include "fuzz_check.h"
 
-#define CHECK(c)                                                                       \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 /* every dispatched event, serialized: event NUL data-length data */
 typedef struct rec {
@@ -77,37 +71,6 @@ static int is_cont(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
-/* well-formed UTF-8 (RFC 3629) */
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c <= 0x7F) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            k = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            k = 2;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            k = 3;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return 0;
-        }
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi) return 0;
-        for (size_t j = 2; j <= k; j++)
-            if (!is_cont(s[i + j])) return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 /* edge_split_text's promises: parts in order, apart, within the limit, trimmed, never starting
  * inside a UTF-8 sequence of valid text, and nothing but whitespace left between them */
@@ -116,7 +79,7 @@ static void check_split(const char *t, size_t n, size_t max_chars)
     edge_span parts[64];
     size_t k = edge_split_text(t, n, max_chars, parts, 64);
     size_t pos = 0;
-    int valid = utf8_valid((const unsigned char *)t, n);
+    int valid = fuzz_utf8_valid((const unsigned char *)t, n);
     if (k > 64) return; /* more parts than room: only the count was promised */
     for (size_t i = 0; i < k; i++) {
         const edge_span *sp = &parts[i];
