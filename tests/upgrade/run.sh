@@ -4,7 +4,7 @@
 #
 #   PGHOST=/socket/dir PGPORT=54330 PGUSER=postgres tests/upgrade/run.sh
 #
-# For each FROM in FROM_VERSIONS (default "0.1.0 0.2.0 0.3.0"; 0.1.0 walks 0.1.0 -> 0.2.0 -> 0.3.0 -> 0.4.0):
+# For each FROM in FROM_VERSIONS (default "0.1.0 0.2.0 0.3.0 0.4.0"; 0.1.0 walks every release to 0.5.0):
 # A: CREATE EXTENSION roundtable VERSION 'FROM' CASCADE; ALTER EXTENSION roundtable UPDATE
 # B: CREATE EXTENSION roundtable CASCADE (once)
 # then compares, normalised: (1) pg_dump --schema-only, (2) the same with --binary-upgrade,
@@ -18,7 +18,7 @@
 # on the server (make -C pg_extension install).
 set -uo pipefail
 
-FROM_VERSIONS=${FROM_VERSIONS:-${FROM_VERSION:-0.1.0 0.2.0 0.3.0}}
+FROM_VERSIONS=${FROM_VERSIONS:-${FROM_VERSION:-0.1.0 0.2.0 0.3.0 0.4.0}}
 DB_A=${UPGRADE_DB_A:-rt_upgrade_a}
 DB_B=${UPGRADE_DB_B:-rt_upgrade_b}
 work=$(mktemp -d)
