@@ -55,6 +55,8 @@ CREATE TABLE rt.sessions (
     next_position   int NOT NULL DEFAULT 0 CHECK (next_position >= 0),
     turns           int NOT NULL DEFAULT 0 CHECK (turns >= 0),
     summary_state   text CHECK (summary_state IN ('pending', 'done')),
+    context_summary text,
+    context_summary_round int,
     turn_job        bigint,
     turn_started_at timestamptz,
     turn_deadline   timestamptz,
@@ -83,6 +85,7 @@ COMMENT ON COLUMN rt.sessions.current_round IS 'the round being played, from 1; 
 COMMENT ON COLUMN rt.sessions.next_position IS 'position of the participant whose turn is next within current_round';
 COMMENT ON COLUMN rt.sessions.turns IS 'turns recorded so far: the idempotency key of the next one';
 COMMENT ON COLUMN rt.sessions.summary_state IS 'pending while the closing summary turn runs, done after it; null when none';
+COMMENT ON COLUMN rt.sessions.context_summary IS 'an LLM summary of rounds 1..context_summary_round that replaces them in the context (written when the history outgrew context_token_limit and a summary provider is set)';
 COMMENT ON COLUMN rt.sessions.turn_job IS 'rt.outbox id of the llm.turn job of the turn in progress';
 COMMENT ON COLUMN rt.sessions.turn_deadline IS 'when the turn in progress times out (the reaper ends the session after it)';
 COMMENT ON COLUMN rt.sessions.cost IS 'USD of every turn so far, at the prices in effect when each began';
