@@ -6,6 +6,7 @@
 # up RT_DEMO_STABLE_SEC; each restart is announced on the terminal. Ctrl-C / SIGTERM stops the
 # edge, Redis and PostgreSQL it started, whenever it arrives (also during a backoff wait or
 # while the edge starts).
+# Settings come from the environment and from ./.env (or RT_ENV_FILE), see .env.example.
 # Overrides: RT_HTTP_PORT, RT_PG_PORT, RT_REDIS_PORT, RT_HOME, TELEGRAM_BOT_TOKEN,
 # TELEGRAM_API_BASE, ADMIN_PASSWORD; RT_DEMO_BACKOFF_FIRST (1), RT_DEMO_BACKOFF_MAX (30),
 # RT_DEMO_STABLE_SEC (60);
@@ -14,6 +15,9 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 cd "$RT_ROOT"
+
+# the seed document's .env names work as-is (.env.example lists them); the environment wins
+rt_load_env_file "${RT_ENV_FILE:-.env}"
 
 export RT_HOME="${RT_HOME:-.rt/demo}"
 export RT_HTTP_PORT="${RT_HTTP_PORT:-8080}"

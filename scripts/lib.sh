@@ -42,3 +42,25 @@ rt_state_home() {
     fi
     printf '%s\n' "$alt"
 }
+
+# Exports the KEY=value lines of an env file (the seed document's .env: TELEGRAM_BOT_TOKEN,
+# OPENAI_API_KEY, MAX_ROUNDS, PAYMENT_URL, ...) that the environment does not set already. The
+# file is read, never sourced: no command in it runs. Blank lines and # comments are skipped,
+# one pair of surrounding quotes is removed; a line that is not KEY=value is reported by number.
+rt_load_env_file() {
+    local file="$1" line key value n=0
+    [ -f "$file" ] || return 0
+    while IFS= read -r line || [ -n "$line" ]; do
+        n=$((n + 1))
+        line="${line%$'\r'}"
+        [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+        if [[ ! "$line" =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+            rt_warn "$file:$n is not KEY=value; skipped"
+            continue
+        fi
+        key="${BASH_REMATCH[2]}"
+        value="${BASH_REMATCH[3]}"
+        if [[ "$value" =~ ^\"(.*)\"$ ]] || [[ "$value" =~ ^\'(.*)\'$ ]]; then value="${BASH_REMATCH[1]}"; fi
+        if [ -z "${!key+x}" ]; then export "$key=$value"; fi
+    done <"$file"
+}
