@@ -137,8 +137,10 @@ SELECT is(rt.update_admin(current_setting('tap.owner')::bigint, '{"role": "admin
 -- ---- settings -----------------------------------------------------------------------------------
 SELECT set_config('rt.actor', 'admin:' || current_setting('tap.mod'), true) \gset _
 SELECT is((SELECT array_agg(s ->> 'key' ORDER BY s ->> 'key') FROM jsonb_array_elements(rt.list_settings() -> 'items') s),
-          ARRAY['admin.signature', 'autoreply.provider', 'bot.id', 'bot.username', 'context.messages', 'preset.defaults', 'takeover.minutes',
-                'telegram.streaming'], 'list_settings: the API keys, not matcher.version');
+          ARRAY['admin.signature', 'autoreply.provider', 'bot.id', 'bot.texts', 'bot.username', 'context.messages', 'payment.url',
+                'preset.defaults', 'roundtable.context_token_limit', 'roundtable.max_cost', 'roundtable.max_rounds',
+                'roundtable.max_tokens', 'roundtable.summary_provider', 'roundtable.turn_timeout_sec', 'takeover.minutes',
+                'telegram.streaming'], 'list_settings: the API keys (the round table''s since 0.5.0), not matcher.version');
 SELECT is(rt.update_setting('takeover.minutes', '{"value": 45}') -> 'value', '45'::jsonb, 'takeover.minutes');
 SELECT is(rt.setting('takeover.minutes'), '45'::jsonb, 'stored');
 SELECT is((SELECT after FROM rt.audit_log WHERE target = 'setting:takeover.minutes' ORDER BY id DESC LIMIT 1) -> 'value', '45'::jsonb,
