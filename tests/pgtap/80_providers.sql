@@ -46,13 +46,14 @@ INSERT INTO t80 VALUES ('oa', rt.create_provider('{"name": "t80 OpenAI", "type":
     "prices": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.6}}'));
 SELECT is(pg_temp.keys((SELECT j FROM t80 WHERE k = 'oa')),
           ARRAY['api_key_hint', 'base_url', 'created_at', 'demo', 'enabled', 'has_key', 'id', 'model_id', 'name', 'params',
-                'position', 'prices', 'type', 'updated_at', 'version'],
-          'Provider JSON has exactly the contract''s keys (no api_key_enc)');
+                'personality_id', 'position', 'prices', 'type', 'updated_at', 'version'],
+          'Provider JSON has exactly the contract''s keys (no api_key_enc; personality_id since 0.5.0)');
 SELECT is((SELECT j - 'id' - 'created_at' - 'updated_at' #- '{prices,effective_from}' FROM t80 WHERE k = 'oa'),
           '{"name": "t80 OpenAI", "type": "openai", "base_url": "https://api.openai.com/v1", "model_id": "gpt-4o-mini",
             "params": {}, "enabled": false, "position": 0, "has_key": false, "api_key_hint": null, "demo": false,
-            "prices": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.6}, "version": 1}'::jsonb,
-          'defaults: base_url per type, disabled, position 0, params {}, version 1; prices as sent');
+            "prices": {"input_per_m": 0.15, "cached_input_per_m": 0.075, "output_per_m": 0.6}, "version": 1,
+            "personality_id": null}'::jsonb,
+          'defaults: base_url per type, disabled, position 0, params {}, version 1, no personality; prices as sent');
 INSERT INTO t80 VALUES ('ds', rt.create_provider('{"name": "t80 DeepSeek", "type": "deepseek", "model_id": "deepseek-chat",
     "enabled": true, "position": 5, "api_key_enc": "gAAAAABn-t80-fake-fernet-token_deepseek==", "api_key_hint": "sk-…ds80"}'));
 SELECT ok((SELECT j ->> 'base_url' = 'https://api.deepseek.com' AND (j -> 'has_key')::boolean AND j ->> 'api_key_hint' = 'sk-…ds80'
