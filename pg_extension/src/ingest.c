@@ -10,6 +10,9 @@
  * the batch: the raw update goes to rt.ingest_rejects and the result's
  * "errors" names the field at fault.  Idempotency rests on rt.update_keys and
  * rt.message_keys (see docs/decisions/001-idempotency-keys.md).
+ *
+ * Reading and checking an update is the parsing phase, in tgupdate.c; this file is the
+ * writing phase, and decide.c decides what to do about the stored messages.
  */
 #include "postgres.h"
 
@@ -41,15 +44,9 @@
 #include "decide.h"
 #include "ingest.h"
 #include "roundtable.h"
+#include "tgupdate.h"
 
 PG_FUNCTION_INFO_V1(ingest);
-
-/* latest Telegram "date" accepted: 9999-12-31, keeps timestamp arithmetic in range */
-#define MAX_UNIX_SECONDS INT64CONST(253402300799)
-/* longest unsupported update type name echoed back in an error */
-#define MAX_TYPE_NAME_BYTES 64
-/* bytes of a pinned message quoted in the service text */
-#define PINNED_SNIPPET_BYTES 100
 
 typedef enum IngestPlan
 {
@@ -199,82 +196,6 @@ typedef struct MessageBuffer
 
 /* prepared once per backend, kept across calls (SPI_keepplan) */
 static SPIPlanPtr plans[PLAN_COUNT];
-
-/* the four update types that carry a Message */
-static const char *const message_types[] = {"message", "edited_message", "channel_post",
-											"edited_channel_post"};
-
-typedef struct ServiceText
-{
-	const char *key;
-	const char *text;
-} ServiceText;
-
-/* service messages whose text needs no data from the message */
-static const ServiceText service_texts[] = {
-	{"new_chat_photo", "chat photo changed"},
-	{"delete_chat_photo", "chat photo removed"},
-	{"group_chat_created", "group created"},
-	{"supergroup_chat_created", "supergroup created"},
-	{"channel_chat_created", "channel created"},
-	{"message_auto_delete_timer_changed", "auto-delete timer changed"},
-	{"forum_topic_created", "forum topic created"},
-	{"forum_topic_edited", "forum topic edited"},
-	{"forum_topic_closed", "forum topic closed"},
-	{"forum_topic_reopened", "forum topic reopened"},
-	{"general_forum_topic_hidden", "general forum topic hidden"},
-	{"general_forum_topic_unhidden", "general forum topic shown"},
-	{"video_chat_scheduled", "video chat scheduled"},
-	{"video_chat_started", "video chat started"},
-	{"video_chat_ended", "video chat ended"},
-	{"video_chat_participants_invited", "invited to the video chat"},
-	{"write_access_allowed", "allowed the bot to write"},
-	{"users_shared", "shared users"},
-	{"chat_shared", "shared a chat"},
-	{"proximity_alert_triggered", "proximity alert"},
-	{"boost_added", "boosted the chat"},
-	{"chat_background_set", "chat background changed"},
-	{"connected_website", "logged in on a website"},
-	{"successful_payment", "payment received"},
-	{"giveaway_created", "giveaway created"},
-	{"giveaway_completed", "giveaway completed"},
-	{"giveaway_winners", "giveaway winners"},
-	{"web_app_data", "sent web app data"},
-};
-
-/* content Telegram sends that we do not render yet: stored as kind 'unsupported' */
-static const char *const media_keys[] = {
-	"photo",   "video",    "animation", "audio", "document", "sticker", "voice",   "video_note",
-	"contact", "location", "venue",     "poll",  "dice",     "game",    "invoice", "story"};
-
-static const char *const chat_types[] = {"private", "group", "supergroup", "channel"};
-
-typedef struct TgUser
-{
-	int64 id;
-	bool is_bot;
-	char *first_name;
-	char *last_name;
-	char *username;
-	char *language_code;
-} TgUser;
-
-typedef struct TgMessage
-{
-	int64 message_id;
-	TimestampTz created_at;
-	TimestampTz edited_at;
-	int64 chat_id;
-	char *chat_type;
-	char *chat_title;
-	char *chat_username;
-	TgUser *from;
-	TgUser *others; /* users named by service messages (joined, left) */
-	int nothers;
-	const char *kind;
-	const char *author_type;
-	char *text;
-} TgMessage;
 
 typedef enum Outcome
 {
@@ -456,350 +377,6 @@ TextOrNull(const char *s, char *null_flag)
 {
 	*null_flag = s ? ' ' : 'n';
 	return s ? CStringGetTextDatum(s) : (Datum) 0;
-}
-
-/* ---- reading the update ------------------------------------------------- */
-
-static void FieldError(int sqlstate, const char *path, const char *key, const char *what)
-	pg_attribute_noreturn();
-
-static void
-FieldError(int sqlstate, const char *path, const char *key, const char *what)
-{
-	ereport(ERROR, errcode(sqlstate),
-			errmsg("field \"%s%s%s\" %s", path, *path ? "." : "", key, what));
-}
-
-/* the value of key, or NULL when absent or JSON null */
-static JsonbValue *
-GetValue(JsonbContainer *obj, const char *key, JsonbValue *buf)
-{
-	JsonbValue *v = getKeyJsonValueFromContainer(obj, key, strlen(key), buf);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	return v;
-}
-
-static bool
-NumericToInt64(Numeric num, int64 *out)
-{
-	char *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0')
-		return false;
-	*out = (int64) v;
-	return true;
-}
-
-static bool
-GetInt64(JsonbContainer *obj, const char *path, const char *key, bool required, int64 *out)
-{
-	JsonbValue buf;
-	JsonbValue *v = GetValue(obj, key, &buf);
-
-	if (v == NULL)
-	{
-		if (required)
-			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
-		return false;
-	}
-	if (v->type != jbvNumeric || !NumericToInt64(v->val.numeric, out))
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be an integer");
-	return true;
-}
-
-static TimestampTz
-GetUnixTime(JsonbContainer *obj, const char *path, const char *key, bool required, bool *found)
-{
-	int64 secs = 0;
-	bool present = GetInt64(obj, path, key, required, &secs);
-
-	if (found)
-		*found = present;
-	if (present && (secs < 0 || secs > MAX_UNIX_SECONDS))
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-				   "must be a unix time between 0 and 253402300799");
-	return present ? time_t_to_timestamptz((pg_time_t) secs) : 0;
-}
-
-static bool
-GetBool(JsonbContainer *obj, const char *path, const char *key, bool *out)
-{
-	JsonbValue buf;
-	JsonbValue *v = GetValue(obj, key, &buf);
-
-	if (v == NULL)
-		return false;
-	if (v->type != jbvBool)
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be a boolean");
-	*out = v->val.boolean;
-	return true;
-}
-
-/* a palloc'd copy of the string at key, NULL when absent; max_bytes 0 means no cap */
-static char *
-GetString(JsonbContainer *obj, const char *path, const char *key, bool required, int max_bytes)
-{
-	JsonbValue buf;
-	JsonbValue *v = GetValue(obj, key, &buf);
-
-	if (v == NULL)
-	{
-		if (required)
-			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
-		return NULL;
-	}
-	if (v->type != jbvString)
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "must be a string");
-	if (max_bytes > 0 && v->val.string.len > max_bytes)
-		ereport(ERROR, errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				errmsg("field \"%s%s%s\" is longer than %d bytes", path, *path ? "." : "", key,
-					   max_bytes),
-				errdetail("It has %d bytes; see setting roundtable.max_text_bytes.",
-						  v->val.string.len));
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-static JsonbContainer *
-GetContainer(JsonbContainer *obj, const char *path, const char *key, bool required, bool array)
-{
-	JsonbValue buf;
-	JsonbValue *v = GetValue(obj, key, &buf);
-
-	if (v == NULL)
-	{
-		if (required)
-			FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key, "is required");
-		return NULL;
-	}
-	if (v->type != jbvBinary || (array ? !JsonContainerIsArray(v->val.binary.data)
-									   : !JsonContainerIsObject(v->val.binary.data)))
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-				   array ? "must be an array" : "must be an object");
-	return v->val.binary.data;
-}
-
-static bool
-HasKey(JsonbContainer *obj, const char *key)
-{
-	JsonbValue buf;
-
-	return GetValue(obj, key, &buf) != NULL;
-}
-
-static char *
-JoinPath(const char *path, const char *key)
-{
-	return psprintf("%s%s%s", path, *path ? "." : "", key);
-}
-
-static void
-ParseUser(JsonbContainer *obj, const char *path, TgUser *u)
-{
-	memset(u, 0, sizeof(*u));
-	GetInt64(obj, path, "id", true, &u->id);
-	GetBool(obj, path, "is_bot", &u->is_bot);
-	u->first_name = GetString(obj, path, "first_name", false, 0);
-	u->last_name = GetString(obj, path, "last_name", false, 0);
-	u->username = GetString(obj, path, "username", false, 0);
-	u->language_code = GetString(obj, path, "language_code", false, 0);
-}
-
-/* "Ada Lovelace", else "@ada", else "user 42" */
-static char *
-DisplayName(const char *first, const char *last, const char *username, int64 id)
-{
-	if (first && last)
-		return psprintf("%s %s", first, last);
-	if (first || last)
-		return pstrdup(first ? first : last);
-	if (username)
-		return psprintf("@%s", username);
-	return psprintf("user " INT64_FORMAT, id);
-}
-
-static char *
-UserName(const TgUser *u)
-{
-	return DisplayName(u->first_name, u->last_name, u->username, u->id);
-}
-
-/* the first key of the update other than update_id: its type, e.g. "callback_query" */
-static char *
-UpdateTypeName(JsonbContainer *upd)
-{
-	JsonbIterator *it = JsonbIteratorInit(upd);
-	JsonbValue v;
-	JsonbIteratorToken tok;
-	char *name = NULL;
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY && name == NULL &&
-			!(v.val.string.len == 9 && strncmp(v.val.string.val, "update_id", 9) == 0))
-		{
-			int len = pg_mbcliplen(v.val.string.val, v.val.string.len, MAX_TYPE_NAME_BYTES);
-
-			name = pnstrdup(v.val.string.val, len);
-		}
-	}
-	return name;
-}
-
-/* text and kind of a service message, or false when msg is not one */
-static bool
-ParseService(JsonbContainer *msg, const char *path, TgMessage *m)
-{
-	JsonbContainer *c;
-	JsonbValue buf;
-	char *s;
-	int64 id;
-
-	if ((c = GetContainer(msg, path, "new_chat_members", false, true)) != NULL)
-	{
-		char *mpath = JoinPath(path, "new_chat_members");
-		int n = JsonContainerSize(c);
-		StringInfoData text;
-
-		initStringInfo(&text);
-		appendStringInfoString(&text, "joined: ");
-		m->others = palloc0(sizeof(TgUser) * Max(n, 1));
-		for (int i = 0; i < n; i++)
-		{
-			JsonbValue *e = getIthJsonbValueFromContainer(c, i);
-			char *epath = psprintf("%s[%d]", mpath, i);
-
-			if (e->type != jbvBinary || !JsonContainerIsObject(e->val.binary.data))
-				ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("field \"%s\" must be an object", epath));
-			ParseUser(e->val.binary.data, epath, &m->others[m->nothers]);
-			appendStringInfo(&text, "%s%s", i > 0 ? ", " : "", UserName(&m->others[m->nothers]));
-			m->nothers++;
-		}
-		m->text = text.data;
-		return true;
-	}
-	if ((c = GetContainer(msg, path, "left_chat_member", false, false)) != NULL)
-	{
-		m->others = palloc0(sizeof(TgUser));
-		ParseUser(c, JoinPath(path, "left_chat_member"), m->others);
-		m->nothers = 1;
-		m->text = psprintf("left: %s", UserName(m->others));
-		return true;
-	}
-	if ((s = GetString(msg, path, "new_chat_title", false, 0)) != NULL)
-	{
-		m->text = psprintf("title changed: %s", s);
-		return true;
-	}
-	if ((c = GetContainer(msg, path, "pinned_message", false, false)) != NULL)
-	{
-		char *ppath = JoinPath(path, "pinned_message");
-		char *quoted = GetString(c, ppath, "text", false, 0);
-
-		if (quoted == NULL)
-			quoted = GetString(c, ppath, "caption", false, 0);
-		if (quoted != NULL)
-		{
-			int len = strlen(quoted);
-			int clip = pg_mbcliplen(quoted, len, PINNED_SNIPPET_BYTES);
-
-			m->text = psprintf("pinned: %.*s%s", clip, quoted, clip < len ? "..." : "");
-		}
-		else
-			m->text = pstrdup("pinned a message");
-		return true;
-	}
-	if (GetInt64(msg, path, "migrate_to_chat_id", false, &id))
-	{
-		m->text = psprintf("migrated to supergroup " INT64_FORMAT, id);
-		return true;
-	}
-	if (GetInt64(msg, path, "migrate_from_chat_id", false, &id))
-	{
-		m->text = psprintf("migrated from group " INT64_FORMAT, id);
-		return true;
-	}
-	for (int i = 0; i < (int) lengthof(service_texts); i++)
-	{
-		if (GetValue(msg, service_texts[i].key, &buf) != NULL)
-		{
-			m->text = pstrdup(service_texts[i].text);
-			return true;
-		}
-	}
-	return false;
-}
-
-static void
-ParseMessage(JsonbContainer *msg, const char *path, bool is_edit, TgMessage *m)
-{
-	JsonbContainer *chat;
-	JsonbContainer *from;
-	char *chat_path = JoinPath(path, "chat");
-	bool valid_type = false;
-	bool has_edit_date = false;
-
-	memset(m, 0, sizeof(*m));
-	GetInt64(msg, path, "message_id", true, &m->message_id);
-	m->created_at = GetUnixTime(msg, path, "date", true, NULL);
-	if (is_edit)
-	{
-		m->edited_at = GetUnixTime(msg, path, "edit_date", false, &has_edit_date);
-		if (!has_edit_date)
-			m->edited_at = GetCurrentTransactionStartTimestamp();
-	}
-
-	chat = GetContainer(msg, path, "chat", true, false);
-	GetInt64(chat, chat_path, "id", true, &m->chat_id);
-	m->chat_type = GetString(chat, chat_path, "type", true, 0);
-	for (int i = 0; i < (int) lengthof(chat_types); i++)
-		valid_type |= strcmp(m->chat_type, chat_types[i]) == 0;
-	if (!valid_type)
-		FieldError(ERRCODE_INVALID_PARAMETER_VALUE, chat_path, "type",
-				   "must be one of private, group, supergroup, channel");
-	m->chat_title = GetString(chat, chat_path, "title", false, 0);
-	m->chat_username = GetString(chat, chat_path, "username", false, 0);
-	if (m->chat_title == NULL)
-	{
-		char *first = GetString(chat, chat_path, "first_name", false, 0);
-		char *last = GetString(chat, chat_path, "last_name", false, 0);
-
-		if (first || last)
-			m->chat_title = DisplayName(first, last, NULL, m->chat_id);
-	}
-
-	from = GetContainer(msg, path, "from", false, false);
-	if (from != NULL)
-	{
-		m->from = palloc(sizeof(TgUser));
-		ParseUser(from, JoinPath(path, "from"), m->from);
-	}
-	m->author_type = (m->from && m->from->is_bot) ? "bot" : "user";
-
-	if ((m->text = GetString(msg, path, "text", false, rt_max_text_bytes)) != NULL)
-		m->kind = "text";
-	else if ((m->text = GetString(msg, path, "caption", false, rt_max_text_bytes)) != NULL)
-		m->kind = "caption";
-	else if (ParseService(msg, path, m))
-	{
-		m->kind = "service";
-		m->author_type = "system";
-	}
-	else
-	{
-		m->kind = "unsupported";
-		for (int i = 0; i < (int) lengthof(media_keys) && m->text == NULL; i++)
-			if (HasKey(msg, media_keys[i]))
-				m->text = psprintf("[%s]", media_keys[i]);
-		if (m->text == NULL)
-			m->text = pstrdup("[unsupported message]");
-	}
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -1129,97 +706,51 @@ RawText(JsonbValue *element)
 
 /* ---- one update ---------------------------------------------------------- */
 
-/* an update read and checked, before anything of it is written */
+/* an update read and checked (tgupdate.c), and what the fast path's checks concluded */
 typedef struct ParsedUpdate
 {
-	JsonbValue *element;
-	bool has_update_id;
-	int64 update_id;
-	bool unsupported; /* carries no Message: stored in rt.ingest_rejects */
-	char *type_name;  /* unsupported: its type */
-	bool is_edit;
-	TgMessage m;
+	TgUpdate tg;
 	/* fast path only: the checks failed, the update becomes a reject */
 	bool bad;
 	char *error;
 	int sqlerrcode;
 } ParsedUpdate;
 
-/*
- * Pure checks, no SPI: reads the update into p, raising exactly the errors the update would
- * raise before anything of it is written.  Sets st->update_id as soon as it is known, for
- * the error message.
- */
+/* reads the update into p; st->update_id names it in errors as soon as it is known */
 static void
 ParseUpdate(IngestState *st, JsonbValue *element, ParsedUpdate *p)
 {
-	JsonbContainer *upd;
-	JsonbContainer *msg = NULL;
-	const char *type = NULL;
-	TgMessage *m = &p->m;
-
-	p->element = element;
-	if (element->type != jbvBinary || !JsonContainerIsObject(element->val.binary.data))
-		ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("update must be a json object"));
-	upd = element->val.binary.data;
-	GetInt64(upd, "", "update_id", true, &st->update_id);
-	st->has_update_id = true;
-	p->has_update_id = true;
-	p->update_id = st->update_id;
-
-	for (int i = 0; i < (int) lengthof(message_types) && type == NULL; i++)
-	{
-		msg = GetContainer(upd, "", message_types[i], false, false);
-		if (msg != NULL)
-			type = message_types[i];
-	}
-
-	if (type == NULL)
-	{
-		p->type_name = UpdateTypeName(upd);
-		if (p->type_name == NULL)
-			ereport(ERROR, errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("update has no content besides \"update_id\""));
-		p->unsupported = true;
-		return;
-	}
-
-	p->is_edit = strncmp(type, "edited_", 7) == 0;
-	ParseMessage(msg, type, p->is_edit, m);
-	if (strcmp(m->chat_type, "private") == 0 && m->from && m->from->id == m->chat_id &&
-		m->chat_title == NULL)
-		m->chat_title = UserName(m->from);
+	TgParseUpdate(element, &p->tg, &st->update_id, &st->has_update_id);
 }
 
 /* hands a stored or edited message to the decision pipeline (decide.c), which copies it */
 static void
 CollectDecision(IngestState *st, ParsedUpdate *p, int64 pk, TimestampTz created_at)
 {
-	JsonbContainer *upd = p->element->val.binary.data;
+	JsonbContainer *upd = p->tg.element->val.binary.data;
 	DecideInput in;
 	JsonbValue buf;
 
 	in.message = NULL;
-	for (int i = 0; i < (int) lengthof(message_types) && in.message == NULL; i++)
+	for (int i = 0; i < (int) lengthof(tg_message_types) && in.message == NULL; i++)
 	{
-		JsonbValue *v =
-			getKeyJsonValueFromContainer(upd, message_types[i], strlen(message_types[i]), &buf);
+		JsonbValue *v = getKeyJsonValueFromContainer(upd, tg_message_types[i],
+													 strlen(tg_message_types[i]), &buf);
 
 		if (v != NULL && v->type == jbvBinary)
 			in.message = v->val.binary.data;
 	}
 	in.message_pk = pk;
 	in.created_at = created_at;
-	in.chat_id = p->m.chat_id;
-	in.chat_type = p->m.chat_type;
-	in.message_id = p->m.message_id;
-	in.has_user = p->m.from != NULL;
-	in.user_id = p->m.from ? p->m.from->id : 0;
-	in.from_bot = p->m.from != NULL && p->m.from->is_bot;
-	in.kind = p->m.kind;
-	in.text = p->m.text;
-	in.is_edit = p->is_edit;
+	in.chat_id = p->tg.m.chat_id;
+	in.chat_type = p->tg.m.chat_type;
+	in.message_id = p->tg.m.message_id;
+	in.has_user = p->tg.m.from != NULL;
+	in.user_id = p->tg.m.from ? p->tg.m.from->id : 0;
+	in.from_bot = p->tg.m.from != NULL && p->tg.m.from->is_bot;
+	in.kind = p->tg.m.kind;
+	in.text = p->tg.m.text;
+	in.is_edit = p->tg.is_edit;
 	DecideCollect(st->decide, &in);
 }
 
@@ -1227,22 +758,22 @@ CollectDecision(IngestState *st, ParsedUpdate *p, int64 pk, TimestampTz created_
 static void
 WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
 {
-	TgMessage *m = &p->m;
+	TgMessage *m = &p->tg.m;
 
-	if (p->unsupported)
+	if (p->tg.unsupported)
 	{
-		if (!ClaimUpdateId(p->update_id))
+		if (!ClaimUpdateId(p->tg.update_id))
 		{
 			res->outcome = OUTCOME_DUPLICATE;
 			return;
 		}
 		res->outcome = OUTCOME_UNSUPPORTED;
-		res->error = psprintf("unsupported update type: %s", p->type_name);
-		InsertReject(true, p->update_id, RawText(p->element), res->error, NULL);
+		res->error = psprintf("unsupported update type: %s", p->tg.type_name);
+		InsertReject(true, p->tg.update_id, RawText(p->tg.element), res->error, NULL);
 		return;
 	}
 
-	if (!ClaimUpdateId(p->update_id))
+	if (!ClaimUpdateId(p->tg.update_id))
 	{
 		res->outcome = OUTCOME_DUPLICATE;
 		return;
@@ -1255,7 +786,7 @@ WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
 
 	res->chat_id = m->chat_id;
 	res->created_at = m->created_at;
-	if (p->is_edit)
+	if (p->tg.is_edit)
 	{
 		TimestampTz created_at;
 
@@ -1273,9 +804,9 @@ WriteUpdate(IngestState *st, ParsedUpdate *p, ElementResult *res)
 		}
 	}
 	if (st->buffer)
-		res->message_pk = BufferMessage(st, m, p->element, p->is_edit);
+		res->message_pk = BufferMessage(st, m, p->tg.element, p->tg.is_edit);
 	else
-		res->message_pk = InsertMessage(st, m, p->element, p->is_edit);
+		res->message_pk = InsertMessage(st, m, p->tg.element, p->tg.is_edit);
 	res->outcome = res->message_pk != 0 ? OUTCOME_STORED : OUTCOME_DUPLICATE;
 	if (res->message_pk != 0)
 		CollectDecision(st, p, res->message_pk, m->created_at);
@@ -1472,10 +1003,10 @@ CheckUpdates(IngestState *st, Jsonb *updates, ParsedUpdate *parsed, int count, M
 
 			MemoryContextSwitchTo(cxt);
 			memset(p, 0, sizeof(*p));
-			p->element = getIthJsonbValueFromContainer(&updates->root, i);
+			p->tg.element = getIthJsonbValueFromContainer(&updates->root, i);
 			p->bad = true;
-			p->has_update_id = st->has_update_id;
-			p->update_id = st->update_id;
+			p->tg.has_update_id = st->has_update_id;
+			p->tg.update_id = st->update_id;
 			p->error = RejectMessage(st, edata);
 			p->sqlerrcode = edata->sqlerrcode;
 			MemoryContextSwitchTo(oldcxt);
@@ -1539,11 +1070,11 @@ IngestFast(IngestState *st, Jsonb *updates, int count)
 			MemoryContextReset(st->elemcxt);
 			MemoryContextSwitchTo(st->elemcxt);
 			st->index = i;
-			st->has_update_id = p->has_update_id;
-			st->update_id = p->update_id;
+			st->has_update_id = p->tg.has_update_id;
+			st->update_id = p->tg.update_id;
 			if (p->bad)
 			{
-				InsertReject(p->has_update_id, p->update_id, RawText(p->element), p->error,
+				InsertReject(p->tg.has_update_id, p->tg.update_id, RawText(p->tg.element), p->error,
 							 unpack_sql_state(p->sqlerrcode));
 				st->rejected++;
 				AppendError(st, p->error);
