@@ -40,8 +40,18 @@ typedef struct edge_config {
     char http_hosts[1024];
     int log_level; /* EDGE_LOG_* */
     /* delivery (docs/design/contract-delivery.md) */
-    char openai_key[512];   /* secret: seed key of the openai provider */
-    char deepseek_key[512]; /* secret: seed key of the deepseek provider */
+    char openai_key[512];     /* secret: seed key of the openai provider */
+    char deepseek_key[512];   /* secret: seed key of the deepseek provider */
+    char openai_model[128];   /* OPENAI_MODEL: model of the seeded openai provider ("" = default) */
+    char deepseek_model[128]; /* DEEPSEEK_MODEL: same for deepseek */
+    /* round table (contract-roundtable.md): seeds of the settings on first start, as strings
+     * (the extension validates them); "" = unset */
+    char rt_max_rounds[32];          /* MAX_ROUNDS */
+    char rt_turn_timeout_sec[32];    /* TURN_TIMEOUT_SEC */
+    char rt_context_token_limit[32]; /* CONTEXT_TOKEN_LIMIT */
+    char rt_payment_url[2048];       /* PAYMENT_URL */
+    char rt_max_tokens[32];          /* ROUNDTABLE_MAX_TOKENS */
+    char rt_max_cost[32];            /* ROUNDTABLE_MAX_COST */
     int outbox_sweep_ms;
     int outbox_stale_sec;
     int job_max_deliveries;

@@ -180,6 +180,14 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
 
     STR_VAR(openai_key, "OPENAI_API_KEY", "", 0);
     STR_VAR(deepseek_key, "DEEPSEEK_API_KEY", "", 0);
+    STR_VAR(openai_model, "OPENAI_MODEL", "", 0);
+    STR_VAR(deepseek_model, "DEEPSEEK_MODEL", "", 0);
+    STR_VAR(rt_max_rounds, "MAX_ROUNDS", "", 0);
+    STR_VAR(rt_turn_timeout_sec, "TURN_TIMEOUT_SEC", "", 0);
+    STR_VAR(rt_context_token_limit, "CONTEXT_TOKEN_LIMIT", "", 0);
+    STR_VAR(rt_payment_url, "PAYMENT_URL", "", 0);
+    STR_VAR(rt_max_tokens, "ROUNDTABLE_MAX_TOKENS", "", 0);
+    STR_VAR(rt_max_cost, "ROUNDTABLE_MAX_COST", "", 0);
     INT_VAR(outbox_sweep_ms, "RT_OUTBOX_SWEEP_MS", "5000", 50, 3600000);
     INT_VAR(outbox_stale_sec, "RT_OUTBOX_STALE_SEC", "300", 1, 86400);
     INT_VAR(job_max_deliveries, "RT_JOB_MAX_DELIVERIES", "5", 1, 100);

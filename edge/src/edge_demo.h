@@ -14,6 +14,15 @@
  * label. NULL only when out of memory. Caller frees. */
 char *edge_demo_reply(const char *request_json, size_t len);
 
+/* The reply of one round-table turn (llm.turn): the request's first user message is the
+ * topic, its last later user message the previous speaker's turn ("<speaker>: <text>"). A
+ * labelled ("[демо]"/"[demo]") text in the voice of the speaker's personality (Оптимист,
+ * Скептик, Прагматик by title, else one picked by a hash of the name) that names the topic,
+ * answers the previous turn and differs from round to round, so a demo debate never strikes
+ * itself out as a repeat. Russian when the topic has Cyrillic letters. NULL only when out of
+ * memory. Caller frees. */
+char *edge_demo_turn_reply(const char *request_json, size_t len, const char *speaker, int round);
+
 /* Length in bytes of the next piece to stream from text[pos]: a word and the spaces after it,
  * never ending inside a UTF-8 sequence. 0 at the end. */
 size_t edge_demo_next_piece(const char *text, size_t len, size_t pos);

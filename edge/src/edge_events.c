@@ -3,9 +3,10 @@
  * rows after the last id it has seen with rt.events_after, which expands them into WebSocket
  * events; every event is broadcast with its journal row's id ("event_id"), so a client that
  * reconnects can ask for what it missed (edge_events_catchup). Rows of type "admin.changed" go
- * to edge_auth_admin_changed instead of the browsers, "resync" rows (a row too large to expand)
- * are logged and broadcast so clients reload. One read at a time, in id order, which is commit
- * order, so clients see events in commit order. */
+ * to edge_auth_admin_changed instead of the browsers, "session.stopped" rows to
+ * edge_llm_cancel_session (the turn in flight is aborted at once), "resync" rows (a row too large
+ * to expand) are logged and broadcast so clients reload. One read at a time, in id order, which is
+ * commit order, so clients see events in commit order. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "edge_envelope.h"
 #include "edge_events.h"
 #include "edge_http.h"
+#include "edge_llm.h"
 #include "edge_log.h"
 #include "edge_pg.h"
 
@@ -91,11 +93,11 @@ static void read_failed(const edge_pg_result *r, const char *what)
     ev.retry_ms = ev.retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ev.retry_ms * 2;
 }
 
-static long long admin_id_of(const char *data)
+static long long id_field_of(const char *data, const char *field)
 {
     json_error_t je;
     json_t *o = data ? json_loads(data, 0, &je) : NULL;
-    json_t *id = o ? json_object_get(o, "id") : NULL;
+    json_t *id = o ? json_object_get(o, field) : NULL;
     long long v = json_is_integer(id) ? (long long)json_integer_value(id) : -1;
     json_decref(o);
     return v;
@@ -111,8 +113,13 @@ static void dispatch_row(const PGresult *res, int i, long long id)
     size_t dlen = no_data ? 0 : (size_t)PQgetlength(res, i, 2);
     char idbuf[24];
     if (strcmp(type, "admin.changed") == 0) {
-        long long admin = admin_id_of(data);
+        long long admin = id_field_of(data, "id");
         if (admin > 0) edge_auth_admin_changed(ev.ctx, admin);
+        return;
+    }
+    if (strcmp(type, "session.stopped") == 0) { /* for the LLM worker, not for browsers */
+        long long session = id_field_of(data, "session_id");
+        if (session > 0) edge_llm_cancel_session(session);
         return;
     }
     if (strchr(type, '.') == NULL && strcmp(type, "resync") != 0) return; /* not for browsers */
@@ -287,7 +294,9 @@ static void on_catchup(const edge_pg_result *r, void *ud)
             send_resync(q->client, "journal pruned", q->upto);
             break;
         }
-        if (strchr(type, '.') == NULL || strcmp(type, "admin.changed") == 0) continue;
+        if (strchr(type, '.') == NULL || strcmp(type, "admin.changed") == 0 ||
+            strcmp(type, "session.stopped") == 0)
+            continue;
         int no_data = PQgetisnull(r->res, i, 2);
         size_t len;
         char *env = edge_events_envelope(type, no_data ? NULL : PQgetvalue(r->res, i, 2),

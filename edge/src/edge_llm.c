@@ -29,6 +29,7 @@
 #include "edge_split.h"
 #include "edge_sse.h"
 #include "edge_tgparse.h"
+#include "edge_turn.h"
 
 #define MAX_EVENT_BYTES (1024 * 1024)
 #define MAX_REPLY_BYTES (256 * 1024)
@@ -37,6 +38,7 @@
 #define DEMO_PIECE_MS 35
 #define GROUP_EDIT_EVERY_MS 3000 /* a group's edits share its 20 messages a minute */
 #define GROUP_FIRST_AFTER_MS 700 /* the placeholder message waits for some text first */
+#define REAP_EVERY_MS 2000       /* rt.session_reap: turns past their deadline, stale topics */
 
 typedef struct call_state {
     edge_jobstate base; /* first: list, timer (watchdog / demo pace), SQL-call lifetime */
@@ -76,6 +78,12 @@ typedef struct call_state {
     int final;
     unsigned min_retry_ms; /* Retry-After of the failure being recorded */
     char timeout_error[128];
+    /* an llm.turn of a round-table session (rt.job_begin's "session") */
+    int is_turn;
+    long long session_id, turn;
+    const char *speaker;   /* inside begin; labels what Telegram shows */
+    long long deadline_at; /* uv_now ms of the turn's deadline; 0: none */
+    int cancelled;         /* the session stopped: nothing recorded, nothing left behind */
 } call_state;
 
 static struct {
@@ -84,6 +92,11 @@ static struct {
     edge_curl *curl;
     edge_jobstate_list states;
     int running;
+    edge_turn_stopped stopped; /* sessions stopped lately: a turn begun meanwhile is dropped */
+    uv_timer_t reaper;
+    int reaper_open;
+    int reaping;          /* rt.session_reap in flight */
+    char reap_error[512]; /* the last rt.session_reap error said */
 } lw;
 
 static long long now_ms(void)
@@ -148,6 +161,9 @@ static json_t *event_base(call_state *st)
     json_object_set_new(d, "job_id", json_integer(st->base.job->id));
     json_object_set_new(d, "chat_id", json_integer(st->chat_id));
     json_object_set(d, "draft_id", st->draft_id ? st->draft_id : json_null());
+    json_object_set_new(d, "session_id", st->is_turn ? json_integer(st->session_id) : json_null());
+    json_object_set_new(d, "speaker",
+                        st->is_turn && st->speaker ? json_string(st->speaker) : json_null());
     return d;
 }
 
@@ -158,6 +174,8 @@ static size_t fit_message(const char *text, size_t len)
     if (edge_split_text(text, len, EDGE_SPLIT_TELEGRAM_MAX, &sp, 1) == 0) return 0;
     return sp.off + sp.len;
 }
+
+static void settle_cancelled(call_state *st);
 
 static void on_group_stream(const edge_curl_response *r, void *ud)
 {
@@ -171,6 +189,21 @@ static void on_group_stream(const edge_curl_response *r, void *ud)
         EDGE_DEBUG("llm: a streamed group update failed; the final send still comes", "error",
                    r->ok ? tr.error : r->error);
     json_decref(tr.result);
+    /* stopped while the placeholder was on its way: it goes now */
+    if (st->cancelled && !st->base.pg_busy) settle_cancelled(st);
+}
+
+/* The message a group saw the reply grow in, deleted (the next attempt streams anew, or the
+ * session stopped and nothing of this turn may stay). */
+static void drop_group_message(call_state *st)
+{
+    if (!st->tg_message_id) return;
+    json_t *b = json_object();
+    json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+    json_object_set_new(b, "message_id", json_integer(st->tg_message_id));
+    edge_sender_fire("deleteMessage", b);
+    json_decref(b);
+    st->tg_message_id = 0;
 }
 
 /* Groups see the reply grow in one message: a first sendMessage once some text is there, then
@@ -187,11 +220,17 @@ static void stream_to_group(call_state *st)
         return;
     }
     if (!edge_sender_try_slot(st->chat_id)) return;
-    size_t n = fit_message(st->text, st->len);
-    if (n == 0) return;
+    size_t shown_len;
+    char *shown = edge_turn_label(st->is_turn ? st->speaker : NULL, st->text, st->len, &shown_len);
+    size_t n = shown ? fit_message(shown, shown_len) : 0;
+    if (n == 0) {
+        free(shown);
+        return;
+    }
     b = json_object();
     json_object_set_new(b, "chat_id", json_integer(st->chat_id));
-    json_object_set_new(b, "text", json_stringn(st->text, n));
+    json_object_set_new(b, "text", json_stringn(shown, n));
+    free(shown);
     if (st->tg_message_id) {
         json_object_set_new(b, "message_id", json_integer(st->tg_message_id));
         st->tg_req = edge_sender_post("editMessageText", b, on_group_stream, st);
@@ -227,12 +266,19 @@ static void flush_delta(call_state *st)
         st->flushed = st->len;
     }
     if (st->draft_in_tg && st->len > 0 && now_ms() - st->last_draft_ms >= DRAFT_EVERY_MS) {
-        json_t *b = json_object();
-        json_object_set_new(b, "chat_id", json_integer(st->chat_id));
-        json_object_set_new(b, "draft_id", json_integer(st->base.job->id));
-        json_object_set_new(b, "text", json_stringn(st->text, st->len > 4096 ? 4096 : st->len));
-        edge_sender_fire("sendMessageDraft", b);
-        json_decref(b);
+        size_t shown_len;
+        char *shown =
+            edge_turn_label(st->is_turn ? st->speaker : NULL, st->text, st->len, &shown_len);
+        size_t n = shown ? fit_message(shown, shown_len) : 0;
+        if (n > 0) {
+            json_t *b = json_object();
+            json_object_set_new(b, "chat_id", json_integer(st->chat_id));
+            json_object_set_new(b, "draft_id", json_integer(st->base.job->id));
+            json_object_set_new(b, "text", json_stringn(shown, n));
+            edge_sender_fire("sendMessageDraft", b);
+            json_decref(b);
+        }
+        free(shown);
         st->last_draft_ms = now_ms();
     }
     if (st->edit_in_tg && st->len > 0) stream_to_group(st);
@@ -279,15 +325,49 @@ static void on_failed(const edge_pg_result *r, void *ud)
 {
     call_state *st = ud;
     if (!state_alive(st)) return;
+    if (st->cancelled) {
+        settle_cancelled(st);
+        return;
+    }
     if (strcmp(r->sqlstate, "00000") == 0 && st->final)
         finish(st);
     else
         retry_later(st, st->min_retry_ms, st->base.job->last_error);
 }
 
+static void reap_now(void);
+
+/* A turn is over when its deadline passed: rt.session_reap ends the session with "timeout"
+ * (kicked now, not in up to 2 s), and the job, run again after that, finds it ended. Neither
+ * recorded nor failed: a failure would exclude the speaker instead of ending the session. */
+static int turn_deadline_passed(call_state *st)
+{
+    return st->is_turn && st->deadline_at > 0 && now_ms() >= st->deadline_at - 20;
+}
+
+static void turn_deadline(call_state *st)
+{
+    char id[24], sid[24];
+    if (st->req) edge_curl_cancel(st->req);
+    st->req = NULL;
+    uv_timer_stop(&st->base.timer);
+    EDGE_WARN("llm: the turn's deadline passed; the session ends with timeout", "job",
+              edge_log_int(id, st->base.job->id), "session_id", edge_log_int(sid, st->session_id),
+              "speaker", st->speaker ? st->speaker : "", "provider",
+              st->provider_name ? st->provider_name : "");
+    send_done(st, 0, "timeout: the turn's deadline passed");
+    drop_group_message(st);
+    reap_now();
+    retry_later(st, REAP_EVERY_MS + 500, "the turn's deadline passed");
+}
+
 static void fail(call_state *st, const char *error, int permanent, unsigned retry_after_ms)
 {
     char id[24], att[24];
+    if (turn_deadline_passed(st)) {
+        turn_deadline(st);
+        return;
+    }
     int final = permanent || st->attempts >= lw.ctx->cfg->job_max_deliveries;
     st->final = final;
     st->min_retry_ms = retry_after_ms;
@@ -297,14 +377,7 @@ static void fail(call_state *st, const char *error, int permanent, unsigned retr
               "error", error, "attempt", edge_log_int(att, st->attempts), "final",
               final ? "true" : "false");
     send_done(st, 0, error);
-    if (st->tg_message_id) { /* the next attempt streams into a new message: drop this one */
-        json_t *b = json_object();
-        json_object_set_new(b, "chat_id", json_integer(st->chat_id));
-        json_object_set_new(b, "message_id", json_integer(st->tg_message_id));
-        edge_sender_fire("deleteMessage", b);
-        json_decref(b);
-        st->tg_message_id = 0;
-    }
+    drop_group_message(st); /* the next attempt streams into a new message */
     /* the ledger learns the error; a non-final one is followed by a retry after the backoff */
     const char *params[3] = {id, error, final ? "true" : "false"};
     if (call(st, "SELECT rt.job_failed($1::bigint, $2, $3::boolean)", 3, params, on_failed) !=
@@ -321,8 +394,12 @@ static void on_recorded(const edge_pg_result *r, void *ud)
     call_state *st = ud;
     json_t *res = NULL;
     json_error_t jerr;
-    char id[24], in[24], cached[24], out[24], lat[24], ft[24];
+    char id[24], in[24], cached[24], out[24], lat[24], ft[24], sid[24], turn[24];
     if (!state_alive(st)) return;
+    if (st->cancelled) {
+        settle_cancelled(st);
+        return;
+    }
     if (strcmp(r->sqlstate, "00000") != 0) {
         if (r->sqlstate[0] == '2' && r->sqlstate[1] == '2') { /* the reply itself is refused */
             fail(st, r->errmsg, 1, 0);
@@ -334,6 +411,18 @@ static void on_recorded(const edge_pg_result *r, void *ud)
         return;
     }
     if (r->res && PQntuples(r->res) == 1) res = json_loads(PQgetvalue(r->res, 0, 0), 0, &jerr);
+    const char *rstate = json_string_value(json_object_get(res, "state"));
+    if (st->is_turn && rstate && strcmp(rstate, "stopped") == 0) {
+        /* the session stopped before the turn was recorded: nothing of it may stay */
+        EDGE_INFO("llm: turn not recorded, the session stopped", "job",
+                  edge_log_int(id, st->base.job->id), "session_id",
+                  edge_log_int(sid, st->session_id), "speaker", st->speaker ? st->speaker : "");
+        json_decref(res);
+        st->cancelled = 1;
+        send_done(st, 0, "the session was stopped");
+        settle_cancelled(st);
+        return;
+    }
     json_t *cost = json_object_get(res, "cost");
     char costbuf[48] = "";
     if (json_is_number(cost)) snprintf(costbuf, sizeof(costbuf), "%.8f", json_number_value(cost));
@@ -344,16 +433,29 @@ static void on_recorded(const edge_pg_result *r, void *ud)
     uint64_t http = st->http_end_ns ? (st->http_end_ns - st->http_start_ns) / 1000 : 0;
     edge_log_int(total_us, (long long)total);
     edge_log_int(http_us, (long long)http);
-    EDGE_INFO("llm call", "total_us", total_us, "http_us", http_us, "job",
-              edge_log_int(id, st->base.job->id), "kind", st->base.job->kind, "provider",
-              st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
-              "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
-              edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
-              edge_log_int(out, st->parse.usage.output), "cost",
-              costbuf, /* "" when unknown: a NULL would end the field list */
-              "usage_estimated", st->parse.usage.estimated ? "true" : "false", "latency_ms",
-              edge_log_int(lat, now_ms() - st->started_ms), "first_token_ms",
-              edge_log_int(ft, st->first_token_ms ? st->first_token_ms - st->started_ms : -1));
+    if (st->is_turn)
+        EDGE_INFO("llm call", "session_id", edge_log_int(sid, st->session_id), "turn",
+                  edge_log_int(turn, st->turn), "speaker", st->speaker ? st->speaker : "",
+                  "total_us", total_us, "http_us", http_us, "job",
+                  edge_log_int(id, st->base.job->id), "kind", st->base.job->kind, "provider",
+                  st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
+                  "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
+                  edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
+                  edge_log_int(out, st->parse.usage.output), "cost", costbuf, "usage_estimated",
+                  st->parse.usage.estimated ? "true" : "false", "latency_ms",
+                  edge_log_int(lat, now_ms() - st->started_ms), "first_token_ms",
+                  edge_log_int(ft, st->first_token_ms ? st->first_token_ms - st->started_ms : -1));
+    else
+        EDGE_INFO("llm call", "total_us", total_us, "http_us", http_us, "job",
+                  edge_log_int(id, st->base.job->id), "kind", st->base.job->kind, "provider",
+                  st->provider_name ? st->provider_name : "", "model", st->model ? st->model : "",
+                  "tokens_in", edge_log_int(in, st->parse.usage.input), "tokens_cached",
+                  edge_log_int(cached, st->parse.usage.cached_input), "tokens_out",
+                  edge_log_int(out, st->parse.usage.output), "cost",
+                  costbuf, /* "" when unknown: a NULL would end the field list */
+                  "usage_estimated", st->parse.usage.estimated ? "true" : "false", "latency_ms",
+                  edge_log_int(lat, now_ms() - st->started_ms), "first_token_ms",
+                  edge_log_int(ft, st->first_token_ms ? st->first_token_ms - st->started_ms : -1));
     json_decref(res);
     send_done(st, 1, NULL);
     finish(st);
@@ -384,10 +486,11 @@ static void record(call_state *st, int estimated)
     const char *params[2] = {edge_log_int(id, st->base.job->id), text ? text : "{}"};
     /* ahead of the queue: a finished answer is not lost to a crash while it waits */
     if (edge_jobstate_call(&st->base, lw.ctx->pg_work, 1,
-                           "SELECT rt.record_reply($1::bigint, $2::jsonb)", 2, params,
-                           on_recorded) != EDGE_OK) {
+                           st->is_turn ? "SELECT rt.session_record_turn($1::bigint, $2::jsonb)"
+                                       : "SELECT rt.record_reply($1::bigint, $2::jsonb)",
+                           2, params, on_recorded) != EDGE_OK) {
         free(text);
-        retry_later(st, 1000, "the database pool refused rt.record_reply");
+        retry_later(st, 1000, "the database pool refused to record the reply");
         return;
     }
     free(text);
@@ -419,7 +522,14 @@ static void start_demo(call_state *st)
 {
     char *req = json_dumps(json_object_get(st->begin, "request"), JSON_COMPACT);
     st->prompt_bytes = req ? strlen(req) : 0;
-    st->demo_text = edge_demo_reply(req ? req : "{}", req ? strlen(req) : 2);
+    if (st->is_turn) {
+        json_t *session = json_object_get(st->begin, "session");
+        st->demo_text =
+            edge_demo_turn_reply(req ? req : "{}", req ? strlen(req) : 2, st->speaker,
+                                 (int)json_integer_value(json_object_get(session, "round")));
+    } else {
+        st->demo_text = edge_demo_reply(req ? req : "{}", req ? strlen(req) : 2);
+    }
     free(req);
     if (!st->demo_text) {
         fail(st, "out of memory", 0, 0);
@@ -477,6 +587,15 @@ static void arm_watchdog(call_state *st)
     long long ms = first ? cfg->llm_first_token_timeout_ms : cfg->llm_idle_timeout_ms;
     snprintf(st->timeout_error, sizeof(st->timeout_error),
              first ? "timeout: no token within %lld ms" : "timeout: no data for %lld ms", ms);
+    if (st->is_turn && st->deadline_at > 0) { /* the turn's deadline comes first */
+        long long left = st->deadline_at - now_ms();
+        if (left < 0) left = 0;
+        if (left < ms) {
+            ms = left;
+            snprintf(st->timeout_error, sizeof(st->timeout_error),
+                     "timeout: the turn's deadline passed");
+        }
+    }
     uv_timer_start(&st->base.timer, on_watchdog, (uint64_t)ms, 0);
 }
 
@@ -522,6 +641,10 @@ static void on_http_done(const edge_curl_response *r, void *ud)
         return;
     }
     flush_delta(st);
+    if (st->len == 0 && st->is_turn && st->parse.done) {
+        record(st, 1); /* an empty turn is recorded: a strike, the SQL decides */
+        return;
+    }
     if (st->len == 0) {
         fail(st,
              st->parse.done ? "the model returned an empty reply"
@@ -589,7 +712,10 @@ static void start_http(call_state *st)
     req.headers = headers;
     req.body = body;
     req.body_len = strlen(body);
-    req.timeout_ms = cfg->llm_total_timeout_ms;
+    req.timeout_ms =
+        st->is_turn && st->deadline_at > 0
+            ? (long)edge_turn_timeout_ms(cfg->llm_total_timeout_ms, st->deadline_at - now_ms())
+            : cfg->llm_total_timeout_ms;
     req.connect_timeout_ms = cfg->llm_connect_timeout_ms;
     req.max_response_bytes = 1024 * 1024;
     req.on_data = on_data;
@@ -629,8 +755,34 @@ static void on_begin(const edge_pg_result *r, void *ud)
     st->anthropic = type && strcmp(type, "anthropic") == 0;
     st->started_ms = now_ms();
     st->began_ns = uv_hrtime();
-    st->telegram_live =
-        strcmp(st->base.job->kind, "llm.reply") == 0 && lw.ctx->cfg->tg_token[0] != '\0';
+    if (strcmp(st->base.job->kind, "llm.turn") == 0) {
+        json_t *session = json_object_get(st->begin, "session");
+        const char *sstate = json_string_value(json_object_get(session, "state"));
+        if (!json_is_object(session) || (sstate && strcmp(sstate, "done") == 0)) {
+            finish(st); /* not the session's current turn any more: nothing to do */
+            return;
+        }
+        json_t *deadline = json_object_get(session, "deadline_ms");
+        st->is_turn = 1;
+        st->session_id = json_integer_value(json_object_get(session, "id"));
+        st->turn = json_integer_value(json_object_get(session, "turn"));
+        st->speaker = json_string_value(json_object_get(session, "speaker"));
+        if (json_is_number(deadline)) {
+            long long left = (long long)json_number_value(deadline);
+            st->deadline_at = st->started_ms + (left > 0 ? left : 0);
+            if (st->deadline_at == 0) st->deadline_at = 1;
+        }
+        if (edge_turn_stopped_has(&lw.stopped, st->session_id)) {
+            finish(st); /* stopped while rt.job_begin ran */
+            return;
+        }
+        if (turn_deadline_passed(st)) {
+            turn_deadline(st);
+            return;
+        }
+    }
+    st->telegram_live = (strcmp(st->base.job->kind, "llm.reply") == 0 || st->is_turn) &&
+                        st->chat_id != 0 && lw.ctx->cfg->tg_token[0] != '\0';
     st->draft_in_tg = st->telegram_live && st->chat_id > 0 &&
                       json_is_true(json_object_get(st->begin, "streaming"));
     st->edit_in_tg = st->telegram_live && st->chat_id < 0 &&
@@ -647,13 +799,91 @@ static void on_begin(const edge_pg_result *r, void *ud)
 static void run(edge_job *job, void *ud)
 {
     (void)ud;
-    if (strcmp(job->kind, "llm.reply") != 0 && strcmp(job->kind, "llm.draft") != 0) {
+    if (strcmp(job->kind, "llm.reply") != 0 && strcmp(job->kind, "llm.draft") != 0 &&
+        strcmp(job->kind, "llm.turn") != 0) {
         EDGE_ERROR("llm: unknown job kind acknowledged", "kind", job->kind);
         edge_jobs_finish(job);
         return;
     }
     edge_jobstate_begin(&lw.states, sizeof(call_state), job, lw.ctx->loop, release, lw.ctx->pg_work,
                         on_begin);
+}
+
+/* ---- stop and reap (round-table sessions) ---- */
+
+/* A cancelled turn leaves: the streamed group message deleted (once Telegram said which it is),
+ * the job acknowledged (the SQL that stopped the session finished it already). */
+static void settle_cancelled(call_state *st)
+{
+    if (st->tg_req && !st->tg_message_id) return; /* on_group_stream comes back here */
+    if (st->tg_req) edge_curl_cancel(st->tg_req);
+    st->tg_req = NULL;
+    drop_group_message(st);
+    finish(st);
+}
+
+static void cancel_turn(call_state *st)
+{
+    char id[24], sid[24];
+    st->cancelled = 1;
+    if (st->req) {
+        edge_curl_cancel(st->req); /* the transfer ends now, not when the provider is done */
+        st->req = NULL;
+        st->http_end_ns = uv_hrtime();
+    }
+    uv_timer_stop(&st->base.timer); /* the watchdog, or the demo's pace */
+    st->telegram_live = st->draft_in_tg = st->edit_in_tg = 0;
+    EDGE_INFO("llm: turn cancelled, the session stopped", "job", edge_log_int(id, st->base.job->id),
+              "session_id", edge_log_int(sid, st->session_id), "speaker",
+              st->speaker ? st->speaker : "");
+    send_done(st, 0, "the session was stopped");
+    if (!st->base.pg_busy) settle_cancelled(st); /* else its SQL callback settles it */
+}
+
+void edge_llm_cancel_session(long long session_id)
+{
+    edge_jobstate *b, *next;
+    if (!lw.running || session_id <= 0) return;
+    edge_turn_stopped_add(&lw.stopped, session_id);
+    for (b = lw.states.head; b; b = next) {
+        call_state *st = (call_state *)b;
+        next = b->next;
+        if (b->job && st->is_turn && st->session_id == session_id && !st->cancelled)
+            cancel_turn(st);
+    }
+}
+
+static void on_reaped(const edge_pg_result *r, void *ud)
+{
+    (void)ud;
+    lw.reaping = 0;
+    if (!lw.running) return;
+    if (strcmp(r->sqlstate, "00000") != 0) {
+        /* said once per distinct error, not every 2 s */
+        if (strcmp(lw.reap_error, r->errmsg) != 0)
+            EDGE_WARN("llm: rt.session_reap failed", "sqlstate", r->sqlstate, "error", r->errmsg);
+        snprintf(lw.reap_error, sizeof(lw.reap_error), "%s", r->errmsg);
+        return;
+    }
+    lw.reap_error[0] = '\0';
+    if (r->res && PQntuples(r->res) == 1 && !PQgetisnull(r->res, 0, 0) &&
+        strcmp(PQgetvalue(r->res, 0, 0), "0") != 0)
+        EDGE_INFO("llm: sessions reaped (turn or topic timed out)", "sessions",
+                  PQgetvalue(r->res, 0, 0));
+}
+
+static void reap_now(void)
+{
+    if (!lw.running || lw.reaping) return; /* one call at a time */
+    if (edge_pg_call(lw.ctx->pg_work, NULL, "SELECT rt.session_reap()", 0, NULL, on_reaped, NULL) ==
+        EDGE_OK)
+        lw.reaping = 1;
+}
+
+static void on_reap_timer(uv_timer_t *t)
+{
+    (void)t;
+    reap_now();
 }
 
 int edge_llm_start(edge_ctx *ctx)
@@ -666,6 +896,10 @@ int edge_llm_start(edge_ctx *ctx)
         edge_jobs_start(ctx, EDGE_KEY_LLM, EDGE_GROUP_LLM, ctx->cfg->llm_concurrency, run, NULL);
     if (!lw.jobs) return EDGE_ERR;
     lw.running = 1;
+    if (uv_timer_init(ctx->loop, &lw.reaper) == 0) {
+        lw.reaper_open = 1;
+        uv_timer_start(&lw.reaper, on_reap_timer, REAP_EVERY_MS, REAP_EVERY_MS);
+    }
     return EDGE_OK;
 }
 
@@ -673,6 +907,11 @@ void edge_llm_stop(void)
 {
     if (!lw.ctx) return;
     lw.running = 0;
+    if (lw.reaper_open) {
+        uv_timer_stop(&lw.reaper);
+        uv_close((uv_handle_t *)&lw.reaper, NULL);
+        lw.reaper_open = 0;
+    }
     edge_jobstate_stop_all(&lw.states);
     edge_jobs_stop(lw.jobs);
     lw.jobs = NULL;

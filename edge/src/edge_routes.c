@@ -45,11 +45,20 @@ static const edge_qp_def q_notifications[] = {
     END_QP};
 static const edge_qp_def q_providers[] = {
     QTEXT, {.name = "enabled", .kind = EDGE_QP_BOOL}, CURSOR, LIMIT(200), END_QP};
+static const edge_qp_def q_sessions[] = {
+    {.name = "status",
+     .kind = EDGE_QP_ENUM,
+     .values = "awaiting_topic|running|finished|stopped|failed"},
+    {.name = "chat_id", .kind = EDGE_QP_INT},
+    QTEXT,
+    CURSOR,
+    LIMIT(200),
+    END_QP};
 static const edge_qp_def q_jobs[] = {
     {.name = "state", .kind = EDGE_QP_ENUM, .values = "pending|dead|done"},
     {.name = "kind",
      .kind = EDGE_QP_ENUM,
-     .values = "llm.reply|llm.draft|telegram.send|telegram.delete"},
+     .values = "llm.reply|llm.draft|llm.turn|telegram.send|telegram.delete"},
     CURSOR,
     LIMIT(200),
     END_QP};
@@ -201,6 +210,30 @@ const edge_api_route edge_api_routes[] = {
      W | EDGE_RT_SEAL_KEY, EDGE_HANDLER_SQL, NULL},
     {"DELETE", "/api/providers/{id}", "deleteProvider", "SELECT rt.delete_provider($1::bigint)",
      A(EDGE_ARG_ID), NULL, 204, W, EDGE_HANDLER_SQL, NULL},
+    /* the round table: sessions (debates in turns) and the personalities providers speak as */
+    {"GET", "/api/sessions", "listSessions", "SELECT rt.list_sessions($1::jsonb)",
+     A(EDGE_ARG_FILTER), q_sessions, 200, 0, EDGE_HANDLER_SQL, NULL},
+    {"POST", "/api/sessions", "createSession", "SELECT rt.create_session($1::jsonb)",
+     A(EDGE_ARG_BODY), NULL, 201, W, EDGE_HANDLER_SQL, NULL},
+    {"GET", "/api/sessions/{id}", "getSession", "SELECT rt.get_session($1::bigint)", A(EDGE_ARG_ID),
+     NULL, 200, 0, EDGE_HANDLER_SQL, NULL},
+    {"POST", "/api/sessions/{id}/start", "startSession",
+     "SELECT rt.start_session($1::bigint, $2::jsonb)", A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL, 200,
+     W | EDGE_RT_BODY_OPTIONAL, EDGE_HANDLER_SQL, NULL},
+    {"POST", "/api/sessions/{id}/stop", "stopSession", "SELECT rt.stop_session($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 200, W, EDGE_HANDLER_SQL, NULL},
+    {"GET", "/api/personalities", "listPersonalities", "SELECT rt.list_personalities($1::jsonb)",
+     A(EDGE_ARG_FILTER), q_search, 200, 0, EDGE_HANDLER_SQL, NULL},
+    {"POST", "/api/personalities", "createPersonality", "SELECT rt.create_personality($1::jsonb)",
+     A(EDGE_ARG_BODY), NULL, 201, W, EDGE_HANDLER_SQL, NULL},
+    {"GET", "/api/personalities/{id}", "getPersonality", "SELECT rt.get_personality($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 200, 0, EDGE_HANDLER_SQL, NULL},
+    {"PATCH", "/api/personalities/{id}", "updatePersonality",
+     "SELECT rt.update_personality($1::bigint, $2::jsonb)", A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL,
+     200, W, EDGE_HANDLER_SQL, NULL},
+    {"DELETE", "/api/personalities/{id}", "deletePersonality",
+     "SELECT rt.delete_personality($1::bigint)", A(EDGE_ARG_ID), NULL, 204, W, EDGE_HANDLER_SQL,
+     NULL},
     /* the outbox as admins see it: dead letters, retry, discard */
     {"GET", "/api/jobs", "listJobs", "SELECT rt.list_jobs($1::jsonb)", A(EDGE_ARG_FILTER), q_jobs,
      200, 0, EDGE_HANDLER_SQL, NULL},

@@ -1,5 +1,6 @@
 /* The Telegram sender (see edge_sender.h). One send_state per job in flight:
  *   begin (rt.job_begin) -> parts (split) -> for each part: rate limiter -> sendMessage
+ *   (the payload's "reply_markup" object, a keyboard, goes with the first part as is)
  *   -> record (rt.mark_sent, retried in place until it commits) -> XACK
  * A transient Telegram failure of a part is retried here a few times with backoff; after that
  * the job fails for this delivery (rt.job_failed, not final) and runs again later. A permanent
@@ -387,6 +388,11 @@ static void send_part(send_state *st)
         json_decref(body);
         if (!st->req) fail(st, "could not start the editMessageText request", 0);
         return;
+    }
+    if (st->next_part == 0) {
+        /* a keyboard (bot texts of the round table) rides on the first part, as is */
+        json_t *markup = json_object_get(json_object_get(st->begin, "payload"), "reply_markup");
+        if (json_is_object(markup)) json_object_set(body, "reply_markup", markup);
     }
     if (st->reply_to && st->next_part == 0) {
         json_t *rp = json_object();
