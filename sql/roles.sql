@@ -90,14 +90,15 @@ BEGIN
 END
 $$;
 
--- rt_analyst: the views only (0.1.0 has the first three; the rest come with 0.2.0 and 0.3.0)
+-- rt_analyst: the views only (0.1.0 has the first three; the rest come with 0.2.0, 0.3.0 and 0.5.0)
 GRANT SELECT ON rt.v_messages, rt.v_chats, rt.v_users TO rt_analyst;
 DO $$
 DECLARE
     v text;
 BEGIN
     FOREACH v IN ARRAY ARRAY['rt.v_notifications', 'rt.v_audit_log', 'rt.v_admins',
-                             'rt.v_providers', 'rt.v_provider_prices'] LOOP
+                             'rt.v_providers', 'rt.v_provider_prices',
+                             'rt.v_sessions', 'rt.v_session_turns', 'rt.v_personalities'] LOOP
         IF to_regclass(v) IS NOT NULL THEN
             EXECUTE format('GRANT SELECT ON %s TO rt_analyst', v);
         END IF;
