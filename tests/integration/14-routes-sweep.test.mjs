@@ -179,6 +179,16 @@ const SWEEP = {
   discardJob: { status: 404 },
   createDraft: { body: {}, status: 404 },
   getDraft: { status: 404 },
+  listSessions: { status: 200 },
+  createSession: { body: { sweep: 1 }, status: 400 }, // an unknown field (a valid body would create a session)
+  getSession: { status: 404 },
+  startSession: { body: { topic: 'sweep' }, status: 404 },
+  stopSession: { status: 404 },
+  listPersonalities: { status: 200 },
+  createPersonality: { body: {}, status: 400 }, // no title
+  getPersonality: { status: 404 },
+  updatePersonality: { body: { version: 1 }, status: 404 },
+  deletePersonality: { status: 404 },
 };
 
 const minRole = (o) => /Needs the `(\w+)` role/.exec(o.op.description ?? '')?.[1];

@@ -24,6 +24,9 @@ export function makeMessage(overrides: Partial<Message> & { id: number }): Messa
     error: null,
     sent_at: null,
     in_reply_to: null,
+    session_id: null,
+    speaker: null,
+    round: null,
     ...overrides,
   };
 }
@@ -69,6 +72,7 @@ export function makeProvider(overrides: Partial<Provider> & { id: number }): Pro
     params: {},
     enabled: true,
     position: overrides.id,
+    personality_id: null,
     has_key: true,
     api_key_hint: 'sk-…abcd',
     demo: false,

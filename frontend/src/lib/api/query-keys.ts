@@ -33,6 +33,14 @@ export const queryKeys = {
   // Replies and drafts being written right now (llm.delta frames), per chat; never fetched.
   llmStreamsAll: ['llm-streams'] as const,
   llmStreams: (chatId: number) => ['llm-streams', { chatId }] as const,
+  // The turns a round-table session's speakers are writing right now, per session.
+  sessionStreams: (sessionId: number) => ['llm-streams', { sessionId }] as const,
+  // Round-table sessions: lists by filter and one session's detail share the root, so an
+  // `entity.changed` session refetches both.
+  sessionsAll: ['sessions'] as const,
+  sessions: (filter: object) => ['sessions', 'list', filter] as const,
+  session: (sessionId: number) => ['sessions', 'detail', sessionId] as const,
+  personalities: ['personalities'] as const,
 };
 
 export type ChatsKey = ReturnType<typeof queryKeys.chats>;

@@ -17,6 +17,8 @@ import {
 const delta = (seq: number, text: string, over: Partial<LlmDelta> = {}): LlmDelta => ({
   job_id: 9,
   chat_id: 100,
+  session_id: null,
+  speaker: null,
   draft_id: null,
   in_reply_to: 41,
   provider: 'Demo',
@@ -52,6 +54,8 @@ describe('llm streams', () => {
   it('drops a reply on llm.done but keeps a finished draft, with its error', () => {
     let streams = apply(delta(0, 'reply'), delta(0, 'dra', { job_id: 10, draft_id: 3 }));
     streams = finishStream(streams, {
+      session_id: null,
+      speaker: null,
       job_id: 9,
       chat_id: 100,
       draft_id: null,
@@ -60,6 +64,8 @@ describe('llm streams', () => {
     });
     expect(streams[9]).toBeUndefined();
     streams = finishStream(streams, {
+      session_id: null,
+      speaker: null,
       job_id: 10,
       chat_id: 100,
       draft_id: 3,

@@ -7,7 +7,11 @@ import type { Message } from '@/lib/api/client';
 
 export type LlmStream = {
   jobId: number;
-  chatId: number;
+  /** Null only for a turn of a round-table session run in the console alone. */
+  chatId: number | null;
+  /** The round-table session whose turn this is, and its speaker label; null otherwise. */
+  sessionId: number | null;
+  speaker: string | null;
   draftId: number | null;
   inReplyTo: number | null;
   provider: string | null;
@@ -36,6 +40,8 @@ export function addDelta(streams: LlmStreams | undefined, delta: LlmDelta): LlmS
   const base: LlmStream = stream ?? {
     jobId: delta.job_id,
     chatId: delta.chat_id,
+    sessionId: delta.session_id ?? null,
+    speaker: delta.speaker ?? null,
     draftId: delta.draft_id,
     inReplyTo: delta.in_reply_to,
     provider: delta.provider,
@@ -65,6 +71,8 @@ export function finishStream(streams: LlmStreams | undefined, done: LlmDone): Ll
       ...(stream ?? {
         jobId: done.job_id,
         chatId: done.chat_id,
+        sessionId: done.session_id ?? null,
+        speaker: done.speaker ?? null,
         draftId: done.draft_id,
         inReplyTo: null,
         provider: null,

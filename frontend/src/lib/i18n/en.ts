@@ -309,7 +309,7 @@ export const en = {
     loadMore: 'Load more',
     kindValue: {
       telegram: { send: 'Telegram send', delete: 'Telegram delete' },
-      llm: { reply: 'model reply', draft: 'model draft' },
+      llm: { reply: 'model reply', draft: 'model draft', turn: 'round-table turn' },
     },
     stateValue: {
       pending: 'pending',

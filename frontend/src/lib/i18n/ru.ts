@@ -313,7 +313,7 @@ export const ru: Dictionary = {
     loadMore: 'Загрузить ещё',
     kindValue: {
       telegram: { send: 'отправка в Telegram', delete: 'удаление в Telegram' },
-      llm: { reply: 'ответ модели', draft: 'черновик модели' },
+      llm: { reply: 'ответ модели', draft: 'черновик модели', turn: 'ход круглого стола' },
     },
     stateValue: {
       pending: 'в работе',

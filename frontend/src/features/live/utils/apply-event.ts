@@ -1,6 +1,6 @@
 // Folds a live event into the TanStack Query cache: the affected chat's message window and every
 // cached chat list. Components read only the cache, so they re-render from here.
-import type { QueryClient } from '@tanstack/react-query';
+import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Notification, NotificationPage } from '@/lib/api/behaviour';
 import type { Chat, Message } from '@/lib/api/client';
 import { queryKeys, type ChatsKey } from '@/lib/api/query-keys';
@@ -42,20 +42,35 @@ function forEachChatList(client: QueryClient, fn: (window: ChatWindow, q: string
 
 function updateStreams(
   client: QueryClient,
-  chatId: number,
+  key: QueryKey,
   fn: (streams: LlmStreams | undefined) => LlmStreams,
 ) {
-  const key = queryKeys.llmStreams(chatId);
   const before = client.getQueryData<LlmStreams>(key);
   const after = fn(before);
   if (after !== before) client.setQueryData(key, after);
 }
 
+/** The stream caches an `llm.delta`/`llm.done` belongs to: its chat's and its session's. */
+function streamKeys(frame: { chat_id: number | null; session_id?: number | null }): QueryKey[] {
+  const keys: QueryKey[] = [];
+  if (frame.chat_id !== null) keys.push(queryKeys.llmStreams(frame.chat_id));
+  if (frame.session_id != null) keys.push(queryKeys.sessionStreams(frame.session_id));
+  return keys;
+}
+
 function applyMessage(client: QueryClient, message: Message) {
-  mergeIntoChatMessages(client, message.chat_id, [message]);
-  forEachChatList(client, (window) => bumpChatWithMessage(window, message));
+  if (message.chat_id !== null) {
+    mergeIntoChatMessages(client, message.chat_id, [message]);
+    forEachChatList(client, (window) => bumpChatWithMessage(window, message));
+  }
+  // A round-table turn (or interjection): the session's history and totals are refetched.
+  if (message.session_id != null) {
+    void client.invalidateQueries({ queryKey: queryKeys.session(message.session_id) });
+  }
   // The reply's own message replaces its "typing" bubble.
-  updateStreams(client, message.chat_id, (streams) => dropAnsweredStreams(streams, message));
+  for (const key of streamKeys(message)) {
+    updateStreams(client, key, (streams) => dropAnsweredStreams(streams, message));
+  }
 }
 
 function applyChat(client: QueryClient, chat: Chat) {
@@ -99,12 +114,16 @@ export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
       break;
     case 'llm.delta': {
       const delta = event.data;
-      updateStreams(client, delta.chat_id, (streams) => addDelta(streams, delta));
+      for (const key of streamKeys(delta)) {
+        updateStreams(client, key, (streams) => addDelta(streams, delta));
+      }
       break;
     }
     case 'llm.done': {
       const done = event.data;
-      updateStreams(client, done.chat_id, (streams) => finishStream(streams, done));
+      for (const key of streamKeys(done)) {
+        updateStreams(client, key, (streams) => finishStream(streams, done));
+      }
       break;
     }
     case 'hello':

@@ -41,6 +41,8 @@ export async function backfillAll(
   const refreshChats = client.invalidateQueries({ queryKey: queryKeys.chatsAll });
   // Notifications created while the socket was down never reached us.
   void client.invalidateQueries({ queryKey: queryKeys.notifications });
+  // Round-table progress missed meanwhile: sessions are refetched, not backfilled.
+  void client.invalidateQueries({ queryKey: queryKeys.sessionsAll });
   await Promise.all(chatIds.map((chatId) => backfillChat(client, chatId, fetchPage)));
   await refreshChats;
 }

@@ -18,6 +18,9 @@ const KEYS: Record<string, readonly QueryKey[]> = {
   provider: [queryKeys.providers],
   job: [queryKeys.jobs],
   draft: [queryKeys.drafts],
+  session: [queryKeys.sessionsAll],
+  // A personality's title shows in the providers' list and in sessions' speaker labels.
+  personality: [queryKeys.personalities, queryKeys.providers],
 };
 
 export function keysForEntity(entity: string): readonly QueryKey[] {

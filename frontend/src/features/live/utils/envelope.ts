@@ -29,7 +29,8 @@ function isMessage(data: unknown): data is Message {
   return (
     isObject(data) &&
     typeof data.id === 'number' &&
-    typeof data.chat_id === 'number' &&
+    // null only for a round-table turn of a session run in the console alone
+    (typeof data.chat_id === 'number' || (data.chat_id === null && isId(data.session_id))) &&
     typeof data.created_at === 'string' &&
     Array.isArray(data.edit_history)
   );
@@ -54,12 +55,17 @@ function isNotification(data: unknown): data is Notification {
 
 const isId = (value: unknown) => typeof value === 'number' && Number.isFinite(value);
 const isIdOrNull = (value: unknown) => value === null || value === undefined || isId(value);
+/** A stream frame's chat: a chat id, or null for a console-only round-table session's turn. */
+const isStreamChat = (data: Record<string, unknown>) =>
+  isId(data.chat_id) && isIdOrNull(data.session_id)
+    ? true
+    : data.chat_id === null && isId(data.session_id);
 
 function isLlmDelta(data: unknown): data is LlmDelta {
   return (
     isObject(data) &&
     isId(data.job_id) &&
-    isId(data.chat_id) &&
+    isStreamChat(data) &&
     isIdOrNull(data.draft_id) &&
     isId(data.seq) &&
     typeof data.delta === 'string'
@@ -70,7 +76,7 @@ function isLlmDone(data: unknown): data is LlmDone {
   return (
     isObject(data) &&
     isId(data.job_id) &&
-    isId(data.chat_id) &&
+    isStreamChat(data) &&
     isIdOrNull(data.draft_id) &&
     typeof data.ok === 'boolean'
   );
@@ -116,6 +122,8 @@ function parseValue(value: Record<string, unknown>): LiveEvent | null {
               in_reply_to: data.in_reply_to ?? null,
               provider: data.provider ?? null,
               demo: data.demo === true,
+              session_id: data.session_id ?? null,
+              speaker: typeof data.speaker === 'string' ? data.speaker : null,
             },
             ts,
           }
@@ -124,7 +132,13 @@ function parseValue(value: Record<string, unknown>): LiveEvent | null {
       return isLlmDone(data)
         ? {
             type,
-            data: { ...data, draft_id: data.draft_id ?? null, error: data.error ?? null },
+            data: {
+              ...data,
+              draft_id: data.draft_id ?? null,
+              error: data.error ?? null,
+              session_id: data.session_id ?? null,
+              speaker: typeof data.speaker === 'string' ? data.speaker : null,
+            },
             ts,
           }
         : null;

@@ -37,16 +37,18 @@ export function useModerateMessage() {
     mutationFn: moderateMessage,
     onSuccess: (message) => {
       // Replace in place: moderation is not an edit, so bypass the "more edited wins" rule.
-      client.setQueryData(
-        queryKeys.messages(message.chat_id),
-        (current: MessageWindow | undefined) =>
-          current
-            ? {
-                ...current,
-                items: current.items.map((m) => (m.id === message.id ? message : m)),
-              }
-            : current,
-      );
+      if (message.chat_id !== null) {
+        client.setQueryData(
+          queryKeys.messages(message.chat_id),
+          (current: MessageWindow | undefined) =>
+            current
+              ? {
+                  ...current,
+                  items: current.items.map((m) => (m.id === message.id ? message : m)),
+                }
+              : current,
+        );
+      }
       void client.invalidateQueries({ queryKey: queryKeys.messageSearchAll });
     },
   });

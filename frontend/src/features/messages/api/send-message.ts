@@ -12,6 +12,7 @@ export async function sendMessage(body: SendInput): Promise<Message> {
 }
 
 export function mergeMessage(client: ReturnType<typeof useQueryClient>, message: Message) {
+  if (message.chat_id === null) return; // a console-only round-table turn: no chat window
   client.setQueryData(queryKeys.messages(message.chat_id), (current: MessageWindow | undefined) =>
     current ? addMessages(current, [message]) : current,
   );

@@ -33,6 +33,8 @@ function makeDraft(id: number, over: Partial<Draft> = {}): Draft {
 const delta = (draftId: number, seq: number, text: string): LlmDelta => ({
   job_id: 100 + draftId,
   chat_id: CHAT,
+  session_id: null,
+  speaker: null,
   draft_id: draftId,
   in_reply_to: null,
   provider: 'Demo',
@@ -124,7 +126,15 @@ describe('Reply as bot with a model draft', () => {
       makeDraft(7, { status: 'ready', text: 'Hello there!', llm: makeLlmUsage({ demo: true }) }),
     );
     await push((s) =>
-      finishStream(s, { job_id: 107, chat_id: CHAT, draft_id: 7, ok: true, error: null }),
+      finishStream(s, {
+        session_id: null,
+        speaker: null,
+        job_id: 107,
+        chat_id: CHAT,
+        draft_id: 7,
+        ok: true,
+        error: null,
+      }),
     );
     await waitFor(() => expect(text).toHaveValue('Hello there!'));
     expect(within(dialog).getByRole('status')).toHaveTextContent('Draft ready');
@@ -135,7 +145,15 @@ describe('Reply as bot with a model draft', () => {
     await waitFor(() => expect(server.draftBodies).toHaveLength(2));
     server.drafts.set(8, makeDraft(8, { status: 'ready', text: 'Second try' }));
     await push((s) =>
-      finishStream(s, { job_id: 108, chat_id: CHAT, draft_id: 8, ok: true, error: null }),
+      finishStream(s, {
+        session_id: null,
+        speaker: null,
+        job_id: 108,
+        chat_id: CHAT,
+        draft_id: 8,
+        ok: true,
+        error: null,
+      }),
     );
     await waitFor(() => expect(text).toHaveValue('Second try'));
 
@@ -173,6 +191,8 @@ describe('Reply as bot with a model draft', () => {
     server.drafts.set(7, makeDraft(7, { status: 'failed', error: 'no enabled provider' }));
     await push((s) =>
       finishStream(s, {
+        session_id: null,
+        speaker: null,
         job_id: 107,
         chat_id: CHAT,
         draft_id: 7,

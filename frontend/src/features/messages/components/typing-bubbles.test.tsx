@@ -16,6 +16,8 @@ afterEach(() => vi.unstubAllGlobals());
 const delta = (seq: number, text: string, extra: Partial<LlmDelta> = {}): LlmDelta => ({
   job_id: 5,
   chat_id: 100,
+  session_id: null,
+  speaker: null,
   draft_id: null,
   in_reply_to: 1,
   provider: 'Demo',
@@ -53,7 +55,15 @@ describe('TypingBubbles', () => {
     expect(screen.queryByText('secret draft')).not.toBeInTheDocument();
 
     await push((s) =>
-      finishStream(s, { job_id: 5, chat_id: 100, draft_id: null, ok: true, error: null }),
+      finishStream(s, {
+        session_id: null,
+        speaker: null,
+        job_id: 5,
+        chat_id: 100,
+        draft_id: null,
+        ok: true,
+        error: null,
+      }),
     );
     expect(screen.queryByRole('article', { name: 'Bot is typing…' })).not.toBeInTheDocument();
   });
