@@ -159,7 +159,9 @@ static json_t *event_base(call_state *st)
 {
     json_t *d = json_object();
     json_object_set_new(d, "job_id", json_integer(st->base.job->id));
-    json_object_set_new(d, "chat_id", json_integer(st->chat_id));
+    /* a console-only session's turn has no chat */
+    json_object_set_new(d, "chat_id",
+                        st->is_turn && !st->chat_id ? json_null() : json_integer(st->chat_id));
     json_object_set(d, "draft_id", st->draft_id ? st->draft_id : json_null());
     json_object_set_new(d, "session_id", st->is_turn ? json_integer(st->session_id) : json_null());
     json_object_set_new(d, "speaker",

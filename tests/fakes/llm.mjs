@@ -25,7 +25,13 @@
 //     writes split inside that character (the socket has Nagle off and waits splitDelayMs (3)
 //     between the writes, so the halves travel in separate segments),
 //   reply (req) => text: the reply text (default `Echo: <last user message>`),
-//   cachedTokens (0): the cached part of the prompt reported in usage.
+//   cachedTokens (0): the cached part of the prompt reported in usage,
+//   debate (false): the round table's default reply instead of the echo: `debateReply` below,
+//     one voice per model ("ChatGPT" for gpt-*, "DeepSeek" for deepseek-*), quoting the topic
+//     (the first user message) and the previous speaker (the last user message after it),
+//     different every turn (the model's own earlier turns are counted from the request),
+//   tokenizer ('chars'): how usage is counted when not scripted: 'chars' (about four characters
+//     a token) or 'gpt' (the gpt-tokenizer package's o200k counts, as the real APIs report them).
 //
 // Script entries (script([...]) or POST /_fake/script with an array or {entries:[…]}): each entry
 // is used by exactly one request, in order. An entry with `match` (substring of the last user
@@ -45,6 +51,8 @@
 //   reply: 'text'          this reply text instead of the echo
 //   chunks, chunkSize, chunkDelayMs, keepAlive, splitUtf8   per-request overrides
 //   usage: {prompt_tokens, completion_tokens, cached_tokens}   reported usage overrides
+//   (an empty reply: `reply: ''` streams no content at all, then finishes normally)
+//   (a slow stream: `chunks: 40, chunkDelayMs: 100` sends a token every 100 ms)
 //   noUsage: true          no usage at all (even when stream_options.include_usage asks for it)
 //   finishReason: 'length' the finish reason (Anthropic stop_reason is mapped: length→max_tokens)
 //   flavour: 'openai'|'deepseek'|'anthropic'   force the flavour of the answer
@@ -88,13 +96,63 @@ function lastUserText(body) {
 }
 
 /** A deterministic token estimate (about four characters per token). */
-const tokens = (text) => Math.max(1, Math.ceil([...String(text)].length / 4));
+const charTokens = (text) => Math.max(1, Math.ceil([...String(text)].length / 4));
+let gptTokenizer = null; // the gpt-tokenizer module, loaded when a fake asks for it
+let tokens = charTokens;
+function useTokenizer(kind) {
+  tokens = kind === 'gpt' && gptTokenizer ? (text) => Math.max(1, gptTokenizer.countTokens(String(text))) : charTokens;
+}
 function promptTokens(body) {
   let n = 3;
   if (typeof body?.system === 'string') n += tokens(body.system) + 4;
   else if (Array.isArray(body?.system)) n += tokens(contentText(body.system)) + 4;
   for (const m of Array.isArray(body?.messages) ? body.messages : []) n += 4 + tokens(contentText(m?.content));
   return n;
+}
+
+// ---- the round table's voices ----------------------------------------------------------------
+
+const VOICES = {
+  ChatGPT: [
+    'Public budgets could fund this gradually, starting with pilot districts next spring.',
+    'Evidence from Lisbon and Tallinn shows ridership grows when fares drop sharply.',
+    'Teachers, nurses and students would gain most, since commuting eats their wages.',
+    'A phased rollout lets planners measure congestion before committing billions.',
+    'Cleaner air alone might repay much of the investment within a decade.',
+    'Partnerships with employers can share costs without raising household taxes.',
+    'Digital ticketing data would reveal which routes deserve extra frequency.',
+    'Rural links matter too: villages deserve buses that arrive more than twice daily.',
+  ],
+  DeepSeek: [
+    'Who pays when maintenance backlogs explode after the novelty fades?',
+    'Crowded carriages at rush hour suggest capacity, not price, limits usage.',
+    'Several cities reversed similar schemes once deficits reached uncomfortable levels.',
+    'Measured outcomes are thin; most reports come from advocates, not auditors.',
+    'Opportunity cost deserves scrutiny: hospitals and schools compete for identical funds.',
+    'Fraud, vandalism and unreliable schedules rarely appear in glossy forecasts.',
+    'Suburban drivers may simply ignore trains that skip their neighbourhoods entirely.',
+    'Without independent audits, any success claim remains an untested hypothesis.',
+  ],
+};
+
+const clip = (text, n = 120) => { const cps = [...String(text).replace(/\s+/g, ' ').trim()]; return cps.length > n ? `${cps.slice(0, n).join('')}…` : cps.join(''); };
+
+/**
+ * The round table's reply of the model in `body`: "<Voice> (turn k) on «<topic>»: <a point of
+ * its own for turn k> Replying to «<the previous speaker's words>».", k counted from the
+ * assistant messages of the request (its own earlier turns), so two turns of one model never
+ * repeat each other. topic: the first user message; previous: the last user message after it.
+ */
+export function debateReply(body) {
+  const model = String(body?.model ?? '');
+  const voice = model.startsWith('deepseek') ? 'DeepSeek' : 'ChatGPT';
+  const msgs = Array.isArray(body?.messages) ? body.messages : [];
+  const users = msgs.filter((m) => m?.role === 'user').map((m) => contentText(m.content));
+  const own = msgs.filter((m) => m?.role === 'assistant').length;
+  const topic = users[0] ?? '';
+  const prev = users.length > 1 ? users[users.length - 1] : null;
+  const point = VOICES[voice][own % VOICES[voice].length];
+  return `${voice} (turn ${own + 1}) on «${clip(topic, 160)}»: ${point}${prev ? ` Replying to «${clip(prev)}».` : ' I open the debate.'}`;
 }
 
 /** Splits text into pieces of whole code points: `size` code points each, or `count` pieces. */
@@ -150,11 +208,14 @@ export async function start(opts = {}) {
   if (typeof opts === 'number') opts = { port: opts };
   const host = opts.host ?? '127.0.0.1';
   let keys = new Set(opts.keys ?? [opts.key ?? DEFAULT_KEY]);
-  const defaults = { chunks: 4, chunkSize: 0, chunkDelayMs: 0, keepAlive: true, splitUtf8: true, splitDelayMs: 3, cachedTokens: 0, reply: null };
+  const defaults = { chunks: 4, chunkSize: 0, chunkDelayMs: 0, keepAlive: true, splitUtf8: true, splitDelayMs: 3, cachedTokens: 0, reply: null,
+    debate: false, tokenizer: 'chars' };
   const configure = (o = {}) => {
     for (const k of Object.keys(defaults)) if (o[k] !== undefined) defaults[k] = o[k];
+    useTokenizer(defaults.tokenizer);
     return { ...defaults, reply: defaults.reply ? 'function' : null };
   };
+  if ((opts.tokenizer ?? 'chars') === 'gpt' && !gptTokenizer) gptTokenizer = await import('gpt-tokenizer');
   configure(opts);
   let queue = [];           // script entries not used yet
   const calls = [];
@@ -229,7 +290,8 @@ export async function start(opts = {}) {
     const flavour = call.flavour;
     const model = String(body.model);
     const o = { ...defaults, ...pick(entry, ['chunks', 'chunkSize', 'chunkDelayMs', 'keepAlive', 'splitUtf8', 'splitDelayMs']) };
-    const text = entry?.reply ?? (defaults.reply ? String(defaults.reply({ body, lastUser: call.lastUser, flavour, path: call.path })) : `Echo: ${call.lastUser}`);
+    const text = entry?.reply ?? (defaults.reply ? String(defaults.reply({ body, lastUser: call.lastUser, flavour, path: call.path }))
+      : defaults.debate ? debateReply(body) : `Echo: ${call.lastUser}`);
     const reasoning = flavour === 'deepseek' && /reasoner/.test(model) ? `Thinking about: ${call.lastUser}` : null;
     const created = Math.floor(Date.now() / 1000);
     const id = flavour === 'deepseek' ? crypto.randomUUID() : rid('chatcmpl-', 29);
@@ -467,7 +529,11 @@ export async function start(opts = {}) {
         const b = json();
         return sendJson(res, 200, { ok: true, queued: script(Array.isArray(b) ? b : b?.entries ?? [b]) });
       }
-      if (req.method === 'POST' && path === 'config') return sendJson(res, 200, { ok: true, defaults: configure(json() ?? {}) });
+      if (req.method === 'POST' && path === 'config') {
+        const c = json() ?? {};
+        if (c.tokenizer === 'gpt' && !gptTokenizer) gptTokenizer = await import('gpt-tokenizer');
+        return sendJson(res, 200, { ok: true, defaults: configure(c) });
+      }
       if (req.method === 'POST' && path === 'keys') { setKeys(json()?.keys ?? []); return sendJson(res, 200, { ok: true }); }
       if (req.method === 'POST' && path === 'reset') { reset(); return sendJson(res, 200, { ok: true }); }
       if (req.method === 'GET' && path === 'calls') return sendJson(res, 200, calls);

@@ -20,7 +20,8 @@
 // `faults` (every injected failure served: { mode, method, at, t, pending_ids } with the update
 // ids that were waiting, undelivered, when the failure was answered instead; GET /_fake/faults) and
 // `sent` (successful sendMessage, sendMessageDraft, editMessageText, deleteMessage and
-// sendChatAction: { method, params, result, chat_id, at, t, via }); `t` is a high-resolution
+// sendChatAction: { method, params, result, chat_id, at, t, via }; a sendMessage's reply_markup
+// is in its params and on the stored message); `t` is a high-resolution
 // epoch time in ms (performance.timeOrigin + performance.now()) for per-chat rate checks.
 //
 // Poll hooks (module only): `onPoll(fn)` runs `await fn({ offset, call })` when a getUpdates
@@ -331,7 +332,18 @@ export async function start(opts = {}) {
         const msg = { message_id: nextMsgId(chatId), from: BOT, chat: chatOf(chatId),
           date: Math.floor(Date.now() / 1000), text: String(params.text) };
         if (replyTo) msg.reply_to_message = replyTo;
-        store.set(`${chatId}:${msg.message_id}`, { message: { ...msg, reply_to_message: undefined }, deleted: false, by_bot: true });
+        // a keyboard is recorded with the message (and in `sent` params); Telegram echoes only an
+        // inline keyboard back in the Message
+        let markup;
+        if (params.reply_markup !== undefined) {
+          try { markup = typeof params.reply_markup === 'string' ? JSON.parse(params.reply_markup) : params.reply_markup; } catch {
+            return apiError(res, 400, "Bad Request: can't parse reply keyboard markup JSON object");
+          }
+          if (markup === null || typeof markup !== 'object' || Array.isArray(markup)) return apiError(res, 400, 'Bad Request: object expected as reply markup');
+          if (markup.inline_keyboard) msg.reply_markup = markup;
+        }
+        store.set(`${chatId}:${msg.message_id}`, { message: { ...msg, reply_to_message: undefined }, deleted: false, by_bot: true,
+          markup: markup === undefined ? undefined : JSON.stringify(markup), reply_markup: markup });
         return ok(msg);
       }
       case 'sendMessageDraft': {

@@ -1,0 +1,240 @@
+// The AI round table end to end (issue 8, docs/design/contract-roundtable.md): real PostgreSQL,
+// Redis and rt-edge; the fake Telegram and one fake OpenAI-compatible server playing "ChatGPT"
+// (gpt-4o-mini, Оптимист) and "DeepSeek" (deepseek-chat, Скептик).
+//   /start shows the three-button keyboard; /new asks for the topic; the topic starts a debate
+//   of full rounds in the admins' order, each request holding the topic, the speaker's
+//   personality and the other speaker's previous turn; every post carries its speaker label;
+//   the MAX_ROUNDS, token-limit, cost-limit and turn-timeout endings each say why; a model
+//   answering empty twice is excluded and the chat told; /donate sends the URL button (or the
+//   polite text and an admin notification without a valid URL); an admin sees the history with
+//   tokens and cost per turn over REST; the edge's log has tokens and cost per turn; the .env
+//   names seed the settings on the first start, and an invalid one is a warning naming it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start as startTelegram } from '../fakes/telegram.mjs';
+import { start as startLlm } from '../fakes/llm.mjs';
+import { startEdge, pgSuper, uniqueId } from '../lib/stack.mjs';
+import { waitFor, sleep } from '../lib/http.mjs';
+import { assertResponse } from '../lib/openapi.mjs';
+import { roleClients } from '../lib/api.mjs';
+import { TEXTS, debaters, put, resetSettings, say, posts, waitPost, sessionOf, callsOf, systemOf } from '../lib/roundtable.mjs';
+
+const ENV = { RT_OUTBOX_SWEEP_MS: '1000', RT_JOB_CLAIM_IDLE_MS: '3000' };
+let tg; let llm; let edge; let as; let db; let cast;
+before(async () => {
+  tg = await startTelegram({ port: 0 });
+  llm = await startLlm({ port: 0, debate: true, tokenizer: 'gpt', chunks: 3 });
+  db = await pgSuper();
+  await resetSettings(db);
+  edge = await startEdge({ name: 'roundtable', telegram: tg, env: ENV });
+  as = await roleClients(edge.url, ['viewer']);
+  cast = await debaters(as.owner, db, llm);
+});
+after(async () => {
+  await cast?.cleanup();
+  if (db) await resetSettings(db);
+  await db?.end();
+  const exit = edge ? await edge.stop() : { code: 0, signal: null };
+  await tg?.close();
+  await llm?.close();
+  assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge?.logPath})`);
+});
+
+/** /new, then the topic; returns the session row once it runs. */
+async function debate(chatId, topic) {
+  say(tg, chatId, '/new');
+  await waitPost(tg, chatId, TEXTS.ask_topic);
+  say(tg, chatId, topic);
+  return sessionOf(db, chatId);
+}
+
+const turnPosts = (chatId) => posts(tg, chatId).filter((p) => p.text.startsWith(cast.speaker.chatgpt + ':\n') || p.text.startsWith(cast.speaker.deepseek + ':\n'));
+
+test('/start shows the keyboard of three buttons', { timeout: 60000 }, async () => {
+  const chatId = uniqueId();
+  say(tg, chatId, '/start');
+  const p = await waitPost(tg, chatId, TEXTS.welcome);
+  assert.deepEqual(p.markup?.keyboard, [[{ text: TEXTS.button_new }], [{ text: TEXTS.button_stop }, { text: TEXTS.button_donate }]]);
+  assert.equal(p.markup.resize_keyboard, true);
+  // the button's label is the command too
+  say(tg, chatId, TEXTS.button_new);
+  await waitPost(tg, chatId, TEXTS.ask_topic);
+  say(tg, chatId, '/stop');
+  await waitPost(tg, chatId, TEXTS.ended_stopped_by_user);
+});
+
+test('/new → topic → two full rounds in the admins\' order; each request has the topic, the personality and the other\'s last turn; labelled posts; MAX_ROUNDS ending; history with tokens and cost; log lines per turn', { timeout: 120000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 2);
+  const chatId = uniqueId();
+  const topic = `Нужен ли городам бесплатный общественный транспорт? #${chatId}`;
+  const s = await debate(chatId, topic);
+  const end = await waitPost(tg, chatId, TEXTS.ended_rounds_done, 90000);
+  assert.match(end.text, /\(2\)/);
+
+  const calls = callsOf(llm, topic);
+  assert.deepEqual(calls.map((c) => c.body.model), ['gpt-4o-mini', 'deepseek-chat', 'gpt-4o-mini', 'deepseek-chat'], 'ChatGPT → DeepSeek → ChatGPT → DeepSeek');
+  for (const [i, c] of calls.entries()) {
+    assert.equal(c.auth, 'ok');
+    assert.ok(JSON.stringify(c.body.messages).includes(topic), `request ${i} holds the topic`);
+    const who = c.body.model === 'gpt-4o-mini' ? 'Оптимист' : 'Скептик';
+    const personality = cast.personalities[who];
+    assert.ok(systemOf(c.body).includes(personality.instructions.slice(0, 40)), `request ${i}: the ${who}'s instructions are in the system prompt`);
+    if (i > 0) {
+      const prev = calls[i - 1].reply;
+      assert.ok(JSON.stringify(c.body.messages).includes(JSON.stringify(prev).slice(1, -1)), `request ${i} holds the other speaker's previous turn`);
+    }
+    assert.ok(c.done, `call ${i} streamed to its end`);
+  }
+
+  // the posts: "<speaker>:\n<reply>", in order, nothing else labelled
+  const tp = await waitFor(() => { const x = turnPosts(chatId); return x.length >= 4 ? x : null; }, { timeoutMs: 30000, what: 'four turn posts' });
+  const expected = calls.map((c) => `${c.body.model === 'gpt-4o-mini' ? cast.speaker.chatgpt : cast.speaker.deepseek}:\n${c.reply}`);
+  assert.deepEqual(tp.map((p) => p.text), expected);
+  assert.ok(tp.at(-1).t < end.t, 'the ending comes after the last turn');
+  assert.ok(tg.sent.some((x) => x.method === 'sendChatAction' && x.chat_id === chatId), 'typing between turns');
+
+  // the admin's view: status, and every turn with its tokens and cost
+  const res = await waitFor(async () => {
+    const r = await as.viewer.get(`/api/sessions/${s.id}`);
+    return r.json?.status === 'finished' ? r : null;
+  }, { what: 'the session finished over REST' });
+  assertResponse('getSession', res);
+  const d = res.json;
+  assert.equal(d.topic, topic);
+  assert.equal(d.stop_reason, 'rounds_done');
+  assert.equal(d.max_rounds, 2);
+  assert.deepEqual(d.participants.map((p) => p.name), [cast.speaker.chatgpt, cast.speaker.deepseek]);
+  const turns = d.turns.filter((m) => m.direction === 'out' && m.speaker);
+  assert.equal(turns.length, 4);
+  for (const [i, m] of turns.entries()) {
+    assert.equal(m.text, calls[i].reply);
+    assert.equal(m.session_id, s.id);
+    assert.equal(m.round, Math.floor(i / 2) + 1);
+    assert.equal(m.llm.tokens_in, calls[i].usage.prompt_tokens, `turn ${i}: tokens in as the provider reported`);
+    assert.equal(m.llm.tokens_out, calls[i].usage.completion_tokens);
+    assert.ok(m.llm.cost > 0, `turn ${i} has a cost`);
+  }
+  const sum = (k) => turns.reduce((a, m) => a + m.llm[k], 0);
+  assert.equal(d.tokens_in, sum('tokens_in'));
+  assert.equal(d.tokens_out, sum('tokens_out'));
+  const list = await as.viewer.get(`/api/sessions?chat_id=${chatId}`);
+  assertResponse('listSessions', list);
+  assert.deepEqual(list.json.items.map((x) => x.id), [s.id]);
+
+  // the edge's log: one "llm call" line per turn with the session, tokens and cost
+  const lines = edge.log().split('\n').filter((l) => l.includes('"msg":"llm call"') && l.includes(`"session_id":"${s.id}"`)).map((l) => JSON.parse(l));
+  assert.equal(lines.length, 4, 'a log line per turn');
+  for (const [i, l] of lines.entries()) {
+    assert.equal(Number(l.tokens_in), calls[i].usage.prompt_tokens);
+    assert.equal(Number(l.tokens_out), calls[i].usage.completion_tokens);
+    assert.ok(Number(l.cost) > 0);
+    assert.ok(l.speaker === cast.speaker.chatgpt || l.speaker === cast.speaker.deepseek);
+    assert.equal(l.kind, 'llm.turn');
+  }
+});
+
+test('a model answering empty twice is excluded and the chat told; the other finishes the rounds', { timeout: 120000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 3);
+  const chatId = uniqueId();
+  const topic = `Empty replies ${chatId}`;
+  llm.script([{ model: 'deepseek-chat', match: topic, reply: '', times: 2 }]);
+  await debate(chatId, topic);
+  const told = await waitPost(tg, chatId, TEXTS.excluded, 60000);
+  assert.ok(told.text.includes(cast.speaker.deepseek), told.text);
+  await waitPost(tg, chatId, 'Обсуждение завершено', 60000);
+  const calls = callsOf(llm, topic);
+  assert.equal(calls.filter((c) => c.body.model === 'deepseek-chat').length, 2, 'DeepSeek is not asked again');
+  assert.ok(calls.filter((c) => c.body.model === 'gpt-4o-mini').length >= 2);
+  assert.ok(!turnPosts(chatId).some((p) => p.text.startsWith(cast.speaker.deepseek)), 'no empty turn is posted');
+});
+
+test('the token limit ends the session after the turn that reaches it, saying why', { timeout: 90000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 5);
+  await put(as.owner, 'roundtable.max_tokens', 10);
+  try {
+    const chatId = uniqueId();
+    const topic = `Token limit ${chatId}`;
+    const s = await debate(chatId, topic);
+    await waitPost(tg, chatId, TEXTS.ended_token_limit);
+    assert.equal(callsOf(llm, topic).length, 1);
+    const row = (await db.query('SELECT status, stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
+    assert.deepEqual({ ...row }, { status: 'finished', stop_reason: 'token_limit' });
+  } finally {
+    await put(as.owner, 'roundtable.max_tokens', null);
+  }
+});
+
+test('the cost limit ends the session, saying why', { timeout: 90000 }, async () => {
+  await put(as.owner, 'roundtable.max_cost', 0.000001);
+  try {
+    const chatId = uniqueId();
+    const topic = `Cost limit ${chatId}`;
+    const s = await debate(chatId, topic);
+    await waitPost(tg, chatId, TEXTS.ended_cost_limit);
+    assert.equal(callsOf(llm, topic).length, 1);
+    const row = (await db.query('SELECT status, stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
+    assert.deepEqual({ ...row }, { status: 'finished', stop_reason: 'cost_limit' });
+  } finally {
+    await put(as.owner, 'roundtable.max_cost', null);
+  }
+});
+
+test('a turn slower than TURN_TIMEOUT_SEC ends the session with timeout: the transfer is aborted, the turn not posted', { timeout: 90000 }, async () => {
+  await put(as.owner, 'roundtable.turn_timeout_sec', 5);
+  try {
+    const chatId = uniqueId();
+    const topic = `Slow model ${chatId}`;
+    llm.script([{ model: 'gpt-4o-mini', match: topic, chunks: 60, chunkDelayMs: 500 }]); // 30 s
+    const s = await debate(chatId, topic);
+    const end = await waitPost(tg, chatId, TEXTS.ended_timeout, 30000);
+    const [call] = callsOf(llm, topic);
+    await waitFor(() => call.closedAt !== null, { timeoutMs: 5000, what: 'the slow transfer closed' });
+    assert.equal(call.aborted, true, 'the edge closed the slow transfer');
+    assert.ok(call.closedAt - call.t < 9000, `closed ${Math.round(call.closedAt - call.t)} ms after it began (deadline 5 s)`);
+    const row = (await db.query('SELECT status, stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
+    assert.deepEqual({ ...row }, { status: 'failed', stop_reason: 'timeout' });
+    await sleep(2500);
+    assert.equal(turnPosts(chatId).length, 0, 'the unfinished turn is never posted');
+    assert.ok(posts(tg, chatId).every((p) => p.t <= end.t), 'nothing after the ending');
+  } finally {
+    await put(as.owner, 'roundtable.turn_timeout_sec', 60);
+  }
+});
+
+test('/donate: the URL button; without a valid URL the polite text and an error notification for the admins', { timeout: 60000 }, async () => {
+  const chatId = uniqueId();
+  await put(as.owner, 'payment.url', 'https://example.org/donate?from=bot');
+  say(tg, chatId, '/donate');
+  const p = await waitPost(tg, chatId, TEXTS.donate);
+  assert.deepEqual(p.markup, { inline_keyboard: [[{ text: TEXTS.donate_button, url: 'https://example.org/donate?from=bot' }]] });
+  assert.deepEqual(p.result.reply_markup, p.markup, 'Telegram shows the inline button');
+
+  await put(as.owner, 'payment.url', null);
+  const before = Number((await db.query("SELECT coalesce(max(id), 0) AS m FROM rt.notifications")).rows[0].m);
+  say(tg, chatId, TEXTS.button_donate);
+  const polite = await waitPost(tg, chatId, TEXTS.donate_unavailable);
+  assert.equal(polite.markup?.inline_keyboard, undefined);
+  const n = await waitFor(async () => (await db.query("SELECT kind, payload::text AS d FROM rt.notifications WHERE id > $1 AND kind = 'error'", [before])).rows
+    .find((r) => r.d.includes('payment.url')), { what: 'an error notification naming payment.url' });
+  assert.ok(n);
+});
+
+test('the .env names seed the settings on the first start; an invalid one is a warning naming it, never stored', { timeout: 60000 }, async () => {
+  await resetSettings(db);
+  const second = await startEdge({ name: 'roundtable-seed', env: { ...ENV, MAX_ROUNDS: '7', TURN_TIMEOUT_SEC: '45', PAYMENT_URL: 'ftp://not-http.example', ROUNDTABLE_MAX_COST: '2.5' } });
+  try {
+    const setting = async (k) => (await db.query('SELECT value FROM rt.settings WHERE key = $1', [k])).rows[0]?.value;
+    await waitFor(async () => (await setting('roundtable.max_rounds')) !== undefined, { what: 'MAX_ROUNDS seeded' });
+    assert.equal(Number(await setting('roundtable.max_rounds')), 7);
+    assert.equal(Number(await setting('roundtable.turn_timeout_sec')), 45);
+    assert.equal(Number(await setting('roundtable.max_cost')), 2.5);
+    assert.equal(await setting('payment.url'), undefined, 'the invalid URL is not stored');
+    const warn = await waitFor(() => second.log().split('\n').find((l) => l.includes('"variable":"PAYMENT_URL"')), { what: 'a warning naming PAYMENT_URL' });
+    assert.match(warn, /"level":"warn"/);
+    assert.ok(!warn.includes('ftp://not-http.example'), 'the value itself is not logged');
+  } finally {
+    const exit = await second.stop();
+    assert.deepEqual(exit, { code: 0, signal: null });
+    await resetSettings(db);
+  }
+});
