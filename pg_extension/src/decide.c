@@ -10,6 +10,12 @@
  * when enabled rules exist, through the matcher's C entry points (moderation.h, playbook.h).
  * The rare paths (a rule hit, a reply to queue) are SQL helpers from sql/0.2.0/60_decide.sql
  * called through kept plans.
+ *
+ * The round table (sql/0.5.0/40_roundtable_route.sql): after moderation and before playbooks,
+ * a command of ours, a menu button's label, or any message to a chat with a session goes to
+ * rt._roundtable_route; a consumed message ends its decision.  Commands and labels are
+ * recognised in C; a chat's session is looked up only when some chat has one (read once per
+ * batch), so the common message still costs no SQL.
  */
 #include "postgres.h"
 
@@ -24,12 +30,17 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/resowner.h"
 
 #include "decide.h"
@@ -52,6 +63,9 @@ typedef enum DecidePlan
 	DPLAN_REPLY,
 	DPLAN_REPLY_DEFAULTS,
 	DPLAN_ERROR,
+	DPLAN_RT_CONFIG,
+	DPLAN_RT_CHAT,
+	DPLAN_ROUTE,
 	DPLAN_COUNT
 } DecidePlan;
 
@@ -114,7 +128,20 @@ static const DecidePlanDef dplan_defs[DPLAN_COUNT] = {
 					 "RETURNING id",
 					 1,
 					 {JSONBOID}},
+	/* the round table (0.5.0): only prepared when rt._roundtable_route is installed */
+	[DPLAN_RT_CONFIG] = {"SELECT buttons, sessions FROM rt._roundtable_decide_config()", 0, {0}},
+	[DPLAN_RT_CHAT] = {"SELECT type, autoreply, reply_on_mention, "
+					   "coalesce(takeover_until > now(), false), session_id IS NOT NULL "
+					   "FROM rt.chats WHERE id = $1",
+					   1,
+					   {INT8OID}},
+	[DPLAN_ROUTE] = {"SELECT rt._roundtable_route($1, $2, $3, $4, $5, $6)",
+					 6,
+					 {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID}},
 };
+
+/* the commands rt._roundtable_route answers (sql/0.5.0/40_roundtable_route.sql) */
+static const char *const roundtable_commands[] = {"start", "new", "stop", "donate", "help"};
 
 /* prepared on first use (some need objects of other parts), kept across calls */
 static SPIPlanPtr dplans[DPLAN_COUNT];
@@ -131,6 +158,7 @@ struct DecidePending
 	bool answerable; /* text or caption from a human: playbooks and replies apply */
 	bool is_edit;
 	char *text;
+	char *chat_type;
 	MentionKind mention;
 };
 
@@ -142,6 +170,7 @@ typedef struct ChatState
 	bool autoreply;
 	bool reply_on_mention;
 	bool takeover;
+	bool has_session; /* chats.session_id is set (the round table) */
 } ChatState;
 
 static SPIPlanPtr
@@ -468,6 +497,97 @@ detect_mention(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(MentionKindName(kind)));
 }
 
+/* ---- the round table ----------------------------------------------------- */
+
+/*
+ * Is rt._roundtable_route(bigint, bigint, bigint, bigint, text, text) installed?  The library
+ * may be newer than the extension's SQL in a database not yet updated (ALTER EXTENSION UPDATE):
+ * then there is no round table to route to.  A catalog lookup, no SQL.
+ */
+static bool
+RoundtableInstalled(void)
+{
+	Oid argtypes[6] = {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID};
+	List *name = list_make1(makeString(pstrdup("rt")));
+
+	name = lappend(name, makeString(pstrdup("_roundtable_route")));
+	return OidIsValid(LookupFuncName(name, 6, argtypes, true));
+}
+
+static void
+LoadRoundtableConfig(DecideBatch *d)
+{
+	bool isnull;
+	Datum v;
+
+	d->roundtable = RoundtableInstalled();
+	if (!d->roundtable)
+		return;
+	RunPlan(DPLAN_RT_CONFIG, NULL, NULL, 1);
+	v = ResultValue(1, &isnull);
+	if (!isnull)
+	{
+		ArrayType *arr = DatumGetArrayTypeP(v);
+		Datum *elems;
+		bool *elemnulls;
+		int n;
+
+		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &elemnulls, &n);
+		for (int i = 0; i < n && i < 3; i++)
+			if (!elemnulls[i])
+				d->rt_buttons[i] = MemoryContextStrdup(d->cxt, TextDatumGetCString(elems[i]));
+	}
+	v = ResultValue(2, &isnull);
+	d->rt_sessions = !isnull && DatumGetBool(v);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * "/start", "/new", "/stop", "/donate", "/help" at the very start of the text, optionally
+ * "@<the bot's username>" (case-insensitive), then the end or a blank: the same rule as
+ * rt._roundtable_command.  A command addressed to another bot is not ours.
+ */
+static bool
+IsRoundtableCommand(const char *text, const char *bot_username)
+{
+	int n = 1;
+
+	if (text[0] != '/')
+		return false;
+	while (IsWordByte((unsigned char) text[n]))
+		n++;
+	if (n == 1)
+		return false;
+	for (int i = 0; i < (int) lengthof(roundtable_commands); i++)
+	{
+		if (SameName(text + 1, n - 1, roundtable_commands[i]))
+		{
+			if (text[n] == '@')
+			{
+				int m = n + 1;
+
+				while (IsWordByte((unsigned char) text[m]))
+					m++;
+				if (m == n + 1 || !SameName(text + n + 1, m - n - 1, bot_username))
+					return false;
+				n = m;
+			}
+			return text[n] == '\0' || text[n] == ' ' || text[n] == '\t' || text[n] == '\n' ||
+				   text[n] == '\r';
+		}
+	}
+	return false;
+}
+
+static bool
+IsMenuButton(const DecideBatch *d, const char *text)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->rt_buttons[i] != NULL && strcmp(text, d->rt_buttons[i]) == 0)
+			return true;
+	return false;
+}
+
 /* ---- the batch ----------------------------------------------------------- */
 
 DecideBatch *
@@ -495,6 +615,7 @@ DecideBegin(MemoryContext cxt)
 	v = ResultValue(6, &isnull);
 	d->resolver = !isnull && DatumGetBool(v);
 	SPI_freetuptable(SPI_tuptable);
+	LoadRoundtableConfig(d);
 
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(ChatState);
@@ -537,6 +658,7 @@ DecideCollect(DecideBatch *d, const DecideInput *in)
 	p->answerable = !in->from_bot;
 	p->is_edit = in->is_edit;
 	p->text = MemoryContextStrdup(d->cxt, in->text);
+	p->chat_type = MemoryContextStrdup(d->cxt, in->chat_type ? in->chat_type : "");
 	p->mention = (in->is_edit || in->from_bot)
 					 ? MENTION_NONE
 					 : DetectMention(in->message, in->text, p->private_chat, d->bot_username,
@@ -574,12 +696,13 @@ LoadChat(DecideBatch *d, int64 chat_id)
 		Datum values[1] = {Int64GetDatum(chat_id)};
 		bool isnull;
 
-		RunPlan(DPLAN_CHAT, values, NULL, 1);
+		RunPlan(d->roundtable ? DPLAN_RT_CHAT : DPLAN_CHAT, values, NULL, 1);
 		c->loaded = true;
 		c->exists = SPI_processed == 1;
 		c->autoreply = c->exists && DatumGetBool(ResultValue(2, &isnull));
 		c->reply_on_mention = c->exists && DatumGetBool(ResultValue(3, &isnull));
 		c->takeover = c->exists && DatumGetBool(ResultValue(4, &isnull));
+		c->has_session = c->exists && d->roundtable && DatumGetBool(ResultValue(5, &isnull));
 		SPI_freetuptable(SPI_tuptable);
 	}
 	return c;
@@ -783,6 +906,42 @@ PlaybookMatches(const DecidePending *p)
 	return JsonbFromCString(buf.data);
 }
 
+/*
+ * The round table: a command of ours, a menu button, or a message to a chat with a session
+ * goes to rt._roundtable_route.  Returns whether it consumed the message (the decision ends).
+ */
+static bool
+RouteRoundtable(DecideBatch *d, const DecidePending *p)
+{
+	Datum values[6];
+	char nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Jsonb *r;
+	ChatState *c;
+
+	if (!IsRoundtableCommand(p->text, d->bot_username) && !IsMenuButton(d, p->text) &&
+		!(d->rt_sessions && LoadChat(d, p->chat_id)->has_session))
+		return false;
+	values[0] = Int64GetDatum(p->chat_id);
+	values[1] = Int64GetDatum(p->user_id);
+	nulls[1] = p->has_user ? ' ' : 'n';
+	values[2] = Int64GetDatum(p->message_pk);
+	values[3] = Int64GetDatum(p->message_id);
+	values[4] = CStringGetTextDatum(p->text);
+	values[5] = CStringGetTextDatum(p->chat_type);
+	RunPlan(DPLAN_ROUTE, values, nulls, 1);
+	r = ResultJsonb(1);
+	SPI_freetuptable(SPI_tuptable);
+	d->jobs += JsonbInt(r, "jobs");
+	JsonbIds(d, r, "out_messages", &d->out_messages);
+	JsonbIds(d, r, "notifications", &d->notifications);
+	/* it may have opened or ended the chat's session: the next message reads the chat again */
+	c = hash_search(d->chats, &p->chat_id, HASH_FIND, NULL);
+	if (c != NULL)
+		c->loaded = false;
+	d->rt_sessions = true;
+	return JsonbBool(r, "consumed");
+}
+
 static void
 DecideOne(DecideBatch *d, const DecidePending *p)
 {
@@ -818,6 +977,10 @@ DecideOne(DecideBatch *d, const DecidePending *p)
 		}
 	}
 	if (p->is_edit || !p->answerable)
+		return;
+
+	/* 1b. the round table: commands, menu buttons, the topic, interjections */
+	if (d->roundtable && RouteRoundtable(d, p))
 		return;
 
 	/* 2. playbooks by priority: bindings, a one-reply override, fixed replies, stop */

@@ -1,8 +1,8 @@
 /*
  * decide.h
- *	  What rt.ingest does about each message it stored: moderation, playbooks, mention
- *	  detection and the auto-reply decision, written as rt.outbox jobs and notifications
- *	  (docs/decisions/008-decisions-in-ingest.md).
+ *	  What rt.ingest does about each message it stored: moderation, the round table's
+ *	  commands and sessions, playbooks, mention detection and the auto-reply decision, written
+ *	  as rt.outbox jobs and notifications (docs/decisions/008-decisions-in-ingest.md).
  *
  * Use from rt.ingest, inside its SPI connection:
  *
@@ -65,6 +65,10 @@ typedef struct DecideBatch
 	bool moderation; /* enabled moderation rules exist */
 	bool playbooks;  /* enabled playbooks exist */
 	bool resolver;   /* rt.resolve_params is installed */
+	/* the round table (0.5.0), read once per call when rt._roundtable_route is installed */
+	bool roundtable;
+	bool rt_sessions;    /* some chat has a session awaiting its topic or running */
+	char *rt_buttons[3]; /* the menu buttons' labels: new, stop, donate */
 	/* collected messages */
 	DecidePending *pending;
 	int npending;

@@ -56,7 +56,8 @@ SELECT is((SELECT payload -> 'context' -> -1 FROM rt.outbox WHERE (payload ->> '
           '{"role": "user", "name": "Ann", "text": "hello bot"}'::jsonb, 'context ends with the message itself');
 SELECT is(rt.ingest(pg_temp.msg(88600002, 88600002, 'hello?')) -> 'jobs', NULL, 'no jobs: no "jobs" key');
 SELECT is(pg_temp.jobs(88600002, 88600002) || '|' || pg_temp.notes(88600002, 88600002), '|', 'private, autoreply off, no mention: nothing');
-SELECT rt.ingest(pg_temp.msg(88600003, 88600002, '/start', pg_temp.ent('bot_command', 0, 6))) \gset _
+-- (the round table's own commands /start /new /stop /donate /help are consumed by its router: pgTAP 93)
+SELECT rt.ingest(pg_temp.msg(88600003, 88600002, '/ask', pg_temp.ent('bot_command', 0, 4))) \gset _
 SELECT is(pg_temp.notes(88600002, 88600003), 'mention:autoreply_off', 'private, autoreply off, a command: mention notification');
 SELECT is((SELECT payload - 'text' FROM rt.notifications WHERE message_pk = pg_temp.pk(88600002, 88600003)),
           '{"mention": "command", "reason": "autoreply_off", "user_id": 88600101, "message_id": 88600003}'::jsonb, 'mention payload');
@@ -80,11 +81,11 @@ SELECT rt.ingest(pg_temp.msg(88600015, -88600001, 'and what about this', '{"repl
 SELECT is(pg_temp.jobs(-88600001, 88600015), '', 'a reply to someone else: nothing');
 SELECT rt.ingest(pg_temp.msg(88600016, -88600001, 'Robot, help', pg_temp.ent('text_mention', 0, 5, '{"user": {"id": 88600042}}'))) \gset _
 SELECT is(pg_temp.jobs(-88600001, 88600016), 'llm.reply', 'text_mention of the bot: reply');
-SELECT rt.ingest(pg_temp.msg(88600017, -88600001, '/help', pg_temp.ent('bot_command', 0, 5))) \gset _
+SELECT rt.ingest(pg_temp.msg(88600017, -88600001, '/ask', pg_temp.ent('bot_command', 0, 4))) \gset _
 SELECT is(pg_temp.jobs(-88600001, 88600017), 'llm.reply', '/cmd in a group: reply');
-SELECT rt.ingest(pg_temp.msg(88600018, -88600001, '/help@tap60bot', pg_temp.ent('bot_command', 0, 14))) \gset _
+SELECT rt.ingest(pg_temp.msg(88600018, -88600001, '/ask@tap60bot', pg_temp.ent('bot_command', 0, 13))) \gset _
 SELECT is(pg_temp.jobs(-88600001, 88600018), 'llm.reply', '/cmd@ourbot in a group: reply');
-SELECT rt.ingest(pg_temp.msg(88600019, -88600001, '/help@otherbot', pg_temp.ent('bot_command', 0, 14))) \gset _
+SELECT rt.ingest(pg_temp.msg(88600019, -88600001, '/ask@otherbot', pg_temp.ent('bot_command', 0, 13))) \gset _
 SELECT is(pg_temp.jobs(-88600001, 88600019), '', '/cmd@otherbot in a group: nothing');
 SELECT rt.ingest(pg_temp.msg(88600020, -88600001, 'yo @tap60bot!')) \gset _
 SELECT is(pg_temp.jobs(-88600001, 88600020), 'llm.reply', 'no entities (simulator): @username found in the text');
