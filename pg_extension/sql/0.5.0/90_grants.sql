@@ -41,7 +41,9 @@ BEGIN
         WHERE p.pronamespace = 'rt'::regnamespace
           AND p.proname IN ('list_personalities', 'get_personality', 'create_personality', 'update_personality',
                             'delete_personality', 'ensure_roundtable_settings', 'list_providers',
-                            'create_provider', 'update_provider', 'ensure_default_providers')
+                            'create_provider', 'update_provider', 'ensure_default_providers',
+                            'session_next_turn', 'session_record_turn', 'session_reap', 'create_session',
+                            'start_session', 'stop_session', 'get_session', 'list_sessions')
         ORDER BY 1
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rt_edge', f);

@@ -1,0 +1,958 @@
+-- roundtable 0.5.0, part 30: the round table's turn cycle (docs/design/contract-roundtable.md,
+-- "States" and "The turn cycle"; decision 014). A session moves only through
+-- rt.session_transition (C, part 05); a turn is an outbox job of kind llm.turn, queued in the
+-- transaction that recorded the previous one, so a crash loses nothing and a redelivery records
+-- nothing twice (the job's payload "turn" is the session's turn counter at queue time).
+--
+-- The Telegram command router (part 20's rt._roundtable_route) calls the internal functions
+-- below; each returns {"jobs": n, "out_messages": [message ids], "notifications": [ids]} and
+-- leaves the doorbells of those to its caller (rt.ingest rings once per batch). The worker
+-- functions (rt.session_next_turn, rt.session_record_turn, rt.session_reap, and rt.job_begin /
+-- rt.job_failed for llm.turn) ring their own.
+--
+-- Locks: workers lock the job, then the session; whoever ends a session holds the session and
+-- takes the turn's job and the session's unsent posts with SKIP LOCKED (a worker holding one
+-- finds the session ended itself), so the two orders never wait on each other.
+
+-- ---------------------------------------------------------------------------
+-- Small pieces
+-- ---------------------------------------------------------------------------
+
+-- the effect object the router and the workers pass around
+CREATE FUNCTION rt._session_fx(jobs int DEFAULT 0, out_messages bigint[] DEFAULT '{}',
+                               notifications bigint[] DEFAULT '{}') RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT jsonb_build_object('jobs', coalesce(jobs, 0),
+                              'out_messages', to_jsonb(coalesce(out_messages, '{}')),
+                              'notifications', to_jsonb(coalesce(notifications, '{}')))
+$$;
+COMMENT ON FUNCTION rt._session_fx(int, bigint[], bigint[]) IS 'internal: {"jobs": n, "out_messages": [ids], "notifications": [ids]}, what a round-table function queued';
+
+CREATE FUNCTION rt._session_fx_add(a jsonb, b jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT jsonb_build_object(
+        'jobs', coalesce((a ->> 'jobs')::int, 0) + coalesce((b ->> 'jobs')::int, 0),
+        'out_messages', coalesce(a -> 'out_messages', '[]') || coalesce(b -> 'out_messages', '[]'),
+        'notifications', coalesce(a -> 'notifications', '[]') || coalesce(b -> 'notifications', '[]'))
+$$;
+COMMENT ON FUNCTION rt._session_fx_add(jsonb, jsonb) IS 'internal: two effect objects added up (jobs summed, id lists joined)';
+
+-- the doorbells of an effect object, for the callers that are not rt.ingest
+CREATE FUNCTION rt._session_ring(fx jsonb, chat_id bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    PERFORM rt._ring_outbox(coalesce((fx ->> 'jobs')::int, 0));
+    PERFORM rt._ring_messages(ARRAY(SELECT x::bigint FROM jsonb_array_elements_text(fx -> 'out_messages') x), '{}',
+                              CASE WHEN jsonb_array_length(coalesce(fx -> 'out_messages', '[]')) > 0 THEN ARRAY[chat_id] ELSE '{}' END,
+                              ARRAY(SELECT x::bigint FROM jsonb_array_elements_text(fx -> 'notifications') x));
+END
+$$;
+COMMENT ON FUNCTION rt._session_ring(jsonb, bigint) IS 'internal: NOTIFY rt_outbox for the jobs and one journal row for the messages and notifications of an effect object';
+
+CREATE FUNCTION rt._session_lock(id bigint, field text DEFAULT 'id') RETURNS rt.sessions
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+BEGIN
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_lock.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % does not exist', id USING ERRCODE = 'P0002', COLUMN = field;
+    END IF;
+    RETURN s;
+END
+$$;
+COMMENT ON FUNCTION rt._session_lock(bigint, text) IS 'internal: the session row, locked; P0002 naming field when unknown';
+
+-- a bot text to the session's chat (nothing for a console-only session), in its history
+CREATE FUNCTION rt._session_say(s rt.sessions, key text, vars jsonb DEFAULT '{}') RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    q jsonb;
+BEGIN
+    IF s.chat_id IS NULL THEN
+        RETURN rt._session_fx();
+    END IF;
+    q := rt._queue_bot_text(s.chat_id, rt._bot_text(key, vars), NULL, s.id);
+    RETURN rt._session_fx(1, ARRAY[(q ->> 'message_pk')::bigint]);
+END
+$$;
+COMMENT ON FUNCTION rt._session_say(rt.sessions, text, jsonb) IS 'internal: queues bot text key (vars replaced) to the session''s chat with its session_id; returns the effect object (nothing for a session without a chat)';
+
+-- the global limits of a new session (settings roundtable.*)
+CREATE FUNCTION rt._session_defaults() RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT jsonb_build_object(
+        'max_rounds', rt.setting('roundtable.max_rounds'),
+        'turn_timeout_sec', rt.setting('roundtable.turn_timeout_sec'),
+        'context_token_limit', rt.setting('roundtable.context_token_limit'),
+        'max_tokens', rt.setting('roundtable.max_tokens'),
+        'max_cost', rt.setting('roundtable.max_cost'),
+        'summary_provider_id', CASE WHEN jsonb_typeof(rt.setting('roundtable.summary_provider')) = 'number'
+                                    THEN (SELECT to_jsonb(p.id) FROM rt.providers p
+                                          WHERE p.id = (rt.setting('roundtable.summary_provider') #>> '{}')::numeric) END)
+$$;
+COMMENT ON FUNCTION rt._session_defaults() IS 'internal: the limits a new session starts with, from the settings roundtable.max_rounds, turn_timeout_sec, context_token_limit, max_tokens, max_cost, summary_provider (an id that no longer exists is null)';
+
+-- ---------------------------------------------------------------------------
+-- Open, begin, end, interject (the router's functions)
+-- ---------------------------------------------------------------------------
+
+-- a new session awaiting its topic; limits: the settings, then over (admin overrides, checked by the caller)
+CREATE FUNCTION rt._session_create(chat_id bigint, user_id bigint, created_by text, over jsonb DEFAULT '{}')
+RETURNS rt.sessions
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    d jsonb := rt._session_defaults() || coalesce(over, '{}');
+    s rt.sessions;
+BEGIN
+    BEGIN
+        INSERT INTO rt.sessions (chat_id, user_id, created_by, max_rounds, turn_timeout_sec, context_token_limit,
+                                 max_tokens, max_cost, summary_provider_id)
+        VALUES (chat_id, user_id, left(coalesce(created_by, rt.current_actor()), 200),
+                coalesce((d ->> 'max_rounds')::int, 5), coalesce((d ->> 'turn_timeout_sec')::int, 60),
+                coalesce((d ->> 'context_token_limit')::int, 6000),
+                (d ->> 'max_tokens')::bigint, (d ->> 'max_cost')::numeric, (d ->> 'summary_provider_id')::bigint)
+        RETURNING * INTO s;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'chat % already has a session awaiting its topic or running', chat_id
+            USING ERRCODE = '23505', COLUMN = 'chat_id';
+    END;
+    IF s.chat_id IS NOT NULL THEN
+        UPDATE rt.chats c SET session_id = s.id WHERE c.id = s.chat_id;
+    END IF;
+    PERFORM rt.audit('session.create', 'session:' || s.id, NULL,
+                     jsonb_build_object('status', s.status, 'chat_id', s.chat_id, 'user_id', s.user_id,
+                                        'created_by', s.created_by, 'max_rounds', s.max_rounds,
+                                        'turn_timeout_sec', s.turn_timeout_sec, 'context_token_limit', s.context_token_limit,
+                                        'max_tokens', s.max_tokens, 'max_cost', s.max_cost,
+                                        'summary_provider_id', s.summary_provider_id));
+    PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+    RETURN s;
+END
+$$;
+COMMENT ON FUNCTION rt._session_create(bigint, bigint, text, jsonb) IS 'internal: inserts a session awaiting its topic with the settings'' limits overridden by over, sets chats.session_id, audits session.create, rings changed session; 23505 naming chat_id when the chat already has an active session';
+
+CREATE FUNCTION rt._session_open(chat_id bigint, user_id bigint, created_by text) RETURNS rt.sessions
+LANGUAGE sql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT rt._session_create(chat_id, user_id, created_by, '{}')
+$$;
+COMMENT ON FUNCTION rt._session_open(bigint, bigint, text) IS 'internal (the router''s /new): a session awaiting its topic in the chat, with the limits of the settings; chats.session_id set; 23505 when the chat already has one awaiting or running';
+
+-- copies the participants of a starting session; returns how many
+CREATE FUNCTION rt._session_seat(s rt.sessions) RETURNS int
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    n int;
+    demo rt.providers;
+BEGIN
+    INSERT INTO rt.session_participants (session_id, position, provider_id, provider_name, personality_id, name,
+                                         instructions, style)
+    SELECT s.id, (row_number() OVER (ORDER BY p.position, p.id) - 1)::int, p.id, p.name, pe.id,
+           left(CASE WHEN pe.id IS NULL THEN p.name ELSE p.name || ' · ' || pe.title END, 200),
+           coalesce(pe.instructions, ''), coalesce(pe.style, '')
+    FROM rt.providers p LEFT JOIN rt.personalities pe ON pe.id = p.personality_id
+    WHERE p.enabled AND p.type <> 'demo'
+    ORDER BY p.position, p.id
+    LIMIT 101;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 0 THEN
+        RETURN n;
+    END IF;
+    -- the offline demo: the demo provider plays every personality, so the debate has speakers
+    SELECT * INTO demo FROM rt.providers p WHERE p.enabled AND p.type = 'demo' ORDER BY p.position, p.id LIMIT 1;
+    IF demo.id IS NULL THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO rt.session_participants (session_id, position, provider_id, provider_name, personality_id, name,
+                                         instructions, style)
+    SELECT s.id, (row_number() OVER (ORDER BY pe.id) - 1)::int, demo.id, demo.name, pe.id,
+           left(demo.name || ' · ' || pe.title, 200), pe.instructions, pe.style
+    FROM (SELECT * FROM rt.personalities ORDER BY id LIMIT 4) pe;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+        INSERT INTO rt.session_participants (session_id, position, provider_id, provider_name, name)
+        VALUES (s.id, 0, demo.id, demo.name, demo.name);
+        n := 1;
+    END IF;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rt._session_seat(rt.sessions) IS 'internal: copies the participants of a starting session: every enabled non-demo provider by (position, id) with its personality; with none, the enabled demo provider once per personality (by id, at most 4; once without any); returns how many';
+
+-- queues the llm.turn job of (round, position); position null = the summary turn
+CREATE FUNCTION rt._session_queue_turn(session_id bigint, rnd int, pos int, purpose text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+    job bigint;
+BEGIN
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_queue_turn.session_id;
+    INSERT INTO rt.outbox (kind, payload)
+    VALUES ('llm.turn', jsonb_build_object('session_id', s.id, 'turn', s.turns, 'round', rnd,
+                                           'position', pos, 'chat_id', s.chat_id)
+                        || CASE WHEN purpose IS NOT NULL THEN jsonb_build_object('purpose', purpose) ELSE '{}' END)
+    RETURNING id INTO job;
+    UPDATE rt.sessions SET current_round = rnd, next_position = coalesce(pos, next_position),
+        turn_job = job, turn_started_at = now(),
+        turn_deadline = now() + turn_timeout_sec * interval '1 second', updated_at = now()
+    WHERE sessions.id = s.id;
+    RETURN job;
+END
+$$;
+COMMENT ON FUNCTION rt._session_queue_turn(bigint, int, int, text) IS 'internal: inserts the llm.turn job {"session_id","turn","round","position","chat_id"[,"purpose"]} (turn = sessions.turns, the idempotency key) and makes it the session''s turn: current_round, next_position, turn_job, turn_started_at, turn_deadline = now() + turn_timeout_sec';
+
+CREATE FUNCTION rt._session_begin(session_id bigint, topic text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+    t text := btrim(topic, E' \t\r\n');
+    n int;
+    first_pos int;
+    fx jsonb;
+BEGIN
+    s := rt._session_lock(session_id, 'session_id');
+    PERFORM rt.session_transition(s.status, 'start');        -- 55000 before anything else
+    IF topic IS NOT NULL THEN
+        IF length(t) NOT BETWEEN 1 AND 4000 THEN
+            PERFORM rt._field_error('topic', 'must be 1 to 4000 characters and not blank');
+        END IF;
+        PERFORM rt.session_transition(s.status, 'topic');
+        s.topic := t;
+    ELSIF s.topic IS NULL THEN
+        PERFORM rt._field_error('topic', 'is required: the session has no topic yet');
+    END IF;
+    UPDATE rt.sessions SET topic = s.topic, status = rt.session_transition(s.status, 'start'),
+        started_at = now(), updated_at = now()
+    WHERE sessions.id = s.id
+    RETURNING * INTO s;
+    n := rt._session_seat(s);
+    PERFORM rt.audit('session.start', 'session:' || s.id, jsonb_build_object('status', 'awaiting_topic'),
+                     jsonb_build_object('status', s.status, 'topic', s.topic, 'participants', n));
+    IF n = 0 THEN
+        RETURN rt._session_end(s.id, 'no_participants', 'no enabled provider');
+    END IF;
+    fx := rt._session_say(s, 'started', jsonb_build_object(
+        'topic', s.topic, 'rounds', s.max_rounds,
+        'names', (SELECT string_agg(sp.name, ', ' ORDER BY sp.position) FROM rt.session_participants sp
+                  WHERE sp.session_id = s.id)));
+    SELECT min(sp.position) INTO first_pos FROM rt.session_participants sp WHERE sp.session_id = s.id;
+    PERFORM rt._session_queue_turn(s.id, 1, first_pos);
+    PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+    RETURN rt._session_fx_add(fx, rt._session_fx(1));
+END
+$$;
+COMMENT ON FUNCTION rt._session_begin(bigint, text) IS 'internal (the router, rt.start_session): sets the topic (when given; 1..4000 characters, 22023 naming topic) and starts the session: running, started_at, participants copied, the "started" text to the chat, the first llm.turn job with its deadline; no participant -> ends no_participants. 55000 unless awaiting its topic, P0002 unknown. Returns {"jobs","out_messages","notifications"}';
+
+CREATE FUNCTION rt._session_end(session_id bigint, reason text, detail text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+    before_status text;
+    event text;
+    fx jsonb;
+    dropped bigint[];
+BEGIN
+    event := CASE WHEN reason IN ('rounds_done', 'token_limit', 'cost_limit', 'no_participants') THEN 'finish'
+                  WHEN reason IN ('stopped_by_user', 'stopped_by_admin') THEN 'stop'
+                  WHEN reason IN ('timeout', 'error') THEN 'fail' END;
+    IF event IS NULL THEN
+        PERFORM rt._field_error('reason', 'must be one of rounds_done, token_limit, cost_limit, no_participants, stopped_by_user, stopped_by_admin, timeout, error');
+    END IF;
+    s := rt._session_lock(session_id, 'session_id');
+    before_status := s.status;
+    UPDATE rt.sessions SET status = rt.session_transition(s.status, event), stop_reason = reason,
+        stop_detail = left(detail, 1000), finished_at = now(), turn_deadline = NULL, updated_at = now()
+    WHERE sessions.id = s.id
+    RETURNING * INTO s;
+    IF s.chat_id IS NOT NULL THEN
+        UPDATE rt.chats c SET session_id = NULL WHERE c.id = s.chat_id AND c.session_id = s.id;
+    END IF;
+    -- the turn in progress is over (a worker that holds it finds the session ended itself)
+    UPDATE rt.outbox o SET done_at = now(), result = '{"state": "stopped"}'
+    WHERE o.id IN (SELECT x.id FROM rt.outbox x WHERE x.id = s.turn_job AND x.done_at IS NULL AND x.dead_at IS NULL
+                   FOR UPDATE SKIP LOCKED);
+    -- stopped by someone: nothing more of it is posted
+    IF event = 'stop' AND s.chat_id IS NOT NULL THEN
+        WITH d AS (
+            UPDATE rt.outbox o SET done_at = now(), discarded_at = now(), last_error = 'not sent: the session was stopped'
+            WHERE o.id IN (SELECT x.id FROM rt.outbox x
+                           WHERE x.done_at IS NULL AND x.dead_at IS NULL AND x.kind = 'telegram.send'
+                             AND x.payload @> jsonb_build_object('session_id', s.id)
+                           FOR UPDATE SKIP LOCKED)
+            RETURNING rt._payload_id(o.payload, 'message_pk') AS pk)
+        SELECT array_agg(d.pk) INTO dropped FROM d WHERE d.pk IS NOT NULL;
+        IF dropped IS NOT NULL THEN
+            UPDATE rt.messages m SET status = 'failed', error = 'not sent: the session was stopped'
+            WHERE m.id = ANY (dropped) AND m.status IN ('queued', 'sending');
+            PERFORM rt._ring_messages('{}', dropped, ARRAY[s.chat_id]);
+        END IF;
+    END IF;
+    fx := rt._session_say(s, 'ended_' || reason, jsonb_build_object('rounds', s.current_round));
+    PERFORM rt.audit('session.end', 'session:' || s.id, jsonb_build_object('status', before_status),
+                     jsonb_build_object('status', s.status, 'stop_reason', s.stop_reason, 'stop_detail', s.stop_detail,
+                                        'current_round', s.current_round, 'turns', s.turns));
+    PERFORM rt._journal_append('session.stopped', jsonb_build_object('session_id', s.id));
+    PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+    RETURN fx;
+END
+$$;
+COMMENT ON FUNCTION rt._session_end(bigint, text, text) IS 'internal: ends a session for reason (rounds_done, token_limit, cost_limit, no_participants -> finished; stopped_by_user, stopped_by_admin -> stopped; timeout, error -> failed; else 22023): the transition (55000 when already ended), stop_reason, stop_detail, finished_at, chats.session_id null, the pending turn job done, when stopped the session''s unsent telegram.send jobs discarded (their messages failed), the ended_<reason> text, audit session.end, journal rows session.stopped {"session_id"} and changed session. Returns {"jobs","out_messages","notifications"}';
+
+CREATE FUNCTION rt._session_interject(session_id bigint, message_pk bigint) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    UPDATE rt.messages m SET session_id = _session_interject.session_id
+    WHERE m.id = message_pk AND m.direction = 'in' AND m.session_id IS NULL
+      AND EXISTS (SELECT FROM rt.sessions s WHERE s.id = _session_interject.session_id AND s.status = 'running'
+                                              AND s.chat_id = m.chat_id);
+    RETURN rt._session_fx();
+END
+$$;
+COMMENT ON FUNCTION rt._session_interject(bigint, bigint) IS 'internal (the router): an incoming message of the chat of a running session joins its history (messages.session_id), so the next speakers see it; nothing otherwise. Returns {"jobs":0,"out_messages":[],"notifications":[]}';
+
+-- ---------------------------------------------------------------------------
+-- The request of a turn
+-- ---------------------------------------------------------------------------
+
+-- what a session's speakers have said so far, as [{"role","content","round"}], the topic first.
+-- me: the position whose own turns are "assistant" (null: every turn is "user", for the summary)
+CREATE FUNCTION rt._session_history(s rt.sessions, me int) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT jsonb_build_array(jsonb_build_object('role', 'user', 'content', 'Topic: ' || s.topic, 'round', 0))
+           || coalesce(jsonb_agg(jsonb_build_object(
+                  'role', CASE WHEN h.direction = 'out' AND h.participant = me THEN 'assistant' ELSE 'user' END,
+                  'content', CASE WHEN h.direction = 'in'
+                                  THEN coalesce(nullif(btrim(concat_ws(' ', h.first_name, h.last_name)), ''), h.username, 'user')
+                                       || ' (участник чата): ' || h.text
+                                  WHEN h.participant = me THEN h.text
+                                  ELSE h.speaker || ': ' || h.text END,
+                  'round', greatest(coalesce(h.rnd, 1), 1)) ORDER BY h.id), '[]')
+    FROM (SELECT m.id, m.direction, m.participant, m.speaker, m.text, u.first_name, u.last_name, u.username,
+                 max(m.round) OVER (ORDER BY m.id) AS rnd
+          FROM rt.messages m LEFT JOIN rt.users u ON u.id = m.user_id
+          WHERE m.session_id = s.id
+            AND ((m.direction = 'out' AND m.speaker IS NOT NULL AND m.round IS NOT NULL)
+                 OR (m.direction = 'in' AND m.moderation IS NULL))
+            AND btrim(coalesce(m.text, '')) <> '') h
+$$;
+COMMENT ON FUNCTION rt._session_history(rt.sessions, int) IS 'internal: the history a speaker sees: the topic ({"role":"user","content":"Topic: ...","round":0}), then every non-empty turn ("<speaker>: <text>" as user, the speaker''s own as assistant) and interjection ("<name> (участник чата): <text>") in order, each with its round';
+
+CREATE FUNCTION rt._session_tokens(sys text, hist jsonb) RETURNS int
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    -- 4 tokens of chat-message overhead each, as rt.compress_context counts them
+    RETURN rt.estimate_tokens(coalesce(sys, '')) + 4
+           + coalesce((SELECT sum(rt.estimate_tokens(coalesce(e ->> 'content', '')) + 4)::int
+                       FROM jsonb_array_elements(hist) e), 0);
+END
+$$;
+COMMENT ON FUNCTION rt._session_tokens(text, jsonb) IS 'internal: estimated tokens of a system prompt and a history: rt.estimate_tokens of each text plus 4 per message (the chat-message overhead rt.compress_context counts too)';
+
+-- the history within budget tokens together with the system prompt: the context summary of older
+-- rounds first (when there is one), then rt.compress_context, then the oldest turns after the
+-- topic dropped, then the longest text halved, until it fits
+CREATE FUNCTION rt._session_fit(s rt.sessions, sys text, hist jsonb, budget int) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    c jsonb;
+    i int;
+    longest int;
+    guard int := 0;
+BEGIN
+    IF rt._session_tokens(sys, hist) <= budget THEN
+        RETURN jsonb_build_object('system', sys, 'history', hist, 'compressed', false);
+    END IF;
+    IF s.context_summary IS NOT NULL AND s.context_summary_round >= 1 THEN
+        hist := jsonb_build_array(hist -> 0,
+                    jsonb_build_object('role', 'user', 'round', s.context_summary_round,
+                                       'content', format('Summary of rounds 1-%s: %s', s.context_summary_round, s.context_summary)))
+                || coalesce((SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(hist) WITH ORDINALITY x (e, n)
+                             WHERE n > 1 AND (e ->> 'round')::int > s.context_summary_round), '[]');
+    END IF;
+    IF rt._session_tokens(sys, hist) > budget THEN
+        c := rt.compress_context(hist, greatest(budget - rt.estimate_tokens(sys) - 4, 1));
+        IF jsonb_typeof(c) = 'object' THEN
+            c := coalesce(c -> 'turns', c -> 'messages');
+        END IF;
+        IF jsonb_typeof(c) = 'array' AND jsonb_array_length(c) > 0 THEN
+            hist := c;
+        END IF;
+    END IF;
+    -- the guarantee: room for max_tokens, whatever the estimate of the compressed text
+    WHILE rt._session_tokens(sys, hist) > budget AND jsonb_array_length(hist) > 2 LOOP
+        hist := hist - 1;
+    END LOOP;
+    WHILE rt._session_tokens(sys, hist) > budget AND guard < 64 LOOP
+        guard := guard + 1;
+        SELECT n - 1 INTO longest FROM jsonb_array_elements(hist) WITH ORDINALITY x (e, n)
+        ORDER BY length(e ->> 'content') DESC LIMIT 1;
+        IF length(sys) > length(hist -> longest ->> 'content') THEN
+            sys := left(sys, length(sys) / 2);
+        ELSE
+            i := length(hist -> longest ->> 'content') / 2;
+            hist := jsonb_set(hist, ARRAY[longest::text, 'content'], to_jsonb(left(hist -> longest ->> 'content', i) || '…'));
+        END IF;
+    END LOOP;
+    RETURN jsonb_build_object('system', sys, 'history', hist, 'compressed', true);
+END
+$$;
+COMMENT ON FUNCTION rt._session_fit(rt.sessions, text, jsonb, int) IS 'internal: {"system","history","compressed"} within budget estimated tokens: as is when it fits; else the session''s context summary replaces the rounds it covers, rt.compress_context (C, extractive) shrinks the rest, and as a last resort the oldest turns after the topic are dropped and the longest text halved';
+
+-- the system prompt of a participant (instructions, style, the debate's rules) or of the summary
+CREATE FUNCTION rt._session_system(s rt.sessions, sp rt.session_participants) RETURNS text
+LANGUAGE sql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT CASE WHEN sp.session_id IS NULL THEN
+        concat_ws(E'\n\n',
+            'You are the moderator of a round-table debate. Topic: «' || s.topic || '».',
+            'Participants: ' || (SELECT string_agg(x.name, ', ' ORDER BY x.position) FROM rt.session_participants x
+                                 WHERE x.session_id = s.id) || '.',
+            'Summarise the debate: the position of each participant, where they agree, where they disagree, and a short conclusion. Be concise and neutral. Reply in the language of the topic.')
+    ELSE
+        concat_ws(E'\n\n',
+            nullif(btrim(sp.instructions), ''),
+            nullif(btrim(sp.style), ''),
+            'You are ' || sp.name || ', a participant of a round-table debate. Topic: «' || s.topic || '».'
+            || coalesce(' The other participants: ' || (SELECT string_agg(x.name, ', ' ORDER BY x.position)
+                                                        FROM rt.session_participants x
+                                                        WHERE x.session_id = s.id AND x.position <> sp.position) || '.', ''),
+            'Rules: answer the others'' arguments, do not repeat yourself or the others, be concise (a short paragraph). Write only your own reply, without your name. Reply in the language of the topic.')
+    END
+$$;
+COMMENT ON FUNCTION rt._session_system(rt.sessions, rt.session_participants) IS 'internal: the system prompt of a turn: the participant''s instructions and style and the debate''s rules (topic, its name, the others; answer the others, do not repeat yourself, be concise); for a null participant the summary''s moderator prompt';
+
+CREATE FUNCTION rt.session_next_turn(session_id bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    s rt.sessions;
+    payload jsonb;
+    pos int;
+    sp rt.session_participants;
+    p rt.providers;
+    chat rt.chats;
+    base jsonb;
+    max_out int;
+    sys text;
+    fit jsonb;
+    req jsonb;
+    streaming jsonb;
+BEGIN
+    PERFORM rt._require_worker('admin');
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = session_next_turn.session_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'session % does not exist', session_id USING ERRCODE = 'P0002', COLUMN = 'session_id';
+    END IF;
+    SELECT o.payload INTO payload FROM rt.outbox o
+    WHERE o.id = s.turn_job AND o.done_at IS NULL AND o.dead_at IS NULL;
+    IF s.status <> 'running' OR payload IS NULL THEN
+        RETURN '{"state": "done"}';
+    END IF;
+    pos := rt._payload_id(payload, 'position');
+    IF pos IS NULL THEN
+        SELECT * INTO p FROM rt.providers pr WHERE pr.id = s.summary_provider_id;
+    ELSE
+        SELECT * INTO sp FROM rt.session_participants x WHERE x.session_id = s.id AND x.position = pos;
+        SELECT * INTO p FROM rt.providers pr WHERE pr.id = sp.provider_id;
+    END IF;
+    IF p.id IS NULL THEN
+        RETURN jsonb_build_object('state', 'dead', 'error', 'the provider of this turn no longer exists');
+    END IF;
+    SELECT * INTO chat FROM rt.chats c WHERE c.id = s.chat_id;
+
+    -- max_tokens from the preset defaults; the prompt gets the rest of context_token_limit
+    base := rt.compile_request('{}', p.type, '[]', p.model_id);
+    max_out := coalesce((base ->> 'max_tokens')::int, (base ->> 'max_completion_tokens')::int, 512);
+    IF max_out > s.context_token_limit / 2 THEN
+        max_out := s.context_token_limit / 2;    -- a tiny context limit still leaves half for the prompt
+    END IF;
+    sys := rt._session_system(s, sp);
+    fit := rt._session_fit(s, sys, rt._session_history(s, pos), s.context_token_limit - max_out);
+    req := rt.compile_request('{}', p.type,
+                              (SELECT coalesce(jsonb_agg(jsonb_build_object('role', e ->> 'role', 'content', e ->> 'content') ORDER BY n), '[]')
+                               FROM jsonb_array_elements(fit -> 'history') WITH ORDINALITY x (e, n)),
+                              p.model_id);
+    IF p.type = 'anthropic' THEN
+        req := req || jsonb_build_object('system', fit ->> 'system', 'max_tokens', max_out);
+    ELSE
+        req := jsonb_set(req, '{messages,0,content}', to_jsonb(fit ->> 'system'));
+        req := req || CASE WHEN req ? 'max_completion_tokens' THEN jsonb_build_object('max_completion_tokens', max_out)
+                           ELSE jsonb_build_object('max_tokens', max_out) END;
+    END IF;
+    req := p.params || req || '{"stream": true}'
+           || CASE WHEN p.type <> 'anthropic' THEN '{"stream_options": {"include_usage": true}}'::jsonb ELSE '{}' END;
+    streaming := rt.setting('telegram.streaming');
+    RETURN jsonb_build_object(
+        'chat_type', chat.type,
+        'streaming', CASE WHEN jsonb_typeof(streaming) = 'boolean' THEN streaming ELSE 'true' END,
+        'provider', jsonb_build_object('id', p.id, 'name', p.name, 'type', p.type, 'base_url', p.base_url,
+                                       'model_id', p.model_id, 'api_key_enc', p.api_key_enc),
+        'url', rt._provider_url(p),
+        'request', req,
+        'session', jsonb_build_object(
+            'id', s.id, 'turn', (payload ->> 'turn')::int, 'round', (payload ->> 'round')::int, 'position', pos,
+            'speaker', CASE WHEN pos IS NULL THEN 'Итог' ELSE sp.name END,
+            'deadline_ms', greatest(0, floor(extract(epoch FROM s.turn_deadline - clock_timestamp()) * 1000))::bigint,
+            'compressed', (fit -> 'compressed')));
+END
+$$;
+COMMENT ON FUNCTION rt.session_next_turn(bigint) IS 'Edge worker (via rt.job_begin): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}}; the request is rt.compile_request''s with the system prompt of the participant (instructions, style, debate rules) and the history labelled by speaker (own turns as assistant, interjections with the user''s name), within context_token_limit - max_tokens estimated tokens (context summary, rt.compress_context, then dropping oldest turns). {"state":"done"} when not running or no turn is pending; {"state":"dead","error"} when the turn''s provider was deleted. P0002 unknown';
+
+-- ---------------------------------------------------------------------------
+-- After a turn: strikes, stop conditions, the next turn
+-- ---------------------------------------------------------------------------
+
+-- excludes a participant (audited) and tells the chat; returns the effect object
+CREATE FUNCTION rt._session_exclude(s rt.sessions, pos int, reason text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    sp rt.session_participants;
+BEGIN
+    UPDATE rt.session_participants x SET status = 'excluded', excluded_reason = left(reason, 1000)
+    WHERE x.session_id = s.id AND x.position = pos AND x.status = 'active'
+    RETURNING * INTO sp;
+    IF sp.session_id IS NULL THEN
+        RETURN rt._session_fx();
+    END IF;
+    PERFORM rt.audit('session.exclude', 'session:' || s.id, jsonb_build_object('position', pos, 'status', 'active'),
+                     jsonb_build_object('position', pos, 'status', 'excluded', 'name', sp.name, 'strikes', sp.strikes,
+                                        'reason', sp.excluded_reason));
+    RETURN rt._session_say(s, 'excluded', jsonb_build_object('name', sp.name, 'reason', left(reason, 300)));
+END
+$$;
+COMMENT ON FUNCTION rt._session_exclude(rt.sessions, int, text) IS 'internal: an active participant becomes excluded (excluded_reason), audited as session.exclude, the chat told (bot text excluded); returns the effect object';
+
+-- after the turn of position pos (null: the summary): the stop conditions, else the next turn
+CREATE FUNCTION rt._session_advance(session_id bigint, pos int) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+    nxt int;
+    sum_ok boolean;
+BEGIN
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_advance.session_id;
+    IF pos IS NULL AND s.summary_state = 'pending' THEN
+        UPDATE rt.sessions SET summary_state = 'done' WHERE sessions.id = s.id;
+        RETURN rt._session_end(s.id, 'rounds_done', NULL);
+    END IF;
+    IF s.max_tokens IS NOT NULL AND s.tokens_in + s.tokens_out >= s.max_tokens THEN
+        RETURN rt._session_end(s.id, 'token_limit', format('%s tokens of %s', s.tokens_in + s.tokens_out, s.max_tokens));
+    END IF;
+    IF s.max_cost IS NOT NULL AND s.cost >= s.max_cost THEN
+        RETURN rt._session_end(s.id, 'cost_limit', format('%s USD of %s', s.cost, s.max_cost));
+    END IF;
+    IF NOT EXISTS (SELECT FROM rt.session_participants x WHERE x.session_id = s.id AND x.status = 'active') THEN
+        RETURN rt._session_end(s.id, 'no_participants', 'every participant was excluded');
+    END IF;
+    SELECT min(x.position) INTO nxt FROM rt.session_participants x
+    WHERE x.session_id = s.id AND x.status = 'active' AND x.position > pos;
+    IF nxt IS NOT NULL THEN
+        PERFORM rt._session_queue_turn(s.id, s.current_round, nxt);
+        RETURN rt._session_fx(1);
+    END IF;
+    IF s.current_round >= s.max_rounds THEN
+        sum_ok := s.summary_provider_id IS NOT NULL AND s.summary_state IS NULL
+                  AND EXISTS (SELECT FROM rt.providers p WHERE p.id = s.summary_provider_id AND p.enabled);
+        IF NOT sum_ok THEN
+            RETURN rt._session_end(s.id, 'rounds_done', NULL);
+        END IF;
+        UPDATE rt.sessions SET summary_state = 'pending' WHERE sessions.id = s.id;
+        PERFORM rt._session_queue_turn(s.id, s.current_round, NULL);
+        RETURN rt._session_fx(1);
+    END IF;
+    SELECT min(x.position) INTO nxt FROM rt.session_participants x WHERE x.session_id = s.id AND x.status = 'active';
+    PERFORM rt._session_queue_turn(s.id, s.current_round + 1, nxt);
+    RETURN rt._session_fx(1);
+END
+$$;
+COMMENT ON FUNCTION rt._session_advance(bigint, int) IS 'internal: after the turn of position pos (null = the summary: the session ends rounds_done): tokens >= max_tokens -> token_limit, cost >= max_cost -> cost_limit, no active participant -> no_participants, the last round done -> the summary turn (summary provider set and enabled) or rounds_done; else the next active position''s turn (a new round after the last). Returns the effect object';
+
+CREATE FUNCTION rt.session_record_turn(job bigint, result jsonb) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    j rt.outbox;
+    s rt.sessions;
+    sid bigint;
+    pos int;
+    sp rt.session_participants;
+    r jsonb;
+    txt text;
+    f_provider bigint;
+    p rt.providers;
+    t_in int;
+    t_cached int;
+    t_out int;
+    f_cost numeric;
+    speaker text;
+    m rt.messages;
+    send_job bigint;
+    struck boolean := false;
+    fx jsonb := rt._session_fx();
+    done jsonb;
+BEGIN
+    PERFORM rt._require_worker('admin');
+    j := rt._lock_job(job);
+    IF j.done_at IS NOT NULL THEN
+        RETURN coalesce(j.result, jsonb_build_object('state', rt._job_state(j)));   -- a duplicate delivery
+    END IF;
+    IF j.kind <> 'llm.turn' THEN
+        RAISE EXCEPTION 'field "job" must be an llm.turn job' USING ERRCODE = '22023', COLUMN = 'job',
+            DETAIL = format('Job %s is a %s job.', j.id, j.kind);
+    END IF;
+    IF j.dead_at IS NOT NULL THEN
+        RETURN jsonb_build_object('state', 'dead');
+    END IF;
+    -- the result as record_reply's, except that the text may be empty (a strike)
+    IF result IS NOT NULL AND jsonb_typeof(result) = 'object' AND jsonb_typeof(result -> 'text') = 'string' THEN
+        r := rt._reply_fields(result || '{"text": "-"}');
+        txt := result ->> 'text';
+        IF length(txt) > 100000 THEN
+            PERFORM rt._field_error('text', 'must be a string of at most 100000 characters');
+        END IF;
+    ELSIF result IS NOT NULL AND jsonb_typeof(result) = 'object' AND jsonb_typeof(coalesce(result -> 'text', 'null')) = 'null' THEN
+        r := rt._reply_fields(result || '{"text": "-"}');
+        txt := '';
+    ELSE
+        r := rt._reply_fields(result);   -- raises naming the field
+    END IF;
+    sid := rt._payload_id(j.payload, 'session_id');
+    s := rt._session_lock(sid, 'job');
+    IF s.status <> 'running' OR s.turn_job IS DISTINCT FROM j.id THEN
+        UPDATE rt.outbox SET done_at = now(), result = '{"state": "stopped"}' WHERE outbox.id = j.id;
+        RETURN '{"state": "stopped"}';
+    END IF;
+    IF j.payload ->> 'purpose' = 'compress' THEN
+        -- the LLM summary of older rounds: kept for the context, not a turn of the debate
+        UPDATE rt.sessions SET context_summary = left(txt, 20000),
+            context_summary_round = (j.payload ->> 'round')::int - 1, updated_at = now()
+        WHERE sessions.id = s.id;
+        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position'));
+        done := jsonb_build_object('message_pk', NULL, 'send_job', NULL, 'next_job', (SELECT x.turn_job FROM rt.sessions x WHERE x.id = s.id),
+                                   'status', 'running', 'stop_reason', NULL, 'cost', NULL);
+        UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
+        PERFORM rt._ring_outbox(1);
+        RETURN done;
+    END IF;
+
+    pos := rt._payload_id(j.payload, 'position');
+    IF pos IS NOT NULL THEN
+        SELECT * INTO sp FROM rt.session_participants x WHERE x.session_id = s.id AND x.position = pos;
+        speaker := sp.name;
+        f_provider := coalesce((r ->> 'provider_id')::bigint, sp.provider_id);
+    ELSE
+        speaker := 'Итог';
+        f_provider := coalesce((r ->> 'provider_id')::bigint, s.summary_provider_id);
+    END IF;
+    SELECT * INTO p FROM rt.providers pr WHERE pr.id = f_provider;
+    t_in := (r #>> '{usage,input}')::int;
+    t_cached := (r #>> '{usage,cached_input}')::int;
+    t_out := (r #>> '{usage,output}')::int;
+    IF jsonb_typeof(r -> 'usage') = 'object' THEN
+        f_cost := rt._call_cost(p.id, coalesce(j.started_at, now()), t_in, t_cached, t_out);
+    END IF;
+
+    -- 1. the turn's message (and its post when there is a chat and something to say)
+    INSERT INTO rt.messages (chat_id, direction, author_type, kind, text, created_at, status,
+                             provider_id, provider_name, provider_type, model, tokens_in, tokens_cached,
+                             tokens_out, cost, latency_ms, usage_estimated, session_id, speaker, round, participant)
+    VALUES (s.chat_id, 'out', 'bot', 'text', txt, now(),
+            CASE WHEN s.chat_id IS NOT NULL AND btrim(txt, E' \t\r\n') <> '' THEN 'queued' END,
+            p.id, coalesce(p.name, sp.provider_name), p.type, coalesce(r ->> 'model', p.model_id), t_in, t_cached,
+            t_out, f_cost, (r ->> 'latency_ms')::int, (r #>> '{usage,estimated}')::boolean,
+            s.id, speaker, (j.payload ->> 'round')::int, pos)
+    RETURNING * INTO m;
+    IF m.status = 'queued' THEN
+        UPDATE rt.chats c SET last_message_at = m.created_at, last_message_id = m.id
+        WHERE c.id = s.chat_id AND (c.last_message_at IS NULL OR (c.last_message_at, c.last_message_id) < (m.created_at, m.id));
+        INSERT INTO rt.outbox (kind, payload)
+        VALUES ('telegram.send', jsonb_build_object('chat_id', s.chat_id, 'text', speaker || E':\n' || txt,
+                                                    'message_pk', m.id, 'as', 'bot', 'session_id', s.id)
+                                 || CASE WHEN jsonb_typeof(r -> 'telegram_message_id') = 'number'
+                                         THEN jsonb_build_object('edit_message_id', r -> 'telegram_message_id')
+                                         ELSE '{}' END)
+        RETURNING id INTO send_job;
+        fx := rt._session_fx(1);
+    END IF;
+    -- 2. totals
+    UPDATE rt.sessions SET turns = turns + 1, tokens_in = tokens_in + coalesce(t_in, 0),
+        tokens_out = tokens_out + coalesce(t_out, 0), cost = cost + coalesce(f_cost, 0), updated_at = now()
+    WHERE sessions.id = s.id;
+    -- 3. strikes: an empty reply, or one (nearly) repeating an earlier reply of the same participant
+    IF pos IS NOT NULL THEN
+        struck := btrim(txt, E' \t\r\n') = ''
+                  OR EXISTS (SELECT FROM rt.messages e
+                             WHERE e.session_id = s.id AND e.participant = pos AND e.direction = 'out'
+                               AND e.speaker IS NOT NULL AND e.id <> m.id AND btrim(coalesce(e.text, '')) <> ''
+                               AND rt.text_similarity(txt, e.text) >= 0.85);
+        UPDATE rt.session_participants x SET turns = turns + 1, tokens_in = tokens_in + coalesce(t_in, 0),
+            tokens_out = tokens_out + coalesce(t_out, 0), cost = cost + coalesce(f_cost, 0),
+            strikes = strikes + CASE WHEN struck THEN 1 ELSE 0 END
+        WHERE x.session_id = s.id AND x.position = pos
+        RETURNING * INTO sp;
+        IF sp.strikes >= 2 AND sp.status = 'active' THEN
+            fx := rt._session_fx_add(fx, rt._session_exclude(s, pos, 'пустые или повторяющиеся ответы'));
+        END IF;
+    END IF;
+    -- 4 and 5. the stop conditions, else the next turn
+    fx := rt._session_fx_add(fx, rt._session_advance(s.id, pos));
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = sid;
+    done := jsonb_build_object('message_pk', m.id, 'send_job', send_job,
+                               'next_job', CASE WHEN s.status = 'running' THEN s.turn_job END,
+                               'status', s.status, 'stop_reason', s.stop_reason, 'cost', f_cost,
+                               'struck', struck);
+    UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
+    PERFORM rt._session_ring(rt._session_fx_add(fx, rt._session_fx(0, ARRAY[m.id])), s.chat_id);
+    PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+    RETURN done;
+END
+$$;
+COMMENT ON FUNCTION rt.session_record_turn(bigint, jsonb) IS 'Edge LLM worker, after an llm.turn: result as rt.record_reply''s but text may be empty. Records the turn''s message (speaker, round, participant, tokens, cost at the job''s start prices; a telegram.send "<speaker>:\n<text>" with the chat), the totals, a strike for an empty or near-repeated reply (rt.text_similarity >= 0.85; two exclude), then the stop conditions or the next turn. Returns {"message_pk","send_job","next_job","status","stop_reason","cost","struck"}; a finished job its stored result; a session no longer running (or not this turn) {"state":"stopped"} and nothing recorded. P0002 unknown job, 22023 bad result';
+
+-- an llm.turn that failed for good: its participant is excluded and the debate goes on
+CREATE FUNCTION rt._session_turn_failed(j rt.outbox, error text) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    s rt.sessions;
+    pos int := rt._payload_id(j.payload, 'position');
+    fx jsonb := rt._session_fx();
+BEGIN
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = rt._payload_id(j.payload, 'session_id') FOR UPDATE;
+    IF s.id IS NULL OR s.status <> 'running' OR s.turn_job IS DISTINCT FROM j.id THEN
+        RETURN fx;
+    END IF;
+    IF j.payload ->> 'purpose' = 'compress' THEN
+        -- no summary of the context: the postponed speaker goes on with the extractive one
+        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position'));
+        fx := rt._session_fx(1);
+    ELSIF pos IS NULL THEN
+        UPDATE rt.sessions SET summary_state = 'done' WHERE sessions.id = s.id;
+        fx := rt._session_end(s.id, 'rounds_done', left('the summary failed: ' || error, 1000));
+    ELSE
+        fx := rt._session_exclude(s, pos, left(error, 300));
+        fx := rt._session_fx_add(fx, rt._session_advance(s.id, pos));
+    END IF;
+    PERFORM rt._session_ring(fx, s.chat_id);
+    PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+    RETURN fx;
+END
+$$;
+COMMENT ON FUNCTION rt._session_turn_failed(rt.outbox, text) IS 'internal (rt._job_kill of an llm.turn): when it is the running session''s current turn, its participant is excluded with the error and the chat told, then the stop conditions or the next turn (a failed summary ends rounds_done); rings its own doorbells';
+
+-- ---------------------------------------------------------------------------
+-- The reaper
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION rt.session_reap() RETURNS int
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    s rt.sessions;
+    n int := 0;
+    fx jsonb;
+BEGIN
+    PERFORM rt._require_worker('admin');
+    FOR s IN SELECT * FROM rt.sessions x WHERE x.status = 'running' AND x.turn_deadline < now()
+             ORDER BY x.turn_deadline LIMIT 100 FOR UPDATE SKIP LOCKED LOOP
+        fx := rt._session_end(s.id, 'timeout', format('turn %s (round %s) got no reply within %s s', s.turns + 1,
+                                                      s.current_round, s.turn_timeout_sec));
+        PERFORM rt._session_ring(fx, s.chat_id);
+        n := n + 1;
+    END LOOP;
+    FOR s IN SELECT * FROM rt.sessions x WHERE x.status = 'awaiting_topic' AND x.created_at < now() - interval '1 hour'
+             ORDER BY x.id LIMIT 100 - n FOR UPDATE SKIP LOCKED LOOP
+        fx := rt._session_end(s.id, 'timeout', 'no topic within an hour');
+        PERFORM rt._session_ring(fx, s.chat_id);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rt.session_reap() IS 'Edge timer (every 2 s): running sessions whose turn_deadline passed, and sessions awaiting their topic for more than an hour, end with timeout (failed), at most 100 a call, FOR UPDATE SKIP LOCKED; returns how many ended. Needs no edge alive when the turn began: the deadline is in the row';
+
+CREATE INDEX sessions_awaiting_idx ON rt.sessions (created_at) WHERE status = 'awaiting_topic';
+COMMENT ON INDEX rt.sessions_awaiting_idx IS 'the reaper: sessions awaiting their topic, oldest first';
+
+-- ---------------------------------------------------------------------------
+-- The job machinery learns llm.turn
+-- ---------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION rt._job_kill(j rt.outbox, error text) RETURNS rt.outbox
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    pk bigint := rt._payload_id(j.payload, 'message_pk');
+    chat bigint := rt._payload_id(j.payload, 'chat_id');
+    edited bigint[] := '{}';
+    nid bigint;
+BEGIN
+    UPDATE rt.outbox SET dead_at = now(), last_error = error WHERE outbox.id = j.id RETURNING * INTO j;
+    IF j.kind = 'telegram.send' AND pk IS NOT NULL THEN
+        UPDATE rt.messages m SET status = 'failed', error = _job_kill.error
+        WHERE m.id = pk AND m.status IS DISTINCT FROM 'sent';
+        IF FOUND THEN
+            edited := ARRAY[pk];
+        END IF;
+    ELSIF j.kind = 'llm.draft' THEN
+        UPDATE rt.drafts d SET status = 'failed', error = _job_kill.error, updated_at = now()
+        WHERE d.id = rt._payload_id(j.payload, 'draft_id') AND d.status = 'generating';
+    END IF;
+    nid := rt._notify_admins(CASE WHEN j.kind LIKE 'telegram.%' THEN 'delivery_failed' ELSE 'error' END,
+                             chat, pk,
+                             jsonb_build_object('job_id', j.id, 'kind', j.kind, 'chat_id', chat, 'error', error),
+                             false);
+    PERFORM rt._ring_messages('{}', edited, CASE WHEN cardinality(edited) > 0 THEN ARRAY[chat] ELSE '{}' END, ARRAY[nid]);
+    IF j.kind = 'llm.turn' THEN
+        PERFORM rt._session_turn_failed(j, error);
+    END IF;
+    RETURN j;
+END
+$$;
+COMMENT ON FUNCTION rt._job_kill(rt.outbox, text) IS 'internal: makes a job dead: dead_at, last_error, a telegram.send message failed, an llm.draft draft failed, an llm.turn''s participant excluded and the debate moved on (rt._session_turn_failed), a delivery_failed (telegram.*) or error (llm.*) notification {"job_id","kind","chat_id","error"}, one journal row';
+
+CREATE OR REPLACE FUNCTION rt.job_begin(job bigint) RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    j rt.outbox;
+    chat rt.chats;
+    p rt.providers;
+    s rt.sessions;
+    pk bigint;
+    txt text;
+    sig text;
+    req jsonb;
+    streaming jsonb;
+    result jsonb;
+    turn jsonb;
+BEGIN
+    PERFORM rt._require_worker('admin');
+    j := rt._lock_job(job);
+    IF j.done_at IS NOT NULL THEN
+        RETURN '{"state": "done"}';
+    END IF;
+    IF j.dead_at IS NOT NULL THEN
+        RETURN '{"state": "dead"}';
+    END IF;
+    IF j.kind = 'llm.turn' THEN
+        -- a turn that is no longer the running session's current one: nothing to do
+        SELECT * INTO s FROM rt.sessions x WHERE x.id = rt._payload_id(j.payload, 'session_id');
+        IF s.id IS NULL OR s.status <> 'running' OR s.turn_job IS DISTINCT FROM j.id
+           OR (j.payload ->> 'turn')::int IS DISTINCT FROM s.turns THEN
+            UPDATE rt.outbox SET done_at = now(), result = '{"state": "done"}' WHERE outbox.id = j.id;
+            RETURN '{"state": "done"}';
+        END IF;
+    END IF;
+    UPDATE rt.outbox SET attempts = attempts + 1, started_at = now() WHERE outbox.id = j.id RETURNING * INTO j;
+    result := jsonb_build_object('state', 'run', 'id', j.id, 'kind', j.kind, 'attempts', j.attempts, 'payload', j.payload);
+    SELECT * INTO chat FROM rt.chats c WHERE c.id = rt._payload_id(j.payload, 'chat_id');
+
+    CASE j.kind
+    WHEN 'telegram.send' THEN
+        txt := j.payload ->> 'text';
+        -- the signature only when it fits Telegram's 4096 characters: a message is never lost to it
+        sig := rt.setting('admin.signature') #>> '{}';
+        IF j.payload ->> 'as' = 'admin' AND sig <> '' AND length(txt) + 2 + length(sig) <= 4096 THEN
+            txt := txt || E'\n\n' || sig;
+        END IF;
+        result := result || jsonb_build_object('text', txt, 'chat_type', chat.type);
+        pk := rt._payload_id(j.payload, 'message_pk');
+        UPDATE rt.messages m SET status = 'sending' WHERE m.id = pk AND m.status = 'queued';
+        IF FOUND THEN
+            PERFORM rt._ring_messages('{}', ARRAY[pk], ARRAY[chat.id]);
+        END IF;
+    WHEN 'llm.reply', 'llm.draft' THEN
+        p := rt._pick_provider(CASE WHEN j.kind = 'llm.draft' THEN rt._payload_id(j.payload, 'provider_id') END,
+                               chat.provider_id);
+        IF p.id IS NULL THEN
+            PERFORM rt._job_kill(j, 'no enabled provider');
+            RETURN '{"state": "dead", "error": "no enabled provider"}';
+        END IF;
+        BEGIN
+            req := rt.compile_request(j.payload -> 'params', p.type, j.payload -> 'context', p.model_id);
+        EXCEPTION WHEN invalid_parameter_value THEN
+            -- a payload no provider can be asked with never gets better: dead at once
+            PERFORM rt._job_kill(j, 'bad job payload: ' || SQLERRM);
+            RETURN jsonb_build_object('state', 'dead', 'error', 'bad job payload: ' || SQLERRM);
+        END;
+        req := p.params || req || '{"stream": true}'
+               || CASE WHEN p.type <> 'anthropic' THEN '{"stream_options": {"include_usage": true}}'::jsonb ELSE '{}' END;
+        streaming := rt.setting('telegram.streaming');
+        result := result || jsonb_build_object(
+            'chat_type', chat.type,
+            'streaming', CASE WHEN jsonb_typeof(streaming) = 'boolean' THEN streaming ELSE 'true' END,
+            'provider', jsonb_build_object('id', p.id, 'name', p.name, 'type', p.type, 'base_url', p.base_url,
+                                           'model_id', p.model_id, 'api_key_enc', p.api_key_enc),
+            'url', rt._provider_url(p),
+            'request', req);
+    WHEN 'llm.turn' THEN
+        turn := rt.session_next_turn(s.id);
+        IF turn ->> 'state' = 'dead' THEN
+            PERFORM rt._job_kill(j, turn ->> 'error');
+            RETURN turn;
+        ELSIF turn ? 'state' THEN
+            UPDATE rt.outbox SET done_at = now(), result = '{"state": "done"}' WHERE outbox.id = j.id;
+            RETURN '{"state": "done"}';
+        END IF;
+        result := result || turn;
+    ELSE
+        NULL;   -- telegram.delete, and kinds of later versions: the payload says it all
+    END CASE;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION rt.job_begin(bigint) IS 'Edge worker, before the effect: {"state":"done"|"dead"} for a finished job; else attempts + 1, started_at, and {"state":"run","id","kind","attempts","payload"} plus for telegram.send "text" (signature for as=admin) and "chat_type" (the message goes sending), for llm.reply/llm.draft "chat_type", "streaming", "provider" {id,name,type,base_url,model_id,api_key_enc}, "url" and "request", for llm.turn the same plus "session" {"id","turn","round","position","speaker","deadline_ms","compressed"} (rt.session_next_turn). No enabled provider: dead at once, {"state":"dead","error":"no enabled provider"}. An llm.turn that is not the running session''s current turn: done, {"state":"done"}. P0002 for an unknown job';
+
+REVOKE EXECUTE ON FUNCTION rt._session_fx(int, bigint[], bigint[]), rt._session_fx_add(jsonb, jsonb),
+    rt._session_ring(jsonb, bigint), rt._session_lock(bigint, text), rt._session_say(rt.sessions, text, jsonb),
+    rt._session_defaults(), rt._session_create(bigint, bigint, text, jsonb), rt._session_open(bigint, bigint, text),
+    rt._session_seat(rt.sessions), rt._session_queue_turn(bigint, int, int, text), rt._session_begin(bigint, text),
+    rt._session_end(bigint, text, text), rt._session_interject(bigint, bigint),
+    rt._session_history(rt.sessions, int), rt._session_tokens(text, jsonb), rt._session_fit(rt.sessions, text, jsonb, int),
+    rt._session_system(rt.sessions, rt.session_participants), rt.session_next_turn(bigint),
+    rt._session_exclude(rt.sessions, int, text), rt._session_advance(bigint, int),
+    rt.session_record_turn(bigint, jsonb), rt._session_turn_failed(rt.outbox, text), rt.session_reap(),
+    rt._job_kill(rt.outbox, text), rt.job_begin(bigint) FROM PUBLIC;
