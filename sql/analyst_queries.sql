@@ -76,3 +76,22 @@ FROM rt.v_messages
 WHERE created_at >= now() - interval '14 days'
 GROUP BY 1
 ORDER BY 1 DESC;
+
+-- Round table: what the debates cost, per provider and day (turns, tokens, USD), last 30 days.
+SELECT date_trunc('day', t.created_at) AS day, coalesce(t.provider_name, '(unknown)') AS provider,
+       count(*) AS turns, count(DISTINCT t.session_id) AS sessions,
+       sum(t.tokens_in) AS tokens_in, sum(t.tokens_out) AS tokens_out, sum(t.cost) AS cost_usd
+FROM rt.v_session_turns t
+WHERE t.entry = 'turn' AND t.created_at >= now() - interval '30 days'
+GROUP BY 1, 2
+ORDER BY 1 DESC, cost_usd DESC NULLS LAST;
+
+-- Round table: how sessions end (stop reason), with rounds played, duration and cost, last 30 days.
+SELECT coalesce(s.stop_reason, s.status) AS outcome, count(*) AS sessions,
+       round(avg(s.current_round), 1) AS avg_rounds, sum(s.excluded) AS participants_excluded,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.duration)) AS median_seconds,
+       sum(s.cost) AS cost_usd
+FROM rt.v_sessions s
+WHERE s.created_at >= now() - interval '30 days'
+GROUP BY 1
+ORDER BY sessions DESC;
