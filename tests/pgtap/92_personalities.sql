@@ -5,7 +5,7 @@
 -- rt.ensure_roundtable_settings (first start seeds, the console wins, invalid values refused
 -- and notified), as rt_edge without an actor. Logins t92_*; everything rolls back.
 BEGIN;
-SELECT plan(102);
+SELECT plan(104);
 
 -- 'ok', or the SQLSTATE and the COLUMN field the error named (22023:title)
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -261,6 +261,14 @@ SELECT is(pg_temp.err($$SELECT rt.ensure_roundtable_settings('{"OPENAI_MODEL": "
           'an unknown variable is refused (models go to ensure_default_providers)');
 SELECT is(rt.ensure_roundtable_settings('{"MAX_ROUNDS": 5}') -> 'invalid' -> 0 ->> 'key', 'MAX_ROUNDS',
           'a non-string value is invalid (values come from the environment as strings)');
+
+-- ---------------------------------------------------------------------------
+-- Analyst views (sql/roles.sql grants them)
+-- ---------------------------------------------------------------------------
+SELECT ok(has_table_privilege('rt_analyst', 'rt.v_sessions', 'select') AND has_table_privilege('rt_analyst', 'rt.v_session_turns', 'select')
+          AND has_table_privilege('rt_analyst', 'rt.v_personalities', 'select'), 'rt_analyst reads v_sessions, v_session_turns, v_personalities');
+SELECT ok(NOT has_table_privilege('rt_analyst', 'rt.sessions', 'select') AND NOT has_table_privilege('rt_analyst', 'rt.personalities', 'select')
+          AND NOT has_table_privilege('rt_analyst', 'rt.session_participants', 'select'), 'but none of the round table''s tables');
 
 SELECT * FROM finish();
 ROLLBACK;
