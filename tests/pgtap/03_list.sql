@@ -64,15 +64,17 @@ SELECT is(pg_temp.mids(rt.list_messages(jsonb_build_object('chat_id', -7201, 'li
 -- the Message shape
 SELECT is((SELECT ARRAY(SELECT jsonb_object_keys(rt.list_messages('{"chat_id": -7201, "limit": 1}') #> '{items,0}') ORDER BY 1)),
           ARRAY['author_type', 'chat_id', 'created_at', 'direction', 'edit_history', 'edited_at', 'error', 'id', 'in_reply_to', 'kind',
-                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'sender', 'sent_at', 'status', 'text', 'update_id', 'user_id'],
-          'Message has exactly the OpenAPI fields');
+                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'round', 'sender', 'sent_at', 'session_id', 'speaker',
+                'status', 'text', 'update_id', 'user_id'],
+          'Message has exactly the OpenAPI fields (0.5.0: session_id, speaker, round)');
 SELECT is((rt.list_messages('{"chat_id": -7201, "limit": 1}') #> '{items,0}') - 'id'::text - 'received_at'::text,
           jsonb_build_object('chat_id', -7201, 'message_id', 5, 'user_id', 7200000001, 'update_id', 720000000005,
                              'direction', 'in', 'author_type', 'user', 'kind', 'text', 'text', 'hay 5',
                              'sender', jsonb_build_object('id', 7200000001, 'username', NULL, 'first_name', 'U1', 'last_name', NULL),
                              'created_at', '2023-11-15T03:13:20+00:00', 'edited_at', NULL, 'edit_history', '[]'::jsonb,
                              'status', NULL, 'labels', '[]'::jsonb, 'moderation', NULL,
-                             'llm', NULL, 'error', NULL, 'sent_at', NULL, 'in_reply_to', NULL),
+                             'llm', NULL, 'error', NULL, 'sent_at', NULL, 'in_reply_to', NULL,
+                             'session_id', NULL, 'speaker', NULL, 'round', NULL),
           'Message values, timestamps in ISO 8601 UTC');
 
 -- bad filters name the field

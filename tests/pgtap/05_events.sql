@@ -27,7 +27,8 @@ SELECT is(ARRAY(SELECT e #>> '{data,text}' FROM ev WHERE e ->> 'type' = 'message
           'created events carry the current message');
 SELECT is((SELECT ARRAY(SELECT jsonb_object_keys(e -> 'data') ORDER BY 1) FROM ev WHERE n = 1),
           ARRAY['author_type', 'chat_id', 'created_at', 'direction', 'edit_history', 'edited_at', 'error', 'id', 'in_reply_to', 'kind',
-                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'sender', 'sent_at', 'status', 'text', 'update_id', 'user_id'],
+                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'round', 'sender', 'sent_at', 'session_id', 'speaker',
+                'status', 'text', 'update_id', 'user_id'],
           'data is a Message');
 SELECT is((SELECT e -> 'data' FROM ev WHERE e ->> 'type' = 'chat.updated'),
           jsonb_build_object('id', -7501, 'type', 'group', 'title', 'Events', 'username', NULL, 'autoreply', false,
