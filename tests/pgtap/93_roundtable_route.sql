@@ -6,7 +6,7 @@
 -- the auto-reply, and what is never routed (edits, hidden messages). Update ids 893xxxxx,
 -- chats ±893000xx, users 8930010x; everything rolls back.
 BEGIN;
-SELECT plan(61);
+SELECT plan(64);
 
 -- a known world: our bot, no rules, no bot texts or payment link, one demo provider playing
 -- two personalities (so a session has speakers)
@@ -62,6 +62,16 @@ CREATE FUNCTION pg_temp.session_texts(chat bigint) RETURNS text LANGUAGE sql AS 
     WHERE o.kind = 'telegram.send' AND (o.payload ->> 'session_id')::bigint = (pg_temp.session(chat)).id $$;
 CREATE TEMP TABLE menu AS SELECT '{"keyboard": [[{"text": "Новое обсуждение"}], [{"text": "Остановить диалог"}, {"text": "Отблагодарить создателя"}]],
                                    "resize_keyboard": true, "is_persistent": true}'::jsonb AS k;
+
+-- ---- the common message costs no routing ---------------------------------------------------------
+SET LOCAL track_functions = 'all';
+CREATE FUNCTION pg_temp.routed() RETURNS bigint LANGUAGE sql AS $$
+    SELECT coalesce(sum(calls), 0) FROM pg_stat_xact_user_functions WHERE schemaname = 'rt' AND funcname = '_roundtable_route' $$;
+SELECT rt.ingest(pg_temp.msg(89300090, -89300002, 'just a group message')) \gset _
+SELECT rt.ingest(pg_temp.msg(89300091, 89300003, 'hello, bot')) \gset _
+SELECT is(pg_temp.routed(), 0::bigint, 'messages that are no command or button, in chats without a session: rt._roundtable_route never runs');
+SELECT rt.ingest(pg_temp.msg(89300092, 89300003, '/help')) \gset _
+SELECT is(pg_temp.routed(), 1::bigint, 'a command of ours runs it once');
 
 -- ---- /start, /help ---------------------------------------------------------------------------------
 SELECT is(rt.ingest(pg_temp.msg(89300001, 89300001, '/start')) -> 'jobs', '1'::jsonb, '/start: one job');
@@ -178,6 +188,12 @@ SELECT is((SELECT format('%s «%s»', s.status, s.topic) FROM pg_temp.session(89
 SELECT is((SELECT session_id FROM rt.messages WHERE id = pg_temp.pk(89300002, 89300052)), (pg_temp.session(89300002)).id,
           'and the third message is an interjection');
 SELECT is(pg_temp.jobs(89300002, 89300051) || '|' || pg_temp.jobs(89300002, 89300052), '|', 'none of them an auto-reply');
+
+-- a chat has a session now (89300002 runs): other chats' ordinary messages are still not routed
+CREATE TEMP TABLE t93_calls AS SELECT pg_temp.routed() AS n;
+SELECT rt.ingest(pg_temp.msg(89300093, -89300001, 'ordinary talk elsewhere')) \gset _
+SELECT is(pg_temp.routed() - (SELECT n FROM t93_calls), 0::bigint,
+          'with a session in another chat, an ordinary message in a chat without one is not routed');
 
 -- ---- never routed: edits, hidden messages, other bots ----------------------------------------------
 SELECT rt.ingest(pg_temp.msg(89300060, 89300001, 'hello')) \gset _
