@@ -5,7 +5,7 @@
 -- deleted provider at job_begin), and the context budget (a long history is compressed and the
 -- request leaves room for max_tokens). Chats 95000xxx, updates 9500xxxx; everything rolls back.
 BEGIN;
-SELECT plan(59);
+SELECT plan(72);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -211,6 +211,62 @@ SELECT is((pg_temp.got('bb') #>> '{request,max_tokens}')::int, 500, 'max_tokens:
 SELECT is(pg_temp.got('bb') #>> '{request,messages,1,content}', 'Topic: t95 topic', 'the topic stays first');
 SELECT ok(pg_temp.got('bb') #>> '{request,messages,-1,content}' LIKE 'T95 C: Turn 16 opens with its main claim.%',
           'the last turn is still there');
+
+
+-- ---- the LLM summary of older rounds ---------------------------------------------------------
+UPDATE rt.providers SET enabled = true WHERE id = pg_temp.pv('sum');
+INSERT INTO t95 VALUES ('ls', to_jsonb(pg_temp.run(jsonb_build_object('context_token_limit', 1000, 'max_rounds', 100,
+                                                                         'summary_provider_id', pg_temp.pv('sum')))));
+UPDATE rt.providers SET enabled = false WHERE id IN (SELECT provider_id FROM rt.session_participants
+                                                     WHERE session_id = pg_temp.sid('ls') AND provider_id <> pg_temp.pv('sum'));
+UPDATE rt.providers SET enabled = true WHERE id = pg_temp.pv('sum');
+DELETE FROM rt.session_participants WHERE session_id = pg_temp.sid('ls') AND provider_id = pg_temp.pv('sum');  -- summary only
+-- turns until the history outgrows 1000 - 500 tokens: then job_begin postpones the speaker
+DO $$
+DECLARE
+    i int;
+    j bigint;
+BEGIN
+    FOR i IN 1..30 LOOP
+        j := pg_temp.tj(pg_temp.sid('ls'));
+        IF rt.job_begin(j) = '{"state": "done"}' THEN
+            INSERT INTO t95 VALUES ('lsj', to_jsonb(j));
+            EXIT;
+        END IF;
+        PERFORM rt.session_record_turn(j, jsonb_build_object('text', format('Point %s. ', i)
+            || (SELECT string_agg(md5('ls' || i || ':' || g), ' ') FROM generate_series(1, 6) g)));
+    END LOOP;
+END
+$$;
+SELECT set_config('t95.r', (SELECT payload ->> 'round' FROM rt.outbox WHERE id = (pg_temp.got('lsj') #>> '{}')::bigint), true);
+SELECT ok(current_setting('t95.r')::int >= 2, 'over the budget with a summary provider: a speaker''s turn waits (from round 2 on)');
+SELECT is((SELECT result FROM rt.outbox WHERE id = (pg_temp.got('lsj') #>> '{}')::bigint), '{"state": "postponed"}', 'its job is postponed');
+SELECT is((SELECT payload - 'session_id' - 'turn' FROM rt.outbox WHERE id = pg_temp.tj(pg_temp.sid('ls'))),
+          jsonb_build_object('round', current_setting('t95.r')::int, 'chat_id', NULL, 'purpose', 'compress', 'position', NULL,
+                             'resume_position', (SELECT (payload ->> 'position')::int FROM rt.outbox
+                                                 WHERE id = (pg_temp.got('lsj') #>> '{}')::bigint)),
+          'a compress job of the summary provider comes first, with no chat (nothing of it is posted)');
+INSERT INTO t95 VALUES ('lsb', rt.job_begin(pg_temp.tj(pg_temp.sid('ls'))));
+SELECT is(pg_temp.got('lsb') #>> '{provider,id}', pg_temp.pv('sum')::text, 'asked of the summary provider');
+SELECT ok(pg_temp.got('lsb') #>> '{request,messages,0,content}' ~ format('Summarise rounds 1-%s', current_setting('t95.r')::int - 1),
+          'to summarise the rounds before this one');
+SELECT is(pg_temp.got('lsb') #>> '{session,speaker}', 'Summary', 'speaker Summary');
+SELECT is(rt.session_record_turn(pg_temp.tj(pg_temp.sid('ls')), '{"text": "A argued X, B argued Y.", "usage": {"input": 400, "output": 10}}') ->> 'status',
+          'running', 'the summary recorded');
+SELECT is((SELECT context_summary || ' / ' || context_summary_round FROM rt.sessions WHERE id = pg_temp.sid('ls')),
+          'A argued X, B argued Y. / ' || (current_setting('t95.r')::int - 1), 'sessions.context_summary and context_summary_round');
+SELECT is((SELECT count(*)::int FROM rt.messages WHERE session_id = pg_temp.sid('ls') AND text = 'A argued X, B argued Y.'), 0,
+          'the context summary is no turn of the history');
+INSERT INTO t95 VALUES ('lsr', rt.job_begin(pg_temp.tj(pg_temp.sid('ls'))));
+SELECT is((pg_temp.got('lsr') #>> '{session,position}')::int,
+          (SELECT (payload ->> 'position')::int FROM rt.outbox WHERE id = (pg_temp.got('lsj') #>> '{}')::bigint),
+          'then the postponed speaker');
+SELECT is(pg_temp.got('lsr') #>> '{request,messages,2,content}',
+          format('Summary of rounds 1-%s: A argued X, B argued Y.', current_setting('t95.r')::int - 1),
+          'whose context has the summary in place of the older rounds');
+SELECT ok(position('Point 1.' IN (pg_temp.got('lsr') #> '{request,messages}')::text) = 0, 'and nothing of round 1 besides');
+SELECT ok((SELECT sum(rt.estimate_tokens(m ->> 'content') + 4) FROM jsonb_array_elements(pg_temp.got('lsr') #> '{request,messages}') m)
+          <= 1000 - (pg_temp.got('lsr') #>> '{request,max_tokens}')::int, 'within the budget');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -196,7 +196,8 @@ $$;
 COMMENT ON FUNCTION rt._session_seat(rt.sessions) IS 'internal: copies the participants of a starting session: every enabled non-demo provider by (position, id) with its personality; with none, the enabled demo provider once per personality (by id, at most 4; once without any); returns how many';
 
 -- queues the llm.turn job of (round, position); position null = the summary turn
-CREATE FUNCTION rt._session_queue_turn(session_id bigint, rnd int, pos int, purpose text DEFAULT NULL)
+CREATE FUNCTION rt._session_queue_turn(session_id bigint, rnd int, pos int, purpose text DEFAULT NULL,
+                                       resume_position int DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = rt, pg_catalog
@@ -207,9 +208,12 @@ DECLARE
 BEGIN
     SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_queue_turn.session_id;
     INSERT INTO rt.outbox (kind, payload)
-    VALUES ('llm.turn', jsonb_build_object('session_id', s.id, 'turn', s.turns, 'round', rnd,
-                                           'position', pos, 'chat_id', s.chat_id)
-                        || CASE WHEN purpose IS NOT NULL THEN jsonb_build_object('purpose', purpose) ELSE '{}' END)
+    -- a context summary is no turn of the debate: no chat in its payload, so nothing of it is posted
+    VALUES ('llm.turn', jsonb_build_object('session_id', s.id, 'turn', s.turns, 'round', rnd, 'position', pos,
+                                           'chat_id', CASE WHEN purpose IS NULL THEN s.chat_id END)
+                        || CASE WHEN purpose IS NOT NULL
+                                THEN jsonb_build_object('purpose', purpose, 'resume_position', resume_position)
+                                ELSE '{}' END)
     RETURNING id INTO job;
     UPDATE rt.sessions SET current_round = rnd, next_position = coalesce(pos, next_position),
         turn_job = job, turn_started_at = now(),
@@ -218,7 +222,7 @@ BEGIN
     RETURN job;
 END
 $$;
-COMMENT ON FUNCTION rt._session_queue_turn(bigint, int, int, text) IS 'internal: inserts the llm.turn job {"session_id","turn","round","position","chat_id"[,"purpose"]} (turn = sessions.turns, the idempotency key) and makes it the session''s turn: current_round, next_position, turn_job, turn_started_at, turn_deadline = now() + turn_timeout_sec';
+COMMENT ON FUNCTION rt._session_queue_turn(bigint, int, int, text, int) IS 'internal: inserts the llm.turn job {"session_id","turn","round","position","chat_id"} (turn = sessions.turns, the idempotency key; with purpose "compress" also "purpose" and "resume_position", and chat_id null so nothing is posted) and makes it the session''s turn: current_round, next_position, turn_job, turn_started_at, turn_deadline = now() + turn_timeout_sec';
 
 CREATE FUNCTION rt._session_begin(session_id bigint, topic text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE
@@ -467,6 +471,8 @@ DECLARE
     base jsonb;
     max_out int;
     sys text;
+    hist jsonb;
+    purpose text;
     fit jsonb;
     req jsonb;
     streaming jsonb;
@@ -482,6 +488,7 @@ BEGIN
         RETURN '{"state": "done"}';
     END IF;
     pos := rt._payload_id(payload, 'position');
+    purpose := payload ->> 'purpose';
     IF pos IS NULL THEN
         SELECT * INTO p FROM rt.providers pr WHERE pr.id = s.summary_provider_id;
     ELSE
@@ -499,8 +506,25 @@ BEGIN
     IF max_out > s.context_token_limit / 2 THEN
         max_out := s.context_token_limit / 2;    -- a tiny context limit still leaves half for the prompt
     END IF;
-    sys := rt._session_system(s, sp);
-    fit := rt._session_fit(s, sys, rt._session_history(s, pos), s.context_token_limit - max_out);
+    IF purpose = 'compress' THEN
+        -- the LLM summary of the rounds before this one, for the context of the next speakers
+        sys := concat_ws(E'\n\n',
+            'You summarise a round-table debate for its participants. Topic: «' || s.topic || '».',
+            format('Summarise rounds 1-%s: the position and main arguments of each participant, where they agree and where they disagree. At most 200 words, no introduction. Reply in the language of the topic.',
+                   (payload ->> 'round')::int - 1));
+        hist := (SELECT jsonb_agg(e ORDER BY n) FROM jsonb_array_elements(rt._session_history(s, NULL)) WITH ORDINALITY x (e, n)
+                 WHERE (e ->> 'round')::int < (payload ->> 'round')::int);
+        fit := rt._session_fit(s, sys, hist, s.context_token_limit - max_out);
+    ELSE
+        sys := rt._session_system(s, sp);
+        fit := rt._session_fit(s, sys, rt._session_history(s, pos), s.context_token_limit - max_out);
+        -- over the budget with a summary provider: first an LLM summary of the rounds before this one
+        IF pos IS NOT NULL AND (fit ->> 'compressed')::boolean
+           AND coalesce(s.context_summary_round, 0) < (payload ->> 'round')::int - 1
+           AND EXISTS (SELECT FROM rt.providers x WHERE x.id = s.summary_provider_id AND x.enabled) THEN
+            RETURN '{"state": "summarise"}';
+        END IF;
+    END IF;
     req := rt.compile_request('{}', p.type,
                               (SELECT coalesce(jsonb_agg(jsonb_build_object('role', e ->> 'role', 'content', e ->> 'content') ORDER BY n), '[]')
                                FROM jsonb_array_elements(fit -> 'history') WITH ORDINALITY x (e, n)),
@@ -524,12 +548,12 @@ BEGIN
         'request', req,
         'session', jsonb_build_object(
             'id', s.id, 'turn', (payload ->> 'turn')::int, 'round', (payload ->> 'round')::int, 'position', pos,
-            'speaker', CASE WHEN pos IS NULL THEN 'Итог' ELSE sp.name END,
+            'speaker', CASE WHEN purpose = 'compress' THEN 'Summary' WHEN pos IS NULL THEN 'Итог' ELSE sp.name END,
             'deadline_ms', greatest(0, floor(extract(epoch FROM s.turn_deadline - clock_timestamp()) * 1000))::bigint,
             'compressed', (fit -> 'compressed')));
 END
 $$;
-COMMENT ON FUNCTION rt.session_next_turn(bigint) IS 'Edge worker (via rt.job_begin): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}}; the request is rt.compile_request''s with the system prompt of the participant (instructions, style, debate rules) and the history labelled by speaker (own turns as assistant, interjections with the user''s name), within context_token_limit - max_tokens estimated tokens (context summary, rt.compress_context, then dropping oldest turns). {"state":"done"} when not running or no turn is pending; {"state":"dead","error"} when the turn''s provider was deleted. P0002 unknown';
+COMMENT ON FUNCTION rt.session_next_turn(bigint) IS 'Edge worker (via rt.job_begin): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}}; the request is rt.compile_request''s with the system prompt of the participant (instructions, style, debate rules) and the history labelled by speaker (own turns as assistant, interjections with the user''s name), within context_token_limit - max_tokens estimated tokens (context summary, rt.compress_context, then dropping oldest turns). {"state":"summarise"} when the history is over the budget, an enabled summary provider is set and no summary covers the rounds before this one yet (rt.job_begin then queues the "compress" job first); for that job the summary provider''s request to summarise those rounds (speaker "Summary"). {"state":"done"} when not running or no turn is pending; {"state":"dead","error"} when the turn''s provider was deleted. P0002 unknown';
 
 -- ---------------------------------------------------------------------------
 -- After a turn: strikes, stop conditions, the next turn
@@ -660,19 +684,6 @@ BEGIN
         UPDATE rt.outbox SET done_at = now(), result = '{"state": "stopped"}' WHERE outbox.id = j.id;
         RETURN '{"state": "stopped"}';
     END IF;
-    IF j.payload ->> 'purpose' = 'compress' THEN
-        -- the LLM summary of older rounds: kept for the context, not a turn of the debate
-        UPDATE rt.sessions SET context_summary = left(txt, 20000),
-            context_summary_round = (j.payload ->> 'round')::int - 1, updated_at = now()
-        WHERE sessions.id = s.id;
-        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position'));
-        done := jsonb_build_object('message_pk', NULL, 'send_job', NULL, 'next_job', (SELECT x.turn_job FROM rt.sessions x WHERE x.id = s.id),
-                                   'status', 'running', 'stop_reason', NULL, 'cost', NULL);
-        UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
-        PERFORM rt._ring_outbox(1);
-        RETURN done;
-    END IF;
-
     pos := rt._payload_id(j.payload, 'position');
     IF pos IS NOT NULL THEN
         SELECT * INTO sp FROM rt.session_participants x WHERE x.session_id = s.id AND x.position = pos;
@@ -688,6 +699,23 @@ BEGIN
     t_out := (r #>> '{usage,output}')::int;
     IF jsonb_typeof(r -> 'usage') = 'object' THEN
         f_cost := rt._call_cost(p.id, coalesce(j.started_at, now()), t_in, t_cached, t_out);
+    END IF;
+    IF j.payload ->> 'purpose' = 'compress' THEN
+        -- the LLM summary of older rounds: kept for the context (counted in the totals), not a
+        -- turn of the debate; the postponed speaker goes on
+        UPDATE rt.sessions SET context_summary = nullif(left(btrim(txt, E' \t\r\n'), 20000), ''),
+            context_summary_round = (j.payload ->> 'round')::int - 1,
+            tokens_in = tokens_in + coalesce(t_in, 0), tokens_out = tokens_out + coalesce(t_out, 0),
+            cost = cost + coalesce(f_cost, 0), updated_at = now()
+        WHERE sessions.id = s.id;
+        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position')::int);
+        SELECT * INTO s FROM rt.sessions WHERE sessions.id = sid;
+        done := jsonb_build_object('message_pk', NULL, 'send_job', NULL, 'next_job', s.turn_job, 'status', s.status,
+                                   'stop_reason', NULL, 'cost', f_cost, 'struck', false);
+        UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
+        PERFORM rt._ring_outbox(1);
+        PERFORM rt._notify_changed('session', jsonb_build_array(s.id));
+        RETURN done;
     END IF;
 
     -- 1. the turn's message (and its post when there is a chat and something to say)
@@ -762,8 +790,10 @@ BEGIN
         RETURN fx;
     END IF;
     IF j.payload ->> 'purpose' = 'compress' THEN
-        -- no summary of the context: the postponed speaker goes on with the extractive one
-        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position'));
+        -- no summary of the context: the postponed speaker goes on with the extractive one, and no
+        -- other summary is asked for in this round (an older summary, if any, stands for these rounds)
+        UPDATE rt.sessions SET context_summary_round = (j.payload ->> 'round')::int - 1 WHERE sessions.id = s.id;
+        PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, rt._payload_id(j.payload, 'resume_position')::int);
         fx := rt._session_fx(1);
     ELSIF pos IS NULL THEN
         UPDATE rt.sessions SET summary_state = 'done' WHERE sessions.id = s.id;
@@ -933,6 +963,16 @@ BEGIN
         IF turn ->> 'state' = 'dead' THEN
             PERFORM rt._job_kill(j, turn ->> 'error');
             RETURN turn;
+        ELSIF turn ->> 'state' = 'summarise' THEN
+            -- the speaker waits for the summary provider's summary of the older rounds
+            SELECT * INTO s FROM rt.sessions x WHERE x.id = s.id FOR UPDATE;
+            UPDATE rt.outbox SET done_at = now(), result = '{"state": "postponed"}' WHERE outbox.id = j.id;
+            IF s.status = 'running' AND s.turn_job = j.id THEN
+                PERFORM rt._session_queue_turn(s.id, (j.payload ->> 'round')::int, NULL, 'compress',
+                                               rt._payload_id(j.payload, 'position')::int);
+                PERFORM rt._ring_outbox(1);
+            END IF;
+            RETURN '{"state": "done"}';
         ELSIF turn ? 'state' THEN
             UPDATE rt.outbox SET done_at = now(), result = '{"state": "done"}' WHERE outbox.id = j.id;
             RETURN '{"state": "done"}';
@@ -944,12 +984,12 @@ BEGIN
     RETURN result;
 END
 $$;
-COMMENT ON FUNCTION rt.job_begin(bigint) IS 'Edge worker, before the effect: {"state":"done"|"dead"} for a finished job; else attempts + 1, started_at, and {"state":"run","id","kind","attempts","payload"} plus for telegram.send "text" (signature for as=admin) and "chat_type" (the message goes sending), for llm.reply/llm.draft "chat_type", "streaming", "provider" {id,name,type,base_url,model_id,api_key_enc}, "url" and "request", for llm.turn the same plus "session" {"id","turn","round","position","speaker","deadline_ms","compressed"} (rt.session_next_turn). No enabled provider: dead at once, {"state":"dead","error":"no enabled provider"}. An llm.turn that is not the running session''s current turn: done, {"state":"done"}. P0002 for an unknown job';
+COMMENT ON FUNCTION rt.job_begin(bigint) IS 'Edge worker, before the effect: {"state":"done"|"dead"} for a finished job; else attempts + 1, started_at, and {"state":"run","id","kind","attempts","payload"} plus for telegram.send "text" (signature for as=admin) and "chat_type" (the message goes sending), for llm.reply/llm.draft "chat_type", "streaming", "provider" {id,name,type,base_url,model_id,api_key_enc}, "url" and "request", for llm.turn the same plus "session" {"id","turn","round","position","speaker","deadline_ms","compressed"} (rt.session_next_turn). No enabled provider: dead at once, {"state":"dead","error":"no enabled provider"}. An llm.turn that is not the running session''s current turn: done, {"state":"done"}; one whose history needs an LLM summary first: done (result postponed), the "compress" llm.turn of the summary provider queued with the speaker to resume, {"state":"done"}. P0002 for an unknown job';
 
 REVOKE EXECUTE ON FUNCTION rt._session_fx(int, bigint[], bigint[]), rt._session_fx_add(jsonb, jsonb),
     rt._session_ring(jsonb, bigint), rt._session_lock(bigint, text), rt._session_say(rt.sessions, text, jsonb),
     rt._session_defaults(), rt._session_create(bigint, bigint, text, jsonb), rt._session_open(bigint, bigint, text),
-    rt._session_seat(rt.sessions), rt._session_queue_turn(bigint, int, int, text), rt._session_begin(bigint, text),
+    rt._session_seat(rt.sessions), rt._session_queue_turn(bigint, int, int, text, int), rt._session_begin(bigint, text),
     rt._session_end(bigint, text, text), rt._session_interject(bigint, bigint),
     rt._session_history(rt.sessions, int), rt._session_tokens(text, jsonb), rt._session_fit(rt.sessions, text, jsonb, int),
     rt._session_system(rt.sessions, rt.session_participants), rt.session_next_turn(bigint),
