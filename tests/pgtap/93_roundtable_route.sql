@@ -6,7 +6,7 @@
 -- the auto-reply, and what is never routed (edits, hidden messages). Update ids 893xxxxx,
 -- chats ±893000xx, users 8930010x; everything rolls back.
 BEGIN;
-SELECT plan(64);
+SELECT plan(67);
 
 -- a known world: our bot, no rules, no bot texts or payment link, one demo provider playing
 -- two personalities (so a session has speakers)
@@ -188,6 +188,15 @@ SELECT is((SELECT format('%s «%s»', s.status, s.topic) FROM pg_temp.session(89
 SELECT is((SELECT session_id FROM rt.messages WHERE id = pg_temp.pk(89300002, 89300052)), (pg_temp.session(89300002)).id,
           'and the third message is an interjection');
 SELECT is(pg_temp.jobs(89300002, 89300051) || '|' || pg_temp.jobs(89300002, 89300052), '|', 'none of them an auto-reply');
+
+-- one message's failing route costs the batch nothing else (the session function breaks here,
+-- inside this rolled-back transaction)
+CREATE OR REPLACE FUNCTION rt._session_interject(session_id bigint, message_pk bigint) RETURNS jsonb
+LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 't93 broken interjection' USING ERRCODE = 'XX000'; END $$;
+SELECT rt.ingest(jsonb_build_array(pg_temp.upd(89300055, 89300002, 'а если аллергия?'), pg_temp.upd(89300056, 89300001, 'hello again'))) \gset _
+SELECT is(pg_temp.notes(89300002, 89300055), 'error:roundtable', 'a failing route: an error notification, source roundtable');
+SELECT is(pg_temp.jobs(89300002, 89300055), '', 'the message stays consumed (no auto-reply)');
+SELECT is(pg_temp.jobs(89300001, 89300056), 'llm.reply', 'and the other message of the batch keeps its decision');
 
 -- a chat has a session now (89300002 runs): other chats' ordinary messages are still not routed
 CREATE TEMP TABLE t93_calls AS SELECT pg_temp.routed() AS n;

@@ -4,6 +4,8 @@
 -- button's label (setting bot.texts), or comes to a chat with a session (chats.session_id).
 -- A consumed message ends the decision: no playbook, no auto-reply, no mention notification.
 -- The session's own changes are part 30's (rt._session_open/_begin/_end/_interject).
+-- A failure in one message's route is that message's alone: its effects roll back and an error
+-- notification (source roundtable) tells the admins; transient errors go up for a retry.
 
 -- what decide.c reads once per batch: the menu buttons' labels and whether any chat has a
 -- session awaiting its topic or running (when none, no chat is looked up for routing)
@@ -158,8 +160,8 @@ BEGIN
         ELSIF s.status = 'awaiting_topic' THEN
             -- the topic comes from whoever asked; others in a group are ignored (consumed)
             IF s.user_id IS NULL OR s.user_id = _roundtable_route.user_id THEN
-                IF text IS NOT NULL AND btrim(text) <> '' THEN
-                    res := rt._route_merge(res, rt._session_begin(s.id, left(btrim(text), 4000)));
+                IF text IS NOT NULL AND btrim(text, E' \t\r\n') <> '' THEN
+                    res := rt._route_merge(res, rt._session_begin(s.id, left(btrim(text, E' \t\r\n'), 4000)));
                 END IF;
             END IF;
         ELSE
@@ -167,6 +169,18 @@ BEGIN
         END IF;
     END CASE;
     RETURN res;
+EXCEPTION
+    WHEN serialization_failure OR deadlock_detected OR lock_not_available OR query_canceled THEN
+        RAISE;   -- rt.ingest's caller retries the batch
+    WHEN OTHERS THEN
+        -- one message's failure (a bug, a race the session functions refuse) must not cost the
+        -- batch its other decisions: this message's effects are rolled back, the admins told,
+        -- and the message stays consumed (a broken command is no auto-reply trigger)
+        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+        nid := rt._notify_admins('error', chat_id, message_pk, jsonb_build_object(
+            'source', 'roundtable', 'error', err, 'sqlstate', SQLSTATE, 'command', cmd), false);
+        RETURN jsonb_build_object('consumed', true, 'jobs', 0, 'out_messages', '[]'::jsonb,
+                                  'notifications', jsonb_build_array(nid));
 END
 $$;
 COMMENT ON FUNCTION rt._roundtable_route(bigint, bigint, bigint, bigint, text, text) IS 'internal (rt.ingest, after moderation, before playbooks): the round table''s commands /start, /help (texts with the menu keyboard), /new (a session awaiting its topic, or already_running), /stop (the chat''s session stopped_by_user, or nothing_to_stop), /donate (the payment.url button, or donate_unavailable and an error notification), menu buttons as their commands; in a chat with a session, the asking user''s next message is the topic and, while it runs, any message an interjection. Returns {"consumed","jobs","out_messages","notifications"}';
