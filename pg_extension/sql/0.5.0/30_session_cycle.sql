@@ -346,10 +346,12 @@ COMMENT ON FUNCTION rt._session_interject(bigint, bigint) IS 'internal (the rout
 -- what a session's speakers have said so far, as [{"role","content","round"}], the topic first.
 -- me: the position whose own turns are "assistant" (null: every turn is "user", for the summary)
 CREATE FUNCTION rt._session_history(s rt.sessions, me int) RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = rt, pg_catalog
 AS $$
-    SELECT jsonb_build_array(jsonb_build_object('role', 'user', 'content', 'Topic: ' || s.topic, 'round', 0))
+BEGIN
+    -- plpgsql, not sql: the plan over rt.messages' partitions is cached, not made at every turn
+    RETURN (SELECT jsonb_build_array(jsonb_build_object('role', 'user', 'content', 'Topic: ' || s.topic, 'round', 0))
            || coalesce(jsonb_agg(jsonb_build_object(
                   'role', CASE WHEN h.direction = 'out' AND h.participant = me THEN 'assistant' ELSE 'user' END,
                   'content', CASE WHEN h.direction = 'in'
@@ -364,7 +366,8 @@ AS $$
           WHERE m.session_id = s.id
             AND ((m.direction = 'out' AND m.speaker IS NOT NULL AND m.round IS NOT NULL)
                  OR (m.direction = 'in' AND m.moderation IS NULL))
-            AND btrim(coalesce(m.text, '')) <> '') h
+            AND btrim(coalesce(m.text, '')) <> '') h);
+END
 $$;
 COMMENT ON FUNCTION rt._session_history(rt.sessions, int) IS 'internal: the history a speaker sees: the topic ({"role":"user","content":"Topic: ...","round":0}), then every non-empty turn ("<speaker>: <text>" as user, the speaker''s own as assistant) and interjection ("<name> (участник чата): <text>") in order, each with its round';
 
@@ -435,10 +438,11 @@ COMMENT ON FUNCTION rt._session_fit(rt.sessions, text, jsonb, int) IS 'internal:
 
 -- the system prompt of a participant (instructions, style, the debate's rules) or of the summary
 CREATE FUNCTION rt._session_system(s rt.sessions, sp rt.session_participants) RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = rt, pg_catalog
 AS $$
-    SELECT CASE WHEN sp.session_id IS NULL THEN
+BEGIN
+    RETURN CASE WHEN sp.session_id IS NULL THEN
         concat_ws(E'\n\n',
             'You are the moderator of a round-table debate. Topic: «' || s.topic || '».',
             'Participants: ' || (SELECT string_agg(x.name, ', ' ORDER BY x.position) FROM rt.session_participants x
@@ -453,12 +457,13 @@ AS $$
                                                         FROM rt.session_participants x
                                                         WHERE x.session_id = s.id AND x.position <> sp.position) || '.', ''),
             'Rules: answer the others'' arguments, do not repeat yourself or the others, be concise (a short paragraph). Write only your own reply, without your name. Reply in the language of the topic.')
-    END
+    END;
+END
 $$;
 COMMENT ON FUNCTION rt._session_system(rt.sessions, rt.session_participants) IS 'internal: the system prompt of a turn: the participant''s instructions and style and the debate''s rules (topic, its name, the others; answer the others, do not repeat yourself, be concise); for a null participant the summary''s moderator prompt';
 
-CREATE FUNCTION rt.session_next_turn(session_id bigint) RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY DEFINER
+CREATE FUNCTION rt._session_turn_request(session_id bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
 AS $$
 DECLARE
@@ -468,7 +473,6 @@ DECLARE
     sp rt.session_participants;
     p rt.providers;
     chat rt.chats;
-    base jsonb;
     max_out int;
     sys text;
     hist jsonb;
@@ -477,8 +481,7 @@ DECLARE
     req jsonb;
     streaming jsonb;
 BEGIN
-    PERFORM rt._require_worker('admin');
-    SELECT * INTO s FROM rt.sessions WHERE sessions.id = session_next_turn.session_id;
+    SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_turn_request.session_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'session % does not exist', session_id USING ERRCODE = 'P0002', COLUMN = 'session_id';
     END IF;
@@ -501,8 +504,7 @@ BEGIN
     SELECT * INTO chat FROM rt.chats c WHERE c.id = s.chat_id;
 
     -- max_tokens from the preset defaults; the prompt gets the rest of context_token_limit
-    base := rt.compile_request('{}', p.type, '[]', p.model_id);
-    max_out := coalesce((base ->> 'max_tokens')::int, (base ->> 'max_completion_tokens')::int, 512);
+    max_out := coalesce((rt.setting('preset.defaults') ->> 'max_tokens')::int, 512);   -- what compile_request asks
     IF max_out > s.context_token_limit / 2 THEN
         max_out := s.context_token_limit / 2;    -- a tiny context limit still leaves half for the prompt
     END IF;
@@ -553,7 +555,18 @@ BEGIN
             'compressed', (fit -> 'compressed')));
 END
 $$;
-COMMENT ON FUNCTION rt.session_next_turn(bigint) IS 'Edge worker (via rt.job_begin): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}}; the request is rt.compile_request''s with the system prompt of the participant (instructions, style, debate rules) and the history labelled by speaker (own turns as assistant, interjections with the user''s name), within context_token_limit - max_tokens estimated tokens (context summary, rt.compress_context, then dropping oldest turns). {"state":"summarise"} when the history is over the budget, an enabled summary provider is set and no summary covers the rounds before this one yet (rt.job_begin then queues the "compress" job first); for that job the summary provider''s request to summarise those rounds (speaker "Summary"). {"state":"done"} when not running or no turn is pending; {"state":"dead","error"} when the turn''s provider was deleted. P0002 unknown';
+COMMENT ON FUNCTION rt._session_turn_request(bigint) IS 'internal: rt.session_next_turn without the caller check (rt.job_begin has made it): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}}; the request is rt.compile_request''s with the system prompt of the participant (instructions, style, debate rules) and the history labelled by speaker (own turns as assistant, interjections with the user''s name), within context_token_limit - max_tokens estimated tokens (context summary, rt.compress_context, then dropping oldest turns). {"state":"summarise"} when the history is over the budget, an enabled summary provider is set and no summary covers the rounds before this one yet (rt.job_begin then queues the "compress" job first); for that job the summary provider''s request to summarise those rounds (speaker "Summary"). {"state":"done"} when not running or no turn is pending; {"state":"dead","error"} when the turn''s provider was deleted. P0002 unknown';
+
+CREATE FUNCTION rt.session_next_turn(session_id bigint) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
+AS $$
+BEGIN
+    PERFORM rt._require_worker('admin');
+    RETURN rt._session_turn_request(session_id);
+END
+$$;
+COMMENT ON FUNCTION rt.session_next_turn(bigint) IS 'Edge worker (rt.job_begin answers an llm.turn with it): the current turn of a running session: {"chat_type","streaming","provider","url","request","session":{"id","turn","round","position","speaker","deadline_ms","compressed"}} with the exact request (rt.compile_request''s, the participant''s system prompt and the labelled history within context_token_limit - max_tokens), {"state":"summarise"} when an LLM context summary must come first, {"state":"done"} when not running or no turn is pending, {"state":"dead","error"} when the turn''s provider was deleted; P0002 unknown (rt._session_turn_request)';
 
 -- ---------------------------------------------------------------------------
 -- After a turn: strikes, stop conditions, the next turn
@@ -959,7 +972,7 @@ BEGIN
             'url', rt._provider_url(p),
             'request', req);
     WHEN 'llm.turn' THEN
-        turn := rt.session_next_turn(s.id);
+        turn := rt._session_turn_request(s.id);   -- rt.session_next_turn without a second caller check
         IF turn ->> 'state' = 'dead' THEN
             PERFORM rt._job_kill(j, turn ->> 'error');
             RETURN turn;
@@ -992,7 +1005,7 @@ REVOKE EXECUTE ON FUNCTION rt._session_fx(int, bigint[], bigint[]), rt._session_
     rt._session_seat(rt.sessions), rt._session_queue_turn(bigint, int, int, text, int), rt._session_begin(bigint, text),
     rt._session_end(bigint, text, text), rt._session_interject(bigint, bigint),
     rt._session_history(rt.sessions, int), rt._session_tokens(text, jsonb), rt._session_fit(rt.sessions, text, jsonb, int),
-    rt._session_system(rt.sessions, rt.session_participants), rt.session_next_turn(bigint),
+    rt._session_system(rt.sessions, rt.session_participants), rt._session_turn_request(bigint), rt.session_next_turn(bigint),
     rt._session_exclude(rt.sessions, int, text), rt._session_advance(bigint, int),
     rt.session_record_turn(bigint, jsonb), rt._session_turn_failed(rt.outbox, text), rt.session_reap(),
     rt._job_kill(rt.outbox, text), rt.job_begin(bigint) FROM PUBLIC;
