@@ -118,6 +118,7 @@ BEGIN
         UPDATE rt.sessions SET topic = f_topic, status = rt.session_transition(status, 'topic'), updated_at = now()
         WHERE id = s.id
         RETURNING * INTO s;
+        PERFORM rt.audit('session.topic', 'session:' || s.id, NULL, jsonb_build_object('topic', s.topic));
     END IF;
     RETURN rt._session_json(s);
 END
