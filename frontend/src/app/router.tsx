@@ -1,5 +1,6 @@
-// URL map: /login, and inside the authenticated layout /chats/:chatId?, /presets, /providers,
-// /playbooks, /moderation, /queue, /audit, /admins and /settings. Routes stay thin.
+// URL map: /login, and inside the authenticated layout /chats/:chatId?, /sessions,
+// /sessions/:sessionId, /presets, /providers, /personalities, /playbooks, /moderation, /queue,
+// /audit, /admins and /settings. Routes stay thin.
 import { createBrowserRouter, Navigate } from 'react-router';
 import { AppLayoutRoute } from '@/routes/app-layout';
 import { ChatsRoute } from '@/routes/chats';
@@ -17,6 +18,15 @@ export function createAppRouter() {
       children: [
         { index: true, element: <Navigate to="/chats" replace /> },
         { path: 'chats/:chatId?', element: <ChatsRoute /> },
+        { path: 'sessions', lazy: async () => ({ Component: (await pages()).SessionsRoute }) },
+        {
+          path: 'sessions/:sessionId',
+          lazy: async () => ({ Component: (await pages()).SessionRoute }),
+        },
+        {
+          path: 'personalities',
+          lazy: async () => ({ Component: (await pages()).PersonalitiesRoute }),
+        },
         { path: 'presets', lazy: async () => ({ Component: (await pages()).PresetsRoute }) },
         { path: 'providers', lazy: async () => ({ Component: (await pages()).ProvidersRoute }) },
         { path: 'playbooks', lazy: async () => ({ Component: (await pages()).PlaybooksRoute }) },

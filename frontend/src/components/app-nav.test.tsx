@@ -23,8 +23,10 @@ describe('AppNav', () => {
     expect(screen.getByRole('link', { name: 'Admins' })).toBeInTheDocument();
     expect(screen.getAllByRole('link').map((link) => link.textContent)).toEqual([
       'Chats',
+      'Sessions',
       'Presets',
       'Providers',
+      'Personalities',
       'Playbooks',
       'Moderation',
       'Queue',

@@ -6,8 +6,10 @@ import { cn } from '@/lib/utils/cn';
 
 const ITEMS = [
   { to: '/chats', key: 'chats' },
+  { to: '/sessions', key: 'sessions' },
   { to: '/presets', key: 'presets' },
   { to: '/providers', key: 'providers' },
+  { to: '/personalities', key: 'personalities' },
   { to: '/playbooks', key: 'playbooks' },
   { to: '/moderation', key: 'moderation' },
   { to: '/queue', key: 'queue' },

@@ -1,6 +1,12 @@
 // Builders for API objects in tests; only the fields a test cares about need passing.
 import type { Chat, Message } from '@/lib/api/client';
 import type { LlmUsage, Provider } from '@/lib/api/delivery';
+import type {
+  Personality,
+  RtSession,
+  RtSessionDetail,
+  SessionParticipant,
+} from '@/lib/api/roundtable';
 
 export function makeMessage(overrides: Partial<Message> & { id: number }): Message {
   return {
@@ -77,6 +83,73 @@ export function makeProvider(overrides: Partial<Provider> & { id: number }): Pro
     api_key_hint: 'sk-…abcd',
     demo: false,
     prices: { input_per_m: 0.15, cached_input_per_m: 0.075, output_per_m: 0.6 },
+    version: 1,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function makeRtSession(overrides: Partial<RtSession> & { id: number }): RtSession {
+  return {
+    chat_id: null,
+    user_id: null,
+    created_by: 'admin:1',
+    topic: `Topic ${overrides.id}`,
+    status: 'running',
+    stop_reason: null,
+    stop_detail: null,
+    max_rounds: 3,
+    current_round: 1,
+    turns: 0,
+    turn_timeout_sec: 60,
+    context_token_limit: 6000,
+    max_tokens: null,
+    max_cost: null,
+    summary_provider_id: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost: 0,
+    created_at: '2026-01-01T12:00:00Z',
+    started_at: '2026-01-01T12:00:01Z',
+    finished_at: null,
+    turn_deadline: null,
+    ...overrides,
+  };
+}
+
+export function makeParticipant(
+  overrides: Partial<SessionParticipant> & { position: number },
+): SessionParticipant {
+  return {
+    provider_id: overrides.position + 1,
+    provider_name: 'demo',
+    personality_id: null,
+    name: `demo · P${overrides.position}`,
+    status: 'active',
+    strikes: 0,
+    excluded_reason: null,
+    turns: 0,
+    tokens_in: 0,
+    tokens_out: 0,
+    cost: 0,
+    ...overrides,
+  };
+}
+
+export function makeRtSessionDetail(
+  overrides: Partial<RtSessionDetail> & { id: number },
+): RtSessionDetail {
+  const { turns: _count, ...session } = makeRtSession({ id: overrides.id });
+  void _count;
+  return { ...session, participants: [], turns: [], ...overrides };
+}
+
+export function makePersonality(overrides: Partial<Personality> & { id: number }): Personality {
+  return {
+    title: `Personality ${overrides.id}`,
+    instructions: '',
+    style: '',
     version: 1,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',

@@ -1,4 +1,5 @@
-// One message in the stream: sender, author type and direction, time, chat id, text, delivery
+// One message in the stream: sender (a round-table turn's speaker and round), author type and
+// direction, time, chat id, text, delivery
 // status of outgoing messages (queued → sending → sent, or failed with the reason), the model
 // call behind a bot message (provider, model, tokens, cost; "demo model" when the demo provider
 // wrote it), moderation labels and state (hidden/deleted look distinct), and an "edited" marker
@@ -42,8 +43,12 @@ const AUTHOR_BADGE: Record<Message['author_type'], string | undefined> = {
 
 export function MessageItem({ message, actions }: { message: Message; actions?: ReactNode }) {
   const { t, i18n } = useTranslation();
-  // Bot and admin messages carry no Telegram sender; name them by who wrote them.
-  const name = senderName(message.sender) ?? t(`messages.authorName.${message.author_type}`);
+  // A round-table turn is named by its speaker ("OpenAI · Оптимист"); other bot and admin
+  // messages carry no Telegram sender, so they are named by who wrote them.
+  const name =
+    message.speaker ??
+    senderName(message.sender) ??
+    t(`messages.authorName.${message.author_type}`);
   const username = message.sender?.username;
   const outgoing = message.direction === 'out';
   const history = message.edit_history;
@@ -74,8 +79,19 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
         <Badge className={AUTHOR_BADGE[message.author_type]}>
           {t(`messages.author.${message.author_type}`)}
         </Badge>
+        {message.speaker ? (
+          <span title={t('messages.speakerLabel')}>
+            <Badge className="bg-violet-100 text-violet-800">
+              {message.round !== null
+                ? `${message.speaker} · ${t('messages.round', { round: message.round })}`
+                : message.speaker}
+            </Badge>
+          </span>
+        ) : null}
         {message.llm?.demo ? <DemoBadge /> : null}
-        <span className="text-neutral-400">{t('messages.chatId', { id: message.chat_id })}</span>
+        {message.chat_id !== null ? (
+          <span className="text-neutral-400">{t('messages.chatId', { id: message.chat_id })}</span>
+        ) : null}
         {message.status ? (
           <span
             title={

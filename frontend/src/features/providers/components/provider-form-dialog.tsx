@@ -12,6 +12,7 @@ import { ErrorText } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
 import { PROVIDER_TYPES, type Provider, type ProviderType } from '@/lib/api/delivery';
 import { isApiError } from '@/lib/api/errors';
+import { usePersonalities } from '@/lib/api/list-personalities';
 import { useCreateProvider } from '../api/create-provider';
 import { useUpdateProvider } from '../api/update-provider';
 import {
@@ -44,6 +45,10 @@ export function ProviderFormDialog({ provider, nextPosition, onClose }: Provider
   const save = provider ? update : create;
   const serverField = isApiError(save.error) ? providerFieldOf(save.error.problem.field) : null;
   const demo = form.type === 'demo';
+  const personalities = usePersonalities();
+  const chosenMissing =
+    form.personality_id !== '' &&
+    !(personalities.data ?? []).some((p) => String(p.id) === form.personality_id);
 
   const set = <K extends ProviderField>(key: K, value: ProviderForm[K]) =>
     setForm((current) => ({ ...current, [key]: value }));
@@ -213,6 +218,26 @@ export function ProviderFormDialog({ provider, nextPosition, onClose }: Provider
             ) : null}
           </div>
         )}
+        <Field
+          label={t('providers.personality')}
+          hint={hint('personality_id', t('providers.personalityHint'))}
+        >
+          <Select
+            value={form.personality_id}
+            aria-invalid={invalid('personality_id')}
+            onChange={(e) => set('personality_id', e.target.value)}
+          >
+            <option value="">{t('providers.noPersonality')}</option>
+            {chosenMissing ? (
+              <option value={form.personality_id}>#{form.personality_id}</option>
+            ) : null}
+            {(personalities.data ?? []).map((p) => (
+              <option key={p.id} value={String(p.id)}>
+                {p.title}
+              </option>
+            ))}
+          </Select>
+        </Field>
         <label className="flex items-center gap-2 text-sm text-neutral-800">
           <input
             type="checkbox"

@@ -11,6 +11,7 @@ import { RowSwitch } from '@/components/ui/row-switch';
 import { usePermission } from '@/hooks/use-permissions';
 import type { Provider } from '@/lib/api/delivery';
 import { isApiError } from '@/lib/api/errors';
+import { usePersonalities } from '@/lib/api/list-personalities';
 import { useProviders } from '@/lib/api/list-providers';
 import { cn } from '@/lib/utils/cn';
 import { useDeleteProvider } from '../api/delete-provider';
@@ -22,6 +23,9 @@ export function ProvidersPage() {
   const { t, i18n } = useTranslation();
   const canConfigure = usePermission('configure');
   const providers = useProviders();
+  const personalities = usePersonalities();
+  const personalityTitle = (id: number | null) =>
+    id === null ? null : (personalities.data?.find((p) => p.id === id)?.title ?? `#${id}`);
   const update = useUpdateProvider();
   const remove = useDeleteProvider();
   const [editing, setEditing] = useState<Provider | 'new' | null>(null);
@@ -107,6 +111,11 @@ export function ProvidersPage() {
                       <span className="font-medium text-neutral-900">{p.name}</span>
                       {p.demo ? <DemoBadge /> : null}
                     </div>
+                    {p.personality_id !== null ? (
+                      <div className="text-xs text-neutral-600">
+                        {t('providers.personality')}: {personalityTitle(p.personality_id)}
+                      </div>
+                    ) : null}
                     {p.base_url ? (
                       <div className="font-mono text-[11px] break-all text-neutral-500">
                         {p.base_url}

@@ -18,6 +18,8 @@ export type ProviderForm = {
   model_id: string;
   params: string;
   enabled: boolean;
+  /** The personality's id as text; '' = none. */
+  personality_id: string;
   input_per_m: string;
   cached_input_per_m: string;
   output_per_m: string;
@@ -49,6 +51,7 @@ export const EMPTY_PROVIDER_FORM: ProviderForm = {
   model_id: '',
   params: '{}',
   enabled: true,
+  personality_id: '',
   input_per_m: '',
   cached_input_per_m: '',
   output_per_m: '',
@@ -66,6 +69,7 @@ export function providerToForm(provider: Provider): ProviderForm {
     model_id: provider.model_id,
     params: JSON.stringify(provider.params ?? {}, null, 2),
     enabled: provider.enabled,
+    personality_id: provider.personality_id === null ? '' : String(provider.personality_id),
     input_per_m: num(provider.prices?.input_per_m),
     cached_input_per_m: num(provider.prices?.cached_input_per_m),
     output_per_m: num(provider.prices?.output_per_m),
@@ -120,6 +124,7 @@ type Parsed = {
   model_id: string;
   params: Record<string, unknown>;
   enabled: boolean;
+  personality_id: number | null;
   prices: Prices | null;
 };
 
@@ -153,6 +158,7 @@ function parseCommon(
       model_id: modelId,
       params,
       enabled: form.enabled,
+      personality_id: /^\d+$/.test(form.personality_id) ? Number(form.personality_id) : null,
       prices,
     },
   };
@@ -165,7 +171,7 @@ export function parseCreateForm(
 ): { ok: true; body: ProviderCreate } | { ok: false; errors: ProviderErrors } {
   const parsed = parseCommon(form);
   if (!parsed.ok) return parsed;
-  const { base_url, prices, ...rest } = parsed.value;
+  const { base_url, prices, personality_id, ...rest } = parsed.value;
   const apiKey = form.api_key.trim();
   return {
     ok: true,
@@ -173,6 +179,7 @@ export function parseCreateForm(
       ...rest,
       position: Math.min(Math.max(position, 0), 1000),
       ...(base_url !== null ? { base_url } : {}),
+      ...(personality_id !== null ? { personality_id } : {}),
       ...(prices !== null ? { prices } : {}),
       ...(apiKey !== '' && rest.type !== 'demo' ? { api_key: apiKey } : {}),
     },
@@ -198,6 +205,8 @@ export function parseUpdateForm(
   if (v.model_id !== original.model_id) body.model_id = v.model_id;
   if (!sameJson(v.params, original.params ?? {})) body.params = v.params;
   if (v.enabled !== original.enabled) body.enabled = v.enabled;
+  if (v.personality_id !== (original.personality_id ?? null))
+    body.personality_id = v.personality_id;
   const before = original.prices
     ? {
         input_per_m: original.prices.input_per_m,

@@ -1,10 +1,9 @@
 // Settings: takeover minutes, context size, the bot's username and id; the default provider for
-// auto-replies, the admin signature and Telegram streaming; and the built-in parameter defaults
-// (the lowest preset layer). Each saves on its own; viewers and moderators see the values
+// auto-replies, the admin signature and Telegram streaming; the built-in parameter defaults
+// (the lowest preset layer); the AI round table's limits, payment URL and bot texts. Each saves on its own; viewers and moderators see the values
 // read-only.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
 import { EmptyState, ErrorText, PageShell, Section } from '@/components/ui/page';
@@ -15,6 +14,8 @@ import { TONES, VERBOSITIES, type Setting } from '@/lib/api/behaviour';
 import { isApiError } from '@/lib/api/errors';
 import { useProviders } from '@/lib/api/list-providers';
 import { useSettings, useUpdateSetting } from '../api/settings';
+import { BotTextsSetting, RoundtableSettings } from './roundtable-settings';
+import { SaveRow } from './save-row';
 
 type Kind = 'integer' | 'username' | 'optionalInteger';
 const SCALARS: { key: string; kind: Kind }[] = [
@@ -81,43 +82,18 @@ export function SettingsPage() {
               setting={byKey.get('preset.defaults')}
             />
           </Section>
+          <Section title={t('roundtable.title')}>
+            <RoundtableSettings byKey={byKey} />
+          </Section>
+          <Section title={t('roundtable.botTexts')} className="lg:col-span-2">
+            <BotTextsSetting
+              key={`texts:${JSON.stringify(byKey.get('bot.texts')?.value ?? null)}`}
+              setting={byKey.get('bot.texts')}
+            />
+          </Section>
         </div>
       )}
     </PageShell>
-  );
-}
-
-function SaveRow({
-  children,
-  error,
-  pending,
-  disabled,
-}: {
-  children: ReactNode;
-  error: unknown;
-  pending: boolean;
-  disabled: boolean;
-}) {
-  const { t } = useTranslation();
-  const canConfigure = usePermission('configure');
-  return (
-    <div className="space-y-2">
-      {children}
-      <ErrorText>
-        {error
-          ? isApiError(error)
-            ? error.detail
-            : error instanceof Error
-              ? error.message
-              : null
-          : null}
-      </ErrorText>
-      {canConfigure ? (
-        <Button type="submit" size="sm" disabled={pending || disabled}>
-          {t('common.save')}
-        </Button>
-      ) : null}
-    </div>
   );
 }
 
