@@ -29,7 +29,8 @@
 
 #define TG_MAX_CHARS 4096
 #define MAX_PARTS 64
-#define PART_TRIES 3 /* transient failures of one part before the delivery gives up */
+#define PART_TRIES 3     /* transient failures of one part before the delivery gives up */
+#define ORDER_WAIT_MS 50 /* a later message of a chat waits for the earlier one this often */
 
 typedef struct send_state {
     edge_jobstate base; /* first: list, timer, SQL-call lifetime */
@@ -350,11 +351,29 @@ static int ask_chat_slot(send_state *st)
     return edge_redis_cmd(sd.ctx->redis, on_chat_slot, st, 5, argv, NULL);
 }
 
+/* One chat's messages leave in the order of their jobs: a job waits while this process holds
+ * an earlier job (a smaller id) of the same chat, or one whose chat is not known yet (its
+ * rt.job_begin has not answered). A round table queues a turn's post and the next turn at
+ * once; the next turn's post must not overtake it. */
+static int earlier_pending(const send_state *st)
+{
+    for (const edge_jobstate *b = sd.states.head; b; b = b->next) {
+        const send_state *o = (const send_state *)b;
+        if (o == st || !b->job || b->job->id >= st->base.job->id) continue;
+        if (!o->begin || o->chat_id == st->chat_id) return 1;
+    }
+    return 0;
+}
+
 static void send_part(send_state *st)
 {
     long long wait;
     if (st->next_part >= st->nspans) {
         record(st);
+        return;
+    }
+    if (st->next_part == 0 && !st->have_slot && earlier_pending(st)) {
+        edge_jobstate_wait(&st->base, ORDER_WAIT_MS, send_part_later);
         return;
     }
     if (!sd.ctx->cfg->tg_token[0]) {

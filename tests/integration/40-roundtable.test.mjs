@@ -108,7 +108,7 @@ test('/new → topic → two full rounds in the admins\' order; each request has
   assert.equal(turns.length, 4);
   for (const [i, m] of turns.entries()) {
     assert.equal(m.text, calls[i].reply);
-    assert.equal(m.session_id, s.id);
+    assert.equal(m.session_id, Number(s.id));
     assert.equal(m.round, Math.floor(i / 2) + 1);
     assert.equal(m.llm.tokens_in, calls[i].usage.prompt_tokens, `turn ${i}: tokens in as the provider reported`);
     assert.equal(m.llm.tokens_out, calls[i].usage.completion_tokens);
@@ -119,7 +119,7 @@ test('/new → topic → two full rounds in the admins\' order; each request has
   assert.equal(d.tokens_out, sum('tokens_out'));
   const list = await as.viewer.get(`/api/sessions?chat_id=${chatId}`);
   assertResponse('listSessions', list);
-  assert.deepEqual(list.json.items.map((x) => x.id), [s.id]);
+  assert.deepEqual(list.json.items.map((x) => x.id), [Number(s.id)]);
 
   // the edge's log: one "llm call" line per turn with the session, tokens and cost
   const lines = edge.log().split('\n').filter((l) => l.includes('"msg":"llm call"') && l.includes(`"session_id":"${s.id}"`)).map((l) => JSON.parse(l));
