@@ -13,6 +13,7 @@ int edge_sqlstate_to_status(const char *s)
     if (strcmp(s, "P0002") == 0) return 404;
     if (strcmp(s, "23505") == 0) return 409;
     if (strcmp(s, "40001") == 0) return 409; /* stale version: optimistic concurrency */
+    if (strcmp(s, "55000") == 0) return 409; /* wrong state: e.g. stopping an ended session */
     if (strcmp(s, "42501") == 0) return 403;
     if (strcmp(s, "28P01") == 0) return 401;
     if (strcmp(s, "28000") == 0) return 401; /* a stale session (rt.actor_epoch) */

@@ -21,6 +21,7 @@ static void test_sqlstate_mapping_follows_contract(void **state)
     assert_int_equal(edge_sqlstate_to_status("P0002"), 404);
     assert_int_equal(edge_sqlstate_to_status("23505"), 409);
     assert_int_equal(edge_sqlstate_to_status("40001"), 409); /* stale version */
+    assert_int_equal(edge_sqlstate_to_status("55000"), 409); /* a session in the wrong state */
     assert_int_equal(edge_sqlstate_to_status("42501"), 403);
     assert_int_equal(edge_sqlstate_to_status("28P01"), 401);
     assert_int_equal(edge_sqlstate_to_status("28000"), 401); /* a stale session (epoch) */
