@@ -43,4 +43,27 @@ describe('parseEnvelope', () => {
   ])('returns null for %s', (_label, frame) => {
     expect(parseEnvelope(frame)).toBeNull();
   });
+
+  it('accepts a console-only round-table turn (chat_id null with a session_id)', () => {
+    const delta = parseEnvelope({
+      type: 'llm.delta',
+      data: { job_id: 1, chat_id: null, session_id: 3, speaker: 'demo · A', seq: 0, delta: 'x' },
+      ts: '',
+    });
+    expect(delta?.type === 'llm.delta' && delta.data).toMatchObject({
+      chat_id: null,
+      session_id: 3,
+      speaker: 'demo · A',
+    });
+    // Without a session a null chat is still refused.
+    expect(
+      parseEnvelope({ type: 'llm.delta', data: { job_id: 1, chat_id: null, seq: 0, delta: 'x' } }),
+    ).toBeNull();
+    const done = parseEnvelope({
+      type: 'llm.done',
+      data: { job_id: 1, chat_id: null, session_id: 3, speaker: null, ok: true },
+      ts: '',
+    });
+    expect(done?.type === 'llm.done' && done.data.session_id).toBe(3);
+  });
 });

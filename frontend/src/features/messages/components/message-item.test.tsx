@@ -122,4 +122,23 @@ describe('MessageItem', () => {
     expect(within(article).getByText('demo model')).toBeInTheDocument();
     expect(article).toHaveTextContent('≈ 1200 in / 85 out tokens');
   });
+
+  it('names a round-table turn by its speaker and round', () => {
+    render(
+      <MessageItem
+        message={makeMessage({
+          id: 5,
+          direction: 'out',
+          author_type: 'bot',
+          sender: null,
+          text: 'My view…',
+          session_id: 3,
+          speaker: 'OpenAI · Оптимист',
+          round: 2,
+        })}
+      />,
+    );
+    const article = screen.getByRole('article', { name: /^OpenAI · Оптимист,/ });
+    expect(article).toHaveTextContent('OpenAI · Оптимист · round 2');
+  });
 });

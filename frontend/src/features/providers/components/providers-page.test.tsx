@@ -5,7 +5,13 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { queryKeys } from '@/lib/api/query-keys';
-import { jsonResponse, makeProvider, makeSession, routeFetch } from '@/test/factories';
+import {
+  jsonResponse,
+  makePersonality,
+  makeProvider,
+  makeSession,
+  routeFetch,
+} from '@/test/factories';
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
 import { ProvidersPage } from './providers-page';
 
@@ -43,6 +49,11 @@ function setup(role: 'admin' | 'moderator', extra: Parameters<typeof routeFetch>
     vi.fn(
       routeFetch({
         'GET /api/providers': () => jsonResponse(200, { items: [openai, demo], next_cursor: null }),
+        'GET /api/personalities': () =>
+          jsonResponse(200, {
+            items: [makePersonality({ id: 4, title: 'Скептик' })],
+            next_cursor: null,
+          }),
         'POST /api/providers': record(201, makeProvider({ id: 9 })),
         'PUT /api/providers/1': record(200, demo),
         'PUT /api/providers/2': record(200, openai),
@@ -155,6 +166,22 @@ describe('ProvidersPage', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
     expect(calls).toEqual([
       { method: 'PUT', path: '/api/providers/2', body: { version: 3, api_key: null } },
+    ]);
+  });
+
+  it('gives a provider a personality for round-table sessions', async () => {
+    const user = userEvent.setup();
+    const calls = setup('admin');
+    await user.click(await screen.findByRole('button', { name: 'Edit OpenAI' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit provider “OpenAI”' });
+    const select = within(dialog).getByRole('combobox', { name: 'Personality' });
+    expect(select).toHaveValue('');
+    await within(dialog).findByRole('option', { name: 'Скептик' });
+    await user.selectOptions(select, 'Скептик');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(calls).toEqual([
+      { method: 'PUT', path: '/api/providers/2', body: { version: 3, personality_id: 4 } },
     ]);
   });
 

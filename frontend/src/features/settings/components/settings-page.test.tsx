@@ -35,6 +35,13 @@ function setup(role: 'admin' | 'moderator') {
               setting('autoreply.provider', null),
               setting('admin.signature', ''),
               setting('telegram.streaming', true),
+              setting('roundtable.max_rounds', 5),
+              setting('roundtable.max_tokens', 20000),
+              setting('payment.url', null),
+              setting('bot.texts', {
+                welcome: 'Hi there!',
+                ask_topic: 'О чём поговорим? Напишите тему обсуждения одним сообщением.',
+              }),
             ],
           }),
         'GET /api/providers': () =>
@@ -56,7 +63,7 @@ describe('SettingsPage: replies and delivery', () => {
     const user = userEvent.setup();
     const puts = setup('admin');
     const provider = await screen.findByRole('combobox', { name: 'Default provider' });
-    await screen.findByRole('option', { name: 'DeepSeek · deepseek-chat' });
+    await within(provider).findByRole('option', { name: 'DeepSeek · deepseek-chat' });
     expect(provider).toHaveValue('');
     await user.selectOptions(provider, 'DeepSeek · deepseek-chat');
     const providerForm = provider.closest('form')!;
@@ -85,5 +92,57 @@ describe('SettingsPage: replies and delivery', () => {
     expect(await screen.findByRole('combobox', { name: 'Default provider' })).toBeDisabled();
     expect(screen.getByRole('switch', { name: 'Stream replies into Telegram' })).toBeDisabled();
     expect(screen.queryByRole('button', { name: 'Save' })).not.toBeInTheDocument();
+  });
+});
+
+describe('SettingsPage: the round table', () => {
+  it('shows each limit with its environment variable and saves it (empty = no limit)', async () => {
+    const user = userEvent.setup();
+    const puts = setup('admin');
+    const rounds = await screen.findByRole('spinbutton', { name: 'Rounds' });
+    expect(rounds).toHaveValue(5);
+    expect(screen.getByText('Environment variable: MAX_ROUNDS')).toBeInTheDocument();
+    expect(screen.getByText('Environment variable: ROUNDTABLE_MAX_COST')).toBeInTheDocument();
+    await user.clear(rounds);
+    await user.type(rounds, '8');
+    await user.click(screen.getByRole('button', { name: 'Save: Rounds' }));
+    const tokens = screen.getByRole('spinbutton', { name: 'Token limit per session' });
+    expect(tokens).toHaveValue(20000);
+    await user.clear(tokens);
+    await user.click(screen.getByRole('button', { name: 'Save: Token limit per session' }));
+    await user.type(screen.getByRole('textbox', { name: 'Payment URL' }), 'https://pay.example/x');
+    await user.click(screen.getByRole('button', { name: 'Save: Payment URL' }));
+    await waitFor(() =>
+      expect(puts).toEqual([
+        { key: 'roundtable.max_rounds', body: { value: 8 } },
+        { key: 'roundtable.max_tokens', body: { value: null } },
+        { key: 'payment.url', body: { value: 'https://pay.example/x' } },
+      ]),
+    );
+  });
+
+  it('edits the bot texts: the Russian default as placeholder, only overrides are saved', async () => {
+    const user = userEvent.setup();
+    const puts = setup('admin');
+    const welcome = await screen.findByRole('textbox', { name: 'Welcome (/start)' });
+    expect(welcome).toHaveValue('Hi there!');
+    // A stored text equal to its default shows as the default (an empty field).
+    const ask = screen.getByRole('textbox', { name: 'Asking for the topic' });
+    expect(ask).toHaveValue('');
+    expect(ask).toHaveAttribute(
+      'placeholder',
+      'О чём поговорим? Напишите тему обсуждения одним сообщением.',
+    );
+    expect(screen.getByRole('textbox', { name: 'Button: new discussion' })).toHaveAttribute(
+      'placeholder',
+      'Новое обсуждение',
+    );
+    await user.type(screen.getByRole('textbox', { name: 'Button: stop' }), 'Стоп');
+    await user.click(screen.getByRole('button', { name: 'Save bot texts' }));
+    await waitFor(() =>
+      expect(puts).toEqual([
+        { key: 'bot.texts', body: { value: { welcome: 'Hi there!', button_stop: 'Стоп' } } },
+      ]),
+    );
   });
 });
