@@ -201,6 +201,32 @@ test('a turn slower than TURN_TIMEOUT_SEC ends the session with timeout: the tra
   }
 });
 
+test('offline demo: with no real provider the demo model plays each personality, distinct labelled speakers answering each other, no strike', { timeout: 120000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 3);
+  await db.query('UPDATE rt.providers SET enabled = false WHERE id = ANY($1)', [[cast.chatgpt.id, cast.deepseek.id]]);
+  try {
+    const chatId = uniqueId();
+    const topic = `Нужна ли школьная форма? ${chatId}`;
+    const s = await debate(chatId, topic);
+    await waitPost(tg, chatId, TEXTS.ended_rounds_done, 90000);
+    const demoPosts = posts(tg, chatId).filter((p) => p.text.startsWith('demo · '));
+    assert.equal(demoPosts.length, 6, demoPosts.map((p) => p.text).join('\n---\n'));
+    const speakers = demoPosts.map((p) => p.text.slice(0, p.text.indexOf(':\n')));
+    assert.deepEqual(speakers.slice(0, 2), ['demo · Оптимист', 'demo · Скептик']);
+    for (const p of demoPosts) {
+      const body = p.text.slice(p.text.indexOf(':\n') + 2);
+      assert.ok(body.startsWith('[демо] '), 'labelled as the demo, in Russian for a Russian topic');
+      assert.ok(body.includes('Нужна ли школьная форма?'), 'names the topic');
+    }
+    assert.equal(new Set(demoPosts.map((p) => p.text)).size, 6, 'no two turns alike');
+    assert.ok(!posts(tg, chatId).some((p) => p.text.includes(TEXTS.excluded)), 'nobody struck out');
+    const row = (await db.query('SELECT stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
+    assert.equal(row.stop_reason, 'rounds_done');
+  } finally {
+    await db.query('UPDATE rt.providers SET enabled = true WHERE id = ANY($1)', [[cast.chatgpt.id, cast.deepseek.id]]);
+  }
+});
+
 test('/donate: the URL button; without a valid URL the polite text and an error notification for the admins', { timeout: 60000 }, async () => {
   const chatId = uniqueId();
   await put(as.owner, 'payment.url', 'https://example.org/donate?from=bot');
