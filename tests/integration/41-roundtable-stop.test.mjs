@@ -55,7 +55,7 @@ async function assertNothingMore(chatId, topic, endT) {
   assert.ok(posts(tg, chatId).every((p) => p.t <= endT), 'nothing was posted after the ending');
 }
 
-test('/stop mid-stream in a private chat: the transfer is aborted at once, nothing more is posted', { timeout: 90000 }, async () => {
+test('/stop mid-stream in a private chat: the transfer is aborted at once, nothing more is posted', { timeout: 90000 }, async (t) => {
   const chatId = uniqueId();
   const topic = `Stop me ${chatId}`;
   const { s, call } = await slowDebate(chatId, topic);
@@ -69,6 +69,7 @@ test('/stop mid-stream in a private chat: the transfer is aborted at once, nothi
   assert.equal(call.done, false);
   assert.ok(call.chunksSent < SLOW.chunks, `the stream was cut (${call.chunksSent} of ${SLOW.chunks} chunks)`);
   assert.ok(call.closedAt - stopAt < 5000, `closed ${Math.round(call.closedAt - stopAt)} ms after /stop`);
+  t.diagnostic(`/stop → transfer closed: ${Math.round(call.closedAt - stopAt)} ms (the update travels fake Telegram → poll → ingest → SQL → journal → edge)`);
   const row = (await db.query('SELECT status, stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
   assert.deepEqual({ ...row }, { status: 'stopped', stop_reason: 'stopped_by_user' });
   const draftsAtEnd = tg.sent.filter((x) => x.method === 'sendMessageDraft' && x.chat_id === chatId).length;
@@ -101,7 +102,7 @@ test('/stop mid-stream in a group: the streamed message is deleted, nothing more
   assert.ok(posts(tg, chatId).every((p) => p.t <= end.t));
 });
 
-test('an admin\'s stop over REST aborts the transfer too; stopping again is a 409; viewers cannot stop', { timeout: 90000 }, async () => {
+test('an admin\'s stop over REST aborts the transfer too; stopping again is a 409; viewers cannot stop', { timeout: 90000 }, async (t) => {
   const chatId = uniqueId();
   const topic = `Admin stop ${chatId}`;
   const { s, call } = await slowDebate(chatId, topic);
@@ -117,6 +118,7 @@ test('an admin\'s stop over REST aborts the transfer too; stopping again is a 40
   await waitFor(() => call.closedAt !== null, { timeoutMs: 5000, what: 'the transfer closed' });
   assert.equal(call.aborted, true);
   assert.ok(call.closedAt - stopAt < 5000, `closed ${Math.round(call.closedAt - stopAt)} ms after the stop`);
+  t.diagnostic(`REST stop → transfer closed: ${Math.round(call.closedAt - stopAt)} ms`);
   const end = await waitPost(tg, chatId, TEXTS.ended_stopped_by_admin, 20000);
   const again = await as.owner.send('POST', `/api/sessions/${s.id}/stop`);
   assertResponse('stopSession', again);
