@@ -245,6 +245,19 @@ char *edge_demo_turn_reply(const char *request_json, size_t len, const char *spe
     if (!tsnip[0]) snprintf(tsnip, sizeof(tsnip), "…");
     int ru = has_cyrillic(tsnip);
     out = append(out, &n, "%s", ru ? "[демо] " : "[demo] ");
+    if (out && speaker && (strcmp(speaker, "Итог") == 0 || strcmp(speaker, "Summary") == 0)) {
+        /* the closing summary, or the summary of older rounds that replaces them in context */
+        out = append(out, &n,
+                     ru ? "Итог обсуждения темы «%s»: участники сошлись в том, что вопрос "
+                          "важен, но разошлись в оценке рисков и выгод; решать стоит по шагам, "
+                          "проверяя результат."
+                        : "Summary of the debate on \"%s\": the participants agreed the question "
+                          "matters but disagreed on its risks and benefits; decide step by step "
+                          "and check the results.",
+                     tsnip);
+        json_decref(req);
+        return out;
+    }
     if (out)
         out =
             append(out, &n,
@@ -254,7 +267,7 @@ char *edge_demo_turn_reply(const char *request_json, size_t len, const char *spe
         const char *colon = strstr(prev, ": ");
         snippet(strip_prefix(colon ? colon + 2 : prev), psnip, sizeof(psnip));
         if (psnip[0]) {
-            out = append(out, &n, " ", "");
+            out = append(out, &n, "%s", " ");
             if (out) out = append(out, &n, ru ? ru_reacts[persona] : en_reacts[persona], psnip);
         }
     } else if (out) {

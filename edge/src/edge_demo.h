@@ -19,8 +19,9 @@ char *edge_demo_reply(const char *request_json, size_t len);
  * labelled ("[демо]"/"[demo]") text in the voice of the speaker's personality (Оптимист,
  * Скептик, Прагматик by title, else one picked by a hash of the name) that names the topic,
  * answers the previous turn and differs from round to round, so a demo debate never strikes
- * itself out as a repeat. Russian when the topic has Cyrillic letters. NULL only when out of
- * memory. Caller frees. */
+ * itself out as a repeat; the speakers "Итог" and "Summary" (the closing summary, the
+ * summary of older rounds) get a summary of the topic. Russian when the topic has Cyrillic
+ * letters. NULL only when out of memory. Caller frees. */
 char *edge_demo_turn_reply(const char *request_json, size_t len, const char *speaker, int round);
 
 /* Length in bytes of the next piece to stream from text[pos]: a word and the spaces after it,

@@ -123,6 +123,17 @@ static void test_demo_turn_english_and_varies_by_round_and_persona(void **state)
     free(again);
 }
 
+static void test_demo_turn_summary(void **state)
+{
+    (void)state;
+    char *a = turn("Нужна ли форма?", "demo · Скептик: нет", "Итог", 3);
+    char *b = turn("Uniforms?", "demo · Skeptic: no", "Summary", 2);
+    assert_non_null(strstr(a, "[демо] Итог обсуждения темы «Нужна ли форма?»"));
+    assert_non_null(strstr(b, "[demo] Summary of the debate on \"Uniforms?\""));
+    free(a);
+    free(b);
+}
+
 static void test_demo_turn_survives_bad_requests(void **state)
 {
     (void)state;
@@ -143,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_stopped_ring_keeps_the_last),
         cmocka_unit_test(test_demo_turn_russian_labelled_topic_and_reaction),
         cmocka_unit_test(test_demo_turn_english_and_varies_by_round_and_persona),
+        cmocka_unit_test(test_demo_turn_summary),
         cmocka_unit_test(test_demo_turn_survives_bad_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
