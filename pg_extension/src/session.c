@@ -295,15 +295,19 @@ estimate_tokens(PG_FUNCTION_ARGS)
 /* ---- similarity ----------------------------------------------------------- */
 
 /*
- * Dice coefficient over the multisets of character trigrams of the normalised texts:
- * 2 |A ∩ B| / (|A| + |B|).  Character trigrams rather than word bigrams: a Russian reply that
- * repeats itself with other word endings ("модель"/"модели") still shares most trigrams, and a
- * reordered sentence keeps most of its trigrams too.  Normalised = rt.normalize's base form
- * (case folded Latin and Cyrillic, ё as е), letters and digits kept, everything else a word
- * break, words joined by one space, padded with a space at both ends so short words count.
- * Trigrams are packed into a uint64 (3 x 21 bits), sorted and merged: O(n log n).
+ * Dice coefficient over the multisets of character 4-grams of the normalised texts:
+ * 2 |A ∩ B| / (|A| + |B|).  Character n-grams rather than word bigrams: a Russian reply that
+ * repeats itself with other word endings ("модель"/"модели") or in another order still shares
+ * most of them.  4 rather than 3: on debate replies trigrams scored unrelated English texts
+ * 0.26 and two speakers on one topic 0.34 (" th", "ся " are everywhere), 4-grams 0.12 and 0.22,
+ * while a reply with three words changed stays at 0.90 (tests/pgtap/91_session_c.sql).
+ * Normalised = rt.normalize's base form (case folded Latin and Cyrillic, ё as е), letters and
+ * digits kept, everything else a word break, words joined by one space, a space at both ends
+ * (and one more after a one-letter text, so it has a 4-gram).  Each 4-gram is hashed to 64
+ * bits (a collision is as likely as 2^-64 per pair), sorted and merged: O(n log n).
  */
 #define SIMILARITY_MAX_BYTES 20000
+#define GRAM 4
 
 static int
 CompareUint64(const void *a, const void *b)
@@ -314,14 +318,25 @@ CompareUint64(const void *a, const void *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
-/* the sorted trigrams of s; *count of them */
+/* splitmix64's finaliser */
+static inline uint64
+Mix64(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+/* the sorted 4-gram hashes of s; *count of them */
 static uint64 *
-Trigrams(const char *s, int len, int *count)
+Grams(const char *s, int len, int *count)
 {
 	RtNormText norm;
 	uint32 *w;
 	int wlen = 0;
-	uint64 *tri;
+	uint64 *grams;
 	int n = 0;
 
 	len = Utf8Clip(s, len, SIMILARITY_MAX_BYTES);
@@ -329,7 +344,7 @@ Trigrams(const char *s, int len, int *count)
 	RtNormalize(s, len, false, &norm);
 
 	/* words of letters and digits, one space between, a space at both ends */
-	w = palloc(sizeof(uint32) * (norm.len + 2));
+	w = palloc(sizeof(uint32) * (norm.len + GRAM));
 	w[wlen++] = ' ';
 	for (int i = 0; i < norm.len; i++)
 	{
@@ -342,16 +357,18 @@ Trigrams(const char *s, int len, int *count)
 	}
 	if (w[wlen - 1] != ' ')
 		w[wlen++] = ' ';
+	if (wlen == GRAM - 1)
+		w[wlen++] = ' ';
 	RtNormTextFree(&norm);
 
-	tri = palloc(sizeof(uint64) * Max(wlen, 1));
-	for (int i = 0; i + 2 < wlen; i++)
-		tri[n++] = ((uint64) (w[i] & 0x1FFFFF) << 42) | ((uint64) (w[i + 1] & 0x1FFFFF) << 21) |
-				   (uint64) (w[i + 2] & 0x1FFFFF);
+	grams = palloc(sizeof(uint64) * Max(wlen, 1));
+	for (int i = 0; i + GRAM <= wlen; i++)
+		grams[n++] = Mix64(((uint64) w[i] << 42 | (uint64) w[i + 1] << 21 | (uint64) w[i + 2]) ^
+						   Mix64((uint64) w[i + 3] + 1));
 	pfree(w);
-	qsort(tri, n, sizeof(uint64), CompareUint64);
+	qsort(grams, n, sizeof(uint64), CompareUint64);
 	*count = n;
-	return tri;
+	return grams;
 }
 
 static float8
@@ -359,8 +376,8 @@ Similarity(const char *a, int alen, const char *b, int blen)
 {
 	int na;
 	int nb;
-	uint64 *ta = Trigrams(a, alen, &na);
-	uint64 *tb = Trigrams(b, blen, &nb);
+	uint64 *ta = Grams(a, alen, &na);
+	uint64 *tb = Grams(b, blen, &nb);
 	int i = 0;
 	int j = 0;
 	int common = 0;

@@ -47,9 +47,9 @@ SELECT is(rt.text_similarity(a.t, b.t), rt.text_similarity(b.t, a.t), 'symmetric
 FROM r a, r b WHERE a.k = 'a' AND b.k = 'b';
 SELECT cmp_ok(rt.text_similarity(a.t, b.t), '>=', 0.85::float8, 'a reply with three words changed is a near-repeat (>= 0.85)')
 FROM r a, r b WHERE a.k = 'a' AND b.k = 'a3';
-SELECT cmp_ok(rt.text_similarity(a.t, b.t), '<', 0.5::float8, 'the other speaker''s reply on the same topic is far below 0.85')
+SELECT cmp_ok(rt.text_similarity(a.t, b.t), '<', 0.3::float8, 'the other speaker''s reply on the same topic is far below 0.85')
 FROM r a, r b WHERE a.k = 'a' AND b.k = 'b';
-SELECT cmp_ok(rt.text_similarity(a.t, b.t), '<', 0.35::float8, 'unrelated English texts are low (common trigrams like " th" remain)')
+SELECT cmp_ok(rt.text_similarity(a.t, b.t), '<', 0.15::float8, 'unrelated English texts are near 0')
 FROM r a, r b WHERE a.k = 'en' AND b.k = 'en2';
 SELECT cmp_ok(rt.text_similarity(a.t, b.t), '<', 0.05::float8, 'Russian and English share nothing')
 FROM r a, r b WHERE a.k = 'a' AND b.k = 'en';

@@ -15,7 +15,7 @@ COMMENT ON FUNCTION rt.estimate_tokens(text) IS 'Estimated BPE tokens of t witho
 CREATE FUNCTION rt.text_similarity(a text, b text) RETURNS float8
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'text_similarity';
-COMMENT ON FUNCTION rt.text_similarity(text, text) IS 'Near-repeat similarity in [0,1]: the Dice coefficient of the character trigram multisets of both texts, normalised as rt.normalize''s base form (Latin and Cyrillic case folded, ё as е) with punctuation as word breaks and whitespace collapsed. Identical after normalisation = 1, nothing in common = 0; two texts without letters or digits = 1. Only the first 20000 bytes of each input are compared';
+COMMENT ON FUNCTION rt.text_similarity(text, text) IS 'Near-repeat similarity in [0,1]: the Dice coefficient of the character 4-gram multisets of both texts, normalised as rt.normalize''s base form (Latin and Cyrillic case folded, ё as е) with punctuation as word breaks and whitespace collapsed. Identical after normalisation = 1, nothing in common = 0; two texts without letters or digits = 1. Only the first 20000 bytes of each input are compared';
 
 CREATE FUNCTION rt.compress_context(turns jsonb, budget int) RETURNS jsonb
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
