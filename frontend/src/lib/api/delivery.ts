@@ -32,5 +32,6 @@ export const JOB_KINDS = [
   'telegram.delete',
   'llm.reply',
   'llm.draft',
+  'llm.turn',
 ] as const satisfies JobKind[];
 export const JOB_FILTER_STATES = ['dead', 'pending', 'done'] as const satisfies JobFilterState[];

@@ -67,4 +67,31 @@ describe('TypingBubbles', () => {
     );
     expect(screen.queryByRole('article', { name: 'Bot is typing…' })).not.toBeInTheDocument();
   });
+
+  it('names the speaker of a round-table turn being written in the chat', async () => {
+    vi.stubGlobal('fetch', vi.fn());
+    const client = createTestQueryClient();
+    client.setQueryData(queryKeys.me, makeSession('viewer'));
+    client.setQueryData(
+      queryKeys.messages(100),
+      windowFromNewestPage({ items: [makeMessage({ id: 1 })], next_cursor: null }),
+    );
+    renderWithProviders(<MessageStream chatId={100} chatName="Group" />, { queryClient: client });
+    await act(async () => {
+      client.setQueryData<LlmStreams>(queryKeys.llmStreams(100), (s) =>
+        addDelta(
+          s,
+          delta(0, 'I disagree', {
+            session_id: 3,
+            speaker: 'DeepSeek · Скептик',
+            in_reply_to: null,
+          }),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    const bubble = screen.getByRole('article', { name: 'Bot is typing…' });
+    expect(bubble).toHaveTextContent('DeepSeek · Скептик is typing…');
+    expect(bubble).toHaveTextContent('I disagree');
+  });
 });

@@ -1,5 +1,5 @@
-// "The bot is typing": one bubble per auto-reply a model is writing in this chat, showing the
-// text so far. It disappears on llm.done or when the reply's own message arrives.
+// "The bot is typing": one bubble per auto-reply a model is writing in this chat (a round-table
+// turn names its speaker), showing the text so far. It disappears on llm.done or when the reply's own message arrives.
 import { useTranslation } from 'react-i18next';
 import { replyStreams, streamText } from '@/lib/cache/llm-streams';
 import { useLlmStreams } from '../hooks/use-llm-streams';
@@ -21,8 +21,12 @@ export function TypingBubbles({ chatId }: { chatId: number }) {
               className="rounded-lg border border-dashed border-violet-300 bg-violet-50/60 px-3 py-2"
             >
               <header className="flex flex-wrap items-center gap-2 text-xs">
-                <span className="font-semibold text-violet-900">{t('llm.typing')}</span>
-                {stream.provider ? (
+                <span className="font-semibold text-violet-900">
+                  {stream.speaker
+                    ? t('sessions.typing', { speaker: stream.speaker })
+                    : t('llm.typing')}
+                </span>
+                {stream.provider && !stream.speaker ? (
                   <span className="text-neutral-500">{stream.provider}</span>
                 ) : null}
                 {stream.demo ? <DemoBadge /> : null}
