@@ -245,7 +245,11 @@ test('/donate: the URL button; without a valid URL the polite text and an error 
   assert.ok(n);
 });
 
-test('the .env names seed the settings on the first start; an invalid one is a warning naming it, never stored', { timeout: 60000 }, async () => {
+test('the .env names seed the settings on the first start; an invalid one is a warning naming it, never stored; without a bot token the bot texts reach the simulator', { timeout: 60000 }, async () => {
+  // the suite's edge (with a bot token) goes first, so the simulator's edge alone sends below
+  const exit = await edge.stop();
+  assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge.logPath})`);
+  edge = null;
   await resetSettings(db);
   const second = await startEdge({ name: 'roundtable-seed', env: { ...ENV, MAX_ROUNDS: '7', TURN_TIMEOUT_SEC: '45', PAYMENT_URL: 'ftp://not-http.example', ROUNDTABLE_MAX_COST: '2.5' } });
   try {
@@ -258,6 +262,15 @@ test('the .env names seed the settings on the first start; an invalid one is a w
     const warn = await waitFor(() => second.log().split('\n').find((l) => l.includes('"variable":"PAYMENT_URL"')), { what: 'a warning naming PAYMENT_URL' });
     assert.match(warn, /"level":"warn"/);
     assert.ok(!warn.includes('ftp://not-http.example'), 'the value itself is not logged');
+
+    // without a bot token the simulator is Telegram: /start's keyboard message reaches it (sent)
+    const sim = (await roleClients(second.url, [])).owner;
+    const chatId = uniqueId();
+    const res = await sim.send('POST', '/api/simulator/messages', { chat_id: chatId, user_id: chatId, first_name: 'Sim', text: '/start' });
+    assert.equal(res.status, 202, res.text);
+    const m = await waitFor(async () => (await sim.get(`/api/messages?chat_id=${chatId}&limit=50`)).json?.items
+      ?.find((x) => x.direction === 'out' && x.text.startsWith(TEXTS.welcome) && x.status === 'sent'), { what: 'the welcome in the simulator' });
+    assert.ok(m.message_id > 0, 'a simulated Telegram id');
   } finally {
     const exit = await second.stop();
     assert.deepEqual(exit, { code: 0, signal: null });
