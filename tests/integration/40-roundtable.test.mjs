@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { start as startTelegram } from '../fakes/telegram.mjs';
 import { start as startLlm } from '../fakes/llm.mjs';
 import { startEdge, pgSuper, uniqueId } from '../lib/stack.mjs';
-import { waitFor, sleep } from '../lib/http.mjs';
+import { waitFor, sleep, openWs } from '../lib/http.mjs';
 import { assertResponse } from '../lib/openapi.mjs';
 import { roleClients } from '../lib/api.mjs';
 import { TEXTS, debaters, put, resetSettings, say, posts, waitPost, sessionOf, callsOf, systemOf } from '../lib/roundtable.mjs';
@@ -65,11 +65,21 @@ test('/start shows the keyboard of three buttons', { timeout: 60000 }, async () 
 
 test('/new → topic → two full rounds in the admins\' order; each request has the topic, the personality and the other\'s last turn; labelled posts; MAX_ROUNDS ending; history with tokens and cost; log lines per turn', { timeout: 120000 }, async () => {
   await put(as.owner, 'roundtable.max_rounds', 2);
+  const ws = await openWs(edge.url, as.owner.session.cookie); // every frame is checked against the spec
+  await ws.next((m) => m.type === 'hello');
   const chatId = uniqueId();
   const topic = `Нужен ли городам бесплатный общественный транспорт? #${chatId}`;
   const s = await debate(chatId, topic);
   const end = await waitPost(tg, chatId, TEXTS.ended_rounds_done, 90000);
   assert.match(end.text, /\(2\)/);
+
+  // the console watched each turn stream: llm.delta/llm.done carry the session and the speaker
+  const ofSession = (type) => ws.frames.filter((f) => f.type === type && f.data.session_id === Number(s.id));
+  const done = await waitFor(() => { const d = ofSession('llm.done'); return d.length >= 4 ? d : null; }, { what: 'four llm.done frames' });
+  assert.deepEqual(done.map((f) => f.data.speaker), [cast.speaker.chatgpt, cast.speaker.deepseek, cast.speaker.chatgpt, cast.speaker.deepseek]);
+  assert.ok(done.every((f) => f.data.ok === true && f.data.chat_id === chatId));
+  assert.ok(ofSession('llm.delta').length >= 4 && ofSession('llm.delta').every((f) => f.data.speaker && f.data.chat_id === chatId));
+  await ws.close();
 
   const calls = callsOf(llm, topic);
   assert.deepEqual(calls.map((c) => c.body.model), ['gpt-4o-mini', 'deepseek-chat', 'gpt-4o-mini', 'deepseek-chat'], 'ChatGPT → DeepSeek → ChatGPT → DeepSeek');
@@ -179,7 +189,7 @@ test('the cost limit ends the session, saying why', { timeout: 90000 }, async ()
   }
 });
 
-test('a turn slower than TURN_TIMEOUT_SEC ends the session with timeout: the transfer is aborted, the turn not posted', { timeout: 90000 }, async () => {
+test('a turn slower than TURN_TIMEOUT_SEC ends the session with timeout: the transfer is aborted, the turn not posted', { timeout: 90000 }, async (t) => {
   await put(as.owner, 'roundtable.turn_timeout_sec', 5);
   try {
     const chatId = uniqueId();
@@ -191,6 +201,7 @@ test('a turn slower than TURN_TIMEOUT_SEC ends the session with timeout: the tra
     await waitFor(() => call.closedAt !== null, { timeoutMs: 5000, what: 'the slow transfer closed' });
     assert.equal(call.aborted, true, 'the edge closed the slow transfer');
     assert.ok(call.closedAt - call.t < 9000, `closed ${Math.round(call.closedAt - call.t)} ms after it began (deadline 5 s)`);
+    t.diagnostic(`turn deadline 5 s: the slow transfer was closed ${Math.round(call.closedAt - call.t)} ms after it began`);
     const row = (await db.query('SELECT status, stop_reason FROM rt.sessions WHERE id = $1', [s.id])).rows[0];
     assert.deepEqual({ ...row }, { status: 'failed', stop_reason: 'timeout' });
     await sleep(2500);
