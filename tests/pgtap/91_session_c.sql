@@ -3,7 +3,7 @@
 -- strike rule), rt.estimate_tokens (sanity; the accuracy is measured by integration 42) and
 -- rt.compress_context (the extractive step and its budget).
 BEGIN;
-SELECT plan(78);
+SELECT plan(83);
 
 -- ---- the state table: 7 allowed pairs, the other 18 raise 55000 naming state and event ----
 CREATE TEMP TABLE allowed (status text, event text, next text);
@@ -138,6 +138,39 @@ SELECT is(rt.compress_context($$[{"speaker": "A", "round": 1, "text": "Перв�
 SELECT is(rt.compress_context($$[{"round": 1, "content": "3.14 is pi. e.g. this stays!"}, {"round": 2, "content": "x"}]$$, 15) -> 'turns' -> 0 ->> 'content',
           '3.14 is pi.', 'a dot inside a number or word does not end a sentence');
 SELECT is(rt.compress_context('[]', 0), '{"turns": [], "tokens": 0, "compressed": false, "dropped": 0}', 'no turns');
+
+-- properties over 300 random histories (fixed seed): texts of words, Cyrillic, emoji, digits,
+-- dots inside numbers, terminator runs, quotes, newlines and tabs; random budgets
+SELECT setseed(0.42) \gset _
+CREATE TEMP TABLE pieces AS SELECT unnest(ARRAY['Привет', 'мир', '.', '!', '?', '…', ' ', ' ', ' ', E'\n', 'word', '3.14', '«', '»',
+                                                '"', ')', 'ёлка', '👍', 'x', '...', '?!', E'\t', 'e.g.', '12345']) AS p;
+CREATE FUNCTION pg_temp.rtext() RETURNS text LANGUAGE sql VOLATILE AS $$
+    SELECT coalesce(string_agg((SELECT array_agg(p) FROM pieces)[1 + floor(random() * 24)::int], ''), '')
+    FROM generate_series(1, floor(random() * 60)::int) $$;
+CREATE FUNCTION pg_temp.rturns() RETURNS jsonb LANGUAGE sql VOLATILE AS $$
+    SELECT jsonb_agg(jsonb_build_object('round', k / 3, 'content', pg_temp.rtext()) ORDER BY k)
+    FROM generate_series(0, floor(random() * 12)::int) k $$;
+CREATE FUNCTION pg_temp.pinned_cost(turns jsonb) RETURNS int LANGUAGE sql AS $$
+    SELECT coalesce(sum(rt.estimate_tokens(t ->> 'content') + 4), 0)::int FROM jsonb_array_elements(turns) t
+    WHERE (t ->> 'round')::int <= 0 OR (t ->> 'round')::int = (SELECT max((u ->> 'round')::int) FROM jsonb_array_elements(turns) u) $$;
+CREATE TEMP TABLE cases AS
+SELECT c, budget, turns, rt.compress_context(turns, budget) AS r
+FROM (SELECT c, (random() * 300)::int AS budget, pg_temp.rturns() AS turns FROM generate_series(1, 300) c) x;
+SELECT is(count(*) FILTER (WHERE (r ->> 'tokens')::int <> pg_temp.cost(r -> 'turns')), 0::bigint,
+          'random histories: tokens is always the cost of the returned turns') FROM cases;
+SELECT is(count(*) FILTER (WHERE (r ->> 'tokens')::int > budget AND (r ->> 'tokens')::int > pg_temp.pinned_cost(turns)), 0::bigint,
+          'the budget is met unless the topic and the last round alone exceed it') FROM cases;
+SELECT is(count(*) FILTER (WHERE EXISTS (
+              SELECT FROM jsonb_array_elements(r -> 'turns') o WHERE NOT EXISTS (
+                  SELECT FROM jsonb_array_elements(turns) i
+                  WHERE i ->> 'round' = o ->> 'round' AND starts_with(i ->> 'content', o ->> 'content')))), 0::bigint,
+          'every returned text is a leading part of a turn of its round') FROM cases;
+SELECT cmp_ok(count(*) FILTER (WHERE (r ->> 'compressed')::boolean), '>', 50::bigint, 'and many of them were compressed') FROM cases;
+SELECT is(count(*) FILTER (WHERE rt.text_similarity(a.t, b.t) NOT BETWEEN 0 AND 1
+                             OR rt.text_similarity(a.t, b.t) <> rt.text_similarity(b.t, a.t)
+                             OR rt.text_similarity(a.t, a.t) <> 1), 0::bigint,
+          'random texts: similarity within [0, 1], symmetric, 1 to itself')
+FROM (SELECT c, turns -> 0 ->> 'content' AS t FROM cases) a JOIN (SELECT c, turns -> 0 ->> 'content' AS t FROM cases) b ON b.c = a.c % 300 + 1;
 
 SELECT throws_ok($$SELECT rt.compress_context('{"round": 1}', 10)$$, '22023', 'turns must be a json array', 'an object is refused');
 SELECT throws_ok($$SELECT rt.compress_context('"x"', 10)$$, '22023', 'turns must be a json array', 'a scalar is refused');
