@@ -158,6 +158,24 @@ test('a model answering empty twice is excluded and the chat told; the other fin
   assert.ok(!turnPosts(chatId).some((p) => p.text.startsWith(cast.speaker.deepseek)), 'no empty turn is posted');
 });
 
+test('a model failing for good (HTTP 401) is excluded with the reason and the chat told; the debate goes on without it', { timeout: 120000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 2);
+  const chatId = uniqueId();
+  const topic = `Broken key ${chatId}`;
+  llm.script([{ model: 'deepseek-chat', match: topic, status: 401 }]);
+  const s = await debate(chatId, topic);
+  const told = await waitPost(tg, chatId, TEXTS.excluded, 60000);
+  assert.ok(told.text.includes(cast.speaker.deepseek) && told.text.includes('401'), told.text);
+  await waitPost(tg, chatId, TEXTS.ended_rounds_done, 60000);
+  const calls = callsOf(llm, topic);
+  assert.equal(calls.filter((c) => c.body.model === 'deepseek-chat').length, 1, 'a 401 is not retried');
+  assert.equal(calls.filter((c) => c.body.model === 'gpt-4o-mini').length, 2, 'ChatGPT speaks in both rounds');
+  const d = (await as.viewer.get(`/api/sessions/${s.id}`)).json;
+  const ds = d.participants.find((p) => p.name === cast.speaker.deepseek);
+  assert.equal(ds.status, 'excluded');
+  assert.match(ds.excluded_reason, /401/);
+});
+
 test('the token limit ends the session after the turn that reaches it, saying why', { timeout: 90000 }, async () => {
   await put(as.owner, 'roundtable.max_rounds', 5);
   await put(as.owner, 'roundtable.max_tokens', 10);
