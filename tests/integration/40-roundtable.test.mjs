@@ -143,6 +143,24 @@ test('/new → topic → two full rounds in the admins\' order; each request has
   }
 });
 
+test('a user\'s message during the debate is an interjection: the next speaker sees it, labelled with the user\'s name; no auto-reply', { timeout: 120000 }, async () => {
+  await put(as.owner, 'roundtable.max_rounds', 1);
+  const chatId = uniqueId();
+  const topic = `Interjections ${chatId}`;
+  llm.script([{ model: 'gpt-4o-mini', match: topic, chunks: 10, chunkDelayMs: 200 }]);
+  await debate(chatId, topic);
+  await waitFor(() => callsOf(llm, topic).length === 1, { what: 'the first turn asked' });
+  const words = `А как же велосипеды? ${chatId}`;
+  say(tg, chatId, words);
+  await waitPost(tg, chatId, TEXTS.ended_rounds_done, 60000);
+  const [first, second] = callsOf(llm, topic);
+  assert.ok(!JSON.stringify(first.body).includes(words));
+  const seen = second.body.messages.find((m) => typeof m.content === 'string' && m.content.includes(words));
+  assert.ok(seen, 'DeepSeek\'s request holds the interjection');
+  assert.match(seen.content, /Tester \(участник чата\)/);
+  assert.equal(llm.calls.filter((c) => c.lastUser === words).length, 0, 'no auto-reply to it');
+});
+
 test('a model answering empty twice is excluded and the chat told; the other finishes the rounds', { timeout: 120000 }, async () => {
   await put(as.owner, 'roundtable.max_rounds', 3);
   const chatId = uniqueId();
