@@ -161,6 +161,44 @@ test('a user\'s message during the debate is an interjection: the next speaker s
   assert.equal(llm.calls.filter((c) => c.lastUser === words).length, 0, 'no auto-reply to it');
 });
 
+test('a console-only session over REST: created (201), started, debated with no chat, watched over the WebSocket (chat_id null), its history over REST', { timeout: 120000 }, async () => {
+  const ws = await openWs(edge.url, as.owner.session.cookie);
+  await ws.next((m) => m.type === 'hello');
+  const topic = `Console only ${uniqueId()}`;
+  const denied = await as.viewer.send('POST', '/api/sessions', { topic });
+  assertResponse('createSession', denied);
+  assert.equal(denied.status, 403);
+  const bad = await as.owner.send('POST', '/api/sessions', { topic, colour: 'red' });
+  assertResponse('createSession', bad);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.field, 'colour');
+  const c = await as.owner.send('POST', '/api/sessions', { topic, max_rounds: 1 });
+  assertResponse('createSession', c);
+  assert.equal(c.status, 201, c.text);
+  assert.equal(c.json.status, 'awaiting_topic');
+  assert.equal(c.json.chat_id, null);
+  const st = await as.owner.send('POST', `/api/sessions/${c.json.id}/start`);
+  assertResponse('startSession', st);
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.json.status, 'running');
+  const d = await waitFor(async () => {
+    const r = await as.viewer.get(`/api/sessions/${c.json.id}`);
+    return r.json?.status === 'finished' ? r : null;
+  }, { timeoutMs: 60000, what: 'the console session finished' });
+  assertResponse('getSession', d);
+  assert.equal(d.json.stop_reason, 'rounds_done');
+  const turns = d.json.turns.filter((m) => m.speaker && m.direction === 'out');
+  assert.deepEqual(turns.map((m) => m.speaker), [cast.speaker.chatgpt, cast.speaker.deepseek]);
+  assert.ok(turns.every((m) => m.chat_id === null && m.llm.cost > 0));
+  const done = ws.frames.filter((f) => f.type === 'llm.done' && f.data.session_id === c.json.id);
+  assert.equal(done.length, 2);
+  assert.ok(done.every((f) => f.data.chat_id === null && f.data.ok));
+  await ws.close();
+  const again = await as.owner.send('POST', `/api/sessions/${c.json.id}/start`);
+  assertResponse('startSession', again);
+  assert.equal(again.status, 409);
+});
+
 test('a model answering empty twice is excluded and the chat told; the other finishes the rounds', { timeout: 120000 }, async () => {
   await put(as.owner, 'roundtable.max_rounds', 3);
   const chatId = uniqueId();
