@@ -199,6 +199,36 @@ test('a console-only session over REST: created (201), started, debated with no 
   assert.equal(again.status, 409);
 });
 
+test('personalities over REST: create 201, a clashing title 409, get, patch with its version (stale 409), list, delete 204 then 404; viewers read only', { timeout: 60000 }, async () => {
+  const title = `Историк ${uniqueId()}`;
+  const c = await as.owner.send('POST', '/api/personalities', { title, instructions: 'Ищи примеры в прошлом.', style: 'Спокойно.' });
+  assertResponse('createPersonality', c);
+  assert.equal(c.status, 201, c.text);
+  const clash = await as.owner.send('POST', '/api/personalities', { title: title.toUpperCase() });
+  assertResponse('createPersonality', clash);
+  assert.equal(clash.status, 409);
+  assert.equal((await as.viewer.send('POST', '/api/personalities', { title: `x${title}` })).status, 403);
+  const got = await as.viewer.get(`/api/personalities/${c.json.id}`);
+  assertResponse('getPersonality', got);
+  assert.deepEqual(got.json, c.json);
+  const u = await as.owner.send('PATCH', `/api/personalities/${c.json.id}`, { version: c.json.version, style: 'Коротко.' });
+  assertResponse('updatePersonality', u);
+  assert.equal(u.status, 200, u.text);
+  assert.equal(u.json.style, 'Коротко.');
+  const stale = await as.owner.send('PATCH', `/api/personalities/${c.json.id}`, { version: c.json.version, style: 'x' });
+  assertResponse('updatePersonality', stale);
+  assert.equal(stale.status, 409);
+  const list = await as.viewer.get(`/api/personalities?q=${encodeURIComponent(title)}`);
+  assertResponse('listPersonalities', list);
+  assert.deepEqual(list.json.items.map((x) => x.id), [c.json.id]);
+  const del = await as.owner.send('DELETE', `/api/personalities/${c.json.id}`);
+  assertResponse('deletePersonality', del);
+  assert.equal(del.status, 204);
+  const gone = await as.viewer.get(`/api/personalities/${c.json.id}`);
+  assertResponse('getPersonality', gone);
+  assert.equal(gone.status, 404);
+});
+
 test('a model answering empty twice is excluded and the chat told; the other finishes the rounds', { timeout: 120000 }, async () => {
   await put(as.owner, 'roundtable.max_rounds', 3);
   const chatId = uniqueId();
