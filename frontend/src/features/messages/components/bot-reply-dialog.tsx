@@ -16,7 +16,7 @@ import { useCreateDraft } from '../api/create-draft';
 import { useSendMessage } from '../api/send-message';
 import { useDraftReply } from '../hooks/use-draft-reply';
 import { DemoBadge } from '@/components/ui/demo-badge';
-import { LlmMeta } from './llm-meta';
+import { LlmMeta } from '@/components/llm-meta';
 import { MAX_TEXT } from './reply-preview-dialog';
 
 type BotReplyDialogProps = {

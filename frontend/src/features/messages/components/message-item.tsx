@@ -11,7 +11,7 @@ import type { Message } from '@/lib/api/client';
 import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
 import { DemoBadge } from '@/components/ui/demo-badge';
-import { LlmMeta } from './llm-meta';
+import { LlmMeta } from '@/components/llm-meta';
 
 const STATUS_TONE: Record<NonNullable<Message['status']>, string> = {
   queued: 'bg-amber-100 text-amber-900',

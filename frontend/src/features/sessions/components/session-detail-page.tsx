@@ -12,7 +12,7 @@ import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { DemoBadge } from '@/components/ui/demo-badge';
 import { EmptyState, ErrorText, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
-import { LlmMeta } from '@/features/messages/components/llm-meta';
+import { LlmMeta } from '@/components/llm-meta';
 import { usePermission } from '@/hooks/use-permissions';
 import type { Message } from '@/lib/api/client';
 import { isApiError } from '@/lib/api/errors';
@@ -22,7 +22,8 @@ import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
 import { useSession, useStopSession } from '../api/sessions';
 import { useSessionStreams } from '../hooks/use-session-streams';
-import { formatCost, formatCount } from '../utils/format';
+import { formatCost } from '@/lib/utils/llm-meta';
+import { formatCount } from '../utils/format';
 import { SessionStatusBadge, StopReasonText } from './session-status';
 
 export function SessionDetailPage({ sessionId }: { sessionId: number }) {

@@ -14,7 +14,8 @@ import { isApiError } from '@/lib/api/errors';
 import { SESSION_STATUSES } from '@/lib/api/roundtable';
 import { formatFullTime } from '@/lib/utils/format';
 import { EMPTY_SESSION_FILTER, useSessions, type SessionFilter } from '../api/sessions';
-import { formatCost, formatCount } from '../utils/format';
+import { formatCost } from '@/lib/utils/llm-meta';
+import { formatCount } from '../utils/format';
 import { NewSessionDialog } from './new-session-dialog';
 import { SessionStatusBadge, StopReasonText } from './session-status';
 

@@ -1,7 +1,5 @@
-// Numbers of the round-table screens: token counts grouped, costs in USD with enough digits to
-// tell small turns apart.
-export { formatCost } from '@/features/messages/utils/llm-meta';
-
+// Token counts on the round-table screens, grouped by the UI's locale (costs use the shared
+// formatCost of lib/utils/llm-meta).
 export function formatCount(n: number, locale: string): string {
   return new Intl.NumberFormat(locale).format(n);
 }

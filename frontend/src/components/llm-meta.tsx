@@ -1,7 +1,7 @@
 // The small line under a model-written message or draft: provider · model, tokens, cost, latency.
 import { useTranslation } from 'react-i18next';
 import type { LlmUsage } from '@/lib/api/delivery';
-import { llmMetaParts } from '../utils/llm-meta';
+import { llmMetaParts } from '@/lib/utils/llm-meta';
 
 export function LlmMeta({ llm }: { llm: LlmUsage }) {
   const { t, i18n } = useTranslation();
