@@ -690,18 +690,42 @@ compress_context(PG_FUNCTION_ARGS)
 			max_sent = Max(max_sent, t[i].nsent);
 	}
 
-	/* fewer sentences for every older turn, oldest first, one sentence at a time */
-	for (int keep = max_sent - 1; keep >= 1 && total > budget; keep--)
+	/*
+	 * Fewer sentences for every older turn, oldest first, one sentence at a time.  Only the turns
+	 * longer than keep take part in a pass (active, rebuilt when more turns reach keep), so the
+	 * work is bounded by the number of sentences, not by the longest turn times the turns.
+	 */
+	if (total > budget && max_sent > 1)
 	{
-		for (int i = 0; i < count && total > budget; i++)
+		int *longer = palloc0(sizeof(int) * (max_sent + 1)); /* older turns with n sentences */
+		int *active = palloc(sizeof(int) * count);
+		int nactive = 0;
+		bool rebuild = true;
+
+		for (int i = 0; i < count; i++)
+			if (!t[i].pinned)
+				longer[t[i].nsent]++;
+		for (int keep = max_sent - 1; keep >= 1 && total > budget; keep--)
 		{
-			if (t[i].pinned || t[i].level <= keep)
-				continue;
-			total -= t[i].tokens;
-			t[i].level = keep;
-			t[i].tokens = TurnTokens(&t[i], keep);
-			total += t[i].tokens;
-			changed = true;
+			CHECK_FOR_INTERRUPTS();
+			if (rebuild)
+			{
+				nactive = 0;
+				for (int i = 0; i < count; i++)
+					if (!t[i].pinned && t[i].nsent > keep)
+						active[nactive++] = i;
+			}
+			for (int a = 0; a < nactive && total > budget; a++)
+			{
+				CtxTurn *x = &t[active[a]];
+
+				total -= x->tokens;
+				x->level = keep;
+				x->tokens = TurnTokens(x, keep);
+				total += x->tokens;
+				changed = true;
+			}
+			rebuild = longer[keep] > 0; /* they join the next pass */
 		}
 	}
 	/* one sentence each is still too much: the oldest older turns go */
