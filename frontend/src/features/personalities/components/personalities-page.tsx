@@ -11,7 +11,7 @@ import { isApiError } from '@/lib/api/errors';
 import { usePersonalities } from '@/lib/api/list-personalities';
 import { useProviders } from '@/lib/api/list-providers';
 import type { Personality } from '@/lib/api/roundtable';
-import { useDeletePersonality } from '../api/personalities';
+import { useDeletePersonality } from '../api/delete-personality';
 import { PersonalityFormDialog } from './personality-form-dialog';
 
 export function PersonalitiesPage() {

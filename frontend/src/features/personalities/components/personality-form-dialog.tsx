@@ -10,7 +10,8 @@ import { Input, Textarea } from '@/components/ui/input';
 import { ErrorText } from '@/components/ui/page';
 import { isApiError } from '@/lib/api/errors';
 import type { Personality, PersonalityUpdate } from '@/lib/api/roundtable';
-import { useCreatePersonality, useUpdatePersonality } from '../api/personalities';
+import { useCreatePersonality } from '../api/create-personality';
+import { useUpdatePersonality } from '../api/update-personality';
 
 type Form = { title: string; instructions: string; style: string };
 type FormField = keyof Form;

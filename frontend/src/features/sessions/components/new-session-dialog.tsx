@@ -10,7 +10,7 @@ import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
 import { ErrorText } from '@/components/ui/page';
 import { isApiError } from '@/lib/api/errors';
-import { useCreateSession } from '../api/sessions';
+import { useCreateSession } from '../api/create-session';
 import {
   EMPTY_SESSION_FORM,
   parseSessionForm,

@@ -13,7 +13,7 @@ import { usePermission } from '@/hooks/use-permissions';
 import { isApiError } from '@/lib/api/errors';
 import { SESSION_STATUSES } from '@/lib/api/roundtable';
 import { formatFullTime } from '@/lib/utils/format';
-import { EMPTY_SESSION_FILTER, useSessions, type SessionFilter } from '../api/sessions';
+import { EMPTY_SESSION_FILTER, useSessions, type SessionFilter } from '../api/list-sessions';
 import { formatCost } from '@/lib/utils/llm-meta';
 import { formatCount } from '../utils/format';
 import { NewSessionDialog } from './new-session-dialog';
