@@ -235,4 +235,25 @@ describe('applyLiveEvent: llm.delta and llm.done', () => {
     forgetLlmStreams(client);
     expect(streamsOf(client, 100)).toEqual({});
   });
+
+  it('a console-only round-table turn marks its session and the session lists stale, no chat touched', () => {
+    const client = createTestQueryClient();
+    client.setQueryData(queryKeys.session(3), { id: 3 });
+    client.setQueryData(queryKeys.sessions({ status: '' }), { pages: [], pageParams: [] });
+    client.setQueryData(queryKeys.session(4), { id: 4 });
+    client.setQueryData(
+      queryKeys.messages(100),
+      windowFromNewestPage({ items: [makeMessage({ id: 1 })], next_cursor: null }),
+    );
+    deliver(
+      client,
+      'message.created',
+      makeMessage({ id: 9, chat_id: null, session_id: 3, speaker: 'demo · A', round: 1 }),
+    );
+    const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+    expect(stale(queryKeys.session(3))).toBe(true);
+    expect(stale(queryKeys.sessions({ status: '' }))).toBe(true);
+    expect(stale(queryKeys.session(4))).toBe(false);
+    expect(messageIds(client, 100)).toEqual([1]);
+  });
 });

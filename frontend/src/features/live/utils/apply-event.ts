@@ -63,9 +63,11 @@ function applyMessage(client: QueryClient, message: Message) {
     mergeIntoChatMessages(client, message.chat_id, [message]);
     forEachChatList(client, (window) => bumpChatWithMessage(window, message));
   }
-  // A round-table turn (or interjection): the session's history and totals are refetched.
+  // A round-table turn (or interjection): the session's history and totals are refetched, and
+  // the lists showing its round and totals (only the queries on screen refetch).
   if (message.session_id != null) {
     void client.invalidateQueries({ queryKey: queryKeys.session(message.session_id) });
+    void client.invalidateQueries({ queryKey: [...queryKeys.sessionsAll, 'list'] });
   }
   // The reply's own message replaces its "typing" bubble.
   for (const key of streamKeys(message)) {
