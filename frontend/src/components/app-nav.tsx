@@ -1,5 +1,6 @@
 // Primary navigation: one link per screen, the current one marked aria-current="page" (NavLink
-// does it). Admins shows only for owners, the one role that can use it.
+// does it), padded tightly so all eleven fit a 1440 px header. Admins shows only for owners, the
+// one role that can use it.
 import { useTranslation } from 'react-i18next';
 import { NavLink } from 'react-router';
 import { cn } from '@/lib/utils/cn';
@@ -29,7 +30,7 @@ export function AppNav({ isOwner }: { isOwner: boolean }) {
               to={item.to}
               className={({ isActive }) =>
                 cn(
-                  'block rounded-md px-2 py-1.5 text-sm font-medium whitespace-nowrap outline-none focus-visible:ring-2 focus-visible:ring-neutral-400',
+                  'block rounded-md px-1.5 py-1.5 text-sm font-medium whitespace-nowrap outline-none focus-visible:ring-2 focus-visible:ring-neutral-400',
                   isActive
                     ? 'bg-neutral-900 text-white'
                     : 'text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900',

@@ -57,7 +57,7 @@ export function AppLayoutRoute() {
 
   return (
     <div className="flex h-full flex-col">
-      <header className="flex h-12 shrink-0 items-center gap-4 border-b border-neutral-200 bg-white px-4">
+      <header className="flex h-12 shrink-0 items-center gap-3 border-b border-neutral-200 bg-white px-4">
         <div className="flex shrink-0 items-baseline gap-2">
           <h1 className="text-base font-semibold text-neutral-900">{t('app.name')}</h1>
           <span className="hidden text-xs text-neutral-500 2xl:inline">{t('app.tagline')}</span>
