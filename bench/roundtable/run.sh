@@ -21,7 +21,7 @@ dropdb --if-exists "$DB" >/dev/null
 createdb "$DB"
 psql_db -c 'CREATE EXTENSION roundtable CASCADE' 2>/dev/null
 echo "creating $SESSIONS running sessions (max_rounds $ROUNDS)..."
-psql_db -v sessions="$SESSIONS" -v rounds="$ROUNDS" -f "$here/setup.sql"
+psql_db -v sessions="$SESSIONS" -v rounds="$ROUNDS" -v roles="$here/../../sql/roles.sql" -f "$here/setup.sql"
 
 before=$(psql_db -Atc "SELECT count(*) FROM rt.messages WHERE session_id IS NOT NULL")
 echo "running $CLIENTS clients for $DURATION s..."

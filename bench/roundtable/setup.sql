@@ -1,13 +1,17 @@
 -- bench/roundtable setup: :sessions console sessions (no chat: nothing to post to Telegram)
 -- running at once, each with the participants the install seeds (no keys: the demo provider
 -- plays Оптимист and Скептик), and bench_claim(), the relay's part: one pending llm.turn job,
--- marked relayed, SKIP LOCKED so that parallel clients take different jobs.
+-- marked relayed, SKIP LOCKED so that parallel clients take different jobs. The turns run as
+-- rt_edge (turn.sql: SET ROLE), as the edge's workers do: sql/roles.sql grants its functions
+-- here (its password is left alone).
+\i :roles
 SELECT rt.ensure_default_providers('{}') \g /dev/null
 SELECT count(*) AS enabled_providers FROM rt.providers WHERE enabled \gset
 \echo enabled providers: :enabled_providers
 
 CREATE OR REPLACE FUNCTION public.bench_claim() RETURNS bigint
-LANGUAGE sql VOLATILE
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog
 AS $$
     UPDATE rt.outbox o SET relayed_at = now(), relays = o.relays + 1
     WHERE o.id = (SELECT x.id FROM rt.outbox x

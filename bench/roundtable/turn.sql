@@ -1,6 +1,8 @@
 -- one turn as an edge LLM worker makes it, the provider answering instantly with a canned reply:
 -- claim (the relay), rt.job_begin (the request: history, compression, compile_request),
--- rt.session_record_turn (message, totals, strike check, stop conditions, next turn queued)
+-- rt.session_record_turn (message, totals, strike check, stop conditions, next turn queued);
+-- as rt_edge, whose rt._require_worker check is the one the edge pays
+SET ROLE rt_edge;
 SELECT coalesce(public.bench_claim(), 0) AS job \gset
 \if :job
 SELECT rt.job_begin(:job) \gset begin_
