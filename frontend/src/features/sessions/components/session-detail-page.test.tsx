@@ -203,4 +203,41 @@ describe('SessionDetailPage', () => {
     expect(await screen.findByTestId('session-stop-reason')).toHaveTextContent('all rounds done');
     expect(screen.queryByRole('button', { name: 'Stop' })).not.toBeInTheDocument();
   });
+
+  it('starts a session awaiting its topic with the topic an admin gives', async () => {
+    const user = userEvent.setup();
+    const bodies: unknown[] = [];
+    let current: RtSessionDetail = makeRtSessionDetail({
+      id: 3,
+      status: 'awaiting_topic',
+      topic: null,
+      chat_id: -100,
+      current_round: 0,
+    });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        routeFetch({
+          'GET /api/sessions/3': () => jsonResponse(200, current),
+          'POST /api/sessions/3/start': async (req) => {
+            bodies.push(await req.json());
+            current = { ...current, status: 'running', topic: 'Trains or planes?' };
+            return jsonResponse(200, { ...makeRtSession({ id: 3 }), topic: 'Trains or planes?' });
+          },
+        }),
+      ),
+    );
+    const queryClient = createTestQueryClient();
+    queryClient.setQueryData(queryKeys.me, makeSession('admin'));
+    renderWithProviders(<SessionDetailPage sessionId={3} />, { queryClient });
+    const section = await screen.findByRole('region', { name: 'Start with a topic' });
+    await user.click(within(section).getByRole('button', { name: 'Start session' }));
+    expect(within(section).getByText('Enter a topic')).toBeInTheDocument();
+    expect(bodies).toEqual([]);
+    await user.type(within(section).getByRole('textbox', { name: 'Topic' }), ' Trains or planes? ');
+    await user.click(within(section).getByRole('button', { name: 'Start session' }));
+    await waitFor(() => expect(screen.getByTestId('session-status')).toHaveTextContent('running'));
+    expect(bodies).toEqual([{ topic: 'Trains or planes?' }]);
+    expect(screen.queryByRole('region', { name: 'Start with a topic' })).not.toBeInTheDocument();
+  });
 });

@@ -4,13 +4,15 @@
 // as a "typing" card of its speaker. Admins stop an active session. Everything follows the live
 // events: `entity.changed` session and a turn's `message.created` refetch it, `llm.delta` frames
 // with this session_id fill the typing card.
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { DemoBadge } from '@/components/ui/demo-badge';
+import { Field } from '@/components/ui/field';
+import { Textarea } from '@/components/ui/input';
 import { EmptyState, ErrorText, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
 import { LlmMeta } from '@/components/llm-meta';
 import { usePermission } from '@/hooks/use-permissions';
@@ -21,6 +23,7 @@ import { replyStreams, streamText } from '@/lib/cache/llm-streams';
 import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
 import { useSession } from '../api/get-session';
+import { useStartSession } from '../api/start-session';
 import { useStopSession } from '../api/stop-session';
 import { useSessionStreams } from '../hooks/use-session-streams';
 import { formatCost } from '@/lib/utils/llm-meta';
@@ -180,9 +183,60 @@ function SessionBody({ session }: { session: RtSessionDetail }) {
           </div>
         </dl>
       </Section>
+      {session.status === 'awaiting_topic' ? <StartSection session={session} /> : null}
       <ParticipantsSection session={session} />
       <HistorySection session={session} />
     </>
+  );
+}
+
+/** A session awaiting its topic (a Telegram /new not answered yet): an admin may give it one. */
+function StartSection({ session }: { session: RtSessionDetail }) {
+  const { t } = useTranslation();
+  const canConfigure = usePermission('configure');
+  const start = useStartSession();
+  const [topic, setTopic] = useState('');
+  const [missing, setMissing] = useState(false);
+  if (!canConfigure) return null;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const value = topic.trim();
+    setMissing(value === '');
+    if (value !== '') start.mutate({ id: session.id, topic: value });
+  };
+  return (
+    <Section title={t('sessions.startTitle')}>
+      <form className="space-y-2" onSubmit={submit} noValidate>
+        <Field
+          label={t('sessions.topic')}
+          hint={
+            missing ? (
+              <span className="text-red-700">{t('sessions.errors.topicRequired')}</span>
+            ) : (
+              t('sessions.startHint')
+            )
+          }
+        >
+          <Textarea
+            rows={2}
+            maxLength={4000}
+            value={topic}
+            aria-invalid={missing}
+            onChange={(e) => setTopic(e.target.value)}
+          />
+        </Field>
+        <ErrorText>
+          {start.error
+            ? isApiError(start.error)
+              ? start.error.detail
+              : start.error.message
+            : null}
+        </ErrorText>
+        <Button type="submit" disabled={start.isPending}>
+          {t('sessions.startNow')}
+        </Button>
+      </form>
+    </Section>
   );
 }
 
