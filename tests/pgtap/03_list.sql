@@ -64,9 +64,9 @@ SELECT is(pg_temp.mids(rt.list_messages(jsonb_build_object('chat_id', -7201, 'li
 -- the Message shape
 SELECT is((SELECT ARRAY(SELECT jsonb_object_keys(rt.list_messages('{"chat_id": -7201, "limit": 1}') #> '{items,0}') ORDER BY 1)),
           ARRAY['author_type', 'chat_id', 'created_at', 'direction', 'edit_history', 'edited_at', 'error', 'id', 'in_reply_to', 'kind',
-                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'round', 'sender', 'sent_at', 'session_id', 'speaker',
-                'status', 'text', 'update_id', 'user_id'],
-          'Message has exactly the OpenAPI fields (0.5.0: session_id, speaker, round)');
+                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'reply_markup', 'round', 'sender', 'sent_at', 'session_id',
+                'speaker', 'status', 'text', 'update_id', 'user_id'],
+          'Message has exactly the OpenAPI fields (0.5.0: session_id, speaker, round, reply_markup)');
 SELECT is((rt.list_messages('{"chat_id": -7201, "limit": 1}') #> '{items,0}') - 'id'::text - 'received_at'::text,
           jsonb_build_object('chat_id', -7201, 'message_id', 5, 'user_id', 7200000001, 'update_id', 720000000005,
                              'direction', 'in', 'author_type', 'user', 'kind', 'text', 'text', 'hay 5',
@@ -74,7 +74,7 @@ SELECT is((rt.list_messages('{"chat_id": -7201, "limit": 1}') #> '{items,0}') - 
                              'created_at', '2023-11-15T03:13:20+00:00', 'edited_at', NULL, 'edit_history', '[]'::jsonb,
                              'status', NULL, 'labels', '[]'::jsonb, 'moderation', NULL,
                              'llm', NULL, 'error', NULL, 'sent_at', NULL, 'in_reply_to', NULL,
-                             'session_id', NULL, 'speaker', NULL, 'round', NULL),
+                             'session_id', NULL, 'speaker', NULL, 'round', NULL, 'reply_markup', NULL),
           'Message values, timestamps in ISO 8601 UTC');
 
 -- bad filters name the field
@@ -98,7 +98,7 @@ SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements(rt.list_chats('ZQ9TA
 SELECT is(rt.list_chats('zq9tap beta', NULL, 1) #> '{items,0}',
           jsonb_build_object('id', -7202, 'type', 'group', 'title', 'zq9TAP Beta', 'username', NULL, 'autoreply', false,
                              'reply_on_mention', true, 'takeover_until', NULL, 'last_message_at', '2023-11-14T22:13:20+00:00',
-                             'last_message_text', 'other chat', 'provider_id', NULL), 'Chat shape and values');
+                             'last_message_text', 'other chat', 'provider_id', NULL, 'session_id', NULL), 'Chat shape and values');
 CREATE TEMP TABLE c1 AS SELECT rt.list_chats('zq9tap', NULL, 1) AS page;
 SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements((SELECT page FROM c1) -> 'items') e), '{-7201}', 'first page of chats');
 SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements(rt.list_chats('zq9tap', (SELECT page ->> 'next_cursor' FROM c1), 1) -> 'items') e),

@@ -27,13 +27,13 @@ SELECT is(ARRAY(SELECT e #>> '{data,text}' FROM ev WHERE e ->> 'type' = 'message
           'created events carry the current message');
 SELECT is((SELECT ARRAY(SELECT jsonb_object_keys(e -> 'data') ORDER BY 1) FROM ev WHERE n = 1),
           ARRAY['author_type', 'chat_id', 'created_at', 'direction', 'edit_history', 'edited_at', 'error', 'id', 'in_reply_to', 'kind',
-                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'round', 'sender', 'sent_at', 'session_id', 'speaker',
-                'status', 'text', 'update_id', 'user_id'],
+                'labels', 'llm', 'message_id', 'moderation', 'received_at', 'reply_markup', 'round', 'sender', 'sent_at', 'session_id',
+                'speaker', 'status', 'text', 'update_id', 'user_id'],
           'data is a Message');
 SELECT is((SELECT e -> 'data' FROM ev WHERE e ->> 'type' = 'chat.updated'),
           jsonb_build_object('id', -7501, 'type', 'group', 'title', 'Events', 'username', NULL, 'autoreply', false,
                              'reply_on_mention', true, 'takeover_until', NULL, 'last_message_at', '2023-11-14T22:13:21+00:00', 'last_message_text', 'b',
-                             'provider_id', NULL),
+                             'provider_id', NULL, 'session_id', NULL),
           'chat.updated data is a Chat');
 SELECT is((SELECT e #> '{data,edit_history}' FROM ev WHERE e #>> '{data,message_id}' = '1'),
           '[{"text": "a", "edited_at": "2023-11-14T22:13:20+00:00"}]', 'edit history in the Message');

@@ -43,7 +43,7 @@ INSERT INTO rt.chats (id, type, title) VALUES
 -- ---------------------------------------------------------------------------
 SELECT pg_temp.act('admin');
 SELECT is(pg_temp.keys(rt.update_chat(10000000001, '{"autoreply": true}')),
-          ARRAY['autoreply', 'id', 'last_message_at', 'last_message_text', 'provider_id', 'reply_on_mention', 'takeover_until', 'title', 'type', 'username'],
+          ARRAY['autoreply', 'id', 'last_message_at', 'last_message_text', 'provider_id', 'reply_on_mention', 'session_id', 'takeover_until', 'title', 'type', 'username'],
           'update_chat returns the Chat (with takeover_until)');
 SELECT ok((SELECT autoreply AND reply_on_mention FROM rt.chats WHERE id = 10000000001), 'autoreply switched on, reply_on_mention untouched');
 SELECT is((rt.update_chat(10000000002, '{"reply_on_mention": false, "autoreply": true}'))->'reply_on_mention', 'false',

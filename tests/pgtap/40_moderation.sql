@@ -93,7 +93,7 @@ SELECT throws_ok(format($$SELECT rt.flag_message(%s, '{"label": "spam"}')$$, pg_
 SELECT pg_temp.act('tap40_moderator');
 SELECT is(rt.flag_message(pg_temp.msg(1), '{"label": "spam"}') - 'edit_history' - 'sender' - 'created_at' - 'received_at' - 'id' - 'update_id'
           - 'chat_id' - 'user_id' - 'message_id' - 'direction' - 'author_type' - 'kind' - 'edited_at' - 'status'
-          - 'llm' - 'error' - 'sent_at' - 'in_reply_to' - 'session_id' - 'speaker' - 'round',
+          - 'llm' - 'error' - 'sent_at' - 'in_reply_to' - 'session_id' - 'speaker' - 'round' - 'reply_markup',
           '{"text": "первое", "labels": ["spam"], "moderation": "flagged"}', 'flag: label and state');
 SELECT is((SELECT moderated_by FROM rt.messages WHERE id = pg_temp.msg(1)), pg_temp.actor('tap40_moderator'), 'moderated_by is the actor');
 SELECT is(rt.flag_message(pg_temp.msg(1), '{"label": "spam"}') -> 'labels', '["spam"]', 'the same label twice is kept once');
@@ -101,7 +101,7 @@ SELECT ok(EXISTS (SELECT FROM rt.audit_log WHERE action = 'message.flag' AND tar
                   AND actor = pg_temp.actor('tap40_moderator')), 'flags are audited');
 SELECT is(rt.unflag_message(pg_temp.msg(1)) - 'edit_history' - 'sender' - 'created_at' - 'received_at' - 'id' - 'update_id'
           - 'chat_id' - 'user_id' - 'message_id' - 'direction' - 'author_type' - 'kind' - 'edited_at' - 'status' - 'text'
-          - 'llm' - 'error' - 'sent_at' - 'in_reply_to' - 'session_id' - 'speaker' - 'round',
+          - 'llm' - 'error' - 'sent_at' - 'in_reply_to' - 'session_id' - 'speaker' - 'round' - 'reply_markup',
           '{"labels": [], "moderation": null}', 'unflag clears labels and state');
 
 SELECT is(rt.delete_message(pg_temp.msg(2)) ->> 'moderation', 'deleted', 'delete');

@@ -233,7 +233,7 @@ SELECT is((SELECT rt._message_json(m) - 'id' - 'created_at' - 'received_at' FROM
           jsonb_build_object('chat_id', 81000001, 'message_id', NULL, 'user_id', NULL, 'update_id', NULL, 'direction', 'out',
               'author_type', 'bot', 'kind', 'text', 'text', 'Hi Ann!', 'sender', NULL, 'edited_at', NULL, 'edit_history', '[]'::jsonb,
               'status', 'queued', 'labels', '[]'::jsonb, 'moderation', NULL, 'error', NULL, 'sent_at', NULL,
-              'in_reply_to', pg_temp.msgpk(:j_reply), 'session_id', NULL, 'speaker', NULL, 'round', NULL,
+              'in_reply_to', pg_temp.msgpk(:j_reply), 'session_id', NULL, 'speaker', NULL, 'round', NULL, 'reply_markup', NULL,
               'llm', jsonb_build_object('provider_id', pg_temp.pv('demo'), 'provider', 't81 demo', 'type', 'demo', 'model', 'demo-1',
                                         'demo', true, 'tokens_in', 100, 'tokens_cached', 0, 'tokens_out', 20, 'cost', 0,
                                         'latency_ms', 42, 'estimated', true)),

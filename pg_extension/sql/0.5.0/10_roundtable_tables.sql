@@ -130,12 +130,14 @@ ALTER TABLE rt.messages
     ADD COLUMN session_id bigint,
     ADD COLUMN speaker text,
     ADD COLUMN round int,
-    ADD COLUMN participant int;
+    ADD COLUMN participant int,
+    ADD COLUMN reply_markup jsonb CHECK (jsonb_typeof(reply_markup) = 'object');
 ALTER TABLE rt.messages ADD CONSTRAINT messages_chat_or_session_check CHECK (chat_id IS NOT NULL OR session_id IS NOT NULL);
 COMMENT ON COLUMN rt.messages.chat_id IS 'the Telegram chat; null only for the turns of a session run in the console alone';
 COMMENT ON COLUMN rt.messages.session_id IS 'rt.sessions.id of a round-table turn, interjection or session notice (no foreign key: history outlives sessions)';
 COMMENT ON COLUMN rt.messages.speaker IS 'the speaker label of a round-table turn ("ChatGPT · Оптимист", "Summary")';
 COMMENT ON COLUMN rt.messages.round IS 'the round of a round-table turn, from 1';
+COMMENT ON COLUMN rt.messages.reply_markup IS 'the keyboard an outgoing bot message was sent with (Telegram reply_markup: the menu''s reply keyboard, the donate link''s inline button), shown by the console and the simulator';
 COMMENT ON COLUMN rt.messages.participant IS 'rt.session_participants.position of the speaker; null for the summary and for notices';
 CREATE INDEX messages_session_idx ON rt.messages (session_id, id) WHERE session_id IS NOT NULL;
 COMMENT ON INDEX rt.messages_session_idx IS 'a session''s history in order';

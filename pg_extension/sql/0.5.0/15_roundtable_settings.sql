@@ -218,8 +218,9 @@ BEGIN
     IF chat_id IS NULL THEN
         RETURN jsonb_build_object('message_pk', NULL, 'job', NULL);   -- a console-only session: nobody to tell
     END IF;
-    INSERT INTO rt.messages (chat_id, direction, author_type, kind, text, created_at, status, in_reply_to, session_id)
-    VALUES (chat_id, 'out', 'bot', 'text', text, at, 'queued', in_reply_to, session_id)
+    INSERT INTO rt.messages (chat_id, direction, author_type, kind, text, created_at, status, in_reply_to, session_id,
+                             reply_markup)
+    VALUES (chat_id, 'out', 'bot', 'text', text, at, 'queued', in_reply_to, session_id, reply_markup)
     RETURNING id INTO pk;
     INSERT INTO rt.outbox (kind, payload)
     VALUES ('telegram.send', jsonb_build_object('chat_id', chat_id, 'text', text,
@@ -234,4 +235,4 @@ BEGIN
     RETURN jsonb_build_object('message_pk', pk, 'job', job);
 END
 $$;
-COMMENT ON FUNCTION rt._queue_bot_text(bigint, text, jsonb, bigint, bigint, bigint) IS 'internal: stores a queued outgoing bot message (session_id, in_reply_to when given) and its telegram.send job (reply_markup, session_id in the payload when given); returns {"message_pk","job"}, both null for a null chat. The caller rings rt_outbox and the journal once per transaction';
+COMMENT ON FUNCTION rt._queue_bot_text(bigint, text, jsonb, bigint, bigint, bigint) IS 'internal: stores a queued outgoing bot message (session_id, in_reply_to, reply_markup when given) and its telegram.send job (reply_markup, session_id in the payload when given); returns {"message_pk","job"}, both null for a null chat. The caller rings rt_outbox and the journal once per transaction';

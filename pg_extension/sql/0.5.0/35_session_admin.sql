@@ -50,9 +50,9 @@ AS $$
         'llm', rt._llm_json(m.provider_id, m.provider_name, m.provider_type, m.model, m.tokens_in,
                             m.tokens_cached, m.tokens_out, m.cost, m.latency_ms, m.usage_estimated),
         'error', m.error, 'sent_at', m.sent_at, 'in_reply_to', m.in_reply_to,
-        'session_id', m.session_id, 'speaker', m.speaker, 'round', m.round)
+        'session_id', m.session_id, 'speaker', m.speaker, 'round', m.round, 'reply_markup', m.reply_markup)
 $$;
-COMMENT ON FUNCTION rt._message_json(rt.messages, rt.users) IS 'internal: a message and its sender (null row when none) as the OpenAPI Message object, with the model call ("llm"), delivery ("status", "error", "sent_at") and the round table ("session_id", "speaker", "round")';
+COMMENT ON FUNCTION rt._message_json(rt.messages, rt.users) IS 'internal: a message and its sender (null row when none) as the OpenAPI Message object, with the model call ("llm"), delivery ("status", "error", "sent_at") the round table ("session_id", "speaker", "round") and the keyboard it was sent with ("reply_markup")';
 
 -- ---------------------------------------------------------------------------
 -- Writes (admin)
