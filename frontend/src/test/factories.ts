@@ -33,6 +33,7 @@ export function makeMessage(overrides: Partial<Message> & { id: number }): Messa
     session_id: null,
     speaker: null,
     round: null,
+    reply_markup: null,
     ...overrides,
   };
 }
@@ -48,6 +49,7 @@ export function makeChat(overrides: Partial<Chat> & { id: number }): Chat {
     last_message_at: null,
     last_message_text: null,
     provider_id: null,
+    session_id: null,
     ...overrides,
   };
 }
