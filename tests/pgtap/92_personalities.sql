@@ -5,7 +5,7 @@
 -- rt.ensure_roundtable_settings (first start seeds, the console wins, invalid values refused
 -- and notified), as rt_edge without an actor. Logins t92_*; everything rolls back.
 BEGIN;
-SELECT plan(104);
+SELECT plan(108);
 
 -- 'ok', or the SQLSTATE and the COLUMN field the error named (22023:title)
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -51,10 +51,22 @@ $$;
 -- ---------------------------------------------------------------------------
 -- The seed
 -- ---------------------------------------------------------------------------
-SELECT is(ARRAY(SELECT title FROM rt.personalities WHERE title IN ('Оптимист', 'Скептик') ORDER BY id),
-          ARRAY['Оптимист', 'Скептик'], 'the extension seeds two personalities, Оптимист then Скептик');
+-- made by the edge's first start (rt.ensure_default_providers), never by the extension script:
+-- rows CREATE EXTENSION inserted would collide with pg_restore's COPY of this dumped table
+DELETE FROM rt.settings WHERE key = 'seed.personalities';
+UPDATE rt.providers SET personality_id = NULL;
+DELETE FROM rt.personalities;
+SELECT is(rt._seed_personalities(), 2, 'the first start seeds two personalities');
+SELECT is(ARRAY(SELECT title FROM rt.personalities ORDER BY id),
+          ARRAY['Оптимист', 'Скептик'], 'Оптимист then Скептик');
 SELECT ok((SELECT bool_and(length(instructions) > 100 AND length(style) > 20) FROM rt.personalities
            WHERE title IN ('Оптимист', 'Скептик')), 'with Russian instructions and style');
+SELECT ok(EXISTS (SELECT FROM rt.settings WHERE key = 'seed.personalities'), 'the marker setting remembers it');
+DELETE FROM rt.personalities WHERE title = 'Скептик';
+SELECT is(rt._seed_personalities(), 0, 'a later start seeds nothing: a deleted seed stays deleted');
+SELECT is(ARRAY(SELECT title FROM rt.personalities ORDER BY id), ARRAY['Оптимист'], 'only the kept one is there');
+INSERT INTO rt.personalities (title, instructions, style)
+SELECT 'Скептик', 'Ты — Скептик за круглым столом: ищи слабые места доводов и проверяй их фактами, вежливо и по существу.', 'Спокойно и точно, 3–5 предложений.';
 
 -- a known world from here on: no personalities, no providers but ours
 DELETE FROM rt.providers;

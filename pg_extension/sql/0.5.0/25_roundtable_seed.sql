@@ -1,37 +1,60 @@
 -- roundtable 0.5.0, part 25: what the round table starts with. The two personalities of the
--- seed document (installed and upgraded alike), the seeded openai/deepseek providers speaking
--- with them, the model names of the .env (OPENAI_MODEL, DEEPSEEK_MODEL) and the round table's
+-- seed document (made by the edge's first start, not by the extension script), the seeded
+-- openai/deepseek providers speaking with them, the model names of the .env (OPENAI_MODEL, DEEPSEEK_MODEL) and the round table's
 -- settings seeded from the .env on the edge's first start (rt.ensure_roundtable_settings).
 
 -- ---------------------------------------------------------------------------
 -- Personalities
 -- ---------------------------------------------------------------------------
 
-INSERT INTO rt.personalities (title, instructions, style)
-VALUES
-    ('Оптимист',
-     'Ты — Оптимист за круглым столом. Ищи в теме возможности, сильные стороны и реалистичные пути к успеху. '
-     'Опирайся на факты, примеры и здравый смысл, а не на пустой восторг. Отвечай на доводы собеседников по существу: '
-     'признавай верные замечания и показывай, как можно обойти названные риски. В каждой реплике добавляй новый довод '
-     'или пример, не повторяя уже сказанного ни собой, ни другими.',
-     'Дружелюбно и энергично, живым разговорным русским языком, 3–5 предложений. Без списков и заголовков. '
-     'Обращайся к собеседникам по имени и отвечай на их последние слова.'),
-    ('Скептик',
-     'Ты — Скептик за круглым столом. Проверяй утверждения на прочность: ищи слабые места, скрытые допущения, '
-     'риски и цену ошибки. Требуй доказательств и конкретики, приводи контрпримеры. Критикуй идеи, а не людей; '
-     'если довод собеседника убедителен, честно признай это и переходи к следующему спорному вопросу. '
-     'Не повторяй уже сказанного ни собой, ни другими.',
-     'Спокойно, точно и вежливо, по-русски, 3–5 предложений. Без списков и заголовков. '
-     'Заканчивай реплику одним острым вопросом к собеседникам.')
-ON CONFLICT ((lower(title))) DO NOTHING;
-
--- an upgrade finds the seeded providers already there without a personality: they get theirs
--- once, here (afterwards the console's choice stands, null included)
-UPDATE rt.providers p SET personality_id = x.id
-FROM rt.personalities x
-WHERE p.personality_id IS NULL
-  AND ((lower(p.name) = 'openai' AND p.type = 'openai' AND lower(x.title) = lower('Оптимист'))
-       OR (lower(p.name) = 'deepseek' AND p.type = 'deepseek' AND lower(x.title) = lower('Скептик')));
+-- The two personalities of the seed document are data, not part of the extension script: rows
+-- that CREATE EXTENSION inserted would be inserted again by pg_restore's COPY of this
+-- pg_dump-registered table (and of the audit log and journal their triggers wrote), and that
+-- restore would fail and lose the admins' rows. The edge's start-up creates them once instead;
+-- the marker row in rt.settings (dumped with the settings) keeps a deleted seed deleted.
+CREATE FUNCTION rt._seed_personalities() RETURNS int
+LANGUAGE plpgsql VOLATILE
+SET search_path = rt, pg_catalog
+AS $$
+DECLARE
+    n int;
+BEGIN
+    IF EXISTS (SELECT FROM rt.settings x WHERE x.key = 'seed.personalities') THEN
+        RETURN 0;
+    END IF;
+    INSERT INTO rt.settings (key, value) VALUES ('seed.personalities', to_jsonb(now()))
+    ON CONFLICT (key) DO NOTHING;
+    IF NOT FOUND THEN
+        RETURN 0;   -- another edge starting at the same moment seeds them
+    END IF;
+    INSERT INTO rt.personalities (title, instructions, style)
+    VALUES
+        ('Оптимист',
+         'Ты — Оптимист за круглым столом. Ищи в теме возможности, сильные стороны и реалистичные пути к успеху. '
+         'Опирайся на факты, примеры и здравый смысл, а не на пустой восторг. Отвечай на доводы собеседников по существу: '
+         'признавай верные замечания и показывай, как можно обойти названные риски. В каждой реплике добавляй новый довод '
+         'или пример, не повторяя уже сказанного ни собой, ни другими.',
+         'Дружелюбно и энергично, живым разговорным русским языком, 3–5 предложений. Без списков и заголовков. '
+         'Обращайся к собеседникам по имени и отвечай на их последние слова.'),
+        ('Скептик',
+         'Ты — Скептик за круглым столом. Проверяй утверждения на прочность: ищи слабые места, скрытые допущения, '
+         'риски и цену ошибки. Требуй доказательств и конкретики, приводи контрпримеры. Критикуй идеи, а не людей; '
+         'если довод собеседника убедителен, честно признай это и переходи к следующему спорному вопросу. '
+         'Не повторяй уже сказанного ни собой, ни другими.',
+         'Спокойно, точно и вежливо, по-русски, 3–5 предложений. Без списков и заголовков. '
+         'Заканчивай реплику одним острым вопросом к собеседникам.')
+    ON CONFLICT ((lower(title))) DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    -- seeded providers made before the personalities existed (an upgrade) get theirs, once
+    UPDATE rt.providers p SET personality_id = x.id
+    FROM rt.personalities x
+    WHERE p.personality_id IS NULL
+      AND ((lower(p.name) = 'openai' AND p.type = 'openai' AND lower(x.title) = lower('Оптимист'))
+           OR (lower(p.name) = 'deepseek' AND p.type = 'deepseek' AND lower(x.title) = lower('Скептик')));
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rt._seed_personalities() IS 'internal (rt.ensure_default_providers): creates the seed personalities Оптимист and Скептик once per database (marker setting seed.personalities), and gives the seeded openai/deepseek providers without one theirs; returns how many were created';
 
 -- ---------------------------------------------------------------------------
 -- The seeded providers: models from the .env, the seed's personalities
@@ -53,6 +76,7 @@ DECLARE
 BEGIN
     PERFORM rt._require_worker('admin');
     keys := rt._known_keys(keys, ARRAY['openai', 'deepseek']);
+    PERFORM rt._seed_personalities();
     FOR seed IN
         SELECT * FROM (VALUES
             ('demo', 'demo', NULL, 'demo-1', 100, NULL::numeric, NULL::numeric, NULL::numeric, NULL),
@@ -128,7 +152,7 @@ BEGIN
     RETURN jsonb_build_object('created', created, 'keyed', keyed);
 END
 $$;
-COMMENT ON FUNCTION rt.ensure_default_providers(jsonb) IS 'Edge start-up (worker): creates the missing providers demo (enabled, position 100 so that keyed real providers answer first, demo-1), openai (gpt-4o-mini, position 1, 0.15/0.075/0.60 USD per 1M, personality Оптимист) and deepseek (deepseek-chat, position 2, 0.27/0.07/1.10, personality Скептик) by name; keys {"openai"|"deepseek": {"enc","hint","model"}|null}: enc (a Fernet token) is stored on a seeded provider without a key, which is then enabled; model (OPENAI_MODEL, DEEPSEEK_MODEL) is the model of a provider created now (an existing one keeps the console''s). Returns {"created":[names],"keyed":[names]}';
+COMMENT ON FUNCTION rt.ensure_default_providers(jsonb) IS 'Edge start-up (worker): creates the seed personalities once (rt._seed_personalities), then the missing providers demo (enabled, position 100 so that keyed real providers answer first, demo-1), openai (gpt-4o-mini, position 1, 0.15/0.075/0.60 USD per 1M, personality Оптимист) and deepseek (deepseek-chat, position 2, 0.27/0.07/1.10, personality Скептик) by name; keys {"openai"|"deepseek": {"enc","hint","model"}|null}: enc (a Fernet token) is stored on a seeded provider without a key, which is then enabled; model (OPENAI_MODEL, DEEPSEEK_MODEL) is the model of a provider created now (an existing one keeps the console''s). Returns {"created":[names],"keyed":[names]}';
 
 -- ---------------------------------------------------------------------------
 -- The round table's settings from the .env, on the first start only
