@@ -43,6 +43,8 @@ export const en = {
     empty: 'No chats found',
     noMessages: 'No messages yet',
     untitled: 'Chat {{id}}',
+    sessionRunning: 'Round table running',
+    sessionLink: 'Session #{{id}}',
     type: {
       private: 'private',
       group: 'group',
@@ -61,6 +63,11 @@ export const en = {
     chatId: 'chat {{id}}',
     round: 'round {{round}}',
     speakerLabel: 'Round-table speaker',
+    inlineKeyboard: 'Buttons sent with this message',
+    replyKeyboard: 'Keyboard sent with this message',
+    linkOpens: 'Opens {{url}} in a new tab',
+    notAWebLink: 'Not a web link, not opened: {{url}}',
+    noLink: 'No link',
     edited: 'edited',
     previousVersions: 'Previous versions',
     editedAt: 'until {{time}}',
@@ -113,6 +120,11 @@ export const en = {
     sending: 'Sending…',
     queued: 'Queued as update {{id}}.',
     off: 'The simulator is off: a Telegram bot token is configured.',
+    keyboard: 'Bot keyboard',
+    keyboardHint:
+      "The buttons of the bot's latest keyboard in this chat; a click sends its text as this user.",
+    noKeyboard: 'No keyboard from the bot in this chat yet. Send /start.',
+    pressButton: 'Send “{{text}}” as the user',
   },
   common: {
     close: 'Close',

@@ -45,6 +45,8 @@ export const ru: Dictionary = {
     empty: 'Чаты не найдены',
     noMessages: 'Сообщений пока нет',
     untitled: 'Чат {{id}}',
+    sessionRunning: 'Идёт круглый стол',
+    sessionLink: 'Сессия №{{id}}',
     type: {
       private: 'личный',
       group: 'группа',
@@ -63,6 +65,11 @@ export const ru: Dictionary = {
     chatId: 'чат {{id}}',
     round: 'раунд {{round}}',
     speakerLabel: 'Участник круглого стола',
+    inlineKeyboard: 'Кнопки, отправленные с этим сообщением',
+    replyKeyboard: 'Клавиатура, отправленная с этим сообщением',
+    linkOpens: 'Откроет {{url}} в новой вкладке',
+    notAWebLink: 'Не веб-ссылка, не открывается: {{url}}',
+    noLink: 'Без ссылки',
     edited: 'изменено',
     previousVersions: 'Предыдущие версии',
     editedAt: 'до {{time}}',
@@ -115,6 +122,11 @@ export const ru: Dictionary = {
     sending: 'Отправка…',
     queued: 'Поставлено в очередь как update {{id}}.',
     off: 'Симулятор выключен: настроен токен бота Telegram.',
+    keyboard: 'Клавиатура бота',
+    keyboardHint:
+      'Кнопки последней клавиатуры бота в этом чате; нажатие отправляет их текст от имени этого пользователя.',
+    noKeyboard: 'Бот ещё не присылал клавиатуру в этот чат. Отправьте /start.',
+    pressButton: 'Отправить «{{text}}» от имени пользователя',
   },
   common: {
     close: 'Закрыть',

@@ -38,6 +38,8 @@ describe('entity.changed', () => {
     expect(keysForEntity('admin')).toEqual([queryKeys.admins]);
     expect(keysForEntity('user')).toEqual([queryKeys.users]);
     expect(keysForEntity('setting')).toContainEqual(queryKeys.settings);
+    // A session opening or ending sets its chat's session_id: the chat lists refetch.
+    expect(keysForEntity('session')).toEqual([queryKeys.sessionsAll, queryKeys.chatsAll]);
     expect(keysForEntity('something_new')).toEqual([]);
   });
 

@@ -18,7 +18,8 @@ const KEYS: Record<string, readonly QueryKey[]> = {
   provider: [queryKeys.providers],
   job: [queryKeys.jobs],
   draft: [queryKeys.drafts],
-  session: [queryKeys.sessionsAll],
+  // A session opening or ending sets or clears its chat's `session_id` (no chat.updated is sent).
+  session: [queryKeys.sessionsAll, queryKeys.chatsAll],
   // A personality's title shows in the providers' list and in sessions' speaker labels.
   personality: [queryKeys.personalities, queryKeys.providers],
 };

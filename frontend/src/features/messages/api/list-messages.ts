@@ -1,32 +1,11 @@
-// GET /api/messages for one chat: newest page first, then "load older" via next_cursor. The
-// window lives in the query cache where WebSocket events and backfill merge into it.
-import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+// GET /api/messages for one chat: newest page first (lib/api/list-chat-messages.ts), then "load
+// older" via next_cursor. The window lives in the query cache where WebSocket events and backfill
+// merge into it.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
-import { api, unwrap, type MessagePage } from '@/lib/api/client';
+import { chatMessagesQueryOptions, listChatMessages } from '@/lib/api/list-chat-messages';
 import { queryKeys } from '@/lib/api/query-keys';
-import { addOlderPage, windowFromNewestPage, type MessageWindow } from '@/lib/cache/messages';
-
-export const MESSAGE_PAGE_SIZE = 50;
-
-export async function listChatMessages(
-  chatId: number,
-  cursor: string | undefined,
-  signal?: AbortSignal,
-): Promise<MessagePage> {
-  return unwrap(
-    await api.GET('/api/messages', {
-      params: { query: { chat_id: chatId, cursor, limit: MESSAGE_PAGE_SIZE } },
-      signal,
-    }),
-  );
-}
-
-export const chatMessagesQueryOptions = (chatId: number) =>
-  queryOptions({
-    queryKey: queryKeys.messages(chatId),
-    queryFn: async ({ signal }): Promise<MessageWindow> =>
-      windowFromNewestPage(await listChatMessages(chatId, undefined, signal)),
-  });
+import { addOlderPage, type MessageWindow } from '@/lib/cache/messages';
 
 export function useChatMessages(chatId: number) {
   const queryClient = useQueryClient();

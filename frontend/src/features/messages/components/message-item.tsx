@@ -1,5 +1,6 @@
 // One message in the stream: sender (a round-table turn's speaker and round), author type and
-// direction, time, chat id, text, delivery
+// direction, time, chat id, text, the keyboard a bot message was sent with (reply-markup.tsx),
+// delivery
 // status of outgoing messages (queued → sending → sent, or failed with the reason), the model
 // call behind a bot message (provider, model, tokens, cost; "demo model" when the demo provider
 // wrote it), moderation labels and state (hidden/deleted look distinct), and an "edited" marker
@@ -12,6 +13,7 @@ import { cn } from '@/lib/utils/cn';
 import { formatFullTime, formatMessageTime, senderName } from '@/lib/utils/format';
 import { DemoBadge } from '@/components/ui/demo-badge';
 import { LlmMeta } from '@/components/llm-meta';
+import { ReplyMarkupView } from './reply-markup';
 
 const STATUS_TONE: Record<NonNullable<Message['status']>, string> = {
   queued: 'bg-amber-100 text-amber-900',
@@ -140,6 +142,7 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
       >
         {message.text ?? t('messages.noText')}
       </p>
+      {message.reply_markup ? <ReplyMarkupView markup={message.reply_markup} /> : null}
       {message.status === 'failed' ? (
         <p className="mt-1 text-xs text-red-700">
           {message.error

@@ -1,9 +1,13 @@
 // Simulator panel: posts the typed body with the CSRF header; 409 says the simulator is off.
-import { screen } from '@testing-library/react';
+// Its "Bot keyboard" shows the buttons of the bot's latest reply keyboard in the chat named in
+// the Chat ID field (from GET /api/messages?chat_id=…, then live message.created events), and a
+// click sends the button's text as the same simulated user, as Telegram would.
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { applyLiveEvent } from '@/features/live/utils/apply-event';
 import { setCsrfToken } from '@/lib/api/client';
-import { jsonResponse } from '@/test/factories';
+import { jsonResponse, makeMessage, routeFetch } from '@/test/factories';
 import { renderWithProviders } from '@/test/render';
 import { SimulatorPanel } from './simulator-panel';
 
@@ -12,15 +16,54 @@ afterEach(() => {
   setCsrfToken(null);
 });
 
-async function send() {
+async function fill(text: string) {
   const user = userEvent.setup();
   await user.type(screen.getByLabelText('Chat ID'), '-1001');
   await user.type(screen.getByLabelText('Chat title'), 'Test group');
   await user.type(screen.getByLabelText('User ID'), '42');
   await user.type(screen.getByLabelText('First name'), 'Ann');
   await user.type(screen.getByLabelText('Username'), '@ann');
-  await user.type(screen.getByLabelText('Text'), 'hello there');
+  if (text) await user.type(screen.getByLabelText('Text'), text);
+  return user;
+}
+
+async function send() {
+  const user = await fill('hello there');
   await user.click(screen.getByRole('button', { name: 'Send' }));
+}
+
+const MENU = {
+  keyboard: [
+    [{ text: 'Новое обсуждение' }],
+    [{ text: 'Остановить диалог' }, { text: 'Отблагодарить создателя' }],
+  ],
+  resize_keyboard: true,
+  is_persistent: true,
+};
+
+const page = (items: ReturnType<typeof makeMessage>[]) => ({
+  items: [...items].reverse(),
+  next_cursor: null,
+});
+
+/** Routes GET /api/messages (answering `history`) and POST /api/simulator/messages. */
+function stubApi(history: ReturnType<typeof makeMessage>[] = []) {
+  const posts: Request[] = [];
+  const gets: URL[] = [];
+  const fetchMock = vi.fn(
+    routeFetch({
+      'GET /api/messages': (request) => {
+        gets.push(new URL(request.url));
+        return jsonResponse(200, page(history));
+      },
+      'POST /api/simulator/messages': (request) => {
+        posts.push(request);
+        return jsonResponse(202, { update_id: 9000000000000 + posts.length, stream_id: '1-0' });
+      },
+    }),
+  );
+  vi.stubGlobal('fetch', fetchMock);
+  return { posts, gets };
 }
 
 describe('SimulatorPanel', () => {
@@ -33,16 +76,14 @@ describe('SimulatorPanel', () => {
 
   it('posts the message with the CSRF token and reports the queued update', async () => {
     setCsrfToken('csrf-1');
-    const fetchMock = vi.fn(async () =>
-      jsonResponse(202, { update_id: 9000000000001, stream_id: '1-0' }),
-    );
-    vi.stubGlobal('fetch', fetchMock);
+    const { posts } = stubApi();
     renderWithProviders(<SimulatorPanel />);
     await send();
     expect(await screen.findByRole('status')).toHaveTextContent('9000000000001');
-    const [request] = fetchMock.mock.calls[0] as unknown as [Request];
-    expect(request.headers.get('X-CSRF-Token')).toBe('csrf-1');
-    expect(await request.json()).toEqual({
+    expect(posts).toHaveLength(1);
+    const [request] = posts;
+    expect(request!.headers.get('X-CSRF-Token')).toBe('csrf-1');
+    expect(await request!.json()).toEqual({
       chat_id: -1001,
       chat_title: 'Test group',
       user_id: 42,
@@ -56,12 +97,111 @@ describe('SimulatorPanel', () => {
   it('says the simulator is off when the server answers 409', async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () => jsonResponse(409, { type: 'about:blank', title: 'Conflict', status: 409 })),
+      vi.fn(
+        routeFetch({
+          'GET /api/messages': () => jsonResponse(200, page([])),
+          'POST /api/simulator/messages': () =>
+            jsonResponse(409, { type: 'about:blank', title: 'Conflict', status: 409 }),
+        }),
+      ),
     );
     renderWithProviders(<SimulatorPanel />);
     await send();
     expect(await screen.findByRole('alert')).toHaveTextContent(
       'The simulator is off: a Telegram bot token is configured.',
     );
+  });
+});
+
+describe('SimulatorPanel bot keyboard', () => {
+  it('says there is no keyboard until the bot sends one', async () => {
+    const { gets } = stubApi([makeMessage({ id: 1, chat_id: -1001, text: '/start' })]);
+    renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    const group = await screen.findByRole('group', { name: 'Bot keyboard' });
+    await within(group).findByText(/No keyboard from the bot in this chat yet/);
+    expect(within(group).queryByRole('button')).not.toBeInTheDocument();
+    expect(gets[0]?.searchParams.get('chat_id')).toBe('-1001');
+  });
+
+  it('shows the latest keyboard and sends a pressed button as the same user', async () => {
+    setCsrfToken('csrf-2');
+    const { posts } = stubApi([
+      makeMessage({ id: 1, chat_id: -1001, text: '/start' }),
+      makeMessage({
+        id: 2,
+        chat_id: -1001,
+        direction: 'out',
+        author_type: 'bot',
+        sender: null,
+        text: 'Здравствуйте!',
+        reply_markup: MENU,
+      }),
+      // A later bot message without a keyboard leaves the menu up, as in Telegram.
+      makeMessage({ id: 3, chat_id: -1001, direction: 'out', author_type: 'bot', text: 'ok' }),
+    ]);
+    renderWithProviders(<SimulatorPanel />);
+    const user = await fill('typed but not sent');
+    const group = await screen.findByRole('group', { name: 'Bot keyboard' });
+    const start = await within(group).findByRole('button', { name: 'Новое обсуждение' });
+    expect(
+      within(group)
+        .getAllByRole('button')
+        .map((b) => b.textContent),
+    ).toEqual(['Новое обсуждение', 'Остановить диалог', 'Отблагодарить создателя']);
+    await user.click(start);
+    expect(await screen.findByRole('status')).toHaveTextContent('9000000000001');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.headers.get('X-CSRF-Token')).toBe('csrf-2');
+    expect(await posts[0]!.json()).toEqual({
+      chat_id: -1001,
+      chat_title: 'Test group',
+      user_id: 42,
+      first_name: 'Ann',
+      username: 'ann',
+      text: 'Новое обсуждение',
+    });
+    // The typed text is the user's own draft: a button press leaves it alone.
+    expect(screen.getByLabelText('Text')).toHaveValue('typed but not sent');
+  });
+
+  it('shows a keyboard arriving live over message.created', async () => {
+    stubApi([]);
+    const { queryClient } = renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    const group = await screen.findByRole('group', { name: 'Bot keyboard' });
+    await within(group).findByText(/No keyboard from the bot/);
+    act(() =>
+      applyLiveEvent(queryClient, {
+        type: 'message.created',
+        data: makeMessage({
+          id: 5,
+          chat_id: -1001,
+          direction: 'out',
+          author_type: 'bot',
+          sender: null,
+          reply_markup: MENU,
+        }),
+      } as Parameters<typeof applyLiveEvent>[1]),
+    );
+    await within(group).findByRole('button', { name: 'Остановить диалог' });
+  });
+
+  it('ignores keyboards of other chats and inline keyboards', async () => {
+    stubApi([
+      makeMessage({
+        id: 4,
+        chat_id: -1001,
+        direction: 'out',
+        author_type: 'bot',
+        reply_markup: { inline_keyboard: [[{ text: 'Поддержать', url: 'https://x.example' }]] },
+      }),
+    ]);
+    const { queryClient } = renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    const group = await screen.findByRole('group', { name: 'Bot keyboard' });
+    await within(group).findByText(/No keyboard from the bot/);
+    queryClient.setQueryData(['messages', { chatId: -2002 }], {
+      items: [makeMessage({ id: 9, chat_id: -2002, direction: 'out', reply_markup: MENU })],
+      olderCursor: null,
+    });
+    expect(within(group).queryByRole('button')).not.toBeInTheDocument();
   });
 });

@@ -1,12 +1,16 @@
 // The simulator form: posts a fake user message for a chat through the real ingest path.
-// Clearly labelled, because it exists only while no Telegram bot token is configured.
+// Clearly labelled, because it exists only while no Telegram bot token is configured. Under the
+// form, the bot's latest reply keyboard in that chat: a click sends the button's text as the
+// same user, so the panel works like a Telegram client (/start → a menu button → …).
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
+import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { isApiError } from '@/lib/api/errors';
 import { useSimulateMessage } from '../api/simulate-message';
+import { BotKeyboard } from './bot-keyboard';
 import { EMPTY_FORM, toSimulatedMessage, type SimulatorForm } from '../utils/to-simulated-message';
 
 export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | null }) {
@@ -38,6 +42,9 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
     : null;
   const chatIdValid = /^-?\d+$/.test(form.chatId.trim());
   const userIdValid = form.userId.trim() === '' || /^\d+$/.test(form.userId.trim());
+  // The keyboard follows the Chat ID field once typing pauses.
+  const keyboardChatId = useDebouncedValue(chatIdValid ? Number(form.chatId.trim()) : null, 300);
+  const pressButton = (text: string) => simulate.mutate(toSimulatedMessage({ ...form, text }));
 
   return (
     <section aria-labelledby={headingId} className="flex flex-col gap-3 p-4">
@@ -121,6 +128,13 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
           {simulate.isPending ? t('simulator.sending') : t('simulator.send')}
         </Button>
       </form>
+      {keyboardChatId !== null ? (
+        <BotKeyboard
+          chatId={keyboardChatId}
+          disabled={simulate.isPending || !chatIdValid || !userIdValid}
+          onPress={pressButton}
+        />
+      ) : null}
     </section>
   );
 }
