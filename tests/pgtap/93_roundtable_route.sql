@@ -6,7 +6,7 @@
 -- the auto-reply, and what is never routed (edits, hidden messages). Update ids 893xxxxx,
 -- chats ±893000xx, users 8930010x; everything rolls back.
 BEGIN;
-SELECT plan(67);
+SELECT plan(71);
 
 -- a known world: our bot, no rules, no bot texts or payment link, one demo provider playing
 -- two personalities (so a session has speakers)
@@ -60,6 +60,10 @@ CREATE FUNCTION pg_temp.session(chat bigint) RETURNS rt.sessions LANGUAGE sql AS
 CREATE FUNCTION pg_temp.session_texts(chat bigint) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(left(o.payload ->> 'text', 20), ',' ORDER BY o.id), '') FROM rt.outbox o
     WHERE o.kind = 'telegram.send' AND (o.payload ->> 'session_id')::bigint = (pg_temp.session(chat)).id $$;
+-- the reply_markup the history keeps for the message a telegram.send job posts, as the REST Message shows it
+CREATE FUNCTION pg_temp.kept_markup(chat bigint, mid bigint) RETURNS jsonb LANGUAGE sql AS $$
+    SELECT rt._message_json(m, NULL::rt.users) -> 'reply_markup' FROM rt.messages m
+    WHERE m.id = (pg_temp.send(chat, mid) ->> 'message_pk')::bigint $$;
 CREATE TEMP TABLE menu AS SELECT '{"keyboard": [[{"text": "Новое обсуждение"}], [{"text": "Остановить диалог"}, {"text": "Отблагодарить создателя"}]],
                                    "resize_keyboard": true, "is_persistent": true}'::jsonb AS k;
 
@@ -79,12 +83,15 @@ SELECT is(pg_temp.jobs(89300001, 89300001), 'telegram.send:' || left(rt._bot_tex
           '/start: the welcome text, and no llm.reply although auto-reply is on');
 SELECT is(pg_temp.send(89300001, 89300001) -> 'reply_markup', (SELECT k FROM menu), '/start: the menu keyboard in the telegram.send payload');
 SELECT is(pg_temp.send(89300001, 89300001) ->> 'as', 'bot', 'sent as the bot');
+SELECT is(pg_temp.kept_markup(89300001, 89300001), (SELECT k FROM menu),
+          '/start: the stored message keeps the menu keyboard (Message.reply_markup, for the console and the simulator)');
 SELECT is((SELECT direction || ' ' || author_type || ' ' || status FROM rt.messages WHERE id = (pg_temp.send(89300001, 89300001) ->> 'message_pk')::bigint),
           'out bot queued', 'the welcome is a queued outgoing bot message in the history');
 SELECT is(pg_temp.notes(89300001, 89300001), '', 'a consumed command is no mention notification');
 SELECT rt.ingest(pg_temp.msg(89300002, 89300001, '/help')) \gset _
 SELECT is(pg_temp.send(89300001, 89300002) ->> 'text', rt._bot_text('help'), '/help: the help text');
 SELECT is(pg_temp.send(89300001, 89300002) -> 'reply_markup', (SELECT k FROM menu), '/help: the same keyboard');
+SELECT is(pg_temp.kept_markup(89300001, 89300002), (SELECT k FROM menu), '/help: kept with the stored message too');
 SELECT rt.ingest(pg_temp.msg(89300003, 89300001, '/HELP@tap93bot')) \gset _
 SELECT is(pg_temp.jobs(89300001, 89300003), 'telegram.send:/new — новое обсужде', '/HELP@<our bot, any case>: ours');
 SELECT rt.ingest(pg_temp.msg(89300004, 89300001, '/helper')) \gset _
@@ -94,6 +101,7 @@ SELECT is(pg_temp.jobs(89300001, 89300004), 'llm.reply', '/helper is not /help: 
 SELECT rt.ingest(pg_temp.msg(89300010, 89300001, '/donate')) \gset _
 SELECT is(pg_temp.jobs(89300001, 89300010), 'telegram.send:' || left(rt._bot_text('donate_unavailable'), 20), '/donate without payment.url: the polite text');
 SELECT is(pg_temp.send(89300001, 89300010) ? 'reply_markup', false, 'and no button');
+SELECT is(pg_temp.kept_markup(89300001, 89300010), 'null'::jsonb, 'and the stored message has reply_markup null');
 SELECT is(pg_temp.notes(89300001, 89300010), 'error:payment.url', 'and one error notification for the admins, source payment.url');
 SELECT ok((SELECT payload ->> 'error' LIKE '%payment.url is not set%' FROM rt.notifications WHERE message_pk = pg_temp.pk(89300001, 89300010)),
           'naming the problem');
@@ -103,6 +111,9 @@ SELECT is(pg_temp.send(89300001, 89300011) ->> 'text', rt._bot_text('donate'), '
 SELECT is(pg_temp.send(89300001, 89300011) -> 'reply_markup',
           '{"inline_keyboard": [[{"text": "Поддержать", "url": "https://pay.example/rt?from=bot"}]]}'::jsonb, 'with the URL button');
 SELECT is(pg_temp.notes(89300001, 89300011), '', 'and no notification');
+SELECT is(pg_temp.kept_markup(89300001, 89300011),
+          '{"inline_keyboard": [[{"text": "Поддержать", "url": "https://pay.example/rt?from=bot"}]]}'::jsonb,
+          '/donate: the stored message keeps the URL button');
 -- a link that got past validation (written by hand): never sent as a button
 UPDATE rt.settings SET value = '"javascript:alert(1)"' WHERE key = 'payment.url';
 SELECT rt.ingest(pg_temp.msg(89300012, 89300001, '/donate')) \gset _
