@@ -5,7 +5,6 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from '@tanstack/react-query';
-import { Button } from '@/components/ui/button';
 import { chatMessagesQueryOptions } from '@/lib/api/list-chat-messages';
 import { latestKeyboard } from '../utils/latest-keyboard';
 
@@ -40,17 +39,17 @@ export function BotKeyboard({ chatId, disabled, onPress }: BotKeyboardProps) {
           {rows.map((row, r) => (
             <div key={r} className="flex gap-1">
               {row.map((button, b) => (
-                <Button
+                // Labels wrap (as Telegram's keyboard does) instead of being cut off.
+                <button
                   key={b}
-                  variant="secondary"
-                  size="sm"
-                  className="min-w-0 flex-1 truncate"
+                  type="button"
+                  className="min-h-7 min-w-0 flex-1 rounded-md border border-neutral-300 bg-white px-2 py-1 text-xs leading-tight font-medium break-words text-neutral-800 hover:bg-neutral-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-neutral-500 disabled:cursor-not-allowed disabled:text-neutral-400"
                   title={t('simulator.pressButton', { text: button.text })}
                   disabled={disabled}
                   onClick={() => onPress(button.text)}
                 >
                   {button.text}
-                </Button>
+                </button>
               ))}
             </div>
           ))}
