@@ -462,6 +462,24 @@ END
 $$;
 COMMENT ON FUNCTION rt._session_system(rt.sessions, rt.session_participants) IS 'internal: the system prompt of a turn: the participant''s instructions and style and the debate''s rules (topic, its name, the others; answer the others, do not repeat yourself, be concise); for a null participant the summary''s moderator prompt';
 
+-- what an edge worker needs to stream one model call: the provider, its endpoint, the request
+-- made streaming (with usage), whether Telegram sees it grow, and the chat's type
+CREATE FUNCTION rt._llm_call(p rt.providers, req jsonb, chat_type text) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = rt, pg_catalog
+AS $$
+    SELECT jsonb_build_object(
+        'chat_type', chat_type,
+        'streaming', CASE WHEN jsonb_typeof(st.v) = 'boolean' THEN st.v ELSE 'true' END,
+        'provider', jsonb_build_object('id', p.id, 'name', p.name, 'type', p.type, 'base_url', p.base_url,
+                                       'model_id', p.model_id, 'api_key_enc', p.api_key_enc),
+        'url', rt._provider_url(p),
+        'request', p.params || req || '{"stream": true}'
+                   || CASE WHEN p.type <> 'anthropic' THEN '{"stream_options": {"include_usage": true}}'::jsonb ELSE '{}' END)
+    FROM (SELECT rt.setting('telegram.streaming') AS v) st
+$$;
+COMMENT ON FUNCTION rt._llm_call(rt.providers, jsonb, text) IS 'internal (rt.job_begin for llm.reply, llm.draft and llm.turn): {"chat_type","streaming","provider":{id,name,type,base_url,model_id,api_key_enc},"url","request"}, the request with the provider''s params under it and stream (+ include_usage except anthropic) on top';
+
 CREATE FUNCTION rt._session_turn_request(session_id bigint) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'
@@ -479,7 +497,6 @@ DECLARE
     purpose text;
     fit jsonb;
     req jsonb;
-    streaming jsonb;
 BEGIN
     SELECT * INTO s FROM rt.sessions WHERE sessions.id = _session_turn_request.session_id;
     IF NOT FOUND THEN
@@ -538,16 +555,7 @@ BEGIN
         req := req || CASE WHEN req ? 'max_completion_tokens' THEN jsonb_build_object('max_completion_tokens', max_out)
                            ELSE jsonb_build_object('max_tokens', max_out) END;
     END IF;
-    req := p.params || req || '{"stream": true}'
-           || CASE WHEN p.type <> 'anthropic' THEN '{"stream_options": {"include_usage": true}}'::jsonb ELSE '{}' END;
-    streaming := rt.setting('telegram.streaming');
-    RETURN jsonb_build_object(
-        'chat_type', chat.type,
-        'streaming', CASE WHEN jsonb_typeof(streaming) = 'boolean' THEN streaming ELSE 'true' END,
-        'provider', jsonb_build_object('id', p.id, 'name', p.name, 'type', p.type, 'base_url', p.base_url,
-                                       'model_id', p.model_id, 'api_key_enc', p.api_key_enc),
-        'url', rt._provider_url(p),
-        'request', req,
+    RETURN rt._llm_call(p, req, chat.type) || jsonb_build_object(
         'session', jsonb_build_object(
             'id', s.id, 'turn', (payload ->> 'turn')::int, 'round', (payload ->> 'round')::int, 'position', pos,
             'speaker', CASE WHEN purpose = 'compress' THEN 'Summary' WHEN pos IS NULL THEN 'Итог' ELSE sp.name END,
@@ -908,7 +916,6 @@ DECLARE
     txt text;
     sig text;
     req jsonb;
-    streaming jsonb;
     result jsonb;
     turn jsonb;
 BEGIN
@@ -961,16 +968,7 @@ BEGIN
             PERFORM rt._job_kill(j, 'bad job payload: ' || SQLERRM);
             RETURN jsonb_build_object('state', 'dead', 'error', 'bad job payload: ' || SQLERRM);
         END;
-        req := p.params || req || '{"stream": true}'
-               || CASE WHEN p.type <> 'anthropic' THEN '{"stream_options": {"include_usage": true}}'::jsonb ELSE '{}' END;
-        streaming := rt.setting('telegram.streaming');
-        result := result || jsonb_build_object(
-            'chat_type', chat.type,
-            'streaming', CASE WHEN jsonb_typeof(streaming) = 'boolean' THEN streaming ELSE 'true' END,
-            'provider', jsonb_build_object('id', p.id, 'name', p.name, 'type', p.type, 'base_url', p.base_url,
-                                           'model_id', p.model_id, 'api_key_enc', p.api_key_enc),
-            'url', rt._provider_url(p),
-            'request', req);
+        result := result || rt._llm_call(p, req, chat.type);
     WHEN 'llm.turn' THEN
         turn := rt._session_turn_request(s.id);   -- rt.session_next_turn without a second caller check
         IF turn ->> 'state' = 'dead' THEN
