@@ -7,7 +7,8 @@ import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable, type DataTableColumn } from '@/components/ui/data-table';
+import { EmptyState, PageShell, Section } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
 import { usePermission } from '@/hooks/use-permissions';
 import {
@@ -42,6 +43,91 @@ export function QueuePage() {
     (retry.isPending && retry.variables === id) || (discard.isPending && discard.variables === id);
   const time = (iso: string | null) =>
     iso ? <time dateTime={iso}>{formatFullTime(iso, i18n.language)}</time> : '—';
+
+  const columns: DataTableColumn<Job>[] = [
+    {
+      key: 'id',
+      header: t('queue.job'),
+      cell: (job) => `#${job.id}`,
+      className: 'font-mono text-xs',
+    },
+    {
+      key: 'kind',
+      header: t('queue.kind'),
+      cell: (job) => t(`queue.kindValue.${job.kind}`),
+      className: 'text-xs',
+    },
+    {
+      key: 'state',
+      header: t('queue.state'),
+      cell: (job) => (
+        <Badge className={STATE_TONE[job.state]}>{t(`queue.stateValue.${job.state}`)}</Badge>
+      ),
+    },
+    {
+      key: 'chat',
+      header: t('queue.chat'),
+      className: 'text-xs',
+      cell: (job) =>
+        job.chat_id !== null ? (
+          <Link
+            to={`/chats/${job.chat_id}`}
+            className="text-sky-700 underline-offset-2 hover:underline"
+          >
+            {t('queue.chatLink', { id: job.chat_id })}
+          </Link>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'attempts',
+      header: t('queue.attempts'),
+      className: 'text-xs tabular-nums',
+      cell: (job) => t('queue.attemptsValue', { attempts: job.attempts, relays: job.relays }),
+    },
+    {
+      key: 'error',
+      header: t('queue.lastError'),
+      className: 'max-w-80 text-xs break-words text-red-800',
+      cell: (job) => job.last_error ?? <span className="text-neutral-400">—</span>,
+    },
+    {
+      key: 'when',
+      header: t('queue.when'),
+      className: 'text-xs whitespace-nowrap tabular-nums',
+      cell: (job) => time(job.dead_at ?? job.done_at ?? job.relayed_at ?? job.created_at),
+    },
+    {
+      key: 'actions',
+      header: <span className="sr-only">{t('common.actions')}</span>,
+      className: 'text-right whitespace-nowrap',
+      cell: (job) =>
+        canConfigure && job.state === 'dead' ? (
+          <>
+            <Button
+              size="sm"
+              variant="secondary"
+              aria-label={t('queue.retryNamed', { id: job.id })}
+              disabled={busy(job.id)}
+              onClick={() => retry.mutate(job.id)}
+            >
+              {t('queue.retry')}
+            </Button>{' '}
+            <Button
+              size="sm"
+              variant="ghost"
+              className="text-red-700"
+              aria-label={t('queue.discardNamed', { id: job.id })}
+              disabled={busy(job.id)}
+              onClick={() => setDiscarding(job)}
+            >
+              {t('queue.discard')}
+            </Button>
+          </>
+        ) : null,
+    },
+  ];
 
   return (
     <PageShell title={t('nav.queue')}>
@@ -84,84 +170,14 @@ export function QueuePage() {
         <p className="mb-3 text-xs text-neutral-500">{t(`queue.hint.${filter.state}`)}</p>
         {jobs.isPending ? (
           <EmptyState>{t('common.loading')}</EmptyState>
-        ) : items.length === 0 ? (
-          <EmptyState>{t(`queue.empty.${filter.state}`)}</EmptyState>
         ) : (
-          <table className={TABLE} aria-label={t(`queue.title.${filter.state}`)}>
-            <thead>
-              <tr>
-                <th className={TH}>{t('queue.job')}</th>
-                <th className={TH}>{t('queue.kind')}</th>
-                <th className={TH}>{t('queue.state')}</th>
-                <th className={TH}>{t('queue.chat')}</th>
-                <th className={TH}>{t('queue.attempts')}</th>
-                <th className={TH}>{t('queue.lastError')}</th>
-                <th className={TH}>{t('queue.when')}</th>
-                <th className={TH}>
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((job) => (
-                <tr key={job.id}>
-                  <td className={`${TD} font-mono text-xs`}>#{job.id}</td>
-                  <td className={`${TD} text-xs`}>{t(`queue.kindValue.${job.kind}`)}</td>
-                  <td className={TD}>
-                    <Badge className={STATE_TONE[job.state]}>
-                      {t(`queue.stateValue.${job.state}`)}
-                    </Badge>
-                  </td>
-                  <td className={`${TD} text-xs`}>
-                    {job.chat_id !== null ? (
-                      <Link
-                        to={`/chats/${job.chat_id}`}
-                        className="text-sky-700 underline-offset-2 hover:underline"
-                      >
-                        {t('queue.chatLink', { id: job.chat_id })}
-                      </Link>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td className={`${TD} text-xs tabular-nums`}>
-                    {t('queue.attemptsValue', { attempts: job.attempts, relays: job.relays })}
-                  </td>
-                  <td className={`${TD} max-w-80 text-xs break-words text-red-800`}>
-                    {job.last_error ?? <span className="text-neutral-400">—</span>}
-                  </td>
-                  <td className={`${TD} text-xs whitespace-nowrap tabular-nums`}>
-                    {time(job.dead_at ?? job.done_at ?? job.relayed_at ?? job.created_at)}
-                  </td>
-                  <td className={`${TD} text-right whitespace-nowrap`}>
-                    {canConfigure && job.state === 'dead' ? (
-                      <>
-                        <Button
-                          size="sm"
-                          variant="secondary"
-                          aria-label={t('queue.retryNamed', { id: job.id })}
-                          disabled={busy(job.id)}
-                          onClick={() => retry.mutate(job.id)}
-                        >
-                          {t('queue.retry')}
-                        </Button>{' '}
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          className="text-red-700"
-                          aria-label={t('queue.discardNamed', { id: job.id })}
-                          disabled={busy(job.id)}
-                          onClick={() => setDiscarding(job)}
-                        >
-                          {t('queue.discard')}
-                        </Button>
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t(`queue.title.${filter.state}`)}
+            columns={columns}
+            rows={items}
+            rowKey={(job) => job.id}
+            empty={t(`queue.empty.${filter.state}`)}
+          />
         )}
         {jobs.hasNextPage ? (
           <div className="mt-3 flex justify-center">
