@@ -68,14 +68,14 @@ function DrawerSheet({
       }
       if (event.key !== 'Tab') return;
       const items = focusables(root);
-      if (items.length === 0) {
+      const firstItem = items[0];
+      const lastItem = items[items.length - 1];
+      if (!firstItem || !lastItem) {
         event.preventDefault();
         root.focus();
         return;
       }
       const active = document.activeElement as HTMLElement | null;
-      const firstItem = items[0];
-      const lastItem = items[items.length - 1];
       if (!active || !root.contains(active)) {
         event.preventDefault();
         firstItem.focus();
