@@ -43,7 +43,8 @@ BEGIN
                             'delete_personality', 'ensure_roundtable_settings', 'list_providers',
                             'create_provider', 'update_provider', 'ensure_default_providers',
                             'session_next_turn', 'session_record_turn', 'session_reap', 'create_session',
-                            'start_session', 'stop_session', 'get_session', 'list_sessions')
+                            'start_session', 'stop_session', 'get_session', 'list_sessions',
+                            'list_chats', 'mark_chat_read', 'list_users')
         ORDER BY 1
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO rt_edge', f);
