@@ -25,6 +25,19 @@
     }
 
 static const edge_qp_def q_search[] = {QTEXT, CURSOR, LIMIT(200), END_QP};
+static const edge_qp_def q_chats[] = {
+    QTEXT,
+    {.name = "type", .kind = EDGE_QP_ENUM, .values = "private|group"},
+    {.name = "autoreply", .kind = EDGE_QP_BOOL},
+    {.name = "unread", .kind = EDGE_QP_BOOL},
+    {.name = "mentions", .kind = EDGE_QP_BOOL},
+    {.name = "flagged", .kind = EDGE_QP_BOOL},
+    {.name = "roundtable", .kind = EDGE_QP_BOOL},
+    CURSOR,
+    LIMIT(200),
+    END_QP};
+static const edge_qp_def q_users[] = {
+    QTEXT, {.name = "chat_id", .kind = EDGE_QP_INT}, CURSOR, LIMIT(200), END_QP};
 static const edge_qp_def q_export[] = {{.name = "ids", .kind = EDGE_QP_INT_LIST}, END_QP};
 static const edge_qp_def q_import[] = {
     {.name = "on_conflict", .kind = EDGE_QP_ENUM, .values = "error|skip|rename|overwrite"}, END_QP};
@@ -91,8 +104,8 @@ const edge_api_route edge_api_routes[] = {
     {"GET", "/api/auth/me", "getMe", "SELECT rt.admin_get($1::bigint)", NOARGS, NULL, 200, 0,
      EDGE_HANDLER_ME, NULL},
     /* history: chats and messages, each with its own query parser (edge_json.c) */
-    {"GET", "/api/chats", "listChats", "SELECT rt.list_chats($1, $2, $3::int)", NOARGS, NULL, 200,
-     0, EDGE_HANDLER_LIST_CHATS, NULL},
+    {"GET", "/api/chats", "listChats", "SELECT rt.list_chats($1::jsonb)", A(EDGE_ARG_FILTER),
+     q_chats, 200, 0, EDGE_HANDLER_SQL, NULL},
     {"GET", "/api/messages", "listMessages", "SELECT rt.list_messages($1::jsonb)", NOARGS, NULL,
      200, 0, EDGE_HANDLER_LIST_MESSAGES, NULL},
     /* the chat simulator (off when a bot token is configured): an Update into rt:in */
@@ -131,10 +144,12 @@ const edge_api_route edge_api_routes[] = {
     {"POST", "/api/chats/{id}/takeover", "takeoverChat",
      "SELECT rt.takeover_chat($1::bigint, $2::jsonb)", A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL, 200,
      W | EDGE_RT_BODY_OPTIONAL, EDGE_HANDLER_SQL, NULL},
+    {"POST", "/api/chats/{id}/read", "markChatRead", "SELECT rt.mark_chat_read($1::bigint)",
+     A(EDGE_ARG_ID), NULL, 204, W, EDGE_HANDLER_SQL, NULL},
     {"POST", "/api/chats/{id}/resume", "resumeChat", "SELECT rt.resume_chat($1::bigint)",
      A(EDGE_ARG_ID), NULL, 200, W, EDGE_HANDLER_SQL, NULL},
     {"GET", "/api/users", "listUsers", "SELECT rt.list_users($1::jsonb)", A(EDGE_ARG_FILTER),
-     q_search, 200, 0, EDGE_HANDLER_SQL, NULL},
+     q_users, 200, 0, EDGE_HANDLER_SQL, NULL},
     {"PATCH", "/api/users/{id}", "updateUser", "SELECT rt.update_user($1::bigint, $2::jsonb)",
      A(EDGE_ARG_ID, EDGE_ARG_BODY), NULL, 200, W, EDGE_HANDLER_SQL, NULL},
     {"POST", "/api/messages", "sendMessage", "SELECT rt.send_message($1::jsonb)", A(EDGE_ARG_BODY),

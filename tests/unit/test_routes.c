@@ -121,7 +121,6 @@ static void test_routes_with_handlers_match_with_their_needs(void **state)
     expect_handler_route("POST", "/api/auth/logout", "logout", EDGE_HANDLER_LOGOUT, S | C, 204);
     expect_handler_route("GET", "/api/auth/me", "getMe", EDGE_HANDLER_ME, S, 200);
     expect_handler_route("HEAD", "/api/auth/me", "getMe", EDGE_HANDLER_ME, S, 200);
-    expect_handler_route("GET", "/api/chats", "listChats", EDGE_HANDLER_LIST_CHATS, S, 200);
     expect_handler_route("GET", "/api/messages", "listMessages", EDGE_HANDLER_LIST_MESSAGES, S,
                          200);
     expect_handler_route("POST", "/api/simulator/messages", "simulateMessage",
@@ -233,6 +232,16 @@ static void test_build_args_types_the_filter(void **state)
     edge_route_args_free(&a);
     edge_query_free(&q);
 
+    q = query_of("q=ops&type=group&autoreply=false&unread=true&mentions=true&flagged=true"
+                 "&roundtable=true&limit=200");
+    assert_int_equal(edge_route_build_args(route_named("listChats"), "", &q, NULL, NULL, 0, &a, &e),
+                     0);
+    assert_string_equal(a.v[0], "{\"q\":\"ops\",\"type\":\"group\",\"autoreply\":false,"
+                                "\"unread\":true,\"mentions\":true,\"flagged\":true,"
+                                "\"roundtable\":true,\"limit\":200}");
+    edge_route_args_free(&a);
+    edge_query_free(&q);
+
     q = query_of("unacked=false&kind=mention");
     assert_int_equal(
         edge_route_build_args(route_named("listNotifications"), "", &q, NULL, NULL, 0, &a, &e), 0);
@@ -267,6 +276,14 @@ static void test_build_args_rejects_bad_query_naming_the_field(void **state)
     expect_query_error("listPresets", "color=red", "color");
     expect_query_error("getPreset", "x=1", "x"); /* routes without a filter take no query */
     expect_query_error("importPresets", "on_conflict=merge", "on_conflict");
+    expect_query_error("listChats", "type=channel", "type");
+    expect_query_error("listChats", "autoreply=on", "autoreply");
+    expect_query_error("listChats", "unread=1", "unread");
+    expect_query_error("listChats", "mentions=yes", "mentions");
+    expect_query_error("listChats", "flagged=", "flagged");
+    expect_query_error("listChats", "roundtable=TRUE", "roundtable");
+    expect_query_error("listChats", "sort=title", "sort");
+    expect_query_error("listUsers", "chat_id=abc", "chat_id");
 }
 
 static void test_build_args_checks_path_params(void **state)
