@@ -12,6 +12,7 @@
 #include "edge_http_proto.h"
 #include "edge_log.h"
 #include "edge_problem.h"
+#include "edge_static.h"
 #include "edge_ws.h"
 
 static const char *const method_names[] = {"GET",   "POST",   "OPTIONS", "PUT",
@@ -139,12 +140,26 @@ static void on_deadline(edge_http *h, edge_req *r)
     edge_req_problem(r, 408, detail, NULL);
 }
 
+/* 1 when file + suffix is a regular file. */
+static int sibling_exists(const char *file, const char *suffix)
+{
+    char sib[1420];
+    struct stat st;
+    int n = snprintf(sib, sizeof(sib), "%s.%s", file, suffix);
+    return n > 0 && (size_t)n < sizeof(sib) && stat(sib, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A file of the SPA, or index.html for a client route. The build writes precompressed
+ * siblings (x.br, x.gz) of its text files: the one Accept-Encoding prefers is sent as it is,
+ * with the original's Content-Type (edge_static.h). Source maps and the siblings by name are
+ * not served. */
 static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *r)
 {
     const edge_config *cfg = h->ctx->cfg;
-    char file[1400];
+    char file[1400], send[1420], accept[512];
     unsigned char hdr[1024], *p = hdr, *end = hdr + sizeof(hdr);
     struct stat st;
+    if (edge_static_is_hidden(r->path)) return 404;
     int rc = edge_static_resolve(cfg->static_dir, r->path, file, sizeof(file));
     int found = rc == 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode);
     if (!found) {
@@ -153,20 +168,36 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
         snprintf(file, sizeof(file), "%s/index.html", cfg->static_dir);
         if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) return 404;
     }
-    const char *cache = strncmp(r->path, "/assets/", 8) == 0 && found
-                            ? "public, max-age=31536000, immutable"
-                            : "no-cache";
+    unsigned available = (sibling_exists(file, "br") ? EDGE_CODING_MASK(EDGE_CODING_BR) : 0) |
+                         (sibling_exists(file, "gz") ? EDGE_CODING_MASK(EDGE_CODING_GZIP) : 0);
+    /* an Accept-Encoding too long for the buffer reads as absent: identity */
+    copy_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, accept, sizeof(accept));
+    edge_coding coding = edge_static_pick_encoding(accept, available);
+    const char *cname = edge_static_coding_name(coding);
+    const char *cache = edge_static_cache_control(r->path, found);
+    snprintf(send, sizeof(send), "%s%s", file,
+             coding == EDGE_CODING_BR     ? ".br"
+             : coding == EDGE_CODING_GZIP ? ".gz"
+                                          : "");
     if (edge_http_add_security_headers(wsi, &p, end) ||
         lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)cache, (int)strlen(cache), &p, end))
+                                    (const unsigned char *)cache, (int)strlen(cache), &p, end) ||
+        (available &&
+         lws_add_http_header_by_name(wsi, (const unsigned char *)"vary:",
+                                     (const unsigned char *)"Accept-Encoding", 15, &p, end)) ||
+        (cname &&
+         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING,
+                                      (const unsigned char *)cname, (int)strlen(cname), &p, end)))
         return 500;
     /* lws may finish (and close) the transaction inside lws_serve_http_file, e.g. for HEAD,
      * which re-enters this callback: let go of the request first. */
-    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200");
+    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200", "encoding",
+              cname ? cname : "identity");
     r->logged = 1;
     pss->req = NULL;
     edge_req_detach(r);
-    int n = lws_serve_http_file(wsi, file, edge_mime_type(file), (const char *)hdr, (int)(p - hdr));
+    /* the Content-Type is the original file's; Content-Length is the file sent */
+    int n = lws_serve_http_file(wsi, send, edge_mime_type(file), (const char *)hdr, (int)(p - hdr));
     return n < 0 ? -1 : 0;
 }
 
