@@ -115,7 +115,8 @@ SELECT is(pg_temp.err('SELECT rt.list_presets(''{"sort": "name"}'')'), '22023:so
 INSERT INTO t10 VALUES ('bind', rt.create_binding(jsonb_build_object('scope', 'chat', 'chat_id', 10000000001,
                                        'preset_id', (SELECT (j->>'id')::bigint FROM t10 WHERE k = 'b'), 'hours', 2)));
 SELECT is(pg_temp.keys((SELECT j FROM t10 WHERE k = 'bind')),
-          ARRAY['active', 'chat_id', 'created_at', 'created_by', 'expires_at', 'id', 'preset_id', 'preset_name', 'scope', 'user_id'],
+          ARRAY['active', 'chat_id', 'created_at', 'created_by', 'created_by_name', 'expires_at', 'id', 'preset_id', 'preset_name', 'scope',
+                'target_name', 'user_id'],
           'Binding JSON: id, scope, chat_id, user_id, preset_id, preset_name, expires_at, created_at, created_by, active');
 SELECT ok((SELECT j->>'preset_name' = 't10 Beta' AND (j->>'active')::boolean
                   AND (j->>'created_by') = (SELECT 'admin:' || id FROM t10_admins WHERE role = 'admin')
