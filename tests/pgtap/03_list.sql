@@ -98,7 +98,8 @@ SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements(rt.list_chats('ZQ9TA
 SELECT is(rt.list_chats('zq9tap beta', NULL, 1) #> '{items,0}',
           jsonb_build_object('id', -7202, 'type', 'group', 'title', 'zq9TAP Beta', 'username', NULL, 'autoreply', false,
                              'reply_on_mention', true, 'takeover_until', NULL, 'last_message_at', '2023-11-14T22:13:20+00:00',
-                             'last_message_text', 'other chat', 'provider_id', NULL, 'session_id', NULL), 'Chat shape and values');
+                             'last_message_text', 'other chat', 'provider_id', NULL, 'session_id', NULL,
+                             'unread_count', 1, 'mention_count', 0, 'flagged_count', 0), 'Chat shape and values');
 CREATE TEMP TABLE c1 AS SELECT rt.list_chats('zq9tap', NULL, 1) AS page;
 SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements((SELECT page FROM c1) -> 'items') e), '{-7201}', 'first page of chats');
 SELECT is(ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements(rt.list_chats('zq9tap', (SELECT page ->> 'next_cursor' FROM c1), 1) -> 'items') e),
