@@ -1,14 +1,58 @@
 // Vite build + dev server for the admin SPA; also the Vitest configuration.
 // In dev, /api and /ws go to a local rt-edge so cookies stay same-origin.
+// The build writes precompressed .br and .gz siblings of its text files, which rt-edge sends by
+// Accept-Encoding, and source maps it never links nor serves (docs/decisions/015-static-assets.md).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+const COMPRESSIBLE = /\.(?:html|js|mjs|css|json|webmanifest|svg|txt|xml|wasm|ttf)$/i;
+
+function* filesUnder(dir: string): Generator<string> {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* filesUnder(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+/** After the bundle is written: file.br (brotli, quality 11) and file.gz (gzip -9) next to each
+ * text file of the output, each kept only when smaller than the file (node's zlib). */
+function precompress(): Plugin {
+  return {
+    name: 'rt-precompress',
+    apply: 'build',
+    writeBundle: {
+      order: 'post',
+      sequential: true,
+      handler(options) {
+        if (!options.dir) return;
+        for (const file of [...filesUnder(options.dir)].filter((f) => COMPRESSIBLE.test(f))) {
+          const data = readFileSync(file);
+          const br = brotliCompressSync(data, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: data.length,
+            },
+          });
+          const gz = gzipSync(data, { level: zlib.Z_BEST_COMPRESSION });
+          if (br.length < data.length) writeFileSync(`${file}.br`, br);
+          if (gz.length < data.length) writeFileSync(`${file}.gz`, gz);
+        }
+      },
+    },
+  };
+}
 
 const edge = process.env.RT_EDGE_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -20,7 +64,9 @@ export default defineConfig({
   },
   build: {
     outDir: 'dist',
-    sourcemap: true,
+    // Maps stay in dist for decoding a stack trace, unlinked from the bundles; rt-edge answers
+    // 404 for *.map.
+    sourcemap: 'hidden',
   },
   test: {
     environment: 'jsdom',
