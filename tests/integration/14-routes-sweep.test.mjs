@@ -144,6 +144,7 @@ const SWEEP = {
   updateChat: { body: {}, status: 404 },
   takeoverChat: { status: 404 },
   resumeChat: { status: 404 },
+  markChatRead: { status: 404 },
   listUsers: { status: 200 },
   updateUser: { body: {}, status: 404 },
   flagMessage: { status: 404 },
