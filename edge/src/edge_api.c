@@ -16,6 +16,7 @@
 #include "edge_log.h"
 #include "edge_pg.h"
 #include "edge_problem.h"
+#include "edge_provtest.h"
 #include "edge_redis.h"
 #include "edge_routes.h"
 #include "edge_sim.h"
@@ -48,6 +49,13 @@ static void internal_error(edge_req *r, const char *what, const char *detail)
 
 /* Error of an API call: client errors carry the server's message, server errors are logged
  * and hidden. */
+static void sql_error(edge_req *r, const edge_pg_result *res);
+
+void edge_api_sql_error(edge_req *r, const edge_pg_result *res)
+{
+    sql_error(r, res);
+}
+
 static void sql_error(edge_req *r, const edge_pg_result *res)
 {
     int status = edge_sqlstate_to_status(res->sqlstate);
@@ -664,6 +672,9 @@ static void dispatch(edge_req *r)
         return;
     case EDGE_HANDLER_TG_WEBHOOK:
         handle_tg_webhook(r);
+        return;
+    case EDGE_HANDLER_PROVIDER_TEST:
+        edge_provtest_handle(r);
         return;
     case EDGE_HANDLER_COUNT:
         break;

@@ -14,6 +14,12 @@ void edge_api_begin(struct edge_req *r);
 /* GET /readyz: 200 when PostgreSQL and Redis answer, else 503 naming the failing part. */
 void edge_api_readyz(struct edge_req *r);
 
+struct edge_pg_result;
+/* Stages the answer to a failed SQL call of a REST route, as the SQL rows do: client errors
+ * carry the database's message (and field), a stale session ends, server errors are logged
+ * and hidden, an unavailable database is 503 with Retry-After. For handlers in other files. */
+void edge_api_sql_error(struct edge_req *r, const struct edge_pg_result *res);
+
 /* 1 when the method changes state and so needs the CSRF header. */
 int edge_api_method_changes_state(const char *method);
 

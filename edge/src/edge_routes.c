@@ -75,6 +75,11 @@ static const edge_qp_def q_jobs[] = {
     CURSOR,
     LIMIT(200),
     END_QP};
+static const edge_qp_def q_usage[] = {
+    {.name = "group_by", .kind = EDGE_QP_ENUM, .values = "day|provider|chat|user|session"},
+    {.name = "from", .kind = EDGE_QP_DATETIME, .max_len = 64},
+    {.name = "to", .kind = EDGE_QP_DATETIME, .max_len = 64},
+    END_QP};
 static const edge_qp_def q_audit[] = {{.name = "actor", .kind = EDGE_QP_STRING, .max_len = 200},
                                       {.name = "action", .kind = EDGE_QP_STRING, .max_len = 200},
                                       {.name = "target", .kind = EDGE_QP_STRING, .max_len = 200},
@@ -225,6 +230,15 @@ const edge_api_route edge_api_routes[] = {
      W | EDGE_RT_SEAL_KEY, EDGE_HANDLER_SQL, NULL},
     {"DELETE", "/api/providers/{id}", "deleteProvider", "SELECT rt.delete_provider($1::bigint)",
      A(EDGE_ARG_ID), NULL, 204, W, EDGE_HANDLER_SQL, NULL},
+    {"PUT", "/api/providers/order", "reorderProviders", "SELECT rt.reorder_providers($1::jsonb)",
+     A(EDGE_ARG_BODY), NULL, 200, W, EDGE_HANDLER_SQL, NULL},
+    /* edge_provtest.c reads the provider (rt.provider_test_target checks the admin role), then
+     * calls it once */
+    {"POST", "/api/providers/{id}/test", "testProvider", NULL, NOARGS, NULL, 200, W,
+     EDGE_HANDLER_PROVIDER_TEST, NULL},
+    /* tokens and cost of the model calls, grouped (the console's Usage screen) */
+    {"GET", "/api/usage", "getUsage", "SELECT rt.usage_report($1::jsonb)", A(EDGE_ARG_FILTER),
+     q_usage, 200, 0, EDGE_HANDLER_SQL, NULL},
     /* the round table: sessions (debates in turns) and the personalities providers speak as */
     {"GET", "/api/sessions", "listSessions", "SELECT rt.list_sessions($1::jsonb)",
      A(EDGE_ARG_FILTER), q_sessions, 200, 0, EDGE_HANDLER_SQL, NULL},

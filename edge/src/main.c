@@ -17,6 +17,7 @@
 #include "edge_log.h"
 #include "edge_outbox.h"
 #include "edge_pg.h"
+#include "edge_provtest.h"
 #include "edge_redis.h"
 #include "edge_sender.h"
 #include "edge_setup.h"
@@ -38,6 +39,7 @@ static void shutdown_all(void)
     edge_telegram_stop();
     edge_ingest_stop();
     edge_events_stop();
+    edge_provtest_stop();
     if (ctx.http) edge_http_stop(ctx.http);
     ctx.http = NULL;
     edge_pg_destroy(ctx.pg);

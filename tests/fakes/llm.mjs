@@ -551,7 +551,24 @@ export async function start(opts = {}) {
     const fail = (e) => { if (!res.headersSent) sendJson(res, 500, { ok: false, error: `fake error: ${e}` }); else res.destroy(); };
     if (url.pathname.startsWith('/_fake/')) { handleControl(req, res, url).catch(fail); return; }
     if (req.method === 'GET' && /\/models$/.test(url.pathname)) {
-      return sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }] });
+      // the model list, authenticated the real way (Bearer, or Anthropic's x-api-key), recorded
+      // in `calls` like the API calls (a provider's "test connection" reads it)
+      const anthropic = req.headers['x-api-key'] !== undefined;
+      const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+      const key = anthropic ? req.headers['x-api-key'] : m ? m[1].trim() : null;
+      const call = { id: ++seq, method: req.method, path: url.pathname, flavour: anthropic ? 'anthropic' : 'openai', model: null,
+        headers: redact(req.headers), auth: key === null ? 'missing' : keys.has(key) ? 'ok' : 'bad', key_hint: hint(key), body: null,
+        lastUser: '', at: Date.now(), t: nowT(), entry: null, status: 200, reply: null, usage: null, chunksSent: 0, done: true,
+        aborted: false, closedAt: null };
+      calls.push(call);
+      if (call.auth !== 'ok') {
+        call.status = 401;
+        if (anthropic) return sendJson(res, 401, anthropicError(401), errorHeaders('anthropic'));
+        return sendJson(res, 401, openaiError(401, { key, flavour: 'openai' }), errorHeaders('openai'));
+      }
+      const data = [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }];
+      if (anthropic) return sendJson(res, 200, { data: [{ type: 'model', id: 'claude-3-5-haiku-latest', display_name: 'Claude Haiku' }], has_more: false });
+      return sendJson(res, 200, { object: 'list', data });
     }
     if (req.method === 'POST' && /\/chat\/completions$/.test(url.pathname)) { handleApi(req, res, url, 'chat').catch(fail); return; }
     if (req.method === 'POST' && /\/messages$/.test(url.pathname)) { handleApi(req, res, url, 'messages').catch(fail); return; }
