@@ -122,8 +122,10 @@ export async function documentBox(page) {
 }
 
 /** Asserts the locator is visible and lies wholly inside the viewport (not clipped off it). */
-export async function assertInViewport(page, locator, what) {
-  await locator.waitFor({ state: 'visible' });
+export async function assertInViewport(page, locator, what, timeout = 5000) {
+  await locator.waitFor({ state: 'visible', timeout }).catch((e) => {
+    throw new Error(`${what}: not visible (${e.message.split('\n')[0]})`);
+  });
   const box = await locator.boundingBox();
   const vp = page.viewportSize();
   assert.ok(box, `${what}: has a box`);
