@@ -181,10 +181,13 @@ e2e() {
     local files; files=$(ls tests/e2e/*.test.mjs 2>/dev/null) || true
     [ -n "$files" ] || { echo "missing: tests/e2e/*.test.mjs (frontend engineer)"; return 1; }
     need frontend/dist/index.html "frontend build" || return 1
+    touch "$LOG_DIR/e2e-started"
     # shellcheck disable=SC2086
     RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" node tests/lib/with-edge.mjs --port "$RT_HTTP_PORT" -- \
         node --test --test-concurrency=1 --test-force-exit --test-timeout=300000 --test-reporter=tap $files
     local rc=$?
+    # The screenshots are the stage's artifacts (git-ignored): say where this run's are.
+    echo "screenshots: $(find tests/e2e/screenshots -name '*.png' -newer "$LOG_DIR/e2e-started" 2>/dev/null | wc -l) written by this run in tests/e2e/screenshots/ (console/: main screens en/ru x light/dark; responsive/: 390 and 1024 px)"
     sanitizer_scan || rc=1
     return $rc
 }
