@@ -1,13 +1,22 @@
 // URL map: /login, and inside the authenticated layout /chats/:chatId?, /sessions,
 // /sessions/:sessionId, /presets, /providers, /personalities, /playbooks, /moderation, /queue,
 // /audit, /admins and /settings. Routes stay thin.
-import { createBrowserRouter, Navigate } from 'react-router';
+import type { ComponentType } from 'react';
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { PageFallback } from '@/components/page-fallback';
 import { AppLayoutRoute } from '@/routes/app-layout';
-import { ChatsRoute } from '@/routes/chats';
 import { LoginRoute } from '@/routes/login';
 
-// The configuration screens load on first visit, keeping the chat screen's bundle small.
+// Every screen loads on first visit: the entry chunk holds the shell (layout, login, live
+// updates), not the chat screen's or the configuration screens' code (bench/bundle/run).
 const pages = () => import('@/routes/pages');
+
+/** A lazily loaded screen. HydrateFallback sits on the lazy route itself, so a direct load
+ * renders the layout with this fallback in its outlet (not a blank page and react-router's
+ * "No HydrateFallback" warning). */
+function lazyScreen(path: string, load: () => Promise<ComponentType>): RouteObject {
+  return { path, HydrateFallback: PageFallback, lazy: async () => ({ Component: await load() }) };
+}
 
 export function createAppRouter() {
   return createBrowserRouter([
@@ -17,24 +26,18 @@ export function createAppRouter() {
       element: <AppLayoutRoute />,
       children: [
         { index: true, element: <Navigate to="/chats" replace /> },
-        { path: 'chats/:chatId?', element: <ChatsRoute /> },
-        { path: 'sessions', lazy: async () => ({ Component: (await pages()).SessionsRoute }) },
-        {
-          path: 'sessions/:sessionId',
-          lazy: async () => ({ Component: (await pages()).SessionRoute }),
-        },
-        {
-          path: 'personalities',
-          lazy: async () => ({ Component: (await pages()).PersonalitiesRoute }),
-        },
-        { path: 'presets', lazy: async () => ({ Component: (await pages()).PresetsRoute }) },
-        { path: 'providers', lazy: async () => ({ Component: (await pages()).ProvidersRoute }) },
-        { path: 'playbooks', lazy: async () => ({ Component: (await pages()).PlaybooksRoute }) },
-        { path: 'moderation', lazy: async () => ({ Component: (await pages()).ModerationRoute }) },
-        { path: 'queue', lazy: async () => ({ Component: (await pages()).QueueRoute }) },
-        { path: 'audit', lazy: async () => ({ Component: (await pages()).AuditRoute }) },
-        { path: 'admins', lazy: async () => ({ Component: (await pages()).AdminsRoute }) },
-        { path: 'settings', lazy: async () => ({ Component: (await pages()).SettingsRoute }) },
+        lazyScreen('chats/:chatId?', async () => (await import('@/routes/chats')).ChatsRoute),
+        lazyScreen('sessions', async () => (await pages()).SessionsRoute),
+        lazyScreen('sessions/:sessionId', async () => (await pages()).SessionRoute),
+        lazyScreen('personalities', async () => (await pages()).PersonalitiesRoute),
+        lazyScreen('presets', async () => (await pages()).PresetsRoute),
+        lazyScreen('providers', async () => (await pages()).ProvidersRoute),
+        lazyScreen('playbooks', async () => (await pages()).PlaybooksRoute),
+        lazyScreen('moderation', async () => (await pages()).ModerationRoute),
+        lazyScreen('queue', async () => (await pages()).QueueRoute),
+        lazyScreen('audit', async () => (await pages()).AuditRoute),
+        lazyScreen('admins', async () => (await pages()).AdminsRoute),
+        lazyScreen('settings', async () => (await pages()).SettingsRoute),
         { path: '*', element: <Navigate to="/chats" replace /> },
       ],
     },
