@@ -225,7 +225,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     }
   });
 
-  test('XSS: HTML and script in a Telegram message and chat title are shown as text and run nothing', async () => {
+  test('5 + XSS: auto-reply off, a group @mention notifies; its HTML and script (and the chat title\'s) show as text and run nothing', async () => {
     // Mentions need the bot's username (the edge stores getMe's, bot.username); an unanswered
     // mention (auto-reply off) notifies the admins.
     const settings = await rest('GET', '/api/settings');
@@ -243,24 +243,32 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     })]);
     const link = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: chatTitleName(xssChat.title) });
     await link.waitFor({ timeout: LIVE_TIMEOUT_MS });
-    const off = await rest('PATCH', `/api/chats/${xssChat.id}`, { autoreply: false });
-    assert.equal(off.status, 200, off.text);
+    // Scenario 5: turn auto-reply off in the chat's controls (a new group may start with it on or off).
+    await link.click();
+    await page.waitForURL(`**/chats/${xssChat.id}`);
+    const autoreply = page.getByRole('complementary', { name: 'Chat controls' }).getByRole('switch', { name: 'Auto-reply' });
+    await autoreply.waitFor();
+    if ((await autoreply.getAttribute('aria-checked')) === 'false') {
+      await autoreply.click();
+      await page.waitForFunction(() => document.querySelector('[role="switch"][aria-checked]')?.getAttribute('aria-checked') === 'true');
+    }
+    await autoreply.click();
+    await page.waitForFunction(() => document.querySelector('[role="switch"][aria-checked]')?.getAttribute('aria-checked') === 'false');
+    const chatNow = await rest('GET', `/api/chats?q=${encodeURIComponent(stamp)}&limit=50`);
+    assert.equal(chatNow.json.items.find((c) => c.id === xssChat.id)?.autoreply, false, 'the server has auto-reply off');
 
+    // ...and an @mention in the group raises a notification: a toast, with the text literally.
     await pushUpdates([groupMessage({
       updateId: updateIdBase + ++updateSeq, chatId: xssChat.id, title: xssChat.title, messageId: 2, user, text: XSS_TEXT,
       entities: [{ type: 'mention', offset: 0, length: '@rt_test_bot'.length }],
     })]);
-    // The mention toast shows the text literally.
     const toast = page.getByRole('listitem').filter({ hasText: 'The bot was mentioned' }).last();
     await toast.waitFor({ timeout: LIVE_TIMEOUT_MS });
     await toast.getByText('<img src=x onerror=window.__xss=1>', { exact: false }).waitFor();
-    await page.screenshot({ path: path.join(shots, 'xss-toast.png') });
     // The chat list's preview and title, literally.
     await link.getByText(XSS_TEXT, { exact: false }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     assert.match(await link.textContent(), /<img src=x onerror=window\.__xss=3>/);
-
-    await link.click();
-    await page.waitForURL(`**/chats/${xssChat.id}`);
+    // The stream, literally.
     const stream = page.getByRole('log', { name: `Messages in ${xssChat.title}` });
     const article = stream.getByRole('article').filter({ hasText: '<script>window.__xss=2</script>' });
     await article.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -270,7 +278,9 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     // The bell's list shows it literally too.
     await page.getByRole('button', { name: /^Notifications, \d+ unacknowledged$/ }).click();
     const panel = page.getByRole('region', { name: 'Notifications', exact: true });
-    await panel.getByText('<script>window.__xss=2</script>', { exact: false }).first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const item = panel.getByRole('listitem').filter({ hasText: '<script>window.__xss=2</script>' }).first();
+    await item.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    assert.match(await item.textContent(), /auto-reply is off in this chat/, 'the notification says why the bot kept quiet');
     await page.screenshot({ path: path.join(shots, 'xss-chat.png') });
     await page.keyboard.press('Escape');
 
