@@ -2,12 +2,15 @@
 export const queryKeys = {
   me: ['auth', 'me'] as const,
   chatsAll: ['chats'] as const,
-  chats: (q: string) => ['chats', { q }] as const,
+  // A chat list per search text and chat filters (features/chats/utils/chat-filters.ts).
+  chats: (q: string, filters: Record<string, string | boolean> = {}) =>
+    ['chats', { ...filters, q }] as const,
   messagesAll: ['messages'] as const,
   messages: (chatId: number) => ['messages', { chatId }] as const,
   // One-off page fetches ("load more"/"load older") live under their own roots so that code
   // walking every chat list or message window never meets a raw page.
-  chatPage: (q: string, cursor: string) => ['chat-page', { q, cursor }] as const,
+  chatPage: (q: string, cursor: string, filters: object = {}) =>
+    ['chat-page', { ...filters, q, cursor }] as const,
   messagePage: (chatId: number, cursor: string) => ['message-page', { chatId, cursor }] as const,
   // History searched with filters: a separate root, refetched rather than merged live.
   messageSearch: (filters: object) => ['message-search', filters] as const,
@@ -19,7 +22,7 @@ export const queryKeys = {
   playbooks: ['playbooks'] as const,
   moderationRules: ['moderation-rules'] as const,
   users: ['users'] as const,
-  usersSearch: (q: string) => ['users', { q }] as const,
+  usersSearch: (q: string, chatId?: number) => ['users', { q, chatId }] as const,
   notifications: ['notifications'] as const,
   audit: ['audit'] as const,
   auditFor: (filters: object) => ['audit', filters] as const,

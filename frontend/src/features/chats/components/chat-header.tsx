@@ -1,15 +1,18 @@
 // Title bar above the message stream: the selected chat's name, type, username and id, and,
 // while a round-table session awaits its topic or runs in the chat, a link to that session.
+// An open chat is marked read for this admin (and again as new user messages arrive).
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Badge } from '@/components/ui/badge';
 import type { Chat } from '@/lib/api/client';
 import { chatDisplayName } from '@/lib/utils/format';
+import { useMarkReadWhileOpen } from '../hooks/use-mark-read-while-open';
 
 export function ChatHeader({ chatId, chat }: { chatId: number; chat: Chat | undefined }) {
   const { t } = useTranslation();
   const name = (chat && chatDisplayName(chat)) ?? t('chats.untitled', { id: chatId });
   const sessionId = chat?.session_id ?? null;
+  useMarkReadWhileOpen(chatId, chat?.unread_count);
   return (
     <div className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-3">
       <h2 className="truncate text-base font-semibold text-neutral-900">{name}</h2>

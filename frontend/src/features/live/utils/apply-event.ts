@@ -4,7 +4,7 @@ import type { QueryClient, QueryKey } from '@tanstack/react-query';
 import type { Notification, NotificationPage } from '@/lib/api/behaviour';
 import type { Chat, Message } from '@/lib/api/client';
 import { queryKeys, type ChatsKey } from '@/lib/api/query-keys';
-import { bumpChatWithMessage, upsertChat, type ChatWindow } from '@/lib/cache/chats';
+import { bumpChatWithMessage, patchChat, upsertChat, type ChatWindow } from '@/lib/cache/chats';
 import {
   addDelta,
   dropAnsweredStreams,
@@ -27,14 +27,19 @@ export function mergeIntoChatMessages(client: QueryClient, chatId: number, messa
   updateSurvivingFetch(client, key, update);
 }
 
-function forEachChatList(client: QueryClient, fn: (window: ChatWindow, q: string) => ChatWindow) {
+function forEachChatList(
+  client: QueryClient,
+  fn: (window: ChatWindow, q: string, filtered: boolean) => ChatWindow,
+) {
   for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.chatsAll })) {
     const key = query.queryKey as ChatsKey;
     if (key.length !== 2) continue;
     const q = key[1]?.q ?? '';
+    // Anything besides the search text in the key is a chat filter (type, unread, ...).
+    const filtered = Object.keys(key[1] ?? {}).some((k) => k !== 'q');
     updateSurvivingFetch(client, key, () =>
       client.setQueryData(key, (window: ChatWindow | undefined) =>
-        window ? fn(window, q) : window,
+        window ? fn(window, q, filtered) : window,
       ),
     );
   }
@@ -58,10 +63,10 @@ function streamKeys(frame: { chat_id: number | null; session_id?: number | null 
   return keys;
 }
 
-function applyMessage(client: QueryClient, message: Message) {
+function applyMessage(client: QueryClient, message: Message, created: boolean) {
   if (message.chat_id !== null) {
     mergeIntoChatMessages(client, message.chat_id, [message]);
-    forEachChatList(client, (window) => bumpChatWithMessage(window, message));
+    forEachChatList(client, (window) => bumpChatWithMessage(window, message, created));
   }
   // A round-table turn (or interjection): the session's history and totals are refetched, and
   // the lists showing its round and totals (only the queries on screen refetch).
@@ -76,10 +81,20 @@ function applyMessage(client: QueryClient, message: Message) {
 }
 
 function applyChat(client: QueryClient, chat: Chat) {
-  forEachChatList(client, (window, q) => upsertChat(window, chat, q));
+  forEachChatList(client, (window, q, filtered) => upsertChat(window, chat, q, filtered));
 }
 
 function applyNotification(client: QueryClient, notification: Notification) {
+  // A mention raises the chat's mention badge in the lists that hold it.
+  const mentioned = notification.kind === 'mention' ? notification.chat_id : null;
+  if (mentioned !== null) {
+    forEachChatList(client, (window) => {
+      const chat = window.items.find((c) => c.id === mentioned);
+      return chat?.mention_count !== undefined
+        ? patchChat(window, mentioned, { mention_count: chat.mention_count + 1 })
+        : window;
+    });
+  }
   for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.notifications })) {
     const filter = query.queryKey[1] as { unacked?: boolean } | undefined;
     updateSurvivingFetch(client, query.queryKey, () =>
@@ -101,7 +116,7 @@ export function applyLiveEvent(client: QueryClient, event: LiveEvent): void {
   switch (event.type) {
     case 'message.created':
     case 'message.updated':
-      applyMessage(client, event.data);
+      applyMessage(client, event.data, event.type === 'message.created');
       break;
     case 'chat.updated':
       applyChat(client, event.data);
