@@ -1,8 +1,12 @@
 // /chats/:chatId?: chat list on the left; the selected chat's header, history filters, stream
-// and composer in the middle; its controls panel (and the simulator) on the right.
+// and composer in the middle; its controls panel on the right. Below 768 px the list is a
+// "Chats" drawer (or the whole screen while no chat is chosen); below 1280 px the controls panel
+// is a "Controls" drawer. Every pane scrolls inside itself. (The simulator is the header's.)
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
+import { Button } from '@/components/ui/button';
+import { Drawer } from '@/components/ui/drawer';
 import { ChatControlsPanel } from '@/features/chat-controls/components/chat-controls-panel';
 import { ChatHeader } from '@/features/chats/components/chat-header';
 import { ChatList } from '@/features/chats/components/chat-list';
@@ -11,8 +15,7 @@ import { Composer } from '@/features/messages/components/composer';
 import { HistoryFiltersBar } from '@/features/messages/components/history-filters';
 import { MessageStream } from '@/features/messages/components/message-stream';
 import { EMPTY_FILTERS, type HistoryFilters } from '@/features/messages/utils/history-filters';
-import { SimulatorPanel } from '@/features/simulator/components/simulator-panel';
-import { usePermission } from '@/hooks/use-permissions';
+import { BREAKPOINTS, useMediaQuery } from '@/hooks/use-media-query';
 import type { Params } from '@/lib/api/behaviour';
 import { chatDisplayName } from '@/lib/utils/format';
 
@@ -32,22 +35,77 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
   const [filters, setFilters] = useState<HistoryFilters>(EMPTY_FILTERS);
   // "Only for this message": armed in the controls panel, used by the composer's next reply as bot.
   const [oneOff, setOneOff] = useState<Params | null>(null);
-  const canSimulate = usePermission('configure');
+  // Side panes from their breakpoint up; below it, each opens in a drawer from a button.
+  const listBeside = useMediaQuery(BREAKPOINTS.md);
+  const controlsBeside = useMediaQuery(BREAKPOINTS.xl);
+  const [chatsOpen, setChatsOpen] = useState(false);
+  const [controlsOpen, setControlsOpen] = useState(false);
+
+  const chatList = <ChatList selectedChatId={chatId} chatHref={(id) => `/chats/${id}`} />;
+  const controls =
+    chatId !== null ? (
+      <ChatControlsPanel
+        chatId={chatId}
+        chat={chat}
+        userId={filters.userId ?? undefined}
+        oneOff={oneOff}
+        onOneOffChange={setOneOff}
+      />
+    ) : null;
+
+  // Below 768 px with no chat chosen, the list is the whole screen.
+  if (!listBeside && chatId === null) {
+    return (
+      <div className="flex min-h-0 flex-1 flex-col bg-white">
+        <h2 className="sr-only">{t('chats.heading')}</h2>
+        {chatList}
+      </div>
+    );
+  }
 
   return (
     <div className="flex min-h-0 flex-1">
-      <aside className="flex w-72 shrink-0 flex-col border-r border-neutral-200 bg-white">
-        <h2 className="sr-only">{t('chats.heading')}</h2>
-        <ChatList selectedChatId={chatId} chatHref={(id) => `/chats/${id}`} />
-      </aside>
-      <main className="flex min-w-0 flex-1 flex-col">
+      {listBeside ? (
+        <aside className="flex w-64 shrink-0 flex-col border-r border-neutral-200 bg-white lg:w-72">
+          <h2 className="sr-only">{t('chats.heading')}</h2>
+          {chatList}
+        </aside>
+      ) : null}
+      <main className="flex min-h-0 min-w-0 flex-1 flex-col">
         {chatId === null ? (
           <div className="flex flex-1 items-center justify-center text-sm text-neutral-500">
             {t('messages.selectChat')}
           </div>
         ) : (
           <>
-            <ChatHeader chatId={chatId} chat={chat} />
+            <div className="flex shrink-0 items-center border-b border-neutral-200 bg-white">
+              {listBeside ? null : (
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="ml-1 shrink-0"
+                  aria-expanded={chatsOpen}
+                  onClick={() => setChatsOpen(true)}
+                >
+                  <span aria-hidden="true">‹</span> {t('layout.chats')}
+                </Button>
+              )}
+              {/* The header's own bottom border is this row's. */}
+              <div className="min-w-0 flex-1 [&>*]:border-b-0">
+                <ChatHeader chatId={chatId} chat={chat} />
+              </div>
+              {controlsBeside ? null : (
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  className="mr-2 shrink-0"
+                  aria-expanded={controlsOpen}
+                  onClick={() => setControlsOpen(true)}
+                >
+                  {t('layout.controls')}
+                </Button>
+              )}
+            </div>
             <HistoryFiltersBar value={filters} onChange={setFilters} />
             <MessageStream
               chatId={chatId}
@@ -58,28 +116,30 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
           </>
         )}
       </main>
-      <aside
-        aria-label={t('controls.panel')}
-        className="hidden w-80 shrink-0 overflow-y-auto border-l border-neutral-200 bg-white lg:block"
-      >
-        {chatId !== null ? (
-          <ChatControlsPanel
-            chatId={chatId}
-            chat={chat}
-            userId={filters.userId ?? undefined}
-            oneOff={oneOff}
-            onOneOffChange={setOneOff}
-          />
-        ) : null}
-        {canSimulate ? (
-          <details className="border-t border-neutral-200" open>
-            <summary className="cursor-pointer px-4 py-2 text-xs font-semibold tracking-wide text-neutral-500 uppercase select-none">
-              {t('simulator.title')}
-            </summary>
-            <SimulatorPanel defaultChatId={chatId} />
-          </details>
-        ) : null}
-      </aside>
+      {controlsBeside && controls ? (
+        <aside
+          aria-label={t('controls.panel')}
+          className="relative w-80 shrink-0 overflow-y-auto border-l border-neutral-200 bg-white 2xl:w-96"
+        >
+          {controls}
+        </aside>
+      ) : null}
+      {listBeside ? null : (
+        <Drawer open={chatsOpen} onOpenChange={setChatsOpen} side="left" title={t('chats.heading')}>
+          <div className="flex h-full flex-col">{chatList}</div>
+        </Drawer>
+      )}
+      {controlsBeside || !controls ? null : (
+        <Drawer
+          open={controlsOpen}
+          onOpenChange={setControlsOpen}
+          side="right"
+          title={t('controls.panel')}
+          className="w-96"
+        >
+          {controls}
+        </Drawer>
+      )}
     </div>
   );
 }

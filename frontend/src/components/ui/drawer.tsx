@@ -136,7 +136,7 @@ function DrawerSheet({
             <span aria-hidden="true">×</span>
           </button>
         </div>
-        <div className="min-h-0 flex-1 overflow-y-auto">{children}</div>
+        <div className="relative min-h-0 flex-1 overflow-y-auto">{children}</div>
       </div>
     </div>
   );

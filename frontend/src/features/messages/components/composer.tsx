@@ -54,8 +54,11 @@ export function Composer({ chatId, override, onBotReplySent }: ComposerProps) {
           if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && text.trim()) open('admin');
         }}
       />
-      <div className="mt-2 flex items-center gap-2">
-        <p className="min-w-0 flex-1 truncate text-xs text-neutral-500" aria-live="polite">
+      <div className="mt-2 flex flex-wrap items-center justify-end gap-2">
+        <p
+          className="min-w-0 basis-full text-xs text-neutral-500 sm:basis-0 sm:flex-1"
+          aria-live="polite"
+        >
           {sentNote ? t('composer.sentNote') : t('composer.takeoverNote')}
         </p>
         <Button variant="secondary" onClick={() => open('bot')}>

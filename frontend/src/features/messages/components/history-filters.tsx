@@ -33,8 +33,8 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
       aria-label={t('filters.label')}
       className="flex flex-wrap items-center gap-2 border-b border-neutral-200 bg-white px-4 py-2"
     >
-      <div className="flex min-w-96 flex-1 items-center gap-2">
-        <label className="min-w-36 flex-1">
+      <div className="flex min-w-0 flex-1 basis-72 flex-wrap items-center gap-2">
+        <label className="min-w-32 flex-[2_1_9rem]">
           <span className="sr-only">{t('filters.keyword')}</span>
           <Input
             type="search"
@@ -45,7 +45,7 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
             onChange={(e) => set({ q: e.target.value })}
           />
         </label>
-        <label className="w-32">
+        <label className="min-w-32 flex-[1_1_9rem]">
           <span className="sr-only">{t('filters.findUser')}</span>
           <Input
             type="search"
@@ -55,7 +55,7 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
             onChange={(e) => setUserSearch(e.target.value)}
           />
         </label>
-        <label className="w-36">
+        <label className="min-w-32 flex-[1_1_9rem]">
           <span className="sr-only">{t('filters.user')}</span>
           <Select
             className="h-8 text-xs"
@@ -72,7 +72,7 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
           </Select>
         </label>
       </div>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <label className={LABEL}>
           {t('filters.from')}
           <Input
