@@ -1,18 +1,11 @@
 // GET /api/settings and PUT /api/settings/{key} {value}; each key is validated by the server
 // (400 naming `value` or `value.<field>`).
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, csrfHeader, unwrap } from '@/lib/api/client';
 import { queryKeys } from '@/lib/api/query-keys';
 
-export const settingsQueryOptions = () =>
-  queryOptions({
-    queryKey: queryKeys.settings,
-    queryFn: async ({ signal }) => unwrap(await api.GET('/api/settings', { signal })),
-  });
-
-export function useSettings() {
-  return useQuery(settingsQueryOptions());
-}
+// The read lives in lib/api (the simulator shares it); re-exported for this feature.
+export { settingsQueryOptions, useSettings } from '@/lib/api/get-settings';
 
 export function useUpdateSetting() {
   const client = useQueryClient();

@@ -1,26 +1,50 @@
 // The simulator form: posts a fake user message for a chat through the real ingest path.
-// Clearly labelled, because it exists only while no Telegram bot token is configured. Under the
-// form, the bot's latest reply keyboard in that chat: a click sends the button's text as the
-// same user, so the panel works like a Telegram client (/start → a menu button → …).
-import { useId, useState, type FormEvent } from 'react';
+// Clearly labelled, because it exists only while no Telegram bot token is configured. It lives in
+// the header's "Simulator" drawer. A radio group picks the chat type: a private chat's id is the
+// user's id, a group's is negative (said in a hint). "Mention the bot" inserts @<bot.username>
+// (the setting the mention matcher reads) at the caret. Under the form, the bot's latest reply
+// keyboard in that chat: a click sends the button's text as the same user, so the panel works
+// like a Telegram client (/start → a menu button → …).
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { isApiError } from '@/lib/api/errors';
+import { useSettings } from '@/lib/api/get-settings';
+import { cn } from '@/lib/utils/cn';
 import { useSimulateMessage } from '../api/simulate-message';
 import { BotKeyboard } from './bot-keyboard';
-import { EMPTY_FORM, toSimulatedMessage, type SimulatorForm } from '../utils/to-simulated-message';
+import {
+  effectiveChatId,
+  formForChat,
+  insertMention,
+  toSimulatedMessage,
+  type ChatType,
+  type SimulatorForm,
+} from '../utils/to-simulated-message';
 
-export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | null }) {
+type SimulatorPanelProps = {
+  defaultChatId?: number | null;
+  /** false inside the drawer, whose title already names it (the region keeps the name). */
+  showTitle?: boolean;
+};
+
+export function SimulatorPanel({ defaultChatId, showTitle = true }: SimulatorPanelProps) {
   const { t } = useTranslation();
   const headingId = useId();
-  const [form, setForm] = useState<SimulatorForm>(() => ({
-    ...EMPTY_FORM,
-    chatId: defaultChatId ? String(defaultChatId) : '',
-  }));
+  const typeHintId = useId();
+  const typeLabelId = useId();
+  const [form, setForm] = useState<SimulatorForm>(() => formForChat(defaultChatId));
   const simulate = useSimulateMessage();
+  const settings = useSettings();
+  const textArea = useRef<HTMLTextAreaElement>(null);
+  const botSetting = settings.data?.items.find((s) => s.key === 'bot.username')?.value;
+  const botUsername =
+    typeof botSetting === 'string' && botSetting.replace(/^@/, '') !== ''
+      ? botSetting.replace(/^@/, '')
+      : null;
 
   const set = (field: keyof SimulatorForm) => (value: string) =>
     setForm((current) => ({ ...current, [field]: value }));
@@ -32,6 +56,17 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
     });
   };
 
+  const mention = () => {
+    if (!botUsername) return;
+    const area = textArea.current;
+    const next = insertMention(form.text, botUsername, area?.selectionStart ?? form.text.length);
+    setForm((current) => ({ ...current, text: next.text }));
+    requestAnimationFrame(() => {
+      area?.focus();
+      area?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+
   const error = simulate.error;
   const errorText = error
     ? isApiError(error) && error.status === 409
@@ -40,47 +75,96 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
         ? error.detail
         : error.message
     : null;
-  const chatIdValid = /^-?\d+$/.test(form.chatId.trim());
-  const userIdValid = form.userId.trim() === '' || /^\d+$/.test(form.userId.trim());
-  // The keyboard follows the Chat ID field once typing pauses.
-  const keyboardChatId = useDebouncedValue(chatIdValid ? Number(form.chatId.trim()) : null, 300);
+  const isGroup = form.chatType === 'group';
+  const chatId = effectiveChatId(form);
+  const chatIdInvalid = isGroup && form.chatId.trim() !== '' && chatId === null;
+  const userIdValid = form.userId.trim() === '' || /^\d{1,16}$/.test(form.userId.trim());
+  const ready = chatId !== null && userIdValid;
+  // The keyboard follows the chat once typing pauses.
+  const keyboardChatId = useDebouncedValue(chatId, 300);
   const pressButton = (text: string) => simulate.mutate(toSimulatedMessage({ ...form, text }));
 
   return (
-    <section aria-labelledby={headingId} className="flex flex-col gap-3 p-4">
-      <div>
+    <section
+      aria-labelledby={showTitle ? headingId : undefined}
+      aria-label={showTitle ? undefined : t('simulator.title')}
+      className="flex flex-col gap-3 p-4"
+    >
+      {showTitle ? (
         <h2 id={headingId} className="text-sm font-semibold text-neutral-900">
           {t('simulator.title')}
         </h2>
-        <p className="mt-0.5 text-xs text-neutral-500">{t('simulator.description')}</p>
-      </div>
+      ) : null}
+      <p className="text-xs text-neutral-500">{t('simulator.description')}</p>
       <form onSubmit={submit} className="space-y-3">
+        <div className="space-y-1.5">
+          <p id={typeLabelId} className="text-xs font-medium text-neutral-700">
+            {t('simulator.chatType')}
+          </p>
+          <div
+            role="radiogroup"
+            aria-labelledby={typeLabelId}
+            aria-describedby={typeHintId}
+            className="flex gap-2"
+          >
+            {(['private', 'group'] as ChatType[]).map((type) => (
+              <label
+                key={type}
+                className={cn(
+                  'flex flex-1 cursor-pointer items-center gap-2 rounded-md border px-2.5 py-1.5 text-sm',
+                  form.chatType === type
+                    ? 'border-neutral-900 bg-neutral-50 text-neutral-900'
+                    : 'border-neutral-300 text-neutral-700 hover:bg-neutral-50',
+                )}
+              >
+                <input
+                  type="radio"
+                  name={`${headingId}-type`}
+                  value={type}
+                  checked={form.chatType === type}
+                  onChange={() => setForm((current) => ({ ...current, chatType: type }))}
+                  className="accent-neutral-900"
+                />
+                {t(`simulator.${type}`)}
+              </label>
+            ))}
+          </div>
+          <p id={typeHintId} className="text-xs text-neutral-500">
+            {isGroup ? t('simulator.groupHint') : t('simulator.privateHint')}
+          </p>
+        </div>
         <div className="grid grid-cols-2 gap-2">
-          <Field label={t('simulator.chatId')}>
-            <Input
-              inputMode="numeric"
-              required
-              value={form.chatId}
-              onChange={(e) => set('chatId')(e.target.value)}
-              aria-invalid={form.chatId !== '' && !chatIdValid}
-            />
-          </Field>
+          {isGroup ? (
+            <Field label={t('simulator.chatId')}>
+              <Input
+                inputMode="numeric"
+                required
+                placeholder="-100…"
+                value={form.chatId}
+                onChange={(e) => set('chatId')(e.target.value)}
+                aria-invalid={chatIdInvalid}
+              />
+            </Field>
+          ) : null}
           <Field label={t('simulator.userId')}>
             <Input
               inputMode="numeric"
+              required={!isGroup}
               value={form.userId}
               onChange={(e) => set('userId')(e.target.value)}
               aria-invalid={!userIdValid}
             />
           </Field>
         </div>
-        <Field label={t('simulator.chatTitle')}>
-          <Input
-            maxLength={128}
-            value={form.chatTitle}
-            onChange={(e) => set('chatTitle')(e.target.value)}
-          />
-        </Field>
+        {isGroup ? (
+          <Field label={t('simulator.chatTitle')}>
+            <Input
+              maxLength={128}
+              value={form.chatTitle}
+              onChange={(e) => set('chatTitle')(e.target.value)}
+            />
+          </Field>
+        ) : null}
         <div className="grid grid-cols-2 gap-2">
           <Field label={t('simulator.firstName')}>
             <Input
@@ -99,6 +183,7 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
         </div>
         <Field label={t('simulator.text')}>
           <Textarea
+            ref={textArea}
             required
             maxLength={4096}
             rows={3}
@@ -106,6 +191,20 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
             onChange={(e) => set('text')(e.target.value)}
           />
         </Field>
+        <div className="flex flex-wrap items-center gap-2">
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={mention}
+            disabled={!botUsername}
+            title={botUsername ? t('simulator.mentionHint', { username: botUsername }) : undefined}
+          >
+            {t('simulator.mention')}
+          </Button>
+          {settings.isSuccess && !botUsername ? (
+            <span className="text-xs text-neutral-500">{t('simulator.noBotUsername')}</span>
+          ) : null}
+        </div>
         <div aria-live="polite">
           {errorText ? (
             <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-xs text-red-700">
@@ -123,7 +222,7 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
         <Button
           type="submit"
           className="w-full"
-          disabled={simulate.isPending || !chatIdValid || !userIdValid || form.text.trim() === ''}
+          disabled={simulate.isPending || !ready || form.text.trim() === ''}
         >
           {simulate.isPending ? t('simulator.sending') : t('simulator.send')}
         </Button>
@@ -131,7 +230,7 @@ export function SimulatorPanel({ defaultChatId }: { defaultChatId?: number | nul
       {keyboardChatId !== null ? (
         <BotKeyboard
           chatId={keyboardChatId}
-          disabled={simulate.isPending || !chatIdValid || !userIdValid}
+          disabled={simulate.isPending || !ready}
           onPress={pressButton}
         />
       ) : null}
