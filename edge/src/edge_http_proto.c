@@ -140,25 +140,42 @@ static void on_deadline(edge_http *h, edge_req *r)
     edge_req_problem(r, 408, detail, NULL);
 }
 
-/* 1 when file + suffix is a regular file. */
-static int sibling_exists(const char *file, const char *suffix)
+/* 1 when file.suffix is a regular file, its stat in *st. */
+static int sibling_stat(const char *file, const char *suffix, struct stat *st)
 {
     char sib[1420];
-    struct stat st;
     int n = snprintf(sib, sizeof(sib), "%s.%s", file, suffix);
-    return n > 0 && (size_t)n < sizeof(sib) && stat(sib, &st) == 0 && S_ISREG(st.st_mode);
+    return n > 0 && (size_t)n < sizeof(sib) && stat(sib, st) == 0 && S_ISREG(st->st_mode);
+}
+
+/* The headers of a static answer after its status: security, Cache-Control, Vary when the file
+ * has siblings, Content-Encoding when one is sent, ETag. */
+static int static_headers(struct lws *wsi, unsigned char **p, unsigned char *end, const char *cache,
+                          int vary, const char *coding, const char *etag)
+{
+    return edge_http_add_security_headers(wsi, p, end) ||
+           lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                       (const unsigned char *)cache, (int)strlen(cache), p, end) ||
+           (vary &&
+            lws_add_http_header_by_name(wsi, (const unsigned char *)"vary:",
+                                        (const unsigned char *)"Accept-Encoding", 15, p, end)) ||
+           (coding && lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING,
+                                                   (const unsigned char *)coding,
+                                                   (int)strlen(coding), p, end)) ||
+           lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_ETAG, (const unsigned char *)etag,
+                                        (int)strlen(etag), p, end);
 }
 
 /* A file of the SPA, or index.html for a client route. The build writes precompressed
  * siblings (x.br, x.gz) of its text files: the one Accept-Encoding prefers is sent as it is,
- * with the original's Content-Type (edge_static.h). Source maps and the siblings by name are
- * not served. */
+ * with the original's Content-Type (edge_static.h); a matching If-None-Match gets 304. Source
+ * maps and the siblings by name are not served. */
 static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *r)
 {
     const edge_config *cfg = h->ctx->cfg;
-    char file[1400], send[1420], accept[512];
-    unsigned char hdr[1024], *p = hdr, *end = hdr + sizeof(hdr);
-    struct stat st;
+    char file[1400], send[1420], accept[512], inm[512], etag[96];
+    unsigned char hdr[LWS_PRE + 1536], *start = hdr + LWS_PRE, *p, *end = hdr + sizeof(hdr) - 1;
+    struct stat st, st_br, st_gz;
     if (edge_static_is_hidden(r->path)) return 404;
     int rc = edge_static_resolve(cfg->static_dir, r->path, file, sizeof(file));
     int found = rc == 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode);
@@ -168,36 +185,45 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
         snprintf(file, sizeof(file), "%s/index.html", cfg->static_dir);
         if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) return 404;
     }
-    unsigned available = (sibling_exists(file, "br") ? EDGE_CODING_MASK(EDGE_CODING_BR) : 0) |
-                         (sibling_exists(file, "gz") ? EDGE_CODING_MASK(EDGE_CODING_GZIP) : 0);
-    /* an Accept-Encoding too long for the buffer reads as absent: identity */
+    unsigned available =
+        (sibling_stat(file, "br", &st_br) ? EDGE_CODING_MASK(EDGE_CODING_BR) : 0) |
+        (sibling_stat(file, "gz", &st_gz) ? EDGE_CODING_MASK(EDGE_CODING_GZIP) : 0);
+    /* a header too long for its buffer reads as absent: identity, no 304 */
     copy_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, accept, sizeof(accept));
+    copy_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, inm, sizeof(inm));
     edge_coding coding = edge_static_pick_encoding(accept, available);
+    const struct stat *sent = coding == EDGE_CODING_BR     ? &st_br
+                              : coding == EDGE_CODING_GZIP ? &st_gz
+                                                           : &st;
     const char *cname = edge_static_coding_name(coding);
     const char *cache = edge_static_cache_control(r->path, found);
     snprintf(send, sizeof(send), "%s%s", file,
              coding == EDGE_CODING_BR     ? ".br"
              : coding == EDGE_CODING_GZIP ? ".gz"
                                           : "");
-    if (edge_http_add_security_headers(wsi, &p, end) ||
-        lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                    (const unsigned char *)cache, (int)strlen(cache), &p, end) ||
-        (available &&
-         lws_add_http_header_by_name(wsi, (const unsigned char *)"vary:",
-                                     (const unsigned char *)"Accept-Encoding", 15, &p, end)) ||
-        (cname &&
-         lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_ENCODING,
-                                      (const unsigned char *)cname, (int)strlen(cname), &p, end)))
+    if (edge_static_etag(etag, sizeof(etag), (long long)sent->st_mtim.tv_sec,
+                         (long long)sent->st_mtim.tv_nsec, (long long)sent->st_size, coding))
+        return 500;
+    int not_modified = edge_static_etag_match(inm, etag);
+    p = start;
+    if ((not_modified && lws_add_http_header_status(wsi, 304, &p, end)) ||
+        static_headers(wsi, &p, end, cache, available != 0, cname, etag))
         return 500;
     /* lws may finish (and close) the transaction inside lws_serve_http_file, e.g. for HEAD,
      * which re-enters this callback: let go of the request first. */
-    EDGE_INFO("http request", "method", r->method, "path", r->path, "status", "200", "encoding",
-              cname ? cname : "identity");
+    EDGE_INFO("http request", "method", r->method, "path", r->path, "status",
+              not_modified ? "304" : "200", "encoding", cname ? cname : "identity");
     r->logged = 1;
     pss->req = NULL;
     edge_req_detach(r);
+    if (not_modified) { /* headers only: no Content-Length, no body (RFC 9110 15.4.5) */
+        if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
+        edge_http_conn_idle(h, wsi);
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
     /* the Content-Type is the original file's; Content-Length is the file sent */
-    int n = lws_serve_http_file(wsi, send, edge_mime_type(file), (const char *)hdr, (int)(p - hdr));
+    int n =
+        lws_serve_http_file(wsi, send, edge_mime_type(file), (const char *)start, (int)(p - start));
     return n < 0 ? -1 : 0;
 }
 

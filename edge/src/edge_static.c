@@ -1,4 +1,5 @@
 /* Static files: content-coding negotiation, Cache-Control, hidden files. Pure functions. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include "edge_static.h"
@@ -117,6 +118,43 @@ const char *edge_static_cache_control(const char *path, int asset_found)
     if (asset_found && path && strncmp(path, "/assets/", 8) == 0)
         return "public, max-age=31536000, immutable";
     return "no-cache";
+}
+
+int edge_static_etag(char *out, size_t outlen, long long mtime_sec, long long mtime_nsec,
+                     long long size, edge_coding c)
+{
+    const char *suffix = c == EDGE_CODING_BR ? "-br" : c == EDGE_CODING_GZIP ? "-gz" : "";
+    int n = snprintf(out, outlen, "\"%llx.%llx-%llx%s\"", (unsigned long long)mtime_sec,
+                     (unsigned long long)mtime_nsec, (unsigned long long)size, suffix);
+    return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* The opaque-tag of etag without a "W/" prefix: [s, s + *len). */
+static const char *opaque(const char *s, size_t *len)
+{
+    if (s[0] == 'W' && s[1] == '/') s += 2;
+    *len = strlen(s);
+    return s;
+}
+
+int edge_static_etag_match(const char *inm, const char *etag)
+{
+    if (!inm || !etag || !etag[0]) return 0;
+    size_t elen;
+    const char *e = opaque(etag, &elen);
+    const char *p = inm;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == ',') p++;
+        if (!*p) return 0;
+        if (*p == '*') return 1;
+        if (p[0] == 'W' && p[1] == '/') p += 2;
+        if (*p != '"') return 0; /* not an entity-tag: stop */
+        const char *close = strchr(p + 1, '"');
+        if (!close) return 0;
+        size_t tlen = (size_t)(close - p) + 1;
+        if (tlen == elen && memcmp(p, e, elen) == 0) return 1;
+        p = close + 1;
+    }
 }
 
 static int has_suffix(const char *s, const char *suffix)

@@ -148,6 +148,64 @@ test('HEAD sends GET\'s headers for the chosen coding and no body', async () => 
   assert.equal(headGz.headers['cache-control'], 'no-cache');
 });
 
+test('ETag per coding; a matching If-None-Match gets 304 with the same headers and no body', async () => {
+  for (const p of [JS, '/chats/5']) {
+    const br = await fetchRaw('GET', p, { 'accept-encoding': 'br' });
+    const gz = await fetchRaw('GET', p, { 'accept-encoding': 'gzip' });
+    const id = await fetchRaw('GET', p);
+    const tags = [br, gz, id].map((r) => r.headers.etag);
+    for (const t of tags) assert.match(t ?? '', /^"[^"]+"$/, `${p}: a strong ETag`);
+    assert.equal(new Set(tags).size, 3, `${p}: each coding has its own tag`);
+    for (const inm of [br.headers.etag, `W/${br.headers.etag}`, `"nope", ${br.headers.etag}`, '*']) {
+      const r = await fetchRaw('GET', p, { 'accept-encoding': 'br', 'if-none-match': inm });
+      assert.equal(r.status, 304, `${p} If-None-Match ${inm}: 304`);
+      assert.equal(r.body.length, 0, 'no body');
+      assert.equal(r.headers['content-length'], undefined, 'no Content-Length on 304');
+      for (const h of ['etag', 'cache-control', 'vary', 'content-encoding']) assert.equal(r.headers[h], br.headers[h], `304 keeps ${h}`);
+    }
+    // the br tag does not match the gzip representation, nor a stale or malformed one
+    for (const [ae, inm] of [['gzip', br.headers.etag], ['br', '"stale"'], ['br', br.headers.etag.slice(0, -1)], ['', br.headers.etag]]) {
+      const r = await fetchRaw('GET', p, { 'accept-encoding': ae, 'if-none-match': inm });
+      assert.equal(r.status, 200, `${p} ${ae || 'identity'} If-None-Match ${inm}: 200`);
+      assert.ok(r.body.length > 0);
+    }
+    const head = await fetchRaw('HEAD', p, { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag });
+    assert.equal(head.status, 304, `${p}: HEAD 304`);
+  }
+  // a rewritten file gets a new tag: the old one no longer matches
+  const old = (await fetchRaw('GET', PLAIN)).headers.etag;
+  put(PLAIN, 'console.log("no siblings, rewritten");\n', { siblings: false });
+  const fresh = await fetchRaw('GET', PLAIN, { 'if-none-match': old });
+  assert.equal(fresh.status, 200);
+  assert.notEqual(fresh.headers.etag, old);
+  assert.ok(fresh.body.equals(files[PLAIN]));
+});
+
+test('a kept-alive connection goes on after a 304', async () => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = (headers) => new Promise((resolve, reject) => {
+    const req = http.request(`${edge.url}${JS}`, { headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), socket: req.socket }));
+    });
+    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    const first = await get({ 'accept-encoding': 'br' });
+    const second = await get({ 'accept-encoding': 'br', 'if-none-match': first.headers.etag });
+    const third = await get({ 'accept-encoding': 'gzip' });
+    assert.deepEqual([first.status, second.status, third.status], [200, 304, 200]);
+    assert.equal(second.socket, first.socket, 'the same connection');
+    assert.equal(third.socket, first.socket, 'the same connection after the 304');
+    assert.ok(zlib.gunzipSync(third.body).equals(files[JS]));
+  } finally {
+    agent.destroy();
+  }
+});
+
 test('traversal and dot-files stay refused', async () => {
   // lws decodes %2e and folds ".." at the root before rt-edge sees the path: what climbs out of
   // the root ends up a client route inside it (index.html), never the file outside.

@@ -125,6 +125,39 @@ static void test_hidden_files(void **state)
     assert_false(edge_static_is_hidden("/"));
 }
 
+static void test_etag(void **state)
+{
+    char tag[64];
+    (void)state;
+    assert_int_equal(edge_static_etag(tag, sizeof(tag), 0x65f0, 0x1a, 1234, EDGE_CODING_BR), 0);
+    assert_string_equal(tag, "\"65f0.1a-4d2-br\"");
+    assert_int_equal(edge_static_etag(tag, sizeof(tag), 0x65f0, 0x1a, 1234, EDGE_CODING_GZIP), 0);
+    assert_string_equal(tag, "\"65f0.1a-4d2-gz\"");
+    assert_int_equal(edge_static_etag(tag, sizeof(tag), 0x65f0, 0, 1234, EDGE_CODING_IDENTITY), 0);
+    assert_string_equal(tag, "\"65f0.0-4d2\"");
+    assert_int_equal(edge_static_etag(tag, 8, 0x65f0, 0, 1234, EDGE_CODING_BR), -1);
+}
+
+static void test_etag_match(void **state)
+{
+    const char *tag = "\"65f0.1a-4d2-br\"";
+    (void)state;
+    assert_true(edge_static_etag_match("\"65f0.1a-4d2-br\"", tag));
+    assert_true(edge_static_etag_match("W/\"65f0.1a-4d2-br\"", tag)); /* weak comparison */
+    assert_true(edge_static_etag_match("\"x\", \"65f0.1a-4d2-br\"", tag));
+    assert_true(edge_static_etag_match(" \"x\" ,W/\"65f0.1a-4d2-br\" ", tag));
+    assert_true(edge_static_etag_match("*", tag));
+    assert_false(edge_static_etag_match("\"65f0.1a-4d2-gz\"", tag)); /* another coding */
+    assert_false(edge_static_etag_match("\"65f0.1a-4d2\"", tag));
+    assert_false(edge_static_etag_match("\"65f0.1a-4d2-br", tag));      /* unterminated */
+    assert_false(edge_static_etag_match("65f0.1a-4d2-br", tag));        /* unquoted */
+    assert_false(edge_static_etag_match("x, \"65f0.1a-4d2-br\"", tag)); /* stops at junk */
+    assert_false(edge_static_etag_match("", tag));
+    assert_false(edge_static_etag_match(NULL, tag));
+    assert_false(edge_static_etag_match("\"\"", tag));
+    assert_false(edge_static_etag_match("\"a\"", ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +169,8 @@ int main(void)
         cmocka_unit_test(test_coding_names),
         cmocka_unit_test(test_cache_control),
         cmocka_unit_test(test_hidden_files),
+        cmocka_unit_test(test_etag),
+        cmocka_unit_test(test_etag_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
