@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { BASE_URL, runStamp } from '../lib/browser.mjs';
 import {
-  LIVE_TIMEOUT_MS, assertInViewport, assertNotClipped, documentBox, groupMessage, launch, login, mainNav, newPage,
+  LIVE_TIMEOUT_MS, assertInViewport, assertNotClipped, assertNotCovered, assertTextFits, documentBox, groupMessage, launch, login, mainNav, newPage,
   pushUpdates, screenshotDir,
 } from '../lib/console-e2e.mjs';
 
@@ -175,7 +175,11 @@ async function composer(page, where) {
     const el = page.getByRole(role, { name: label, exact: true });
     await assertInViewport(page, el, `${where}: ${label}`);
     await assertNotClipped(el, `${where}: ${label}`);
+    await assertNotCovered(el, `${where}: ${label}`);
   }
+  // Its hint is whole (the issue: "the composer hint is cut off").
+  const hint = page.getByText(/^Sending by hand pauses auto-reply/);
+  if (await hint.count()) await assertTextFits(hint.first(), `${where}: the composer hint`);
 }
 
 /** Each history filter visible and whole (the issue: "To" clipped at 1024 px). */
@@ -186,6 +190,11 @@ async function historyFilters(page, where) {
     await field.scrollIntoViewIfNeeded();
     await assertInViewport(page, field, `${where}: filter ${label}`);
     await assertNotClipped(field, `${where}: filter ${label}`);
+    await assertNotCovered(field, `${where}: filter ${label}`);
+  }
+  // Placeholders are whole (the issue: "Найти пользов…").
+  for (const field of await filters.getByRole('searchbox').all()) {
+    await assertTextFits(field, `${where}: filter "${await field.getAttribute('placeholder')}"`);
   }
 }
 

@@ -156,3 +156,46 @@ export async function assertNotClipped(locator, what) {
   });
   assert.equal(clip, null, `${what} is clipped: ${clip}`);
 }
+
+/**
+ * Asserts nothing is drawn over the locator: the topmost element at its centre and near its
+ * left and right edges is the element itself (or inside it, or its label). A field pushed under
+ * a neighbouring pane fails here even when no ancestor clips it.
+ */
+export async function assertNotCovered(locator, what) {
+  const covered = await locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const y = r.top + r.height / 2;
+    const points = [[r.left + 3, y], [r.left + r.width / 2, y], [r.right - 3, y]];
+    for (const [x, py] of points) {
+      const top = document.elementFromPoint(x, py);
+      if (!top) return `nothing at (${Math.round(x)},${Math.round(py)}), off the viewport`;
+      if (top === el || el.contains(top) || top.contains(el) || (top.tagName === 'LABEL' && top.control === el)) continue;
+      const label = top.getAttribute('aria-label') ?? top.textContent?.trim().slice(0, 40);
+      return `${top.tagName.toLowerCase()}${label ? ` "${label}"` : ''} is drawn over it at (${Math.round(x)},${Math.round(py)})`;
+    }
+    return null;
+  });
+  assert.equal(covered, null, `${what} is covered: ${covered}`);
+}
+
+/**
+ * Asserts the locator's text is not cut off: its content is not wider than its box (text-overflow
+ * ellipsis or overflow hidden), and an input's placeholder fits the input.
+ */
+export async function assertTextFits(locator, what) {
+  const cut = await locator.evaluate((el) => {
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) {
+      if (!el.placeholder || el.value) return null;
+      const s = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+      const need = ctx.measureText(el.placeholder).width;
+      const room = el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+      // a search field keeps room for its clear button
+      return need > room + 1 ? `placeholder "${el.placeholder}" needs ${Math.ceil(need)} px, has ${Math.floor(room)}` : null;
+    }
+    return el.scrollWidth > el.clientWidth + 1 ? `"${el.textContent.trim().slice(0, 60)}" needs ${el.scrollWidth} px, has ${el.clientWidth}` : null;
+  });
+  assert.equal(cut, null, `${what} is cut off: ${cut}`);
+}
