@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_LOGIN, BASE_URL, TELEGRAM_FAKE_URL, runStamp } from '../lib/browser.mjs';
 import {
-  LIVE_TIMEOUT_MS, groupMessage, launch, liveStatus, login, mainNav, newPage, pushUpdates, restOf, screenshotDir,
+  LIVE_TIMEOUT_MS, assertInViewport, documentBox, groupMessage, launch, liveStatus, login, mainNav, newPage, pushUpdates, restOf, screenshotDir,
 } from '../lib/console-e2e.mjs';
 
 // The history filters' state in the URL (?q=&user=&from=&to=), contract-console.md [chats].
@@ -292,6 +292,20 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     }));
     assert.deepEqual(dom, { xss: undefined, imgs: 0, scripts: 0, bolds: 0 });
     assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
+  });
+
+  test('the app shell never scrolls as a whole, even after "Preview for one message" grows the controls', async () => {
+    // The XSS chat is open (previous test); at 1440x900 the controls are inline.
+    await page.waitForURL(`**/chats/${xssChat.id}`);
+    const controls = page.getByRole('complementary', { name: 'Chat controls' });
+    const preview = controls.getByRole('button', { name: 'Preview for one message' });
+    await preview.scrollIntoViewIfNeeded();
+    await preview.click();
+    await controls.getByText('With these values the next reply would use:').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const box = await documentBox(page);
+    assert.ok(box.scrollHeight <= box.innerHeight, `the document scrolls: scrollHeight ${box.scrollHeight} > innerHeight ${box.innerHeight}`);
+    assert.ok(box.scrollWidth <= box.clientWidth, `the document overflows sideways: ${box.scrollWidth} > ${box.clientWidth}`);
+    await assertInViewport(page, page.getByRole('banner'), 'the header');
   });
 
   test('10a. the audit log holds the actions above', async () => {
