@@ -14,7 +14,7 @@ import { useCachedChat } from '@/features/chats/hooks/use-cached-chat';
 import { Composer } from '@/features/messages/components/composer';
 import { HistoryFiltersBar } from '@/features/messages/components/history-filters';
 import { MessageStream } from '@/features/messages/components/message-stream';
-import { EMPTY_FILTERS, type HistoryFilters } from '@/features/messages/utils/history-filters';
+import { useHistoryFiltersUrl } from '@/features/messages/hooks/use-history-filters-url';
 import { BREAKPOINTS, useMediaQuery } from '@/hooks/use-media-query';
 import type { Params } from '@/lib/api/behaviour';
 import { chatDisplayName } from '@/lib/utils/format';
@@ -32,7 +32,8 @@ export function ChatsRoute() {
 function ChatsScreen({ chatId }: { chatId: number | null }) {
   const { t } = useTranslation();
   const chat = useCachedChat(chatId);
-  const [filters, setFilters] = useState<HistoryFilters>(EMPTY_FILTERS);
+  // History filters live in the URL (?q=&user=&from=&to=), so a filtered view can be shared.
+  const [filters, setFilters] = useHistoryFiltersUrl();
   // "Only for this message": armed in the controls panel, used by the composer's next reply as bot.
   const [oneOff, setOneOff] = useState<Params | null>(null);
   // Side panes from their breakpoint up; below it, each opens in a drawer from a button.
@@ -106,7 +107,7 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
                 </Button>
               )}
             </div>
-            <HistoryFiltersBar value={filters} onChange={setFilters} />
+            <HistoryFiltersBar value={filters} onChange={setFilters} chatId={chatId} />
             <MessageStream
               chatId={chatId}
               chatName={(chat && chatDisplayName(chat)) ?? t('chats.untitled', { id: chatId })}

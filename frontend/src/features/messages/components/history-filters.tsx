@@ -1,6 +1,7 @@
-// Filters above the stream in one dense row: keyword, user (searched through GET /api/users),
-// and a time range. Labels stay for screen readers; placeholders carry them visually.
-// Controlled by the route so the controls panel can follow the chosen user.
+// Filters above the stream in one dense row: keyword, user (searched through GET /api/users,
+// among the users who wrote in this chat), and a time range shown in local time (kept in UTC).
+// Labels stay for screen readers; placeholders carry them visually. Controlled by the route
+// (which keeps them in the URL) so the controls panel can follow the chosen user.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
@@ -9,19 +10,27 @@ import { Select } from '@/components/ui/select';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { senderName } from '@/lib/utils/format';
 import { useUsers } from '../api/list-users';
-import { EMPTY_FILTERS, hasFilters, type HistoryFilters } from '../utils/history-filters';
+import {
+  EMPTY_FILTERS,
+  hasFilters,
+  localInputToUtc,
+  utcToLocalInput,
+  type HistoryFilters,
+} from '../utils/history-filters';
 
 type HistoryFiltersBarProps = {
   value: HistoryFilters;
   onChange: (filters: HistoryFilters) => void;
+  /** Offer only the users of this chat; without it the picker lists users of all chats. */
+  chatId?: number;
 };
 
 const LABEL = 'flex items-center gap-1.5 text-[11px] font-medium text-neutral-500';
 
-export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
+export function HistoryFiltersBar({ value, onChange, chatId }: HistoryFiltersBarProps) {
   const { t } = useTranslation();
   const [userSearch, setUserSearch] = useState('');
-  const users = useUsers(useDebouncedValue(userSearch.trim()));
+  const users = useUsers(useDebouncedValue(userSearch.trim()), chatId);
   const set = (patch: Partial<HistoryFilters>) => onChange({ ...value, ...patch });
   const options = users.data?.items ?? [];
   const selectedMissing =
@@ -62,7 +71,9 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
             value={value.userId ?? ''}
             onChange={(e) => set({ userId: e.target.value ? Number(e.target.value) : null })}
           >
-            <option value="">{t('filters.anyUser')}</option>
+            <option value="">
+              {chatId !== undefined ? t('filters.anyUserInChat') : t('filters.anyUser')}
+            </option>
             {selectedMissing ? <option value={value.userId ?? ''}>#{value.userId}</option> : null}
             {options.map((user) => (
               <option key={user.id} value={user.id}>
@@ -78,8 +89,8 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
           <Input
             type="datetime-local"
             className="h-8 w-44 px-2 text-xs"
-            value={value.from}
-            onChange={(e) => set({ from: e.target.value })}
+            value={utcToLocalInput(value.from)}
+            onChange={(e) => set({ from: localInputToUtc(e.target.value) })}
           />
         </label>
         <label className={LABEL}>
@@ -87,8 +98,8 @@ export function HistoryFiltersBar({ value, onChange }: HistoryFiltersBarProps) {
           <Input
             type="datetime-local"
             className="h-8 w-44 px-2 text-xs"
-            value={value.to}
-            onChange={(e) => set({ to: e.target.value })}
+            value={utcToLocalInput(value.to)}
+            onChange={(e) => set({ to: localInputToUtc(e.target.value) })}
           />
         </label>
         <Button
