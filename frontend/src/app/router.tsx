@@ -14,7 +14,7 @@ const pages = () => import('@/routes/pages');
 /** A lazily loaded screen. HydrateFallback sits on the lazy route itself, so a direct load
  * renders the layout with this fallback in its outlet (not a blank page and react-router's
  * "No HydrateFallback" warning). */
-function lazyScreen(path: string, load: () => Promise<ComponentType>): RouteObject {
+export function lazyScreen(path: string, load: () => Promise<ComponentType>): RouteObject {
   return { path, HydrateFallback: PageFallback, lazy: async () => ({ Component: await load() }) };
 }
 
