@@ -1,57 +1,50 @@
-// Audit log: who changed what and when (REST actions as admin:<id>, psql ones as db:<role>),
-// with the changed keys before → after; filters and keyset "load more".
+// Audit log: who changed what and when, by name (an admin's login, "System" for the edge's
+// workers, "Rule “name”" when a playbook acted; the machine ids on hover), filterable by
+// actor, action, target and time range; each row opens "Change details" with the before/after
+// diff. Keyset "load more".
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
+import { DataTable } from '@/components/ui/data-table';
 import { Input } from '@/components/ui/input';
-import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { EmptyState, PageShell, Section } from '@/components/ui/page';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import type { AuditEntry } from '@/lib/api/behaviour';
 import { formatFullTime } from '@/lib/utils/format';
+import { actorLabel } from '@/lib/utils/names';
 import { EMPTY_AUDIT_FILTERS, useAudit, type AuditFilters } from '../api/list-audit';
+import { auditDiff, changedKeys } from '../utils/audit-diff';
+import { AuditDetailsDialog } from './audit-details-dialog';
 
-function compact(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
+const HINTS: Partial<
+  Record<keyof AuditFilters, 'audit.actorHint' | 'audit.actionHint' | 'audit.targetHint'>
+> = {
+  actor: 'audit.actorHint',
+  action: 'audit.actionHint',
+  target: 'audit.targetHint',
+};
 
-export function AuditDiff({ entry }: { entry: AuditEntry }) {
-  const before = (entry.before ?? {}) as Record<string, unknown>;
-  const after = (entry.after ?? {}) as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  if (keys.length === 0) return <span className="text-neutral-400">—</span>;
-  return (
-    <dl className="flex flex-wrap gap-x-3 gap-y-0.5 font-mono text-[11px]">
-      {keys.map((key) => (
-        <div key={key} className="flex gap-1">
-          <dt className="text-neutral-500">{key}:</dt>
-          <dd className="break-all">
-            {key in before ? (
-              <span className="text-red-700 line-through">{compact(before[key])}</span>
-            ) : null}
-            {key in before && key in after ? ' → ' : null}
-            {key in after ? <span className="text-emerald-800">{compact(after[key])}</span> : null}
-          </dd>
-        </div>
-      ))}
-    </dl>
-  );
+function targetLabel(entry: AuditEntry): string {
+  return entry.target_name ?? entry.target ?? '—';
 }
 
 export function AuditPage() {
   const { t, i18n } = useTranslation();
   const [filters, setFilters] = useState<AuditFilters>(EMPTY_AUDIT_FILTERS);
+  const [open, setOpen] = useState<AuditEntry | null>(null);
   const audit = useAudit(useDebouncedValue(filters, 300));
   const items = audit.data?.pages.flatMap((p) => p.items) ?? [];
   const set = (key: keyof AuditFilters) => (value: string) =>
     setFilters((f) => ({ ...f, [key]: value }));
 
-  const filter = (key: keyof AuditFilters, type = 'search', placeholder?: string) => (
-    <label className="block text-[11px] font-medium text-neutral-500">
+  const filter = (key: keyof AuditFilters, type = 'search') => (
+    <label className="block min-w-0 text-[11px] font-medium text-neutral-500">
       {t(`audit.${key}`)}
       <Input
         type={type}
-        className="h-8"
-        placeholder={placeholder}
+        className="h-8 w-full min-w-0"
+        placeholder={HINTS[key] ? t(HINTS[key]) : undefined}
+        title={HINTS[key] ? t(HINTS[key]) : undefined}
         value={filters[key]}
         onChange={(e) => set(key)(e.target.value)}
       />
@@ -63,11 +56,11 @@ export function AuditPage() {
       <div
         role="search"
         aria-label={t('audit.filters')}
-        className="grid grid-cols-2 gap-2 md:grid-cols-6"
+        className="grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-6"
       >
-        {filter('actor', 'search', 'admin:1')}
-        {filter('action', 'search', 'preset.update')}
-        {filter('target', 'search', 'preset:7')}
+        {filter('actor')}
+        {filter('action')}
+        {filter('target')}
         {filter('from', 'datetime-local')}
         {filter('to', 'datetime-local')}
         <div className="flex items-end">
@@ -79,35 +72,67 @@ export function AuditPage() {
       <Section title={t('audit.title')}>
         {audit.isPending ? (
           <EmptyState>{t('common.loading')}</EmptyState>
-        ) : items.length === 0 ? (
-          <EmptyState>{t('audit.empty')}</EmptyState>
         ) : (
-          <table className={TABLE} aria-label={t('audit.title')}>
-            <thead>
-              <tr>
-                <th className={TH}>{t('audit.at')}</th>
-                <th className={TH}>{t('audit.actor')}</th>
-                <th className={TH}>{t('audit.action')}</th>
-                <th className={TH}>{t('audit.target')}</th>
-                <th className={TH}>{t('audit.change')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((entry) => (
-                <tr key={entry.id}>
-                  <td className={`${TD} text-xs whitespace-nowrap tabular-nums`}>
-                    <time dateTime={entry.at}>{formatFullTime(entry.at, i18n.language)}</time>
-                  </td>
-                  <td className={`${TD} font-mono text-xs`}>{entry.actor}</td>
-                  <td className={`${TD} font-mono text-xs`}>{entry.action}</td>
-                  <td className={`${TD} font-mono text-xs`}>{entry.target ?? '—'}</td>
-                  <td className={TD}>
-                    <AuditDiff entry={entry} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption={t('audit.title')}
+            rows={items}
+            rowKey={(entry) => entry.id}
+            empty={t('audit.empty')}
+            onRowClick={setOpen}
+            rowLabel={(entry) =>
+              t('audit.rowLabel', {
+                action: entry.action,
+                target: targetLabel(entry),
+                actor: actorLabel(entry.actor, entry.actor_name, t),
+              })
+            }
+            columns={[
+              {
+                key: 'at',
+                header: t('audit.at'),
+                className: 'text-xs whitespace-nowrap tabular-nums',
+                cell: (entry) => (
+                  <time dateTime={entry.at}>{formatFullTime(entry.at, i18n.language)}</time>
+                ),
+              },
+              {
+                key: 'actor',
+                header: t('audit.actor'),
+                className: 'text-xs',
+                cell: (entry) => (
+                  <span title={entry.actor}>{actorLabel(entry.actor, entry.actor_name, t)}</span>
+                ),
+              },
+              {
+                key: 'action',
+                header: t('audit.action'),
+                className: 'font-mono text-xs',
+                cell: (entry) => entry.action,
+              },
+              {
+                key: 'target',
+                header: t('audit.target'),
+                className: 'text-xs',
+                cell: (entry) => (
+                  <span title={entry.target ?? undefined}>{targetLabel(entry)}</span>
+                ),
+              },
+              {
+                key: 'change',
+                header: t('audit.change'),
+                className: 'text-xs text-neutral-600',
+                cell: (entry) => {
+                  const keys = changedKeys(auditDiff(entry.before, entry.after));
+                  return keys.length === 0
+                    ? '—'
+                    : t('audit.changedKeys', {
+                        count: keys.length,
+                        keys: keys.slice(0, 4).join(', ') + (keys.length > 4 ? ', …' : ''),
+                      });
+                },
+              },
+            ]}
+          />
         )}
         {audit.hasNextPage ? (
           <div className="mt-3 flex justify-center">
@@ -121,6 +146,7 @@ export function AuditPage() {
           </div>
         ) : null}
       </Section>
+      {open ? <AuditDetailsDialog entry={open} onClose={() => setOpen(null)} /> : null}
     </PageShell>
   );
 }

@@ -65,6 +65,9 @@ describe('notification.created', () => {
       created_at: '2026-01-01T00:00:00Z',
       acked_at: null,
       acked_by: null,
+      chat_title: null,
+      user_name: null,
+      rule_name: null,
     };
     deliver(client, 'notification.created', n);
     deliver(client, 'notification.created', n);

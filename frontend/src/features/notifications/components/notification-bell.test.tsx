@@ -20,6 +20,9 @@ const mention: Notification = {
   created_at: '2026-01-01T12:00:00Z',
   acked_at: null,
   acked_by: null,
+  chat_title: null,
+  user_name: null,
+  rule_name: null,
 };
 
 function setup(role: 'moderator' | 'viewer') {

@@ -10,7 +10,13 @@ import type { Notification } from '@/lib/api/behaviour';
 import { cn } from '@/lib/utils/cn';
 import { formatMessageTime } from '@/lib/utils/format';
 import { useAckAll, useAckNotification, useNotifications } from '../api/notifications';
-import { mentionReason, notificationText } from '../utils/notification-text';
+import {
+  deadJob,
+  mentionReason,
+  notificationChat,
+  notificationHref,
+  notificationText,
+} from '../utils/notification-text';
 
 const KIND_TONE: Record<Notification['kind'], string> = {
   mention: 'bg-sky-100 text-sky-800',
@@ -116,21 +122,13 @@ function NotificationPanel({ id, onNavigate }: { id: string; onNavigate: () => v
                     {formatMessageTime(n.created_at, i18n.language)}
                   </time>
                 </div>
-                <p className="mt-1 text-xs break-words text-neutral-800">
+                <p className="mt-1 text-xs break-words text-neutral-800" title={idsTitle(n)}>
                   {notificationText(n, t)}
                 </p>
                 {mentionReason(n, t) ? (
                   <p className="text-[11px] text-neutral-500">{mentionReason(n, t)}</p>
                 ) : null}
-                {n.chat_id !== null ? (
-                  <Link
-                    to={`/chats/${n.chat_id}`}
-                    onClick={onNavigate}
-                    className="text-[11px] text-sky-700 hover:underline"
-                  >
-                    {t('notifications.openChat', { id: n.chat_id })}
-                  </Link>
-                ) : null}
+                <NotificationLink n={n} onNavigate={onNavigate} />
               </div>
               {canAck && !n.acked_at ? (
                 <Button
@@ -148,5 +146,38 @@ function NotificationPanel({ id, onNavigate }: { id: string; onNavigate: () => v
         )}
       </ul>
     </section>
+  );
+}
+
+/** The machine ids, on hover: chat, user, message, job. */
+function idsTitle(n: Notification): string | undefined {
+  const payload = (n.payload ?? {}) as Record<string, unknown>;
+  const parts = [
+    n.chat_id !== null ? `chat_id ${n.chat_id}` : null,
+    typeof payload.user_id === 'number' ? `user_id ${payload.user_id}` : null,
+    n.message_pk !== null ? `message_pk ${n.message_pk}` : null,
+    deadJob(n) ? `job_id ${deadJob(n)?.id}` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** "Open <chat name>" (the chat id on hover), or "Open dead letters" for a dead job. */
+function NotificationLink({ n, onNavigate }: { n: Notification; onNavigate: () => void }) {
+  const { t } = useTranslation();
+  const href = notificationHref(n);
+  if (!href) return null;
+  const chat = notificationChat(n, t);
+  const dead = deadJob(n) !== null;
+  return (
+    <Link
+      to={href}
+      onClick={onNavigate}
+      title={n.chat_id !== null ? `chat_id ${n.chat_id}` : undefined}
+      className="text-[11px] text-sky-700 hover:underline"
+    >
+      {dead
+        ? t('notifications.openDeadLetters')
+        : t('notifications.openChatNamed', { name: chat ?? '' })}
+    </Link>
   );
 }

@@ -1,16 +1,28 @@
-// Bindings of presets to layers: scope, target, preset, expiry with active/expired state, and
-// delete (admins only).
+// Bindings of presets to layers: scope, target by name (chat title, user name; the ids on
+// hover), preset, expiry, who set it (an admin's login or the playbook rule), active/expired
+// state, and delete (admins only).
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { EmptyState, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
 import { usePermission } from '@/hooks/use-permissions';
+import type { Binding } from '@/lib/api/behaviour';
 import { formatFullTime } from '@/lib/utils/format';
+import { actorLabel } from '@/lib/utils/names';
 import { useBindings, useDeleteBinding } from '../api/presets';
 
 type Show = 'all' | 'active' | 'expired';
+
+function targetIds(b: Binding): string | undefined {
+  const ids = [
+    b.chat_id !== null ? `chat_id ${b.chat_id}` : null,
+    b.user_id !== null ? `user_id ${b.user_id}` : null,
+  ].filter(Boolean);
+  return ids.length ? ids.join(' · ') : undefined;
+}
 
 export function BindingsTable() {
   const { t, i18n } = useTranslation();
@@ -32,68 +44,74 @@ export function BindingsTable() {
       </label>
       {bindings.isPending ? (
         <EmptyState>{t('common.loading')}</EmptyState>
-      ) : items.length === 0 ? (
-        <EmptyState>{t('bindings.empty')}</EmptyState>
       ) : (
-        <table className={TABLE} aria-label={t('bindings.title')}>
-          <thead>
-            <tr>
-              <th className={TH}>{t('bindings.scope')}</th>
-              <th className={TH}>{t('bindings.target')}</th>
-              <th className={TH}>{t('bindings.preset')}</th>
-              <th className={TH}>{t('bindings.expires')}</th>
-              <th className={TH}>{t('bindings.state')}</th>
-              <th className={TH}>
-                <span className="sr-only">{t('common.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((b) => (
-              <tr key={b.id}>
-                <td className={TD}>{t(`layers.${b.scope}`)}</td>
-                <td className={`${TD} font-mono text-xs`}>
-                  {[
-                    b.chat_id !== null ? `chat ${b.chat_id}` : null,
-                    b.user_id !== null ? `user ${b.user_id}` : null,
-                  ]
-                    .filter(Boolean)
-                    .join(' · ') || '—'}
-                </td>
-                <td className={TD}>{b.preset_name}</td>
-                <td className={`${TD} text-xs`}>
-                  {b.expires_at
-                    ? formatFullTime(b.expires_at, i18n.language)
-                    : t('bindings.permanent')}
-                </td>
-                <td className={TD}>
-                  <Badge
-                    className={
-                      b.active
-                        ? 'bg-emerald-100 text-emerald-800'
-                        : 'bg-neutral-100 text-neutral-500'
-                    }
+        <DataTable
+          caption={t('bindings.title')}
+          rows={items}
+          rowKey={(b) => b.id}
+          empty={t('bindings.empty')}
+          columns={[
+            { key: 'scope', header: t('bindings.scope'), cell: (b) => t(`layers.${b.scope}`) },
+            {
+              key: 'target',
+              header: t('bindings.target'),
+              cell: (b) => (
+                <span title={targetIds(b)}>{b.target_name ?? t('bindings.global')}</span>
+              ),
+            },
+            { key: 'preset', header: t('bindings.preset'), cell: (b) => b.preset_name },
+            {
+              key: 'expires',
+              header: t('bindings.expires'),
+              className: 'text-xs',
+              cell: (b) =>
+                b.expires_at
+                  ? formatFullTime(b.expires_at, i18n.language)
+                  : t('bindings.permanent'),
+            },
+            {
+              key: 'by',
+              header: t('bindings.createdBy'),
+              className: 'text-xs',
+              cell: (b) => (
+                <span title={b.created_by}>{actorLabel(b.created_by, b.created_by_name, t)}</span>
+              ),
+            },
+            {
+              key: 'state',
+              header: t('bindings.state'),
+              cell: (b) => (
+                <Badge
+                  className={
+                    b.active ? 'bg-emerald-100 text-emerald-800' : 'bg-neutral-100 text-neutral-500'
+                  }
+                >
+                  {b.active ? t('bindings.stateActive') : t('bindings.stateExpired')}
+                </Badge>
+              ),
+            },
+            {
+              key: 'actions',
+              header: <span className="sr-only">{t('common.actions')}</span>,
+              className: 'text-right',
+              cell: (b) =>
+                canConfigure ? (
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    aria-label={t('bindings.deleteNamed', {
+                      preset: b.preset_name,
+                      target: b.target_name ?? t('bindings.global'),
+                    })}
+                    disabled={remove.isPending}
+                    onClick={() => remove.mutate(b.id)}
                   >
-                    {b.active ? t('bindings.stateActive') : t('bindings.stateExpired')}
-                  </Badge>
-                </td>
-                <td className={`${TD} text-right`}>
-                  {canConfigure ? (
-                    <Button
-                      size="sm"
-                      variant="ghost"
-                      aria-label={t('bindings.delete', { id: b.id })}
-                      disabled={remove.isPending}
-                      onClick={() => remove.mutate(b.id)}
-                    >
-                      {t('common.delete')}
-                    </Button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    {t('common.delete')}
+                  </Button>
+                ) : null,
+            },
+          ]}
+        />
       )}
     </div>
   );
