@@ -175,6 +175,9 @@ const SWEEP = {
   getProvider: { status: 404 },
   updateProvider: { body: { version: 1 }, status: 404 },
   deleteProvider: { status: 404 },
+  reorderProviders: { body: { ids: 'all' }, status: 400 }, // a valid body would reorder every provider
+  testProvider: { status: 404 },
+  getUsage: { status: 400 }, // group_by is required
   listJobs: { status: 200 },
   retryJob: { status: 404 },
   discardJob: { status: 404 },

@@ -3,7 +3,7 @@
 // horizontally inside the box, never the page. `onRowClick` makes each row open something (a
 // detail dialog): the row is then focusable and Enter/Space activates it, while clicks and keys
 // on the row's own controls (buttons, links, inputs) stay theirs.
-import type { KeyboardEvent, MouseEvent, ReactNode } from 'react';
+import type { ComponentPropsWithRef, KeyboardEvent, MouseEvent, ReactNode } from 'react';
 import { cn } from '@/lib/utils/cn';
 
 export type DataTableColumn<T> = {
@@ -17,6 +17,9 @@ export type DataTableColumn<T> = {
   /** Classes for the column's header cell (th). */
   headerClassName?: string;
 };
+
+/** Props DataTable passes to a custom row renderer (spread them on the <tr>). */
+export type DataTableRowProps<T> = ComponentPropsWithRef<'tr'> & { row: T };
 
 export type DataTableProps<T> = {
   /** The table's accessible name, rendered as an sr-only <caption>. */
@@ -33,7 +36,13 @@ export type DataTableProps<T> = {
   rowClassName?: (row: T) => string | undefined;
   /** Classes for the scroll box (e.g. a different max height). */
   className?: string;
+  /** Renders each body row's <tr> itself (e.g. a sortable row that adds a ref and a style). */
+  Row?: (props: DataTableRowProps<T>) => ReactNode;
 };
+
+function PlainRow<T>({ row: _row, ...props }: DataTableRowProps<T>) {
+  return <tr {...props} />;
+}
 
 const INTERACTIVE = 'a,button,input,select,textarea,label,summary,[role="button"],[role="switch"]';
 
@@ -54,6 +63,7 @@ export function DataTable<T>({
   rowLabel,
   rowClassName,
   className,
+  Row = PlainRow,
 }: DataTableProps<T>) {
   if (rows.length === 0) {
     return <div className="py-6 text-center text-sm text-neutral-500">{empty}</div>;
@@ -86,8 +96,9 @@ export function DataTable<T>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr
+            <Row
               key={rowKey(row)}
+              row={row}
               className={cn(
                 onRowClick &&
                   'cursor-pointer hover:bg-neutral-50 focus-visible:bg-sky-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-sky-600',
@@ -124,7 +135,7 @@ export function DataTable<T>({
                   {column.cell(row)}
                 </td>
               ))}
-            </tr>
+            </Row>
           ))}
         </tbody>
       </table>

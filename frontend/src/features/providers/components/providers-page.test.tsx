@@ -15,7 +15,10 @@ import {
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
 import { ProvidersPage } from './providers-page';
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 
 const demo = makeProvider({
   id: 1,
@@ -57,6 +60,7 @@ function setup(role: 'admin' | 'moderator', extra: Parameters<typeof routeFetch>
         'POST /api/providers': record(201, makeProvider({ id: 9 })),
         'PUT /api/providers/1': record(200, demo),
         'PUT /api/providers/2': record(200, openai),
+        'PUT /api/providers/order': record(200, { items: [openai, demo], next_cursor: null }),
         'DELETE /api/providers/2': record(204, undefined),
         ...extra,
       }),
@@ -87,18 +91,48 @@ describe('ProvidersPage', () => {
     );
   });
 
-  it('switches a provider off and moves one up', async () => {
+  it('switches a provider off and moves one up with the keyboard (Space, ArrowUp, Space)', async () => {
+    // jsdom lays nothing out: each row is 40 px tall, one under the other, for dnd-kit to measure
+    vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockImplementation(function (
+      this: HTMLElement,
+    ) {
+      const tr = this.closest('tr');
+      const i = tr?.parentElement ? Array.from(tr.parentElement.children).indexOf(tr) : 0;
+      return new DOMRect(0, 40 + i * 40, 800, 40);
+    });
     const user = userEvent.setup();
     const calls = setup('admin');
     await user.click(await screen.findByRole('switch', { name: 'Enabled: OpenAI' }));
-    await user.click(screen.getByRole('button', { name: 'Move OpenAI up' }));
-    await waitFor(() => expect(calls).toHaveLength(3));
+    const handle = screen.getByRole('button', { name: 'Move OpenAI' });
+    handle.focus();
+    await user.keyboard('[Space]');
+    await user.keyboard('[ArrowUp]');
+    await user.keyboard('[Space]');
+    await waitFor(() => expect(calls).toHaveLength(2));
     expect(calls).toEqual([
       { method: 'PUT', path: '/api/providers/2', body: { enabled: false, version: 3 } },
-      { method: 'PUT', path: '/api/providers/2', body: { position: 0 } },
-      { method: 'PUT', path: '/api/providers/1', body: { position: 1 } },
+      { method: 'PUT', path: '/api/providers/order', body: { ids: [2, 1] } },
     ]);
-    expect(screen.getByRole('button', { name: 'Move Demo up' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Move Demo' })).toBeInTheDocument();
+  });
+
+  it('tests the connection of one provider and reads the outcome out in a status', async () => {
+    const user = userEvent.setup();
+    setup('admin', {
+      'POST /api/providers/2/test': () =>
+        jsonResponse(200, {
+          ok: false,
+          status: 401,
+          latency_ms: 12,
+          model: 'gpt-4o-mini',
+          detail: 'HTTP 401: Incorrect API key provided',
+        }),
+    });
+    const row = (await screen.findAllByRole('row')).find((r) => r.textContent?.includes('OpenAI'))!;
+    await user.click(within(row).getByRole('button', { name: 'Test connection' }));
+    expect(await within(row).findByRole('status')).toHaveTextContent(
+      'Failed · HTTP 401 · 12 ms — HTTP 401: Incorrect API key provided',
+    );
   });
 
   it('validates the form before creating, and sends the key once', async () => {
@@ -225,7 +259,13 @@ describe('ProvidersPage', () => {
   it('hides every write control from a moderator', async () => {
     setup('moderator');
     await screen.findByRole('table', { name: 'Providers' });
-    for (const name of ['New provider', 'Edit OpenAI', 'Delete OpenAI', 'Move OpenAI up']) {
+    for (const name of [
+      'New provider',
+      'Edit OpenAI',
+      'Delete OpenAI',
+      'Move OpenAI',
+      'Test connection',
+    ]) {
       expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
     }
     expect(screen.getByRole('switch', { name: 'Enabled: OpenAI' })).toBeDisabled();
