@@ -27,6 +27,11 @@ export function createAppRouter() {
       children: [
         { index: true, element: <Navigate to="/chats" replace /> },
         lazyScreen('chats/:chatId?', async () => (await import('@/routes/chats')).ChatsRoute),
+        // /usage in its own chunk; its charts (recharts) load in a further one (usage-page.tsx)
+        lazyScreen(
+          'usage',
+          async () => (await import('@/features/usage/components/usage-page')).UsagePage,
+        ),
         lazyScreen('sessions', async () => (await pages()).SessionsRoute),
         lazyScreen('sessions/:sessionId', async () => (await pages()).SessionRoute),
         lazyScreen('personalities', async () => (await pages()).PersonalitiesRoute),

@@ -30,6 +30,7 @@ describe('AppNav', () => {
       'Playbooks',
       'Moderation',
       'Queue',
+      'Usage',
       'Audit',
       'Admins',
       'Settings',

@@ -18,6 +18,7 @@ const ITEMS = [
   { to: '/playbooks', key: 'playbooks' },
   { to: '/moderation', key: 'moderation' },
   { to: '/queue', key: 'queue' },
+  { to: '/usage', key: 'usage' },
   { to: '/audit', key: 'audit' },
   { to: '/admins', key: 'admins', ownerOnly: true },
   { to: '/settings', key: 'settings' },
