@@ -56,7 +56,7 @@ export function AuditPage() {
       <div
         role="search"
         aria-label={t('audit.filters')}
-        className="grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-6"
+        className="grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-3"
       >
         {filter('actor')}
         {filter('action')}
