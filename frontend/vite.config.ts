@@ -67,6 +67,13 @@ export default defineConfig({
     // Maps stay in dist for decoding a stack trace, unlinked from the bundles; rt-edge answers
     // 404 for *.map.
     sourcemap: 'hidden',
+    rolldownOptions: {
+      output: {
+        // What the entry needs goes in one chunk with it, instead of slivers shared with
+        // lazy screens (one request, one gzip window); each lazy screen stays its own chunk.
+        codeSplitting: { groups: [{ name: 'shell', tags: ['$initial'] }] },
+      },
+    },
   },
   test: {
     environment: 'jsdom',

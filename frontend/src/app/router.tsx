@@ -7,8 +7,9 @@ import { PageFallback } from '@/components/page-fallback';
 import { AppLayoutRoute } from '@/routes/app-layout';
 import { LoginRoute } from '@/routes/login';
 
-// Every screen loads on first visit: the entry chunk holds the shell (layout, login, live
-// updates), not the chat screen's or the configuration screens' code (bench/bundle/run).
+// Every screen loads on first visit, each its own chunk: the entry holds the shell (layout,
+// login, live updates), not the chat screen's or any configuration screen's code
+// (bench/bundle/run.sh). routes/pages holds the thin routes with logic of their own.
 const pages = () => import('@/routes/pages');
 
 /** A lazily loaded screen. HydrateFallback sits on the lazy route itself, so a direct load
@@ -26,23 +27,53 @@ export function createAppRouter() {
       element: <AppLayoutRoute />,
       children: [
         { index: true, element: <Navigate to="/chats" replace /> },
-        lazyScreen('chats/:chatId?', async () => (await import('@/routes/chats')).ChatsRoute),
         // /usage in its own chunk; its charts (recharts) load in a further one (usage-page.tsx)
         lazyScreen(
           'usage',
           async () => (await import('@/features/usage/components/usage-page')).UsagePage,
         ),
-        lazyScreen('sessions', async () => (await pages()).SessionsRoute),
+        lazyScreen('chats/:chatId?', async () => (await import('@/routes/chats')).ChatsRoute),
+        lazyScreen(
+          'sessions',
+          async () => (await import('@/features/sessions/components/sessions-page')).SessionsPage,
+        ),
         lazyScreen('sessions/:sessionId', async () => (await pages()).SessionRoute),
-        lazyScreen('personalities', async () => (await pages()).PersonalitiesRoute),
-        lazyScreen('presets', async () => (await pages()).PresetsRoute),
-        lazyScreen('providers', async () => (await pages()).ProvidersRoute),
-        lazyScreen('playbooks', async () => (await pages()).PlaybooksRoute),
-        lazyScreen('moderation', async () => (await pages()).ModerationRoute),
-        lazyScreen('queue', async () => (await pages()).QueueRoute),
-        lazyScreen('audit', async () => (await pages()).AuditRoute),
+        lazyScreen(
+          'personalities',
+          async () =>
+            (await import('@/features/personalities/components/personalities-page'))
+              .PersonalitiesPage,
+        ),
+        lazyScreen(
+          'presets',
+          async () => (await import('@/features/presets/components/presets-page')).PresetsPage,
+        ),
+        lazyScreen(
+          'providers',
+          async () =>
+            (await import('@/features/providers/components/providers-page')).ProvidersPage,
+        ),
+        lazyScreen(
+          'playbooks',
+          async () => (await import('@/features/rules/components/playbooks-page')).PlaybooksPage,
+        ),
+        lazyScreen(
+          'moderation',
+          async () => (await import('@/features/rules/components/moderation-page')).ModerationPage,
+        ),
+        lazyScreen(
+          'queue',
+          async () => (await import('@/features/jobs/components/queue-page')).QueuePage,
+        ),
+        lazyScreen(
+          'audit',
+          async () => (await import('@/features/audit/components/audit-page')).AuditPage,
+        ),
         lazyScreen('admins', async () => (await pages()).AdminsRoute),
-        lazyScreen('settings', async () => (await pages()).SettingsRoute),
+        lazyScreen(
+          'settings',
+          async () => (await import('@/features/settings/components/settings-page')).SettingsPage,
+        ),
         { path: '*', element: <Navigate to="/chats" replace /> },
       ],
     },
