@@ -1,6 +1,6 @@
 // Prints the JS sizes of a Vite build (its .vite/manifest.json): the initial chunks (the entry
-// and its static imports, what index.html loads and modulepreloads), what each lazy screen adds
-// on top, and the total. Reads the .gz/.br siblings the build writes; falls back to compressing.
+// and its static imports, what index.html loads and modulepreloads), what each lazy chunk adds
+// on top of them, and the total. Reads the .gz/.br siblings the build writes; falls back to compressing.
 //   node bench/bundle/sizes.mjs <outDir>
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,8 +43,9 @@ const initial = files(closure(entryKey));
 row('initial JS (entry + static imports)', sum(initial));
 for (const f of initial) row(`  ${f}`, sizes(f));
 
+// every dynamic import of the build (a lazy screen, or a chunk a screen loads later itself)
 const lazy = new Set();
-for (const k of closure(entryKey)) for (const d of manifest[k].dynamicImports ?? []) lazy.add(d);
+for (const c of Object.values(manifest)) for (const d of c.dynamicImports ?? []) lazy.add(d);
 for (const k of [...lazy].sort()) {
   const extra = new Set([...files(closure(k))].filter((f) => !initial.has(f)));
   row(`+ ${k.replace(/^src\//, '')}`, sum(extra));
