@@ -1,6 +1,7 @@
 // The controls panel beside the message stream: switches and takeover, the chat's provider, the
 // effective parameters with their layers, the parameter editor (with its one-off parameters for
-// the next reply as bot) and "apply a preset for N hours".
+// the next reply as bot) and "apply a preset globally, to this chat or to this user for N hours"
+// with the presets in force and their countdowns.
 import { useId, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usePermission } from '@/hooks/use-permissions';
@@ -54,7 +55,7 @@ export function ChatControlsPanel({
       </PanelSection>
       {canConfigure ? (
         <PanelSection title={t('controls.applyPreset')}>
-          <ApplyPreset chatId={chatId} />
+          <ApplyPreset chatId={chatId} userId={userId} />
         </PanelSection>
       ) : null}
       <PanelSection title={t('controls.editor')}>

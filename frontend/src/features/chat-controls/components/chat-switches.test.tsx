@@ -1,5 +1,6 @@
 // Switches: toggling PATCHes the chat and the answer updates the cached chat; takeover shows
-// "Resume auto-reply" for moderators; viewers and moderators cannot flip the switches.
+// "Resume auto-reply" for moderators; viewers and moderators cannot flip the switches; the
+// mention switch exists in groups only.
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -73,5 +74,17 @@ describe('ChatSwitches', () => {
     setup('viewer', makeChat({ id: -100, takeover_until: until }));
     expect(screen.getByRole('switch', { name: 'Auto-reply' })).toBeDisabled();
     expect(screen.queryByRole('button', { name: 'Resume auto-reply' })).not.toBeInTheDocument();
+  });
+
+  it('shows "Reply on mention" only in groups: not in a private chat, yes in a supergroup', () => {
+    setup('admin', makeChat({ id: 4242, type: 'private' }));
+    expect(screen.getByRole('switch', { name: 'Auto-reply' })).toBeInTheDocument();
+    expect(screen.queryByRole('switch', { name: /mentioned/ })).not.toBeInTheDocument();
+    expect(screen.queryByText(/becomes a group/)).not.toBeInTheDocument();
+  });
+
+  it('shows "Reply on mention" in a supergroup', () => {
+    setup('admin', makeChat({ id: -1002, type: 'supergroup' }));
+    expect(screen.getByRole('switch', { name: 'Reply when @mentioned in groups' })).toBeEnabled();
   });
 });

@@ -1,4 +1,5 @@
-// Auto-reply and reply-on-mention switches plus the human-takeover state with "Resume auto-reply".
+// Auto-reply and (in groups only) reply-on-mention switches plus the human-takeover state with
+// "Resume auto-reply".
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { Switch } from '@/components/ui/switch';
@@ -15,7 +16,8 @@ export function ChatSwitches({ chat }: { chat: Chat }) {
   const update = useUpdateChat(chat.id);
   const resume = useResume(chat.id);
   const takeover = isUnderTakeover(chat);
-  const group = chat.type !== 'private';
+  // @mentions only exist where several people talk: groups and supergroups.
+  const group = chat.type === 'group' || chat.type === 'supergroup';
 
   return (
     <div className="space-y-3">
@@ -25,13 +27,15 @@ export function ChatSwitches({ chat }: { chat: Chat }) {
         disabled={!canConfigure || update.isPending}
         onChange={(autoreply) => update.mutate({ autoreply })}
       />
-      <Switch
-        label={t('controls.replyOnMention')}
-        description={group ? t('controls.replyOnMentionHint') : t('controls.privateChatHint')}
-        checked={chat.reply_on_mention}
-        disabled={!canConfigure || update.isPending}
-        onChange={(reply_on_mention) => update.mutate({ reply_on_mention })}
-      />
+      {group ? (
+        <Switch
+          label={t('controls.replyOnMention')}
+          description={t('controls.replyOnMentionHint')}
+          checked={chat.reply_on_mention}
+          disabled={!canConfigure || update.isPending}
+          onChange={(reply_on_mention) => update.mutate({ reply_on_mention })}
+        />
+      ) : null}
       <div
         role="status"
         className={
