@@ -2,12 +2,14 @@
 // and composer in the middle; its controls panel on the right. Below 768 px the list is a
 // "Chats" drawer (or the whole screen while no chat is chosen); below 1280 px the controls panel
 // is a "Controls" drawer. Every pane scrolls inside itself. (The simulator is the header's.)
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { Drawer } from '@/components/ui/drawer';
 import { ChatControlsPanel } from '@/features/chat-controls/components/chat-controls-panel';
+import { chatListQueryOptions } from '@/features/chats/api/list-chats';
 import { ChatHeader } from '@/features/chats/components/chat-header';
 import { ChatList } from '@/features/chats/components/chat-list';
 import { useCachedChat } from '@/features/chats/hooks/use-cached-chat';
@@ -41,6 +43,9 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
   const controlsBeside = useMediaQuery(BREAKPOINTS.xl);
   const [chatsOpen, setChatsOpen] = useState(false);
   const [controlsOpen, setControlsOpen] = useState(false);
+  // The open chat comes from the chat list's cache; while the list is folded into its drawer the
+  // default list still loads, so the chat's name and switches are known.
+  useQuery({ ...chatListQueryOptions(''), enabled: !listBeside && chatId !== null });
 
   const chatList = <ChatList selectedChatId={chatId} chatHref={(id) => `/chats/${id}`} />;
   const controls =

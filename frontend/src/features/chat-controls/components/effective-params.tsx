@@ -48,16 +48,16 @@ export function EffectiveParams({
           <tr key={key} className="border-b border-neutral-100 last:border-0">
             <th
               scope="row"
-              className="w-[38%] py-1.5 pr-2 text-left font-normal break-words text-neutral-500"
+              className="w-[42%] py-1.5 pr-2 text-left font-normal hyphens-auto text-neutral-500"
             >
               {t(`params.${key}`)}
             </th>
-            <td className="w-[24%] truncate py-1.5 pr-2 font-medium text-neutral-900">
+            <td className="w-[22%] truncate py-1.5 pr-2 font-medium text-neutral-900">
               <span title={formatParamValue(key, explain.params[key], t)}>
                 {formatParamValue(key, explain.params[key], t)}
               </span>
             </td>
-            <td className="w-[38%] py-1.5 text-right">
+            <td className="w-[36%] py-1.5 text-right">
               <SourceBadge source={explain.sources[key]} />
             </td>
           </tr>

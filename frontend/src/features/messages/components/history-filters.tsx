@@ -54,7 +54,7 @@ export function HistoryFiltersBar({ value, onChange, chatId }: HistoryFiltersBar
             onChange={(e) => set({ q: e.target.value })}
           />
         </label>
-        <label className="min-w-32 flex-[1_1_9rem]">
+        <label className="min-w-32 flex-[1_1_11rem]">
           <span className="sr-only">{t('filters.findUser')}</span>
           <Input
             type="search"
