@@ -17,7 +17,7 @@ FUZZ_RSS_MB="${FUZZ_RSS_MB:-2048}"
 FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-10}"
 FUZZ_OUT="${FUZZ_OUT:-$RT_ROOT/.rt/fuzz-out}"
 case "$FUZZ_OUT" in /*) ;; *) FUZZ_OUT="$RT_ROOT/$FUZZ_OUT" ;; esac
-ALL=(http_router http_headers json_body sse normalize matcher)
+ALL=(http_router http_headers json_body sse normalize matcher static_files)
 if [ "$#" -gt 0 ]; then names=("$@"); else names=("${ALL[@]}"); fi
 
 command -v clang >/dev/null || rt_die "clang is not installed (scripts/deps.sh installs it)"

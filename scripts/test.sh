@@ -176,7 +176,7 @@ sanitizer_scan() {
     fi
     echo "no ASan/UBSan reports in $(ls "$LOG_DIR"/edge-*.log 2>/dev/null | wc -l) rt-edge logs"
 }
-fuzz_stage() { FUZZ_SECONDS="${FUZZ_SECONDS:-25}" scripts/fuzz.sh; } # six harnesses: ~3 min with the build
+fuzz_stage() { FUZZ_SECONDS="${FUZZ_SECONDS:-25}" scripts/fuzz.sh; } # seven harnesses: ~3.5 min with the build
 e2e() {
     local files; files=$(ls tests/e2e/*.test.mjs 2>/dev/null) || true
     [ -n "$files" ] || { echo "missing: tests/e2e/*.test.mjs (frontend engineer)"; return 1; }
