@@ -12,6 +12,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import type { Chat } from '@/lib/api/client';
+import { FALLBACK_RECT, observeRectWithFallback } from '@/lib/utils/virtual-rect';
 import { cn } from '@/lib/utils/cn';
 import { chatDisplayName, formatChatTime } from '@/lib/utils/format';
 import { useChatList } from '../api/list-chats';
@@ -135,6 +136,8 @@ function VirtualChatList({
     estimateSize: () => ROW_ESTIMATE_PX,
     getItemKey: (index) => items[index]?.id ?? index,
     overscan: 6,
+    initialRect: FALLBACK_RECT,
+    observeElementRect: observeRectWithFallback,
   });
   const rows = virtualizer.getVirtualItems();
   const lastShown = rows[rows.length - 1]?.index ?? -1;
