@@ -97,7 +97,7 @@ export function AppLayoutRoute() {
             <>
               <ThemeSwitcher />
               <LanguageSwitcher />
-              <UserMenu admin={me.data.admin} onLoggedOut={loggedOut} />
+              <UserMenu admin={me.data.admin} onLoggedOut={loggedOut} login="wide" />
             </>
           ) : null}
         </div>

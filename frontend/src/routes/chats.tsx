@@ -125,7 +125,7 @@ function ChatsScreen({ chatId }: { chatId: number | null }) {
       {controlsBeside && controls ? (
         <aside
           aria-label={t('controls.panel')}
-          className="relative w-80 shrink-0 overflow-y-auto border-l border-neutral-200 bg-white 2xl:w-96"
+          className="relative w-[22rem] shrink-0 overflow-y-auto border-l border-neutral-200 bg-white 2xl:w-96"
         >
           {controls}
         </aside>

@@ -13,7 +13,7 @@ export const ru: Dictionary = {
   },
   theme: {
     label: 'Тема',
-    system: 'Как в системе',
+    system: 'Системная',
     light: 'Светлая',
     dark: 'Тёмная',
   },

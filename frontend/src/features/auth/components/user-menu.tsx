@@ -2,18 +2,37 @@
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import type { Admin } from '@/lib/api/client';
+import { cn } from '@/lib/utils/cn';
 import { useLogout } from '../api/logout';
 
-export function UserMenu({ admin, onLoggedOut }: { admin: Admin; onLoggedOut: () => void }) {
+type UserMenuProps = {
+  admin: Admin;
+  onLoggedOut: () => void;
+  /** "wide": the login text only from 1536 px (the header needs the room for its links). */
+  login?: 'always' | 'wide';
+};
+
+export function UserMenu({ admin, onLoggedOut, login = 'always' }: UserMenuProps) {
   const { t } = useTranslation();
   const logout = useLogout({ onSettled: onLoggedOut });
   const signedIn = t('auth.signedInAs', { login: admin.login, role: t(`roles.${admin.role}`) });
   return (
     <div className="flex items-center gap-2">
-      <span className="max-w-60 truncate text-xs text-neutral-600" title={signedIn}>
+      <span
+        className={cn(
+          'max-w-60 truncate text-xs text-neutral-600',
+          login === 'wide' && 'hidden 2xl:inline',
+        )}
+        title={signedIn}
+      >
         {signedIn}
       </span>
-      <Button variant="secondary" onClick={() => logout.mutate()} disabled={logout.isPending}>
+      <Button
+        variant="secondary"
+        title={signedIn}
+        onClick={() => logout.mutate()}
+        disabled={logout.isPending}
+      >
         {t('auth.logout')}
       </Button>
     </div>
