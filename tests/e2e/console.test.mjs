@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_LOGIN, BASE_URL, TELEGRAM_FAKE_URL, runStamp } from '../lib/browser.mjs';
 import {
-  LIVE_TIMEOUT_MS, assertInViewport, documentBox, groupMessage, launch, liveStatus, login, mainNav, newPage, pushUpdates, restOf, screenshotDir,
+  LIVE_TIMEOUT_MS, assertInViewport, documentBox, groupMessage, launch, liveStatus, login, mainNav, navigate, newPage, pushUpdates, restOf, screenshotDir,
 } from '../lib/console-e2e.mjs';
 
 // The history filters' state in the URL (?q=&user=&from=&to=), contract-console.md [chats].
@@ -78,7 +78,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     assert.equal(created.status, 201, created.text);
     presetId = created.json.id;
 
-    await mainNav(page).getByRole('link', { name: 'Presets' }).click();
+    await navigate(page, 'Presets');
     await page.waitForURL('**/presets');
     const row = page.getByRole('table', { name: 'Presets' }).getByRole('row', { name: chatTitleName(presetName) });
     await row.waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -169,7 +169,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     });
     await pushUpdates([msg(texts.oldAlpha, old), msg(texts.newAlpha, now), msg(texts.beta, now)]);
 
-    await mainNav(page).getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     const link = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: chatTitleName(filterChat.title) });
     await link.waitFor({ timeout: LIVE_TIMEOUT_MS });
     await link.click();
@@ -234,7 +234,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
       const put = await rest('PUT', '/api/settings/bot.username', { value: 'rt_test_bot' });
       assert.equal(put.status, 200, put.text);
     }
-    await mainNav(page).getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     await page.waitForURL('**/chats');
     await page.evaluate(() => { delete window.__xss; });
 
@@ -262,9 +262,11 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
       updateId: updateIdBase + ++updateSeq, chatId: xssChat.id, title: xssChat.title, messageId: 2, user, text: XSS_TEXT,
       entities: [{ type: 'mention', offset: 0, length: '@rt_test_bot'.length }],
     })]);
-    const toast = page.getByRole('listitem').filter({ hasText: 'The bot was mentioned' }).last();
+    // The toast's title names who and where ("Greta mentioned the bot in XSS <img …>"), literally.
+    const toast = page.getByRole('listitem').filter({ hasText: /mentioned/ }).filter({ hasText: stamp }).last();
     await toast.waitFor({ timeout: LIVE_TIMEOUT_MS });
-    await toast.getByText('<img src=x onerror=window.__xss=1>', { exact: false }).waitFor();
+    await toast.getByText('<img src=x onerror=window.__xss=1>', { exact: false }).first().waitFor();
+    assert.ok((await toast.textContent()).includes(xssChat.title), `the toast names the chat: ${await toast.textContent()}`);
     // The chat list's preview and title, literally.
     await link.getByText(XSS_TEXT, { exact: false }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     assert.match(await link.textContent(), /<img src=x onerror=window\.__xss=3>/);
@@ -309,7 +311,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
   });
 
   test('10a. the audit log holds the actions above', async () => {
-    await mainNav(page).getByRole('link', { name: 'Audit' }).click();
+    await navigate(page, 'Audit');
     await page.waitForURL('**/audit');
     const table = page.getByRole('table', { name: 'Audit log' });
     await table.waitFor({ timeout: LIVE_TIMEOUT_MS });

@@ -199,3 +199,20 @@ export async function assertTextFits(locator, what) {
   });
   assert.equal(cut, null, `${what} is cut off: ${cut}`);
 }
+
+/**
+ * Follows a main navigation link wherever the layout puts it: in the header bar, in its "More"
+ * menu, or in the "Menu" drawer below 1024 px.
+ */
+export async function navigate(page, name) {
+  const nav = mainNav(page);
+  const inline = nav.getByRole('link', { name, exact: true });
+  if (await inline.isVisible().catch(() => false)) return inline.click();
+  const more = nav.getByRole('button', { name: /^(More|Ещё)/ });
+  if (await more.isVisible().catch(() => false)) {
+    await more.click();
+    return inline.click();
+  }
+  await page.getByRole('button', { name: /^(Menu|Меню)$/ }).click();
+  return page.getByRole('dialog').getByRole('link', { name, exact: true }).click();
+}
