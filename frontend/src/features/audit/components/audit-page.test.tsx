@@ -1,6 +1,6 @@
 // Audit page: names instead of ids (ids on hover), filters sent as query params, and the
 // "Change details" dialog with the changed fields marked and values as escaped text.
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '@/lib/api/behaviour';
@@ -10,6 +10,8 @@ import { createTestQueryClient, renderWithProviders } from '@/test/render';
 import { auditDiff } from '../utils/audit-diff';
 import { AuditPage } from './audit-page';
 
+// the first render waits for fetch and i18n; on a loaded machine that can exceed 1 s
+configure({ asyncUtilTimeout: 5000 });
 afterEach(() => vi.unstubAllGlobals());
 
 const entries = [

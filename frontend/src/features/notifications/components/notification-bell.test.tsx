@@ -1,6 +1,6 @@
 // Bell: its name carries the unacked count; the panel lists notifications with ack and ack-all;
 // a viewer sees them without the ack buttons.
-import { screen, waitFor, within } from '@testing-library/react';
+import { configure, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Notification } from '@/lib/api/behaviour';
@@ -9,6 +9,8 @@ import { jsonResponse, makeSession, routeFetch } from '@/test/factories';
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
 import { NotificationBell } from './notification-bell';
 
+// the first render waits for fetch and i18n; on a loaded machine that can exceed 1 s
+configure({ asyncUtilTimeout: 5000 });
 afterEach(() => vi.unstubAllGlobals());
 
 const mention: Notification = {

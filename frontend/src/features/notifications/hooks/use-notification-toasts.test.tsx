@@ -1,7 +1,7 @@
 // Toasts for live notifications: names in the title and text, "Open" jumps to the message in
 // its chat (or the dead letters), "Acknowledge" acks it for a moderator and is absent for a
 // viewer; moderation hits do not toast.
-import { screen, waitFor } from '@testing-library/react';
+import { configure, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useEffect } from 'react';
 import { useLocation } from 'react-router';
@@ -18,6 +18,8 @@ beforeAll(() => {
   Element.prototype.setPointerCapture ??= () => {};
   Element.prototype.releasePointerCapture ??= () => {};
 });
+// the first render waits for fetch and i18n; on a loaded machine that can exceed 1 s
+configure({ asyncUtilTimeout: 5000 });
 afterEach(() => {
   vi.unstubAllGlobals();
   toast.dismiss();
