@@ -1,6 +1,6 @@
 // URL map: /login, and inside the authenticated layout /chats/:chatId?, /sessions,
 // /sessions/:sessionId, /presets, /providers, /personalities, /playbooks, /moderation, /queue,
-// /audit, /admins and /settings. Routes stay thin.
+// /audit, /admins, /settings and /usage. Routes stay thin.
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
 import { PageFallback } from '@/components/page-fallback';
