@@ -2,7 +2,7 @@
 // Its "Bot keyboard" shows the buttons of the bot's latest reply keyboard in the chat named in
 // the Chat ID field (from GET /api/messages?chat_id=…, then live message.created events), and a
 // click sends the button's text as the same simulated user, as Telegram would.
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyLiveEvent } from '@/features/live/utils/apply-event';
@@ -203,5 +203,89 @@ describe('SimulatorPanel bot keyboard', () => {
       olderCursor: null,
     });
     expect(within(group).queryByRole('button')).not.toBeInTheDocument();
+  });
+});
+
+describe('SimulatorPanel chat type and mention', () => {
+  function stubWithSettings(botUsername: string | null) {
+    const posts: Request[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(
+        routeFetch({
+          'GET /api/messages': () => jsonResponse(200, page([])),
+          'GET /api/settings': () =>
+            jsonResponse(200, {
+              items: [
+                {
+                  key: 'bot.username',
+                  value: botUsername,
+                  is_default: botUsername === null,
+                  updated_at: '2026-01-01T00:00:00Z',
+                },
+              ],
+            }),
+          'POST /api/simulator/messages': (request) => {
+            posts.push(request);
+            return jsonResponse(202, { update_id: 1, stream_id: '1-0' });
+          },
+        }),
+      ),
+    );
+    return posts;
+  }
+
+  it('a private chat sends to the user id as chat id, without a title; a group explains its negative id', async () => {
+    const posts = stubWithSettings('rt_bot');
+    const user = userEvent.setup();
+    renderWithProviders(<SimulatorPanel />);
+    const type = screen.getByRole('radiogroup', { name: 'Chat type' });
+    expect(within(type).getByRole('radio', { name: 'Group' })).toBeChecked();
+    expect(screen.getByText(/negative/)).toBeInTheDocument();
+    await user.click(within(type).getByRole('radio', { name: 'Private chat' }));
+    expect(screen.queryByLabelText('Chat ID')).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Chat title')).not.toBeInTheDocument();
+    expect(screen.getByText(/private chat’s id is the user’s id/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText('User ID'), '4242');
+    await user.type(screen.getByLabelText('Text'), 'hi');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    await screen.findByRole('status');
+    expect(await posts[0]!.json()).toEqual({ chat_id: 4242, user_id: 4242, text: 'hi' });
+  });
+
+  it('refuses a positive chat id for a group', async () => {
+    stubWithSettings('rt_bot');
+    const user = userEvent.setup();
+    renderWithProviders(<SimulatorPanel />);
+    await user.type(screen.getByLabelText('Chat ID'), '1001');
+    await user.type(screen.getByLabelText('Text'), 'hi');
+    expect(screen.getByLabelText('Chat ID')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByRole('button', { name: 'Send' })).toBeDisabled();
+  });
+
+  it('opens on a private chat of the console as Private chat with its user id', () => {
+    stubWithSettings('rt_bot');
+    renderWithProviders(<SimulatorPanel defaultChatId={4242} />);
+    expect(screen.getByRole('radio', { name: 'Private chat' })).toBeChecked();
+    expect(screen.getByLabelText('User ID')).toHaveValue('4242');
+  });
+
+  it('"Mention the bot" inserts @<bot.username> into the text at the caret', async () => {
+    stubWithSettings('@rt_bot');
+    const user = userEvent.setup();
+    renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    const mention = screen.getByRole('button', { name: 'Mention the bot' });
+    await waitFor(() => expect(mention).toBeEnabled());
+    const text = screen.getByLabelText('Text');
+    await user.type(text, 'hello');
+    await user.click(mention);
+    expect(text).toHaveValue('hello @rt_bot ');
+  });
+
+  it('"Mention the bot" is disabled, with the reason, while bot.username is unset', async () => {
+    stubWithSettings(null);
+    renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    expect(await screen.findByText(/set bot.username in Settings/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Mention the bot' })).toBeDisabled();
   });
 });
