@@ -1,9 +1,79 @@
-// Flat ESLint config: typescript-eslint (type-aware), React hooks rules, Vite fast-refresh hints.
+// Flat ESLint config: typescript-eslint (type-aware), React hooks rules, Vite fast-refresh hints,
+// and import boundaries as bulletproof-react draws them: app/ and routes/ compose features;
+// a feature imports only itself and the shared layers (components, hooks, lib, test), never
+// another feature; the shared layers import no feature, route or app code.
+import fs from 'node:fs';
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import reactRefresh from 'eslint-plugin-react-refresh';
 import tseslint from 'typescript-eslint';
+
+const FEATURES = fs
+  .readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+
+const UPWARD = [
+  {
+    group: ['@/app', '@/app/*', '@/routes', '@/routes/*'],
+    message: 'Only app/ and routes/ compose screens; import nothing from them.',
+  },
+];
+
+// Imports across features that remain, each named here so that none is added unseen. They are
+// all tests that drive the live-update layer or the cached chat through another feature's
+// module; the lead moves those helpers to lib/ or test/ at the end.
+const CROSS_FEATURE_ALLOWLIST = [
+  'src/features/chat-controls/components/chat-provider.test.tsx', // @/features/chats/hooks/use-cached-chat
+  'src/features/chat-controls/components/chat-switches.test.tsx', // @/features/chats/hooks/use-cached-chat
+  'src/features/chats/components/chat-header.test.tsx', // @/features/live/utils/apply-event, envelope
+  'src/features/sessions/components/session-detail-page.test.tsx', // @/features/live/utils/apply-event
+  'src/features/simulator/components/simulator-panel.test.tsx', // @/features/live/utils/apply-event
+];
+
+const boundaries = [
+  {
+    files: ['src/components/**', 'src/hooks/**', 'src/lib/**', 'src/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...UPWARD,
+            {
+              group: ['@/features', '@/features/*'],
+              message: 'Shared code must not depend on a feature.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...FEATURES.map((feature) => ({
+    files: [`src/features/${feature}/**`],
+    ignores: CROSS_FEATURE_ALLOWLIST,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...UPWARD,
+            {
+              group: ['@/features/*', `!@/features/${feature}`, `!@/features/${feature}/**`],
+              message: `features/${feature} must not import another feature: move what both need to components/, hooks/ or lib/.`,
+            },
+            {
+              group: ['../../*/**', '../../../**'],
+              message:
+                'No relative imports out of the feature: use @/ paths within the rules above.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
+];
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'src/lib/api/schema.d.ts'] },
@@ -37,6 +107,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  ...boundaries,
   {
     files: ['eslint.config.js'],
     extends: [js.configs.recommended],
