@@ -34,7 +34,7 @@ const SCREENS = [
   ['settings', () => '/settings', (p) => p.getByRole('spinbutton', { name: 'Takeover minutes' })],
   ['audit', () => '/audit', (p) => p.getByRole('table', { name: 'Audit log' })],
 ];
-const NAV_LINKS = ['Chats', 'Sessions', 'Presets', 'Providers', 'Personalities', 'Playbooks', 'Moderation', 'Queue', 'Audit', 'Admins', 'Settings'];
+const NAV_LINKS = ['Chats', 'Sessions', 'Presets', 'Providers', 'Personalities', 'Playbooks', 'Moderation', 'Queue', 'Usage', 'Audit', 'Admins', 'Settings'];
 
 let browser;
 let storageState;
@@ -83,12 +83,30 @@ async function assertNavReachable(page, where) {
     await closeDrawer(page, drawer);
     return;
   }
+  // Inline: each link in the bar, whole; those that do not fit are in its "More" menu.
   const nav = mainNav(page);
+  const hidden = [];
   for (const name of NAV_LINKS) {
     const link = nav.getByRole('link', { name, exact: true });
+    if (!(await link.isVisible())) {
+      hidden.push(name);
+      continue;
+    }
     await assertInViewport(page, link, `${where}: nav link ${name}`);
     await assertNotClipped(link, `${where}: nav link ${name}`);
   }
+  if (hidden.length === 0) return;
+  const more = nav.getByRole('button', { name: /^More/ });
+  assert.ok(await more.isVisible(), `${where}: links ${hidden.join(', ')} are neither in the bar nor behind a "More" button`);
+  await assertInViewport(page, more, `${where}: the "More" button`);
+  await more.click();
+  for (const name of hidden) {
+    const link = nav.getByRole('link', { name, exact: true });
+    await assertInViewport(page, link, `${where}: nav link ${name} in the More menu`);
+    await assertNotCovered(link, `${where}: nav link ${name} in the More menu`);
+  }
+  await page.keyboard.press('Escape');
+  await nav.getByRole('link', { name: hidden[0], exact: true }).waitFor({ state: 'hidden' });
 }
 
 describe('the main screens at 390 px and 1024 px', { timeout: 300_000 }, () => {
