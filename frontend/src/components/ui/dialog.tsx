@@ -49,7 +49,7 @@ export function Dialog({
 
   return (
     <div className="fixed inset-0 z-40 flex items-center justify-center p-4">
-      <div aria-hidden="true" className="absolute inset-0 bg-neutral-900/40" onClick={onClose} />
+      <div aria-hidden="true" className="absolute inset-0 bg-black/50" onClick={onClose} />
       <div
         ref={panel}
         role={role}

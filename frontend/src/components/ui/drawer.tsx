@@ -99,7 +99,7 @@ function DrawerSheet({
       <div
         aria-hidden="true"
         data-testid="drawer-backdrop"
-        className="absolute inset-0 bg-neutral-900/40"
+        className="absolute inset-0 bg-black/50"
         onClick={onClose}
       />
       <div

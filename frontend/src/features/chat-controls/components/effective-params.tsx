@@ -1,5 +1,6 @@
 // The chat's effective model parameters from POST /api/params/explain, each with the layer (and
-// preset, and expiry) it came from.
+// preset, and expiry) it came from. Parameter names never wrap (Russian ones broke mid-word in a
+// fixed column): they take their width, the value column truncates with the full value on hover.
 import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { PARAM_KEYS, type Explain, type ParamSource } from '@/lib/api/behaviour';
@@ -35,7 +36,7 @@ export function EffectiveParams({
     );
   }
   return (
-    <table className="w-full table-fixed text-xs" aria-label={t('controls.effective')}>
+    <table className="w-full text-xs" aria-label={t('controls.effective')}>
       <thead className="sr-only">
         <tr>
           <th scope="col">{t('controls.parameter')}</th>
@@ -48,16 +49,16 @@ export function EffectiveParams({
           <tr key={key} className="border-b border-neutral-100 last:border-0">
             <th
               scope="row"
-              className="w-[42%] py-1.5 pr-2 text-left font-normal hyphens-auto text-neutral-500"
+              className="py-1.5 pr-3 text-left font-normal whitespace-nowrap text-neutral-500"
             >
               {t(`params.${key}`)}
             </th>
-            <td className="w-[22%] truncate py-1.5 pr-2 font-medium text-neutral-900">
+            <td className="w-full max-w-0 truncate py-1.5 pr-2 font-medium text-neutral-900">
               <span title={formatParamValue(key, explain.params[key], t)}>
                 {formatParamValue(key, explain.params[key], t)}
               </span>
             </td>
-            <td className="w-[36%] py-1.5 text-right">
+            <td className="py-1.5 text-right whitespace-nowrap">
               <SourceBadge source={explain.sources[key]} />
             </td>
           </tr>
@@ -87,9 +88,7 @@ function SourceBadge({ source }: { source: ParamSource | undefined }) {
     <span className="inline-flex max-w-full flex-col items-end gap-0.5" title={title || undefined}>
       <Badge className={`max-w-full truncate ${LAYER_TONE[layer]}`}>{t(`layers.${layer}`)}</Badge>
       {source?.preset_name ? (
-        <span className="max-w-full truncate text-[11px] text-neutral-600">
-          {source.preset_name}
-        </span>
+        <span className="max-w-32 truncate text-[11px] text-neutral-600">{source.preset_name}</span>
       ) : null}
       {expires ? <span className="text-[11px] text-neutral-500">{expires}</span> : null}
     </span>
