@@ -322,6 +322,9 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     assert.deepEqual(deleted.json.items.map((e) => e.action).sort(), ['preset.delete', 'preset.insert'], 'created over REST, deleted in the UI');
     assert.deepEqual(imported.json.items.map((e) => e.action), ['preset.insert'], 'created by the import');
     assert.equal(imported.json.items[0].after.name, presetName);
+    const chat = await rest('GET', `/api/audit?target=chat:${xssChat.id}&action=chat.update&limit=50`);
+    assert.equal(chat.status, 200, chat.text);
+    assert.ok(chat.json.items.some((e) => e.after?.autoreply === false), 'auto-reply switched off in the XSS chat, audited');
     // The table shows them (newest first: they are on the first page).
     await table.getByRole('row').filter({ hasText: 'preset.delete' }).first().waitFor();
     await page.screenshot({ path: path.join(shots, 'audit-en.png') });
@@ -342,6 +345,13 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     assert.doesNotMatch(visible, /admin:\d+/, 'no raw actor id in the row');
     assert.doesNotMatch(visible, /preset:\d+/, 'no raw target id in the row');
 
+    // The chat's switch names the chat by its title, as text (the title is the XSS one).
+    const chatEntries = await rest('GET', `/api/audit?target=chat:${xssChat.id}&limit=50`);
+    assert.equal(chatEntries.json.items[0].target_name, xssChat.title);
+    const chatRow = table.getByRole('row').filter({ hasText: 'chat.update' }).filter({ hasText: xssChat.title }).first();
+    await chatRow.waitFor();
+    assert.doesNotMatch(await chatRow.innerText(), new RegExp(`chat:${xssChat.id}`), 'no raw chat id in the row');
+
     await row.click();
     const details = page.getByRole('dialog', { name: 'Change details' });
     await details.waitFor();
@@ -355,6 +365,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     await page.screenshot({ path: path.join(shots, 'audit-details.png') });
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate(() => window.__xss), undefined, 'the XSS chat title ran nothing on the audit page');
   });
 
   test('screenshots: the main screens in English and Russian, light and dark', async () => {
