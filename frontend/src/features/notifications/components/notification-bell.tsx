@@ -89,7 +89,7 @@ function NotificationPanel({ id, onNavigate }: { id: string; onNavigate: () => v
     <section
       id={id}
       aria-labelledby={headingId}
-      className="absolute right-0 z-30 mt-2 w-96 rounded-lg border border-neutral-200 bg-white shadow-lg"
+      className="absolute right-0 z-30 mt-2 w-[min(24rem,calc(100vw-1rem))] rounded-lg border border-neutral-200 bg-white shadow-lg"
     >
       <div className="flex items-center gap-2 border-b border-neutral-200 px-3 py-2">
         <h2 id={headingId} className="text-sm font-semibold text-neutral-900">
