@@ -333,7 +333,7 @@ SELECT is(pg_temp.err(format('SELECT rt.mark_sent(%s, ''{"ok": true}'')', pg_tem
 -- rt.job_failed
 -- ---------------------------------------------------------------------------
 SELECT rt.job_begin(:j_send2) \gset _
-SELECT is(rt.job_failed(:j_send2, 'HTTP 502', false) - 'created_at' - 'relayed_at' - 'done_at' - 'dead_at',
+SELECT is(rt.job_failed(:j_send2, 'HTTP 502', false) - 'created_at' - 'relayed_at' - 'done_at' - 'dead_at' - 'payload',
           jsonb_build_object('id', :j_send2, 'kind', 'telegram.send', 'state', 'pending', 'chat_id', 81000001,
                              'message_pk', pg_temp.msgpk(:j_send2), 'attempts', 1, 'relays', 0, 'last_error', 'HTTP 502'),
           'not final: still pending, last_error kept; returns the Job');
@@ -364,7 +364,7 @@ SELECT ok(NOT rt.outbox_claim(10000, 0) @> ANY (ARRAY[jsonb_build_array(jsonb_bu
 SELECT pg_temp.act('viewer');
 INSERT INTO t81 VALUES ('dead', rt.list_jobs('{"state": "dead", "kind": "telegram.send"}'));
 SELECT is(pg_temp.keys(pg_temp.got('dead') #> '{items,0}'),
-          ARRAY['attempts', 'chat_id', 'created_at', 'dead_at', 'done_at', 'id', 'kind', 'last_error', 'message_pk', 'relayed_at', 'relays', 'state'],
+          ARRAY['attempts', 'chat_id', 'created_at', 'dead_at', 'done_at', 'id', 'kind', 'last_error', 'message_pk', 'payload', 'relayed_at', 'relays', 'state'],
           'Job JSON has exactly the contract''s keys');
 SELECT is(ARRAY(SELECT (e ->> 'id')::bigint FROM jsonb_array_elements(pg_temp.got('dead') -> 'items') e), ARRAY[:j_send2::bigint],
           'state dead and kind filter');

@@ -1,10 +1,11 @@
 -- 0.5.0 part 60 and 62: rt.usage_report (tokens and cost of replies, turns and drafts grouped by
 -- day, provider, chat, user and session; filters checked), rt.reorder_providers (every provider
 -- once, positions 0..n in one transaction, audit; missing/repeated/unknown ids refused) and
--- rt.provider_test_target (admin only, what the edge needs, unknown -> P0002).
+-- rt.provider_test_target (admin only, what the edge needs, unknown -> P0002); part 63: a Job
+-- carries its payload.
 -- Chats 98xxxxxx, users 98xxxxxx, logins t98_*; everything rolls back.
 BEGIN;
-SELECT plan(34);
+SELECT plan(35);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -178,6 +179,17 @@ SELECT is(rt.provider_test_target(pg_temp.p('B')),
                              'model_id', 'claude-b', 'api_key_enc', 'gAAAA-t98-token'),
           'the test target: what the edge needs for its call, the sealed key included (the edge never passes it on)');
 SELECT is(pg_temp.err('SELECT rt.provider_test_target(987654321)'), 'P0002:id', 'an unknown provider is P0002');
+
+-- ---------------------------------------------------------------------------
+-- part 63: a dead letter shows what it was asked to do
+-- ---------------------------------------------------------------------------
+INSERT INTO rt.outbox (kind, payload, attempts, last_error, dead_at)
+VALUES ('telegram.send', '{"chat_id": -98000001, "text": "t98 dead", "message_pk": 1}', 5, 'Forbidden', now());
+SELECT pg_temp.act('viewer');
+SELECT is((SELECT i -> 'payload' FROM jsonb_array_elements(rt.list_jobs('{"state": "dead"}') -> 'items') i
+           WHERE i #>> '{payload,text}' = 't98 dead'),
+          '{"chat_id": -98000001, "text": "t98 dead", "message_pk": 1}'::jsonb,
+          'a dead job lists its payload next to its last error');
 
 SELECT * FROM finish();
 ROLLBACK;

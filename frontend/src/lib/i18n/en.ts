@@ -389,6 +389,13 @@ export const en = {
     total: 'Total: {{tokens}} tokens, {{cost}}, {{calls}} calls',
   },
   queue: {
+    payload: 'Payload',
+    detailsTitle: 'Job #{{id}}',
+    inspectNamed: 'Job #{{id}}, {{kind}}: details',
+    created: 'Created',
+    relayed: 'Relayed',
+    doneAt: 'Finished',
+    deadAt: 'Died',
     filters: 'Queue filters',
     state: 'State',
     kind: 'Kind',

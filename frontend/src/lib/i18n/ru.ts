@@ -394,6 +394,13 @@ export const ru: Dictionary = {
     total: 'Итого: {{tokens}} токенов, {{cost}}, {{calls}} вызовов',
   },
   queue: {
+    payload: 'Данные задания',
+    detailsTitle: 'Задание #{{id}}',
+    inspectNamed: 'Задание #{{id}}, {{kind}}: подробности',
+    created: 'Создано',
+    relayed: 'Передано',
+    doneAt: 'Завершено',
+    deadAt: 'Признано мёртвым',
     filters: 'Фильтры очереди',
     state: 'Состояние',
     kind: 'Тип',

@@ -24,6 +24,7 @@ function makeJob(over: Partial<Job> & { id: number }): Job {
     relayed_at: '2026-01-01T12:00:01Z',
     done_at: null,
     dead_at: '2026-01-01T12:05:00Z',
+    payload: { chat_id: -100, text: 'hello <b>there</b>', message_pk: 40 },
     ...over,
   };
 }
@@ -111,5 +112,33 @@ describe('QueuePage', () => {
     const before = queries.length;
     await queryClient.invalidateQueries({ queryKey: queryKeys.jobs });
     expect(queries.length).toBe(before + 1);
+  });
+
+  it('opens a dead letter from its row: payload as text, last error, attempts; retry from there', async () => {
+    const user = userEvent.setup();
+    const { posts } = setup('admin');
+    const table = await screen.findByRole('table', { name: 'Dead letters' });
+    await user.click(within(table).getByRole('row', { name: 'Job #7, Telegram send: details' }));
+    const dialog = screen.getByRole('dialog', { name: 'Job #7' });
+    expect(within(dialog).getByLabelText('Payload')).toHaveTextContent(
+      '"text": "hello <b>there</b>"',
+    );
+    expect(dialog.querySelector('b')).toBeNull(); // shown as text, never as HTML
+    expect(dialog).toHaveTextContent('Forbidden: bot was blocked by the user');
+    expect(dialog).toHaveTextContent('5 (relayed 5×)');
+    await user.click(within(dialog).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(posts).toEqual(['retry 7']));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+  });
+
+  it('opens a row with the keyboard; a viewer sees no retry or discard in it', async () => {
+    const user = userEvent.setup();
+    setup('viewer');
+    const table = await screen.findByRole('table', { name: 'Dead letters' });
+    within(table).getByRole('row', { name: 'Job #8, model reply: details' }).focus();
+    await user.keyboard('{Enter}');
+    const dialog = screen.getByRole('dialog', { name: 'Job #8' });
+    expect(within(dialog).queryByRole('button', { name: 'Retry' })).not.toBeInTheDocument();
+    expect(within(dialog).queryByRole('button', { name: 'Discard' })).not.toBeInTheDocument();
   });
 });

@@ -1,6 +1,6 @@
 // Queue screen: outbox jobs by state, dead letters first. A dead job (a send or a model call that
-// kept failing) shows its last error; admins retry it or discard it (after confirming). The list
-// follows `entity.changed` job live.
+// kept failing) shows its last error; a row opens its details (payload, error, attempts, times);
+// admins retry it or discard it (after confirming). The list follows `entity.changed` job live.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -22,6 +22,7 @@ import { formatFullTime } from '@/lib/utils/format';
 import { useDiscardJob } from '../api/discard-job';
 import { useJobs, type JobFilter } from '../api/list-jobs';
 import { useRetryJob } from '../api/retry-job';
+import { JobDetailsDialog } from './job-details-dialog';
 
 const STATE_TONE: Record<Job['state'], string> = {
   pending: 'bg-amber-100 text-amber-900',
@@ -38,6 +39,7 @@ export function QueuePage() {
   const retry = useRetryJob();
   const discard = useDiscardJob();
   const [discarding, setDiscarding] = useState<Job | null>(null);
+  const [inspecting, setInspecting] = useState<Job | null>(null);
   const items = jobs.data?.pages.flatMap((page) => page.items) ?? [];
   const busy = (id: number) =>
     (retry.isPending && retry.variables === id) || (discard.isPending && discard.variables === id);
@@ -177,6 +179,10 @@ export function QueuePage() {
             rows={items}
             rowKey={(job) => job.id}
             empty={t(`queue.empty.${filter.state}`)}
+            onRowClick={setInspecting}
+            rowLabel={(job) =>
+              t('queue.inspectNamed', { id: job.id, kind: t(`queue.kindValue.${job.kind}`) })
+            }
           />
         )}
         {jobs.hasNextPage ? (
@@ -191,6 +197,19 @@ export function QueuePage() {
           </div>
         ) : null}
       </Section>
+      {inspecting ? (
+        <JobDetailsDialog
+          job={items.find((j) => j.id === inspecting.id) ?? inspecting}
+          canConfigure={canConfigure}
+          busy={busy(inspecting.id)}
+          onRetry={() => retry.mutate(inspecting.id, { onSuccess: () => setInspecting(null) })}
+          onDiscard={() => {
+            setDiscarding(inspecting);
+            setInspecting(null);
+          }}
+          onClose={() => setInspecting(null)}
+        />
+      ) : null}
       {discarding ? (
         <ConfirmDialog
           title={t('queue.discardTitle', { id: discarding.id })}
