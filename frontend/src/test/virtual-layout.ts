@@ -2,7 +2,7 @@
 // and 0 px rows. As the library's docs suggest for tests, this fakes element sizes: scroll
 // containers (data-testid ending in "-scroller") are `viewport` px high, virtual rows (data-index)
 // `row` px, a scroller's content as high as its list's inline height, and scrollTop/scrollTo
-// move within that (firing "scroll"). Call in the test; vi.restoreAllMocks() undoes it.
+// move within that (firing "scroll" when they move). Call in the test; vi.restoreAllMocks() undoes it.
 import { vi } from 'vitest';
 
 export function mockVirtualLayout({ viewport = 600, row = 80 } = {}) {
@@ -37,8 +37,10 @@ export function mockVirtualLayout({ viewport = 600, row = 80 } = {}) {
   });
   const scrollTo = function (this: Element, options?: ScrollToOptions | number) {
     const top = typeof options === 'number' ? options : (options?.top ?? 0);
+    const before = this.scrollTop;
     this.scrollTop = top;
-    this.dispatchEvent(new Event('scroll'));
+    // as in a browser, only a scroll that moves fires "scroll"
+    if (this.scrollTop !== before) this.dispatchEvent(new Event('scroll'));
   };
   Element.prototype.scrollTo = scrollTo;
 

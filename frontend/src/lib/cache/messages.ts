@@ -32,6 +32,16 @@ export function mergeMessages(
   incoming: readonly Message[],
 ): Message[] {
   if (incoming.length === 0) return existing as Message[];
+  // A live message after the newest, or a page of older history before the oldest: no merge
+  // needed, so a window of 100,000 messages takes one new message without re-sorting them all.
+  const ascending = incoming.every((m, i) => i === 0 || incoming[i - 1]!.id < m.id);
+  const sorted = ascending ? incoming : [...incoming].sort((a, b) => a.id - b.id);
+  if (sorted.every((m, i) => i === 0 || sorted[i - 1]!.id < m.id)) {
+    const first = existing[0];
+    const last = existing[existing.length - 1];
+    if (!last || sorted[0]!.id > last.id) return [...existing, ...sorted];
+    if (first && sorted[sorted.length - 1]!.id < first.id) return [...sorted, ...existing];
+  }
   const byId = new Map<number, Message>();
   for (const m of existing) byId.set(m.id, m);
   let changed = false;

@@ -43,6 +43,10 @@ const AUTHOR_BADGE: Record<Message['author_type'], string | undefined> = {
   system: undefined,
 };
 
+// A round-table model's turn (a bot message with a speaker) gets its own card, apart from the
+// bot's replies; outgoing messages sit to the right, incoming ones to the left.
+const ROUNDTABLE_CARD = 'border-teal-200 bg-teal-50';
+
 export function MessageItem({ message, actions }: { message: Message; actions?: ReactNode }) {
   const { t, i18n } = useTranslation();
   // A round-table turn is named by its speaker ("OpenAI · Оптимист"); other bot and admin
@@ -61,9 +65,11 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
       data-moderation={message.moderation ?? undefined}
       data-status={message.status ?? undefined}
       data-author={message.author_type}
+      data-roundtable={message.speaker ? true : undefined}
       className={cn(
         'group rounded-lg border px-3 py-2',
-        AUTHOR_CARD[message.author_type],
+        outgoing ? 'ml-6' : 'mr-6',
+        message.speaker ? ROUNDTABLE_CARD : AUTHOR_CARD[message.author_type],
         message.moderation === 'flagged' && 'border-orange-300',
         message.moderation === 'hidden' &&
           'border-dashed border-neutral-300 bg-neutral-100 opacity-75',
@@ -83,7 +89,7 @@ export function MessageItem({ message, actions }: { message: Message; actions?: 
         </Badge>
         {message.speaker ? (
           <span title={t('messages.speakerLabel')}>
-            <Badge className="bg-violet-100 text-violet-800">
+            <Badge className="bg-teal-100 text-teal-800">
               {message.round !== null
                 ? `${message.speaker} · ${t('messages.round', { round: message.round })}`
                 : message.speaker}
