@@ -10,7 +10,7 @@ export function LoginRoute() {
   const from: unknown = (useLocation().state as { from?: unknown } | null)?.from;
   const target = typeof from === 'string' && from.startsWith('/chats') ? from : '/chats';
   return (
-    <div className="relative flex min-h-full flex-col items-center justify-center p-6">
+    <div className="relative flex h-full flex-col items-center justify-center-safe overflow-y-auto p-6">
       <div className="absolute top-4 right-4">
         <LanguageSwitcher />
       </div>
