@@ -47,7 +47,10 @@ async function createChat(text, messageId = 1, updateSeq = messageId) {
     assert.equal(res.status, 200, `fake Telegram refused the update: ${await res.text()}`);
     return;
   }
+  // The simulator lives in the header's "Simulator" drawer; a negative chat id is a group.
   const panel = page.getByRole('region', { name: 'Simulator (no Telegram token)' });
+  if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Simulator' }).click();
+  await panel.getByRole('radio', { name: 'Group' }).check();
   await panel.getByLabel('Chat ID').fill(String(chatId));
   await panel.getByLabel('Chat title').fill(chatTitle);
   await panel.getByLabel('User ID').fill(String(userId));
@@ -55,6 +58,8 @@ async function createChat(text, messageId = 1, updateSeq = messageId) {
   await panel.getByLabel('Text', { exact: true }).fill(text);
   await panel.getByRole('button', { name: 'Send' }).click();
   await panel.getByRole('status').filter({ hasText: 'Queued' }).waitFor();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
 }
 
 const shot = (name) => page.screenshot({ path: path.join(SCREENSHOTS, name) });

@@ -48,14 +48,17 @@ async function userSays(text, messageId) {
     assert.equal(res.status, 200, `fake Telegram refused the update: ${await res.text()}`);
     return;
   }
+  // The simulator lives in the header's "Simulator" drawer; a private chat's id is the user's id.
   const panel = page.getByRole('region', { name: 'Simulator (no Telegram token)' });
-  await panel.getByLabel('Chat ID').fill(String(chatId));
-  await panel.getByLabel('Chat title').fill('');
+  if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Simulator' }).click();
+  await panel.getByRole('radio', { name: 'Private chat' }).check();
   await panel.getByLabel('User ID').fill(String(userId));
   await panel.getByLabel('First name').fill(firstName);
   await panel.getByLabel('Text', { exact: true }).fill(text);
   await panel.getByRole('button', { name: 'Send' }).click();
   await panel.getByRole('status').filter({ hasText: 'Queued' }).waitFor();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
 }
 
 const shot = (name) => page.screenshot({ path: path.join(SCREENSHOTS, name) });

@@ -48,7 +48,10 @@ async function pushTelegramMessage(text, messageId) {
 
 /** Sends one message through the SPA's simulator panel, as an admin would. */
 async function sendViaSimulator(text) {
+  // The simulator lives in the header's "Simulator" drawer; a negative chat id is a group.
   const panel = page.getByRole('region', { name: 'Simulator (no Telegram token)' });
+  if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Simulator' }).click();
+  await panel.getByRole('radio', { name: 'Group' }).check();
   await panel.getByLabel('Chat ID').fill(String(chatId));
   await panel.getByLabel('Chat title').fill(chatTitle);
   await panel.getByLabel('User ID').fill(String(userId));
@@ -56,6 +59,8 @@ async function sendViaSimulator(text) {
   await panel.getByLabel('Text', { exact: true }).fill(text);
   await panel.getByRole('button', { name: 'Send' }).click();
   await panel.getByRole('status').filter({ hasText: 'Queued' }).waitFor();
+  await page.keyboard.press('Escape');
+  await panel.waitFor({ state: 'detached' });
 }
 
 async function feed(text, messageId) {

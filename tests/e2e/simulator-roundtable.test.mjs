@@ -158,8 +158,11 @@ describe('the simulator as a Telegram client of the round table', { timeout: 300
   test('/start shows the menu: three buttons in the simulator and under the bot message', async () => {
     await page.goto(`${edge.url}/chats/${chatId}`);
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
-    assert.equal(await panel().getByLabel('Chat ID').inputValue(), String(chatId));
-    await panel().getByLabel('User ID').fill(String(chatId));
+    // The header's "Simulator" drawer opens on the chat of the page: a private chat, whose id is
+    // the user's id.
+    await page.getByRole('button', { name: 'Simulator' }).click();
+    assert.ok(await panel().getByRole('radio', { name: 'Private chat' }).isChecked());
+    assert.equal(await panel().getByLabel('User ID').inputValue(), String(chatId));
     await panel().getByLabel('First name').fill('Vera');
     await keyboard().getByText(/No keyboard from the bot in this chat yet/).waitFor();
     await sendText('/start');
