@@ -39,6 +39,17 @@ function newerChat(current: Chat, incoming: Chat): Chat {
 }
 
 export function mergeChats(existing: readonly Chat[], incoming: readonly Chat[]): Chat[] {
+  // The next page of a long list: all new and all after the last listed chat, so it is appended
+  // without re-sorting the thousands already held.
+  const last = existing[existing.length - 1];
+  if (
+    last &&
+    incoming.length > 0 &&
+    incoming.every((c, i) => compareChats(i === 0 ? last : incoming[i - 1]!, c) < 0)
+  ) {
+    const ids = new Set(existing.map((c) => c.id));
+    if (!incoming.some((c) => ids.has(c.id))) return [...existing, ...incoming];
+  }
   const byId = new Map<number, Chat>();
   for (const c of existing) byId.set(c.id, c);
   for (const c of incoming) {
