@@ -723,6 +723,8 @@ export const en = {
     user: 'user {{id}}',
   },
   admins: {
+    passwordShort: 'At least 8 characters',
+    required: 'Required',
     title: 'Admin accounts',
     new: 'New admin',
     create: 'Create admin',

@@ -728,6 +728,8 @@ export const ru: Dictionary = {
     user: 'пользователь {{id}}',
   },
   admins: {
+    passwordShort: 'Не короче 8 символов',
+    required: 'Обязательно',
     title: 'Учётные записи',
     new: 'Новый админ',
     create: 'Создать',

@@ -24,9 +24,10 @@ export function useCreateAdmin() {
   });
 }
 
-export function useUpdateAdmin() {
+export function useUpdateAdmin({ handlesErrors = false } = {}) {
   const client = useQueryClient();
   return useMutation({
+    meta: { handlesErrors },
     mutationFn: async ({ id, body }: { id: number; body: AdminPatch }) =>
       unwrap(
         await api.PATCH('/api/admins/{id}', {
