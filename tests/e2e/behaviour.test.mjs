@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, SCREENSHOTS, TELEGRAM_FAKE_URL, openBrowser, runStamp } from '../lib/browser.mjs';
 import path from 'node:path';
+import { navigate } from '../lib/console-e2e.mjs';
 
 const LIVE_TIMEOUT_MS = 20_000;
 
@@ -85,7 +86,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   });
 
   test('create a preset on the Presets page', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Presets' }).click();
+    await navigate(page, 'Presets');
     await page.waitForURL('**/presets');
     await page.getByRole('button', { name: 'New preset' }).click();
     const dialog = page.getByRole('dialog', { name: 'New preset' });
@@ -102,7 +103,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   });
 
   test('apply the preset to a chat for 2 hours', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     await page.waitForURL('**/chats');
     await createChat(`hello behaviour ${stamp}`);
     const chatLink = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) });
@@ -180,8 +181,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   test('a mention during the takeover notifies the admin live', { skip: !TELEGRAM_FAKE_URL && 'needs the fake Telegram' }, async () => {
     // The bot's username decides what counts as a mention; the edge sets it from getMe, and an
     // admin can set it on the Settings page.
-    const nav = page.getByRole('navigation', { name: 'Main' });
-    await nav.getByRole('link', { name: 'Settings' }).click();
+    await navigate(page, 'Settings');
     const username = page.getByRole('textbox', { name: 'Bot username' });
     await username.waitFor();
     if ((await username.inputValue()) !== 'rt_test_bot') {
@@ -191,7 +191,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
         [...document.querySelectorAll('button')].some((b) => b.textContent === 'Save' && b.disabled),
       );
     }
-    await nav.getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) }).click();
 
     const bell = page.getByRole('button', { name: /^Notifications, \d+ unacknowledged$/ });
@@ -203,7 +203,8 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await createChat(text, 1000, 2);
     await page.getByRole('log', { name: `Messages in ${chatTitle}` }).getByText(text).waitFor({ timeout: LIVE_TIMEOUT_MS });
     // notification.created over the WebSocket: a toast and a higher count, no reload.
-    await page.getByText('The bot was mentioned').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    // (the toast's title names who and where: "Boris mentioned the bot in Behaviour …")
+    await page.getByText(`mentioned the bot in ${chatTitle}`).first().waitFor({ timeout: LIVE_TIMEOUT_MS });
     await page.waitForFunction(
       (n) => {
         const label = document.querySelector('button[aria-label^="Notifications,"]')?.getAttribute('aria-label') ?? '';
@@ -250,7 +251,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   });
 
   test('a moderation rule catches an evasive spelling in the rule tester', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Moderation' }).click();
+    await navigate(page, 'Moderation');
     await page.waitForURL('**/moderation');
     await page.getByRole('button', { name: 'New rule' }).click();
     const dialog = page.getByRole('dialog', { name: 'New rule' });
@@ -270,8 +271,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   });
 
   test('a playbook is created, listed by priority and switched off', async () => {
-    const nav = page.getByRole('navigation', { name: 'Main' });
-    await nav.getByRole('link', { name: 'Playbooks' }).click();
+    await navigate(page, 'Playbooks');
     await page.waitForURL('**/playbooks');
     const name = `E2E price ${stamp}`;
     await page.getByRole('button', { name: 'New playbook' }).click();
@@ -300,19 +300,18 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
   });
 
   test('the other screens render from the live API', async () => {
-    const nav = page.getByRole('navigation', { name: 'Main' });
     for (const [link, marker, file] of [
       ['Playbooks', { role: 'heading', name: 'Playbooks' }, 'playbooks.png'],
       ['Audit', { role: 'table', name: 'Audit log' }, 'audit.png'],
       ['Admins', { role: 'table', name: 'Admin accounts' }, 'admins.png'],
       ['Settings', { role: 'spinbutton', name: 'Takeover minutes' }, 'settings.png'],
     ]) {
-      await nav.getByRole('link', { name: link }).click();
+      await navigate(page, link);
       await page.getByRole(marker.role, { name: marker.name, exact: true }).first().waitFor();
       await shot(file);
     }
     // The audit log holds what this run did.
-    await nav.getByRole('link', { name: 'Audit' }).click();
+    await navigate(page, 'Audit');
     await page.getByRole('table', { name: 'Audit log' }).getByText(/preset\./).first().waitFor();
 
     await page.getByRole('button', { name: /^Notifications, \d+ unacknowledged$/ }).click();
@@ -321,7 +320,7 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await page.keyboard.press('Escape');
 
     // The chat screen in Russian, for a look at the longer labels.
-    await nav.getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     await page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) }).click();
     await page.getByRole('combobox', { name: 'Language' }).selectOption('ru');
     await page.getByRole('switch', { name: 'Автоответ' }).waitFor();

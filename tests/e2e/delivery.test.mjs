@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, SCREENSHOTS, TELEGRAM_FAKE_URL, openBrowser, runStamp } from '../lib/browser.mjs';
 import path from 'node:path';
+import { navigate } from '../lib/console-e2e.mjs';
 
 const LIVE_TIMEOUT_MS = 30_000;
 
@@ -62,7 +63,6 @@ async function userSays(text, messageId) {
 }
 
 const shot = (name) => page.screenshot({ path: path.join(SCREENSHOTS, name) });
-const nav = () => page.getByRole('navigation', { name: 'Main' });
 const stream = () => page.getByRole('log', { name: new RegExp(`^Messages in `) });
 
 describe('admin console, delivery', { timeout: 240_000 }, () => {
@@ -85,7 +85,7 @@ describe('admin console, delivery', { timeout: 240_000 }, () => {
   });
 
   test('providers: the demo model is seeded; a keyed provider shows only its hint; delete asks first', async () => {
-    await nav().getByRole('link', { name: 'Providers' }).click();
+    await navigate(page, 'Providers');
     await page.waitForURL('**/providers');
     const table = page.getByRole('table', { name: 'Providers' });
     const demo = table.getByRole('row').filter({ hasText: 'Demo (built in)' }).first();
@@ -131,7 +131,7 @@ describe('admin console, delivery', { timeout: 240_000 }, () => {
   });
 
   test('an auto-reply by the demo model arrives marked, and is delivered', async () => {
-    await nav().getByRole('link', { name: 'Chats' }).click();
+    await navigate(page, 'Chats');
     await page.waitForURL('**/chats');
     await userSays(`hello delivery ${stamp}`, 1);
     const chatLink = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(firstName) });
@@ -192,14 +192,14 @@ describe('admin console, delivery', { timeout: 240_000 }, () => {
   });
 
   test('the queue and the delivery settings render from the live API', async () => {
-    await nav().getByRole('link', { name: 'Queue' }).click();
+    await navigate(page, 'Queue');
     await page.waitForURL('**/queue');
     await page.getByRole('region', { name: 'Dead letters' }).waitFor();
     await page.getByRole('combobox', { name: 'State' }).selectOption('done');
     await page.getByRole('table', { name: 'Finished jobs' }).waitFor({ timeout: LIVE_TIMEOUT_MS });
     await shot('queue.png');
 
-    await nav().getByRole('link', { name: 'Settings' }).click();
+    await navigate(page, 'Settings');
     await page.getByRole('combobox', { name: 'Default provider' }).waitFor();
     await page.getByRole('switch', { name: 'Stream replies into Telegram' }).waitFor();
     await page.getByRole('textbox', { name: 'Admin signature' }).waitFor();

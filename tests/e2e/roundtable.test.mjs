@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, SCREENSHOTS, openBrowser, runStamp } from '../lib/browser.mjs';
+import { navigate } from '../lib/console-e2e.mjs';
 
 const LIVE_TIMEOUT_MS = 20_000;
 // Two rounds of demo turns (each streamed in 35 ms pieces) on a slow, shared box.
@@ -79,7 +80,7 @@ async function demoOnly() {
 }
 
 async function startSession(topic, rounds) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+  await navigate(page, 'Sessions');
   await page.waitForURL('**/sessions');
   await page.getByRole('button', { name: 'New session' }).click();
   const dialog = page.getByRole('dialog', { name: 'New session' });
@@ -200,7 +201,7 @@ describe('admin console, the AI round table', { timeout: 300_000 }, () => {
   });
 
   test('personalities: create, edit, delete', async () => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Personalities' }).click();
+    await navigate(page, 'Personalities');
     await page.waitForURL('**/personalities');
     const table = page.getByRole('table', { name: 'Personalities' });
     // The seed's two.
@@ -242,8 +243,7 @@ describe('admin console, the AI round table', { timeout: 300_000 }, () => {
   });
 
   test('the provider form picks a personality; settings show the round table', async () => {
-    const nav = page.getByRole('navigation', { name: 'Main' });
-    await nav.getByRole('link', { name: 'Providers' }).click();
+    await navigate(page, 'Providers');
     await page.waitForURL('**/providers');
     const demoRow = page.getByRole('table', { name: 'Providers' }).getByRole('row').filter({ hasText: 'Demo (built in)' }).first();
     await demoRow.getByRole('button', { name: /^Edit / }).click();
@@ -253,7 +253,7 @@ describe('admin console, the AI round table', { timeout: 300_000 }, () => {
     await shot('provider-personality.png');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
 
-    await nav.getByRole('link', { name: 'Settings' }).click();
+    await navigate(page, 'Settings');
     await page.getByRole('spinbutton', { name: 'Rounds' }).waitFor();
     await page.getByText('Environment variable: MAX_ROUNDS').waitFor();
     await page.getByRole('textbox', { name: 'Welcome (/start)' }).waitFor();
