@@ -18,11 +18,6 @@ import {
   LIVE_TIMEOUT_MS, assertInViewport, documentBox, groupMessage, launch, liveStatus, login, mainNav, navigate, newPage, pushUpdates, restOf, screenshotDir,
 } from '../lib/console-e2e.mjs';
 
-// The history filters' state in the URL (?q=&user=&from=&to=), contract-console.md [chats].
-const FILTERS_IN_URL = true;
-// AuditEntry.actor_name / target_name and the "Change details" dialog, contract-console.md [names].
-const AUDIT_NAMES = true;
-
 const stamp = runStamp();
 const presetName = `E2E export ${stamp}`;
 const user = { id: 810_000_000 + Math.floor(Math.random() * 80_000_000), firstName: 'Greta', username: `g_${stamp}` };
@@ -191,7 +186,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     await page.screenshot({ path: path.join(shots, 'history-filtered.png') });
   });
 
-  test('8b. the filtered view lives in the URL: reloading it shows the same view', { skip: !FILTERS_IN_URL && 'the history filter state is not in the URL yet (contract-console.md: ?q=&user=&from=&to= on /chats/:chatId, owner "chats")' }, async () => {
+  test('8b. the filtered view lives in the URL: reloading it shows the same view', async () => {
     const from = localValue(new Date(now.getTime() - 3600_000));
     await page.waitForFunction(() => new URL(window.location.href).searchParams.get('q') === 'alpha', null, { timeout: LIVE_TIMEOUT_MS });
     const url = new URL(page.url());
@@ -330,7 +325,7 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     await page.screenshot({ path: path.join(shots, 'audit-en.png') });
   });
 
-  test('10b. audit entries name who and what (admin login, preset name), ids in the detail', { skip: !AUDIT_NAMES && 'AuditEntry.actor_name/target_name and the "Change details" dialog have not landed (contract-console.md, owner "names")' }, async () => {
+  test('10b. audit entries name who and what (admin login, preset name), ids in the detail', async () => {
     const audit = await rest('GET', `/api/audit?target=preset:${deletedPresetId}&limit=50`);
     const entry = audit.json.items.find((e) => e.action === 'preset.delete');
     assert.ok(entry, 'a preset.delete entry');
