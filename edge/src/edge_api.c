@@ -400,23 +400,6 @@ static void handle_me(edge_req *r)
 
 /* ---- chats, messages ---- */
 
-static void handle_chats(edge_req *r)
-{
-    edge_verr e = {0};
-    const char *q, *cursor;
-    char limit[24];
-    if (r->query_err) {
-        edge_req_problem(r, 400, r->query_verr.detail, r->query_verr.field);
-        return;
-    }
-    if (edge_chats_args(&r->query, &q, &cursor, limit, sizeof(limit), &e) < 0) {
-        edge_req_problem(r, e.status, e.detail, e.field);
-        return;
-    }
-    const char *params[] = {q, cursor, limit};
-    call_sql(r, row_of(r)->sql, 3, params, passthrough_cb);
-}
-
 static void handle_messages(edge_req *r)
 {
     edge_verr e = {0};
@@ -660,9 +643,6 @@ static void dispatch(edge_req *r)
         return;
     case EDGE_HANDLER_ME:
         handle_me(r);
-        return;
-    case EDGE_HANDLER_LIST_CHATS:
-        handle_chats(r);
         return;
     case EDGE_HANDLER_LIST_MESSAGES:
         handle_messages(r);

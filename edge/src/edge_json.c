@@ -324,13 +324,6 @@ static const edge_qp_def messages_params[] = {
     {.name = NULL},
 };
 
-static const edge_qp_def chats_params[] = {
-    {.name = "q", .kind = EDGE_QP_STRING, .max_len = 200},
-    {.name = "cursor", .kind = EDGE_QP_STRING, .max_len = 200},
-    {.name = "limit", .kind = EDGE_QP_INT, .has_min = 1, .has_max = 1, .min = 1, .max = 200},
-    {.name = NULL},
-};
-
 /* 1 when val is one of the '|'-separated words of values. */
 static int enum_has(const char *values, const char *val)
 {
@@ -496,23 +489,4 @@ json_t *edge_query_filter(const edge_query *q, const edge_qp_def *defs, edge_ver
 json_t *edge_messages_filter(const edge_query *q, edge_verr *e)
 {
     return edge_query_filter(q, messages_params, e);
-}
-
-int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor, char *limit_out,
-                    size_t limit_len, edge_verr *e)
-{
-    *qtext = NULL;
-    *cursor = NULL;
-    snprintf(limit_out, limit_len, "50");
-    if (check_params(q, chats_params, NULL, NULL, e) < 0) return -1;
-    for (size_t i = 0; i < q->n; i++) {
-        const char *name = q->p[i].name, *val = q->p[i].value;
-        if (strcmp(name, "q") == 0)
-            *qtext = val;
-        else if (strcmp(name, "cursor") == 0)
-            *cursor = val;
-        else if (strcmp(name, "limit") == 0)
-            snprintf(limit_out, limit_len, "%s", val);
-    }
-    return 0;
 }

@@ -88,11 +88,6 @@ json_t *edge_query_filter(const edge_query *q, const edge_qp_def *defs, edge_ver
  * with e naming the parameter (unknown, repeated, not an integer, out of range, bad UTF-8). */
 json_t *edge_messages_filter(const edge_query *q, edge_verr *e);
 
-/* GET /api/chats -> rt.list_chats($1 q, $2 cursor, $3 limit). q/cursor point into the query
- * (NULL when absent); limit_out receives the decimal limit (default 50). */
-int edge_chats_args(const edge_query *q, const char **qtext, const char **cursor, char *limit_out,
-                    size_t limit_len, edge_verr *e);
-
 /* Strict decimal int64 parse of the whole string. Returns 0 or -1. */
 int edge_parse_int64(const char *s, long long *out);
 

@@ -37,7 +37,6 @@ typedef enum edge_route_handler {
     EDGE_HANDLER_LOGIN,         /* body checked against row->body, sql, then a Redis session */
     EDGE_HANDLER_LOGOUT,        /* deletes the Redis session and closes its sockets; no sql */
     EDGE_HANDLER_ME,            /* sql with the session's admin id, plus its csrf_token */
-    EDGE_HANDLER_LIST_CHATS,    /* sql with ($1 q, $2 cursor, $3 limit) from edge_chats_args */
     EDGE_HANDLER_LIST_MESSAGES, /* sql with the filter of edge_messages_filter */
     EDGE_HANDLER_SIMULATE,      /* body checked against row->body, sql (role check), XADD rt:in */
     EDGE_HANDLER_TG_WEBHOOK,    /* secret header checked, the Update XADDed to rt:in, then 200 */

@@ -1,5 +1,5 @@
 /* edge_json: UTF-8, body parsing/validation against LoginRequest and SimulatedMessage, query
- * strings into rt.list_messages / rt.list_chats arguments. */
+ * strings into typed query filters (rt.list_messages and every filtered list). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -189,31 +189,6 @@ static void test_messages_filter_rejects_bad_values(void **state)
     expect_filter_error("q=a&q=b", "q");
 }
 
-static void test_chats_args(void **state)
-{
-    edge_query q;
-    edge_verr e;
-    const char *text, *cursor;
-    char limit[16];
-    (void)state;
-    assert_int_equal(edge_query_parse("", &q, &e), 0);
-    assert_int_equal(edge_chats_args(&q, &text, &cursor, limit, sizeof(limit), &e), 0);
-    assert_null(text);
-    assert_null(cursor);
-    assert_string_equal(limit, "50");
-    edge_query_free(&q);
-    assert_int_equal(edge_query_parse("q=bob&cursor=abc&limit=200", &q, &e), 0);
-    assert_int_equal(edge_chats_args(&q, &text, &cursor, limit, sizeof(limit), &e), 0);
-    assert_string_equal(text, "bob");
-    assert_string_equal(cursor, "abc");
-    assert_string_equal(limit, "200");
-    edge_query_free(&q);
-    assert_int_equal(edge_query_parse("limit=201", &q, &e), 0);
-    assert_int_equal(edge_chats_args(&q, &text, &cursor, limit, sizeof(limit), &e), -1);
-    assert_string_equal(e.field, "limit");
-    edge_query_free(&q);
-}
-
 static void test_query_add_pair_from_lws(void **state)
 {
     edge_query q;
@@ -272,7 +247,6 @@ int main(void)
         cmocka_unit_test(test_query_parse_percent_decoding),
         cmocka_unit_test(test_messages_filter_types),
         cmocka_unit_test(test_messages_filter_rejects_bad_values),
-        cmocka_unit_test(test_chats_args),
         cmocka_unit_test(test_query_add_pair_from_lws),
         cmocka_unit_test(test_query_filter_kinds),
     };
