@@ -4,7 +4,8 @@
 // the header stays in view, every navigation link is reachable (inline, or through the "Menu"
 // drawer below 1024 px), and on the chat screen the composer, the history filters and the
 // controls (inline, or through the "Controls" drawer below 1280 px) are reachable; below 768 px
-// the chat list opens from a "Chats" button. Screenshots: tests/e2e/screenshots/responsive/.
+// the chat list opens from a "Chats" button. The chat screen is also checked in Russian (longer
+// labels: placeholders and parameter names must fit). Screenshots: tests/e2e/screenshots/responsive/.
 //
 // Env: RT_BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD, TELEGRAM_FAKE_URL (tests/lib/with-edge.mjs).
 import { after, before, describe, test } from 'node:test';
@@ -26,15 +27,31 @@ const VIEWPORTS = [
   { width: 390, height: 844 },
   { width: 1024, height: 768 },
 ];
+// The names the checks look for, per language (the Russian run covers the chat screen, where the
+// issue saw labels broken mid-word and placeholders cut off).
+const L = {
+  en: {
+    menu: 'Menu', more: /^More/, mainNav: /^Main/, chats: 'Chats', controls: 'Controls', autoreply: 'Auto-reply', effective: 'Effective parameters',
+    reply: 'Reply text', asAdmin: 'Reply as admin', asBot: 'Reply as bot', hint: /^Sending by hand pauses auto-reply/,
+    filters: 'History filters', keyword: 'Keyword', from: 'From', to: 'To', stream: (t) => `Messages in ${t}`,
+    nav: ['Chats', 'Sessions', 'Presets', 'Providers', 'Personalities', 'Playbooks', 'Moderation', 'Queue', 'Usage', 'Audit', 'Admins', 'Settings'],
+  },
+  ru: {
+    menu: 'Меню', more: /^Ещё/, mainNav: /^Главн/, chats: 'Чаты', controls: 'Управление', autoreply: 'Автоответ', effective: 'Действующие параметры',
+    reply: 'Текст ответа', asAdmin: 'Ответить как админ', asBot: 'Ответить как бот', hint: /^Ручная отправка ставит автоответ/,
+    filters: 'Фильтры истории', keyword: 'Ключевое слово', from: 'С', to: 'По', stream: (t) => `Сообщения в ${t}`,
+    nav: ['Чаты', 'Сессии', 'Пресеты', 'Провайдеры', 'Личности', 'Плейбуки', 'Модерация', 'Очередь', 'Расход', 'Журнал', 'Админы', 'Настройки'],
+  },
+};
 const SCREENS = [
   ['chats', () => `/chats/${chat.id}`, (p) => p.getByRole('log', { name: `Messages in ${chat.title}` })],
+  ['chats-ru', () => `/chats/${chat.id}`, (p) => p.getByRole('log', { name: `Сообщения в ${chat.title}` }), 'ru'],
   ['sessions', () => '/sessions', (p) => p.getByRole('button', { name: 'New session' })],
   ['presets', () => '/presets', (p) => p.getByRole('button', { name: 'New preset' })],
   ['providers', () => '/providers', (p) => p.getByRole('button', { name: 'New provider' })],
   ['settings', () => '/settings', (p) => p.getByRole('spinbutton', { name: 'Takeover minutes' })],
   ['audit', () => '/audit', (p) => p.getByRole('table', { name: 'Audit log' })],
 ];
-const NAV_LINKS = ['Chats', 'Sessions', 'Presets', 'Providers', 'Personalities', 'Playbooks', 'Moderation', 'Queue', 'Usage', 'Audit', 'Admins', 'Settings'];
 
 let browser;
 let storageState;
@@ -69,13 +86,13 @@ async function assertShellFits(page, where) {
 }
 
 /** Every main navigation link is reachable: inline and unclipped, or inside the "Menu" drawer. */
-async function assertNavReachable(page, where) {
-  const menu = await visibleButton(page, 'Menu');
+async function assertNavReachable(page, where, l) {
+  const menu = await visibleButton(page, l.menu);
   if (page.viewportSize().width < 1024) assert.ok(menu, `${where}: a "Menu" button below 1024 px`);
   if (menu) {
     const drawer = await openDrawer(page, menu, 'Menu');
-    const nav = drawer.getByRole('navigation', { name: /^Main/ });
-    for (const name of NAV_LINKS) {
+    const nav = drawer.getByRole('navigation', { name: l.mainNav });
+    for (const name of l.nav) {
       const link = nav.getByRole('link', { name, exact: true });
       await link.scrollIntoViewIfNeeded();
       await assertInViewport(page, link, `${where}: nav link ${name} in the drawer`);
@@ -86,7 +103,7 @@ async function assertNavReachable(page, where) {
   // Inline: each link in the bar, whole; those that do not fit are in its "More" menu.
   const nav = mainNav(page);
   const hidden = [];
-  for (const name of NAV_LINKS) {
+  for (const name of l.nav) {
     const link = nav.getByRole('link', { name, exact: true });
     if (!(await link.isVisible())) {
       hidden.push(name);
@@ -96,7 +113,7 @@ async function assertNavReachable(page, where) {
     await assertNotClipped(link, `${where}: nav link ${name}`);
   }
   if (hidden.length === 0) return;
-  const more = nav.getByRole('button', { name: /^More/ });
+  const more = nav.getByRole('button', { name: l.more });
   assert.ok(await more.isVisible(), `${where}: links ${hidden.join(', ')} are neither in the bar nor behind a "More" button`);
   await assertInViewport(page, more, `${where}: the "More" button`);
   await more.click();
@@ -131,9 +148,10 @@ describe('the main screens at 390 px and 1024 px', { timeout: 300_000 }, () => {
 
   for (const viewport of VIEWPORTS) {
     const w = viewport.width;
-    for (const [name, url, ready] of SCREENS) {
+    for (const [name, url, ready, lang = 'en'] of SCREENS) {
+      const l = L[lang];
       test(`${name} at ${w}×${viewport.height}: nothing clipped or hidden`, async () => {
-        const page = await newPage(browser, { ...viewport, storageState });
+        const page = await newPage(browser, { ...viewport, lang, storageState });
         try {
           await page.goto(`${BASE_URL}${url()}`);
           await ready(page).waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -151,8 +169,8 @@ describe('the main screens at 390 px and 1024 px', { timeout: 300_000 }, () => {
           };
           await check(() => assertShellFits(page, where));
           await check(() => assertInViewport(page, page.getByRole('banner'), `${where}: the header`));
-          await check(() => assertNavReachable(page, where));
-          if (name === 'chats') await chatScreen(page, where, w, check);
+          await check(() => assertNavReachable(page, where, l));
+          if (name.startsWith('chats')) await chatScreen(page, where, w, check, l);
           await check(() => assertShellFits(page, `${where}, after the drawers`));
           assert.deepEqual(problems, [], `${where}:\n  ${problems.join('\n  ')}`);
           assert.deepEqual(page.errors, [], 'no uncaught errors in the page');
@@ -165,45 +183,45 @@ describe('the main screens at 390 px and 1024 px', { timeout: 300_000 }, () => {
 });
 
 /** The chat screen: list, filters, composer and controls reachable. */
-async function chatScreen(page, where, w, check) {
-  await check(() => chatList(page, where, w));
-  await check(() => composer(page, where));
-  await check(() => historyFilters(page, where));
-  await check(() => controls(page, where, w));
+async function chatScreen(page, where, w, check, l) {
+  await check(() => chatList(page, where, w, l));
+  await check(() => composer(page, where, l));
+  await check(() => historyFilters(page, where, l));
+  await check(() => controls(page, where, w, l));
 }
 
-async function chatList(page, where, w) {
+async function chatList(page, where, w, l) {
   // The chat list: inline, or from a "Chats" button below 768 px.
-  const chatsButton = await visibleButton(page, 'Chats');
+  const chatsButton = await visibleButton(page, l.chats);
   if (w < 768) assert.ok(chatsButton, `${where}: a "Chats" button below 768 px`);
   if (chatsButton) {
     const drawer = await openDrawer(page, chatsButton, 'Chats');
     const link = drawer.getByRole('link', { name: new RegExp(chat.title) });
     await assertInViewport(page, link, `${where}: the open chat in the chat list drawer`);
-    await page.screenshot({ path: path.join(shots, `chats-${w}-list.png`) });
+    await page.screenshot({ path: path.join(shots, `${where.split(' ')[0]}-${w}-list.png`) });
     await closeDrawer(page, drawer);
   } else {
-    const link = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chat.title) });
+    const link = page.getByRole('navigation', { name: l.chats }).getByRole('link', { name: new RegExp(chat.title) });
     await assertInViewport(page, link, `${where}: the open chat in the chat list`);
   }
 }
 
-async function composer(page, where) {
-  for (const [role, label] of [['textbox', 'Reply text'], ['button', 'Reply as admin'], ['button', 'Reply as bot']]) {
+async function composer(page, where, l) {
+  for (const [role, label] of [['textbox', l.reply], ['button', l.asAdmin], ['button', l.asBot]]) {
     const el = page.getByRole(role, { name: label, exact: true });
     await assertInViewport(page, el, `${where}: ${label}`);
     await assertNotClipped(el, `${where}: ${label}`);
     await assertNotCovered(el, `${where}: ${label}`);
   }
   // Its hint is whole (the issue: "the composer hint is cut off").
-  const hint = page.getByText(/^Sending by hand pauses auto-reply/);
+  const hint = page.getByText(l.hint);
   if (await hint.count()) await assertTextFits(hint.first(), `${where}: the composer hint`);
 }
 
 /** Each history filter visible and whole (the issue: "To" clipped at 1024 px). */
-async function historyFilters(page, where) {
-  const filters = page.getByRole('search', { name: 'History filters' });
-  for (const label of ['Keyword', 'From', 'To']) {
+async function historyFilters(page, where, l) {
+  const filters = page.getByRole('search', { name: l.filters });
+  for (const label of [l.keyword, l.from, l.to]) {
     const field = filters.getByLabel(label, { exact: true });
     await field.scrollIntoViewIfNeeded();
     await assertInViewport(page, field, `${where}: filter ${label}`);
@@ -217,12 +235,16 @@ async function historyFilters(page, where) {
 }
 
 /** The controls: in a drawer from "Controls" below 1280 px. */
-async function controls(page, where, w) {
-  const controlsButton = await visibleButton(page, 'Controls');
+async function controls(page, where, w, l) {
+  const controlsButton = await visibleButton(page, l.controls);
   assert.ok(controlsButton, `${where}: a "Controls" button below 1280 px`);
   const drawer = await openDrawer(page, controlsButton, 'Controls');
-  const autoreply = drawer.getByRole('switch', { name: 'Auto-reply' });
+  const autoreply = drawer.getByRole('switch', { name: l.autoreply });
   await assertInViewport(page, autoreply, `${where}: the Auto-reply switch in the controls drawer`);
-  await page.screenshot({ path: path.join(shots, `chats-${w}-controls.png`) });
+  // Every cell of the effective parameters is whole (the issue: "Эмоциональ ность" broken, and
+  // at 1440 px the Russian label ran into its value).
+  const cells = drawer.getByRole('table', { name: l.effective }).getByRole('cell');
+  for (const cell of await cells.all()) await assertTextFits(cell, `${where}: effective parameters cell`);
+  await page.screenshot({ path: path.join(shots, `${where.split(' ')[0]}-${w}-controls.png`) });
   await closeDrawer(page, drawer);
 }
