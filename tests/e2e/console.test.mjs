@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_LOGIN, BASE_URL, TELEGRAM_FAKE_URL, runStamp } from '../lib/browser.mjs';
 import {
-  LIVE_TIMEOUT_MS, assertInViewport, documentBox, groupMessage, launch, liveStatus, login, mainNav, navigate, newPage, pushUpdates, restOf, screenshotDir,
+  LIVE_TIMEOUT_MS, assertInViewport, assertTextFits, documentBox, groupMessage, launch, liveStatus, login, mainNav, navigate, newPage, pushUpdates, restOf, screenshotDir,
 } from '../lib/console-e2e.mjs';
 
 const stamp = runStamp();
@@ -361,6 +361,25 @@ describe('admin console, issue 9 scenarios', { timeout: 300_000 }, () => {
     await page.keyboard.press('Escape');
     await details.waitFor({ state: 'detached' });
     assert.equal(await page.evaluate(() => window.__xss), undefined, 'the XSS chat title ran nothing on the audit page');
+  });
+
+  test('the controls panel beside the chat at 1440 px: parameter names fit (values truncate by design, whole on hover), in English and Russian', async () => {
+    const storageState = await page.context().storageState();
+    for (const [lang, table] of [['en', 'Effective parameters'], ['ru', 'Действующие параметры']]) {
+      const p = await newPage(browser, { lang, storageState });
+      try {
+        await p.goto(`${BASE_URL}/chats/${filterChat.id}`);
+        const cells = p.getByRole('complementary').getByRole('table', { name: table }).locator('tbody th');
+        await cells.first().waitFor({ timeout: LIVE_TIMEOUT_MS });
+        const problems = [];
+        for (const cell of await cells.all()) {
+          await assertTextFits(cell, `${lang}: "${(await cell.textContent()).trim()}"`).catch((e) => problems.push(e.message.split('\n')[0]));
+        }
+        assert.deepEqual(problems, [], `${lang}:\n  ${problems.join('\n  ')}`);
+      } finally {
+        await p.context().close();
+      }
+    }
   });
 
   test('screenshots: the main screens in English and Russian, light and dark', async () => {
