@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState, ErrorText, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState, ErrorText, PageShell, Section } from '@/components/ui/page';
 import { usePermission } from '@/hooks/use-permissions';
 import { isApiError } from '@/lib/api/errors';
 import { usePersonalities } from '@/lib/api/list-personalities';
@@ -48,30 +49,38 @@ export function PersonalitiesPage() {
         ) : items.length === 0 ? (
           <EmptyState>{t('personalities.empty')}</EmptyState>
         ) : (
-          <table className={TABLE} aria-label={t('personalities.listTitle')}>
-            <thead>
-              <tr>
-                <th className={TH}>{t('personalities.title')}</th>
-                <th className={TH}>{t('personalities.instructions')}</th>
-                <th className={TH}>{t('personalities.style')}</th>
-                <th className={TH}>{t('personalities.usedBy')}</th>
-                <th className={TH}>
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id}>
-                  <td className={`${TD} font-medium text-neutral-900`}>{p.title}</td>
-                  <td className={`${TD} max-w-md text-xs break-words whitespace-pre-wrap`}>
-                    {p.instructions || '—'}
-                  </td>
-                  <td className={`${TD} max-w-xs text-xs break-words whitespace-pre-wrap`}>
-                    {p.style || '—'}
-                  </td>
-                  <td className={`${TD} text-xs`}>{usedBy(p.id).join(', ') || '—'}</td>
-                  <td className={`${TD} text-right whitespace-nowrap`}>
+          <DataTable
+            caption={t('personalities.listTitle')}
+            columns={[
+              {
+                key: 'c0',
+                header: t('personalities.title'),
+                cell: (p: Personality) => p.title,
+                className: 'font-medium text-neutral-900',
+              },
+              {
+                key: 'c1',
+                header: t('personalities.instructions'),
+                cell: (p: Personality) => p.instructions || '—',
+                className: 'max-w-md text-xs break-words whitespace-pre-wrap',
+              },
+              {
+                key: 'c2',
+                header: t('personalities.style'),
+                cell: (p: Personality) => p.style || '—',
+                className: 'max-w-xs text-xs break-words whitespace-pre-wrap',
+              },
+              {
+                key: 'c3',
+                header: t('personalities.usedBy'),
+                cell: (p: Personality) => usedBy(p.id).join(', ') || '—',
+                className: 'text-xs',
+              },
+              {
+                key: 'actions',
+                header: <span className="sr-only">{t('common.actions')}</span>,
+                cell: (p: Personality) => (
+                  <>
                     {canConfigure ? (
                       <>
                         <Button
@@ -93,11 +102,15 @@ export function PersonalitiesPage() {
                         </Button>
                       </>
                     ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+                className: 'text-right whitespace-nowrap',
+              },
+            ]}
+            rows={items}
+            rowKey={(p) => p.id}
+            empty={null}
+          />
         )}
       </Section>
       {editing ? (

@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input } from '@/components/ui/input';
-import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState, PageShell, Section } from '@/components/ui/page';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { usePermission } from '@/hooks/use-permissions';
 import type { Preset } from '@/lib/api/behaviour';
@@ -65,39 +66,62 @@ export function PresetsPage() {
         ) : items.length === 0 ? (
           <EmptyState>{t('presets.empty')}</EmptyState>
         ) : (
-          <table className={TABLE} aria-label={t('presets.listTitle')}>
-            <thead>
-              <tr>
-                <th className={TH}>{t('presets.name')}</th>
-                <th className={TH}>{t('params.temperature')}</th>
-                <th className={TH}>{t('params.max_tokens')}</th>
-                <th className={TH}>{t('params.tone')}</th>
-                <th className={TH}>{t('params.verbosity')}</th>
-                <th className={TH}>{t('params.emotional_intensity')}</th>
-                <th className={TH}>{t('presets.version')}</th>
-                <th className={TH}>
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((p) => (
-                <tr key={p.id}>
-                  <td className={TD}>
+          <DataTable
+            caption={t('presets.listTitle')}
+            columns={[
+              {
+                key: 'c0',
+                header: t('presets.name'),
+                cell: (p: Preset) => (
+                  <>
                     <div className="font-medium text-neutral-900">{p.name}</div>
                     {p.description ? (
                       <div className="text-xs text-neutral-500">{p.description}</div>
                     ) : null}
-                  </td>
-                  <td className={`${TD} tabular-nums`}>{param(p.temperature)}</td>
-                  <td className={`${TD} tabular-nums`}>{param(p.max_tokens)}</td>
-                  <td className={TD}>{p.tone ? t(`params.toneValue.${p.tone}`) : '—'}</td>
-                  <td className={TD}>
-                    {p.verbosity ? t(`params.verbosityValue.${p.verbosity}`) : '—'}
-                  </td>
-                  <td className={`${TD} tabular-nums`}>{param(p.emotional_intensity)}</td>
-                  <td className={`${TD} text-xs text-neutral-500`}>v{p.version}</td>
-                  <td className={`${TD} text-right whitespace-nowrap`}>
+                  </>
+                ),
+              },
+              {
+                key: 'c1',
+                header: t('params.temperature'),
+                cell: (p: Preset) => param(p.temperature),
+                className: 'tabular-nums',
+              },
+              {
+                key: 'c2',
+                header: t('params.max_tokens'),
+                cell: (p: Preset) => param(p.max_tokens),
+                className: 'tabular-nums',
+              },
+              {
+                key: 'c3',
+                header: t('params.tone'),
+                cell: (p: Preset) => <>{p.tone ? t(`params.toneValue.${p.tone}`) : '—'}</>,
+              },
+              {
+                key: 'c4',
+                header: t('params.verbosity'),
+                cell: (p: Preset) => (
+                  <>{p.verbosity ? t(`params.verbosityValue.${p.verbosity}`) : '—'}</>
+                ),
+              },
+              {
+                key: 'c5',
+                header: t('params.emotional_intensity'),
+                cell: (p: Preset) => param(p.emotional_intensity),
+                className: 'tabular-nums',
+              },
+              {
+                key: 'c6',
+                header: t('presets.version'),
+                cell: (p: Preset) => <>v{p.version}</>,
+                className: 'text-xs text-neutral-500',
+              },
+              {
+                key: 'actions',
+                header: <span className="sr-only">{t('common.actions')}</span>,
+                cell: (p: Preset) => (
+                  <>
                     {canConfigure ? (
                       <>
                         <Button
@@ -127,11 +151,15 @@ export function PresetsPage() {
                         </Button>
                       </>
                     ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+                className: 'text-right whitespace-nowrap',
+              },
+            ]}
+            rows={items}
+            rowKey={(p) => p.id}
+            empty={null}
+          />
         )}
       </Section>
       <Section title={t('bindings.title')}>

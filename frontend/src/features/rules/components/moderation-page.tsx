@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState, PageShell, Section } from '@/components/ui/page';
 import { usePermission } from '@/hooks/use-permissions';
 import type { ModerationRule } from '@/lib/api/behaviour';
 import { useDeleteModerationRule, useModerationRules, useSaveModerationRule } from '../api/rules';
@@ -48,24 +49,20 @@ export function ModerationPage() {
           ) : items.length === 0 ? (
             <EmptyState>{t('rules.noRules')}</EmptyState>
           ) : (
-            <table className={TABLE} aria-label={t('rules.rulesTitle')}>
-              <thead>
-                <tr>
-                  <th className={TH}>{t('rules.name')}</th>
-                  <th className={TH}>{t('rules.pattern')}</th>
-                  <th className={TH}>{t('rules.label')}</th>
-                  <th className={TH}>{t('rules.action')}</th>
-                  <th className={TH}>{t('rules.enabled')}</th>
-                  <th className={TH}>
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((r) => (
-                  <tr key={r.id} className={r.enabled ? undefined : 'text-neutral-400'}>
-                    <td className={`${TD} font-medium`}>{r.name}</td>
-                    <td className={TD}>
+            <DataTable
+              caption={t('rules.rulesTitle')}
+              columns={[
+                {
+                  key: 'c0',
+                  header: t('rules.name'),
+                  cell: (r: ModerationRule) => r.name,
+                  className: 'font-medium',
+                },
+                {
+                  key: 'c1',
+                  header: t('rules.pattern'),
+                  cell: (r: ModerationRule) => (
+                    <>
                       <code className="text-xs">{r.pattern}</code>{' '}
                       <Badge>{t(`rules.kind.${r.pattern_kind}`)}</Badge>
                       {r.evasion ? <Badge className="ml-1">{t('rules.evasionBadge')}</Badge> : null}
@@ -74,16 +71,34 @@ export function ModerationPage() {
                           {t('rules.onlyIn', { ids: formatChatIds(r.chat_ids) })}
                         </div>
                       ) : null}
-                    </td>
-                    <td className={TD}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'c2',
+                  header: t('rules.label'),
+                  cell: (r: ModerationRule) => (
+                    <>
                       <Badge className="bg-orange-50 text-orange-800">{r.label}</Badge>
-                    </td>
-                    <td className={TD}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'c3',
+                  header: t('rules.action'),
+                  cell: (r: ModerationRule) => (
+                    <>
                       <Badge className={ACTION_TONE[r.action]}>
                         {t(`rules.actionValue.${r.action}`)}
                       </Badge>
-                    </td>
-                    <td className={TD}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'c4',
+                  header: t('rules.enabled'),
+                  cell: (r: ModerationRule) => (
+                    <>
                       <EnabledSwitch
                         name={r.name}
                         checked={r.enabled}
@@ -92,8 +107,14 @@ export function ModerationPage() {
                           save.mutate({ id: r.id, body: { ...moderationToInput(r), enabled } })
                         }
                       />
-                    </td>
-                    <td className={`${TD} text-right whitespace-nowrap`}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'actions',
+                  header: <span className="sr-only">{t('common.actions')}</span>,
+                  cell: (r: ModerationRule) => (
+                    <>
                       {canConfigure ? (
                         <RuleRowActions
                           name={r.name}
@@ -101,11 +122,16 @@ export function ModerationPage() {
                           onDelete={() => setDeleting(r)}
                         />
                       ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                  className: 'text-right whitespace-nowrap',
+                },
+              ]}
+              rows={items}
+              rowKey={(r) => r.id}
+              empty={null}
+              rowClassName={(r: ModerationRule) => (r.enabled ? undefined : 'text-neutral-400')}
+            />
           )}
         </Section>
         <Section title={t('rules.testTitle')}>

@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable } from '@/components/ui/data-table';
+import { EmptyState, PageShell, Section } from '@/components/ui/page';
 import { usePermission } from '@/hooks/use-permissions';
 import type { Playbook } from '@/lib/api/behaviour';
 import { useDeletePlaybook, usePlaybooks, usePresetChoices, useSavePlaybook } from '../api/rules';
@@ -48,25 +49,26 @@ export function PlaybooksPage() {
           ) : items.length === 0 ? (
             <EmptyState>{t('rules.noPlaybooks')}</EmptyState>
           ) : (
-            <table className={TABLE} aria-label={t('rules.playbooksTitle')}>
-              <thead>
-                <tr>
-                  <th className={TH}>{t('rules.priority')}</th>
-                  <th className={TH}>{t('rules.name')}</th>
-                  <th className={TH}>{t('rules.pattern')}</th>
-                  <th className={TH}>{t('rules.effect')}</th>
-                  <th className={TH}>{t('rules.enabled')}</th>
-                  <th className={TH}>
-                    <span className="sr-only">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((p) => (
-                  <tr key={p.id} className={p.enabled ? undefined : 'text-neutral-400'}>
-                    <td className={`${TD} tabular-nums`}>{p.priority}</td>
-                    <td className={`${TD} font-medium`}>{p.name}</td>
-                    <td className={TD}>
+            <DataTable
+              caption={t('rules.playbooksTitle')}
+              columns={[
+                {
+                  key: 'c0',
+                  header: t('rules.priority'),
+                  cell: (p: Playbook) => p.priority,
+                  className: 'tabular-nums',
+                },
+                {
+                  key: 'c1',
+                  header: t('rules.name'),
+                  cell: (p: Playbook) => p.name,
+                  className: 'font-medium',
+                },
+                {
+                  key: 'c2',
+                  header: t('rules.pattern'),
+                  cell: (p: Playbook) => (
+                    <>
                       <code className="text-xs">{p.pattern}</code>{' '}
                       <Badge>{t(`rules.kind.${p.pattern_kind}`)}</Badge>
                       {p.chat_ids ? (
@@ -74,8 +76,14 @@ export function PlaybooksPage() {
                           {t('rules.onlyIn', { ids: formatChatIds(p.chat_ids) })}
                         </div>
                       ) : null}
-                    </td>
-                    <td className={`${TD} space-y-0.5 text-xs`}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'c3',
+                  header: t('rules.effect'),
+                  cell: (p: Playbook) => (
+                    <>
                       {p.preset_id !== null ? (
                         <div>
                           {p.preset_hours
@@ -94,8 +102,15 @@ export function PlaybooksPage() {
                       {p.stop ? (
                         <Badge className="bg-neutral-900 text-white">{t('rules.stopBadge')}</Badge>
                       ) : null}
-                    </td>
-                    <td className={TD}>
+                    </>
+                  ),
+                  className: 'space-y-0.5 text-xs',
+                },
+                {
+                  key: 'c4',
+                  header: t('rules.enabled'),
+                  cell: (p: Playbook) => (
+                    <>
                       <EnabledSwitch
                         name={p.name}
                         checked={p.enabled}
@@ -104,8 +119,14 @@ export function PlaybooksPage() {
                           save.mutate({ id: p.id, body: { ...playbookToInput(p), enabled } })
                         }
                       />
-                    </td>
-                    <td className={`${TD} text-right whitespace-nowrap`}>
+                    </>
+                  ),
+                },
+                {
+                  key: 'actions',
+                  header: <span className="sr-only">{t('common.actions')}</span>,
+                  cell: (p: Playbook) => (
+                    <>
                       {canConfigure ? (
                         <RuleRowActions
                           name={p.name}
@@ -113,11 +134,16 @@ export function PlaybooksPage() {
                           onDelete={() => setDeleting(p)}
                         />
                       ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                  className: 'text-right whitespace-nowrap',
+                },
+              ]}
+              rows={items}
+              rowKey={(p) => p.id}
+              empty={null}
+              rowClassName={(p: Playbook) => (p.enabled ? undefined : 'text-neutral-400')}
+            />
           )}
         </Section>
         <Section title={t('rules.testTitle')}>

@@ -6,12 +6,13 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
-import { EmptyState, ErrorText, PageShell, Section, TABLE, TD, TH } from '@/components/ui/page';
+import { DataTable, type DataTableRowProps } from '@/components/ui/data-table';
+import { EmptyState, ErrorText, PageShell, Section } from '@/components/ui/page';
 import { Select } from '@/components/ui/select';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { usePermission } from '@/hooks/use-permissions';
 import { isApiError } from '@/lib/api/errors';
-import { SESSION_STATUSES } from '@/lib/api/roundtable';
+import { SESSION_STATUSES, type RtSession } from '@/lib/api/roundtable';
 import { formatFullTime } from '@/lib/utils/format';
 import { EMPTY_SESSION_FILTER, useSessions, type SessionFilter } from '../api/list-sessions';
 import { formatCost } from '@/lib/utils/llm-meta';
@@ -87,44 +88,60 @@ export function SessionsPage() {
         ) : items.length === 0 ? (
           <EmptyState>{t('sessions.empty')}</EmptyState>
         ) : (
-          <table className={TABLE} aria-label={t('sessions.listTitle')}>
-            <thead>
-              <tr>
-                <th className={TH}>{t('sessions.session')}</th>
-                <th className={TH}>{t('sessions.topic')}</th>
-                <th className={TH}>{t('sessions.status')}</th>
-                <th className={TH}>{t('sessions.round')}</th>
-                <th className={TH}>{t('sessions.chat')}</th>
-                <th className={TH}>{t('sessions.tokens')}</th>
-                <th className={TH}>{t('sessions.cost')}</th>
-                <th className={TH}>{t('sessions.created')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <tr key={s.id} data-status={s.status}>
-                  <td className={`${TD} font-mono text-xs`}>
+          <DataTable
+            caption={t('sessions.listTitle')}
+            columns={[
+              {
+                key: 'c0',
+                header: t('sessions.session'),
+                cell: (s: RtSession) => (
+                  <>
                     <Link className="text-sky-700 hover:underline" to={`/sessions/${s.id}`}>
                       #{s.id}
                     </Link>
-                  </td>
-                  <td className={`${TD} max-w-sm`}>
+                  </>
+                ),
+                className: 'font-mono text-xs',
+              },
+              {
+                key: 'c1',
+                header: t('sessions.topic'),
+                cell: (s: RtSession) => (
+                  <>
                     <Link className="break-words hover:underline" to={`/sessions/${s.id}`}>
                       {s.topic ?? t('sessions.noTopic')}
                     </Link>
-                  </td>
-                  <td className={TD}>
+                  </>
+                ),
+                className: 'max-w-sm',
+              },
+              {
+                key: 'c2',
+                header: t('sessions.status'),
+                cell: (s: RtSession) => (
+                  <>
                     <div className="flex flex-col items-start gap-1">
                       <SessionStatusBadge status={s.status} />
                       <span className="text-xs text-neutral-500">
                         <StopReasonText session={s} />
                       </span>
                     </div>
-                  </td>
-                  <td className={`${TD} text-xs tabular-nums`}>
-                    {t('sessions.roundOf', { current: s.current_round, max: s.max_rounds })}
-                  </td>
-                  <td className={`${TD} text-xs`}>
+                  </>
+                ),
+              },
+              {
+                key: 'c3',
+                header: t('sessions.round'),
+                cell: (s: RtSession) => (
+                  <>{t('sessions.roundOf', { current: s.current_round, max: s.max_rounds })}</>
+                ),
+                className: 'text-xs tabular-nums',
+              },
+              {
+                key: 'c4',
+                header: t('sessions.chat'),
+                cell: (s: RtSession) => (
+                  <>
                     {s.chat_id === null ? (
                       <span className="text-neutral-500">{t('sessions.consoleOnly')}</span>
                     ) : (
@@ -132,25 +149,47 @@ export function SessionsPage() {
                         {s.chat_id}
                       </Link>
                     )}
-                  </td>
-                  <td className={`${TD} text-xs whitespace-nowrap tabular-nums`}>
+                  </>
+                ),
+                className: 'text-xs',
+              },
+              {
+                key: 'c5',
+                header: t('sessions.tokens'),
+                cell: (s: RtSession) => (
+                  <>
                     {t('sessions.tokensInOut', {
                       in: formatCount(s.tokens_in, i18n.language),
                       out: formatCount(s.tokens_out, i18n.language),
                     })}
-                  </td>
-                  <td className={`${TD} text-xs tabular-nums`}>
-                    {formatCost(s.cost, i18n.language)}
-                  </td>
-                  <td className={`${TD} text-xs whitespace-nowrap`}>
+                  </>
+                ),
+                className: 'text-xs whitespace-nowrap tabular-nums',
+              },
+              {
+                key: 'c6',
+                header: t('sessions.cost'),
+                cell: (s: RtSession) => formatCost(s.cost, i18n.language),
+                className: 'text-xs tabular-nums',
+              },
+              {
+                key: 'c7',
+                header: t('sessions.created'),
+                cell: (s: RtSession) => (
+                  <>
                     <time dateTime={s.created_at}>
                       {formatFullTime(s.created_at, i18n.language)}
                     </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+                className: 'text-xs whitespace-nowrap',
+              },
+            ]}
+            rows={items}
+            rowKey={(s) => s.id}
+            empty={null}
+            Row={SessionRow}
+          />
         )}
         {sessions.hasNextPage ? (
           <div className="mt-3 flex justify-center">
@@ -168,4 +207,9 @@ export function SessionsPage() {
       {creating ? <NewSessionDialog onClose={() => setCreating(false)} /> : null}
     </PageShell>
   );
+}
+
+/** A session's row, marked with its status (data-status) as before the table kit. */
+function SessionRow({ row, ...props }: DataTableRowProps<RtSession>) {
+  return <tr {...props} data-status={row.status} />;
 }
