@@ -5,6 +5,20 @@
 // script is shown as text everywhere it appears (stream, chat list, mention toast, bell) and runs
 // nothing; and screenshots of the main screens in English and Russian, light and dark.
 //
+// The twelve browser scenarios of issue 9 and where each is tested:
+//   1 log in .......................... live.test.mjs (wrong password, then signed in, live)
+//   2 a message arrives live .......... live.test.mjs
+//   3 reply as admin, reaches "sent" .. behaviour.test.mjs (data-status="sent" via the fake Telegram)
+//   4 bot draft generated/edited/sent . delivery.test.mjs
+//   5 auto-reply off + group @mention . this file (the XSS test), and behaviour.test.mjs (during a takeover)
+//   6 apply a preset for N hours ...... behaviour.test.mjs (effective parameters follow)
+//   7 export, delete, import a preset . this file (7a-7d)
+//   8 history filter + shared URL ..... this file (8a, 8b)
+//   9 flag and delete a message ....... behaviour.test.mjs
+//  10 audit entries, with names ....... this file (10a, 10b)
+//  11 round table from the simulator .. simulator-roundtable.test.mjs (roundtable.test.mjs: from the console)
+//  12 390 px and 1024 px .............. responsive.test.mjs
+//
 // Env: RT_BASE_URL (rt-edge serving frontend/dist), ADMIN_LOGIN, ADMIN_PASSWORD,
 // TELEGRAM_FAKE_URL (the e2e stage runs every file under tests/lib/with-edge.mjs).
 // Screenshots go to tests/e2e/screenshots/console/ (git-ignored; the stage's artifacts).
