@@ -57,7 +57,8 @@ function render(requests: URL[], pages: Record<string, ReturnType<typeof chats>>
   return queryClient;
 }
 
-describe('ChatList', () => {
+// Rendering thousands of rows in jsdom is slow on a busy machine; nothing here is timed.
+describe('ChatList', { timeout: 20_000 }, () => {
   it('sends the pressed filters as query parameters; private/groups is one choice', async () => {
     const user = userEvent.setup();
     const requests: URL[] = [];
