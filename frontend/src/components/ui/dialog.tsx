@@ -1,6 +1,9 @@
 // Modal dialog: role="dialog" labelled by its title, focus moved inside on open, Escape and the
-// backdrop close it, focus returns to the opener on close.
+// backdrop close it, focus returns to the opener on close. Rendered into document.body, so a
+// dialog opened from inside a transformed box (a row of a virtualised list) still covers the
+// screen instead of being clipped by that row.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 
 type DialogProps = {
@@ -47,7 +50,7 @@ export function Dialog({
     };
   }, []);
 
-  return (
+  return createPortal(
     <div className="fixed inset-0 z-40 flex items-center justify-center p-4">
       <div aria-hidden="true" className="absolute inset-0 bg-black/50" onClick={onClose} />
       <div
@@ -90,6 +93,7 @@ export function Dialog({
           </div>
         ) : null}
       </div>
-    </div>
+    </div>,
+    document.body,
   );
 }
