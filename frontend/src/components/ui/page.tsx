@@ -14,7 +14,7 @@ export function PageShell({
 }) {
   return (
     <main className="min-h-0 flex-1 overflow-y-auto bg-neutral-50">
-      <div className="mx-auto max-w-6xl space-y-4 px-6 py-5">
+      <div className="mx-auto max-w-7xl space-y-4 px-6 py-5">
         <div className="flex flex-wrap items-center gap-3">
           <h2 className="text-lg font-semibold text-neutral-900">{title}</h2>
           <div className="ml-auto flex flex-wrap items-center gap-2">{actions}</div>

@@ -15,10 +15,15 @@ export function ChatHeader({ chatId, chat }: { chatId: number; chat: Chat | unde
   useMarkReadWhileOpen(chatId, chat?.unread_count);
   return (
     <div className="flex items-center gap-3 border-b border-neutral-200 bg-white px-4 py-3">
-      <h2 className="truncate text-base font-semibold text-neutral-900">{name}</h2>
+      <h2
+        title={t('messages.chatId', { id: chatId })}
+        className="min-w-0 truncate text-base font-semibold text-neutral-900"
+      >
+        {name}
+      </h2>
       {chat ? <Badge>{t(`chats.type.${chat.type}`)}</Badge> : null}
       {chat?.username && chat.title ? (
-        <span className="truncate text-sm text-neutral-500">@{chat.username}</span>
+        <span className="hidden truncate text-sm text-neutral-500 sm:inline">@{chat.username}</span>
       ) : null}
       {sessionId !== null ? (
         <p
@@ -36,7 +41,8 @@ export function ChatHeader({ chatId, chat }: { chatId: number; chat: Chat | unde
           </Link>
         </p>
       ) : null}
-      <span className="ml-auto shrink-0 font-mono text-xs text-neutral-500">
+      {/* on a phone the title needs the room; the id is then its tooltip */}
+      <span className="ml-auto hidden shrink-0 font-mono text-xs text-neutral-500 sm:inline">
         {t('messages.chatId', { id: chatId })}
       </span>
     </div>

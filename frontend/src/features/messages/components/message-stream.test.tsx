@@ -19,7 +19,7 @@ afterEach(() => {
 const ROW = 90;
 const many = (n: number) => Array.from({ length: n }, (_, i) => makeMessage({ id: i + 1 }));
 
-function setup(window: MessageWindow, requests: URL[] = []) {
+function setup(window: MessageWindow, requests: URL[] = [], route = '/') {
   const scroll = mockVirtualLayout({ viewport: 600, row: ROW });
   vi.stubGlobal(
     'fetch',
@@ -35,7 +35,10 @@ function setup(window: MessageWindow, requests: URL[] = []) {
   const client = createTestQueryClient();
   client.setQueryData(queryKeys.me, makeSession('viewer'));
   client.setQueryData(queryKeys.messages(100), window);
-  renderWithProviders(<MessageStream chatId={100} chatName="Group" />, { queryClient: client });
+  renderWithProviders(<MessageStream chatId={100} chatName="Group" />, {
+    queryClient: client,
+    route,
+  });
   const log = screen.getByRole('log', { name: 'Messages in Group' });
   return { client, log, scroll };
 }
@@ -51,6 +54,15 @@ describe('MessageStream (virtualised)', { timeout: 30_000 }, () => {
     expect(screen.getAllByRole('article').length).toBeLessThan(40);
     expect(shownTexts()).not.toContain('message 1');
     expect(log.scrollTop).toBeGreaterThan(100000 * ROW * 0.9);
+  });
+
+  it('a link to #message-<id> scrolls that message into view and marks it', async () => {
+    const { log } = setup({ items: many(5000), olderCursor: null }, [], '/chats/100#message-2500');
+    await waitFor(() => expect(shownTexts()).toContain('message 2500'));
+    expect(shownTexts()).not.toContain('message 5000');
+    expect(log.scrollTop).toBeLessThan(4000 * ROW); // not at the newest
+    const marked = log.querySelector('[data-focused]');
+    expect(marked?.id).toBe('message-2500');
   });
 
   it('follows a new message at the bottom, but not a reader who scrolled up', async () => {

@@ -4,10 +4,12 @@
 // "typing" bubble) while the reader is at the bottom; scrolling near the top loads older history
 // through the cursor and keeps the reading position ("load older" stays for the keyboard). While
 // a model writes a reply, its text so far shows in a "typing" bubble at the bottom. With history
-// filters set, it shows the filtered search instead, laid out the same way.
+// filters set, it shows the filtered search instead, laid out the same way. A link ending in
+// #message-<id> (a mention toast's "Open") scrolls that message into the middle and marks it.
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useLocation } from 'react-router';
 import { Button } from '@/components/ui/button';
 import { useDebouncedValue } from '@/hooks/use-debounced-value';
 import { usePermission } from '@/hooks/use-permissions';
@@ -74,9 +76,11 @@ function LiveStream({ chatId, chatName }: { chatId: number; chatName: string }) 
   const streams = useLlmStreams(chatId);
   const { loadOlder } = messages;
   const older = useCallback(() => void loadOlder(), [loadOlder]);
+  const focusId = /^#message-(\d{1,18})$/.exec(useLocation().hash)?.[1];
   return (
     <VirtualStream
       label={t('messages.streamLabel', { chat: chatName })}
+      focusId={focusId === undefined ? null : Number(focusId)}
       live
       pending={messages.isPending}
       empty={t('messages.empty')}
@@ -107,6 +111,8 @@ type VirtualStreamProps = {
   footer?: ReactNode;
   /** Changes whenever the footer grows. */
   footerVersion?: unknown;
+  /** A message to scroll to and mark (from the URL's #message-<id>). */
+  focusId?: number | null;
 };
 
 function VirtualStream({
@@ -121,6 +127,7 @@ function VirtualStream({
   start,
   footer,
   footerVersion,
+  focusId = null,
 }: VirtualStreamProps) {
   const { t } = useTranslation();
   const canModerate = usePermission('moderate');
@@ -180,6 +187,19 @@ function VirtualStream({
       loadOlder();
     }
   };
+  // The linked message, once it is loaded: scrolled to the middle (after the first-load jump to
+  // the bottom above), once per link.
+  const focused = useRef<number | null>(null);
+  useEffect(() => {
+    if (focusId === null || focused.current === focusId) return;
+    const index = items.findIndex((m) => m.id === focusId);
+    if (index < 0) return;
+    focused.current = focusId;
+    virtualizer.scrollToIndex(index, { align: 'center' });
+    const el = scroller.current;
+    if (el && view.current) view.current = { ...view.current, ...position(el) };
+  }, [focusId, items, virtualizer]);
+
   const maybeLoadOlderRef = useRef(maybeLoadOlder);
   useLayoutEffect(() => {
     maybeLoadOlderRef.current = maybeLoadOlder;
@@ -230,7 +250,9 @@ function VirtualStream({
                   key={row.key}
                   data-index={row.index}
                   ref={virtualizer.measureElement}
-                  className="absolute top-0 left-0 w-full pb-2"
+                  id={`message-${message.id}`}
+                  data-focused={message.id === focusId || undefined}
+                  className="absolute top-0 left-0 w-full rounded-lg pb-2 data-[focused]:ring-2 data-[focused]:ring-amber-400"
                   style={{ transform: `translateY(${row.start}px)` }}
                 >
                   <MessageItem

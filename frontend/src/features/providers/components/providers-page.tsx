@@ -116,7 +116,12 @@ export function ProvidersPage() {
             </div>
           ) : null}
           {p.base_url ? (
-            <div className="font-mono text-[11px] break-all text-neutral-500">{p.base_url}</div>
+            <div
+              title={p.base_url}
+              className="max-w-56 truncate font-mono text-[11px] text-neutral-500"
+            >
+              {p.base_url}
+            </div>
           ) : null}
         </>
       ),
