@@ -13,7 +13,8 @@ import { Select } from '@/components/ui/select';
 import { isApiError } from '@/lib/api/errors';
 import { useBindings } from '@/lib/api/list-bindings';
 import { cn } from '@/lib/utils/cn';
-import { useCreateBinding, usePresetOptions } from '../api/presets';
+import { usePresets } from '@/lib/api/presets';
+import { useCreateBinding } from '../api/presets';
 import { formatRemaining, relevantBindings } from '../utils/bindings';
 import { parseHours } from '../utils/param-form';
 
@@ -21,7 +22,7 @@ type Scope = 'global' | 'chat' | 'user';
 
 export function ApplyPreset({ chatId, userId }: { chatId: number; userId?: number }) {
   const { t } = useTranslation();
-  const presets = usePresetOptions();
+  const presets = usePresets();
   const bind = useCreateBinding();
   const scopeName = useId();
   const [presetId, setPresetId] = useState('');

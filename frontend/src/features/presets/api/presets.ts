@@ -1,44 +1,21 @@
 // Presets CRUD, export/import and bindings (GET/POST/PUT/DELETE under /api/presets and
 // /api/bindings). Lists are refetched after changes and on `entity.changed`.
-import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// (The list GETs of /api/presets and /api/bindings, and POST /api/presets, are the shared
+// lib/api modules; re-exported here for this screen.)
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type {
-  BindingPage,
   ImportConflict,
   ImportResult,
   Preset,
   PresetExport,
   PresetInput,
-  PresetPage,
 } from '@/lib/api/behaviour';
 import { api, csrfHeader, unwrap } from '@/lib/api/client';
+import { createPreset } from '@/lib/api/presets';
 import { queryKeys } from '@/lib/api/query-keys';
 
-export const presetsQueryOptions = (q: string) =>
-  queryOptions({
-    queryKey: [...queryKeys.presets, { q, limit: 200 }],
-    queryFn: async ({ signal }): Promise<PresetPage> =>
-      unwrap(
-        await api.GET('/api/presets', {
-          params: { query: { q: q || undefined, limit: 200 } },
-          signal,
-        }),
-      ),
-  });
-
-export function usePresets(q: string) {
-  return useQuery(presetsQueryOptions(q));
-}
-
-export const bindingsQueryOptions = (active: boolean | undefined) =>
-  queryOptions({
-    queryKey: [...queryKeys.bindings, { active }],
-    queryFn: async ({ signal }): Promise<BindingPage> =>
-      unwrap(await api.GET('/api/bindings', { params: { query: { active, limit: 200 } }, signal })),
-  });
-
-export function useBindings(active: boolean | undefined) {
-  return useQuery(bindingsQueryOptions(active));
-}
+export { useBindings } from '@/lib/api/list-bindings';
+export { usePresets } from '@/lib/api/presets';
 
 function useInvalidate() {
   const client = useQueryClient();
@@ -50,9 +27,7 @@ function useInvalidate() {
 }
 
 export async function savePreset(id: number | null, body: PresetInput): Promise<Preset> {
-  if (id === null) {
-    return unwrap(await api.POST('/api/presets', { params: { header: csrfHeader() }, body }));
-  }
+  if (id === null) return createPreset(body);
   return unwrap(
     await api.PUT('/api/presets/{id}', {
       params: { path: { id }, header: csrfHeader() },

@@ -27,13 +27,6 @@ export const moderationRulesQueryOptions = () =>
       unwrap(await api.GET('/api/moderation/rules', { params: { query: { limit: 200 } }, signal })),
   });
 
-export const presetChoicesQueryOptions = () =>
-  queryOptions({
-    queryKey: [...queryKeys.presets, { limit: 200 }],
-    queryFn: async ({ signal }) =>
-      unwrap(await api.GET('/api/presets', { params: { query: { limit: 200 } }, signal })),
-  });
-
 export function usePlaybooks() {
   return useQuery(playbooksQueryOptions());
 }
@@ -42,9 +35,8 @@ export function useModerationRules() {
   return useQuery(moderationRulesQueryOptions());
 }
 
-export function usePresetChoices() {
-  return useQuery(presetChoicesQueryOptions());
-}
+/** The presets a playbook can apply: the shared list of lib/api/presets. */
+export { usePresets as usePresetChoices } from '@/lib/api/presets';
 
 export async function savePlaybook(id: number | null, body: PlaybookInput): Promise<Playbook> {
   const header = csrfHeader();
