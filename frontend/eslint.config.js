@@ -21,17 +21,6 @@ const UPWARD = [
   },
 ];
 
-// Imports across features that remain, each named here so that none is added unseen. They are
-// all tests that drive the live-update layer or the cached chat through another feature's
-// module; the lead moves those helpers to lib/ or test/ at the end.
-const CROSS_FEATURE_ALLOWLIST = [
-  'src/features/chat-controls/components/chat-provider.test.tsx', // @/features/chats/hooks/use-cached-chat
-  'src/features/chat-controls/components/chat-switches.test.tsx', // @/features/chats/hooks/use-cached-chat
-  'src/features/chats/components/chat-header.test.tsx', // @/features/live/utils/apply-event, envelope
-  'src/features/sessions/components/session-detail-page.test.tsx', // @/features/live/utils/apply-event
-  'src/features/simulator/components/simulator-panel.test.tsx', // @/features/live/utils/apply-event
-];
-
 const boundaries = [
   {
     files: ['src/components/**', 'src/hooks/**', 'src/lib/**', 'src/test/**'],
@@ -52,7 +41,6 @@ const boundaries = [
   },
   ...FEATURES.map((feature) => ({
     files: [`src/features/${feature}/**`],
-    ignores: CROSS_FEATURE_ALLOWLIST,
     rules: {
       'no-restricted-imports': [
         'error',

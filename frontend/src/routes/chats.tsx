@@ -12,7 +12,7 @@ import { ChatControlsPanel } from '@/features/chat-controls/components/chat-cont
 import { chatListQueryOptions } from '@/features/chats/api/list-chats';
 import { ChatHeader } from '@/features/chats/components/chat-header';
 import { ChatList } from '@/features/chats/components/chat-list';
-import { useCachedChat } from '@/features/chats/hooks/use-cached-chat';
+import { useCachedChat } from '@/lib/cache/use-cached-chat';
 import { Composer } from '@/features/messages/components/composer';
 import { HistoryFiltersBar } from '@/features/messages/components/history-filters';
 import { MessageStream } from '@/features/messages/components/message-stream';

@@ -8,7 +8,7 @@ import { queryKeys } from '@/lib/api/query-keys';
 import { chatWindowFromPage, type ChatWindow } from '@/lib/cache/chats';
 import { jsonResponse, makeChat, makeProvider, makeSession, routeFetch } from '@/test/factories';
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
-import { useCachedChat } from '@/features/chats/hooks/use-cached-chat';
+import { useCachedChat } from '@/lib/cache/use-cached-chat';
 import { ChatProvider } from './chat-provider';
 
 afterEach(() => vi.unstubAllGlobals());

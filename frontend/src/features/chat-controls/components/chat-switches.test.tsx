@@ -9,7 +9,7 @@ import { queryKeys } from '@/lib/api/query-keys';
 import { chatWindowFromPage, type ChatWindow } from '@/lib/cache/chats';
 import { jsonResponse, makeChat, makeSession, routeFetch } from '@/test/factories';
 import { createTestQueryClient, renderWithProviders } from '@/test/render';
-import { useCachedChat } from '@/features/chats/hooks/use-cached-chat';
+import { useCachedChat } from '@/lib/cache/use-cached-chat';
 import { ChatSwitches } from './chat-switches';
 
 afterEach(() => vi.unstubAllGlobals());

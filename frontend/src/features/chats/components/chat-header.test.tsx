@@ -4,11 +4,11 @@
 import { act, screen } from '@testing-library/react';
 import { useQuery } from '@tanstack/react-query';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyLiveEvent } from '@/features/live/utils/apply-event';
-import { parseEnvelope } from '@/features/live/utils/envelope';
+import { applyLiveEvent } from '@/lib/live/apply-event';
+import { parseEnvelope } from '@/lib/live/envelope';
 import i18n from '@/lib/i18n';
 import { chatListQueryOptions } from '../api/list-chats';
-import { useCachedChat } from '../hooks/use-cached-chat';
+import { useCachedChat } from '@/lib/cache/use-cached-chat';
 import { jsonResponse, makeChat, routeFetch } from '@/test/factories';
 import { renderWithProviders } from '@/test/render';
 import { ChatHeader } from './chat-header';

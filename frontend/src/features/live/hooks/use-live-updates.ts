@@ -7,7 +7,7 @@ import type { Notification } from '@/lib/api/behaviour';
 import { handleGlobalError } from '@/lib/query-client';
 import { fetchBackfillPage } from '../api/backfill-messages';
 import { checkSession } from '../api/check-session';
-import { applyLiveEvent, forgetLlmStreams } from '../utils/apply-event';
+import { applyLiveEvent, forgetLlmStreams } from '@/lib/live/apply-event';
 import { backfillAll } from '../utils/backfill';
 import { LiveConnection, liveUrl, type LiveStatus } from '../utils/connection';
 

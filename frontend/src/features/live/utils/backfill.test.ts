@@ -7,7 +7,7 @@ import { chatWindowFromPage } from '@/lib/cache/chats';
 import { windowFromNewestPage, type MessageWindow } from '@/lib/cache/messages';
 import { makeChat, makeMessage } from '@/test/factories';
 import { createTestQueryClient } from '@/test/render';
-import { applyLiveEvent } from './apply-event';
+import { applyLiveEvent } from '@/lib/live/apply-event';
 import { backfillAll, backfillChat } from './backfill';
 
 const page = (chatId: number, ids: number[], next: string | null): MessagePage => ({

@@ -5,7 +5,7 @@ import type { QueryClient } from '@tanstack/react-query';
 import { queryKeys, type MessagesKey } from '@/lib/api/query-keys';
 import { maxMessageId, type MessageWindow } from '@/lib/cache/messages';
 import type { BackfillPageFetcher } from '../api/backfill-messages';
-import { mergeIntoChatMessages } from './apply-event';
+import { mergeIntoChatMessages } from '@/lib/live/apply-event';
 
 // A runaway cursor must not spin forever.
 const MAX_PAGES_PER_CHAT = 200;

@@ -10,7 +10,7 @@ import {
   type SocketLike,
   withAfter,
 } from './connection';
-import { parseEnvelope } from './envelope';
+import { parseEnvelope } from '@/lib/live/envelope';
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike['onopen'] = null;

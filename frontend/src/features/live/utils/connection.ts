@@ -1,6 +1,6 @@
 // One WebSocket to /ws that reconnects with jittered exponential backoff and reports its status.
 // Socket construction and timers are injectable so tests can drive it without a server.
-import { parseEnvelope, type LiveEvent } from './envelope';
+import { parseEnvelope, type LiveEvent } from '@/lib/live/envelope';
 
 export type LiveStatus = 'connecting' | 'live' | 'reconnecting';
 

@@ -6,7 +6,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyLiveEvent } from '@/features/live/utils/apply-event';
+import { applyLiveEvent } from '@/lib/live/apply-event';
 import { queryKeys } from '@/lib/api/query-keys';
 import type { RtSessionDetail } from '@/lib/api/roundtable';
 import {

@@ -5,7 +5,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { applyLiveEvent } from '@/features/live/utils/apply-event';
+import { applyLiveEvent } from '@/lib/live/apply-event';
 import { setCsrfToken } from '@/lib/api/client';
 import { jsonResponse, makeMessage, routeFetch } from '@/test/factories';
 import { renderWithProviders } from '@/test/render';
