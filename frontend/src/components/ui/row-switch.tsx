@@ -1,15 +1,20 @@
 // A compact on/off switch for a table row: role="switch" with aria-checked, named by the caller
-// after its row ("Enabled: <name>") since a row has no visible label beside it.
+// after its row ("Enabled: <name>") since a row has no visible label beside it. For someone who
+// may not change it (readOnly) it is no control at all: the state as text, named the same.
 import { cn } from '@/lib/utils/cn';
+import { SwitchState } from './switch-state';
 
 type RowSwitchProps = {
   label: string;
   checked: boolean;
   disabled?: boolean;
+  /** Shows the state as text instead of a switch (a role that cannot change it). */
+  readOnly?: boolean;
   onChange: (checked: boolean) => void;
 };
 
-export function RowSwitch({ label, checked, disabled, onChange }: RowSwitchProps) {
+export function RowSwitch({ label, checked, disabled, readOnly, onChange }: RowSwitchProps) {
+  if (readOnly) return <SwitchState checked={checked} label={label} />;
   return (
     <button
       type="button"

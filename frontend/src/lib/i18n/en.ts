@@ -163,6 +163,8 @@ export const en = {
     noBotUsername: 'No bot username yet: set bot.username in Settings.',
   },
   common: {
+    on: 'On',
+    off: 'Off',
     close: 'Close',
     loading: 'Loading…',
     cancel: 'Cancel',

@@ -166,6 +166,8 @@ export const ru: Dictionary = {
     noBotUsername: 'Имя бота ещё не задано: укажите bot.username в настройках.',
   },
   common: {
+    on: 'Вкл.',
+    off: 'Выкл.',
     close: 'Закрыть',
     loading: 'Загрузка…',
     cancel: 'Отмена',

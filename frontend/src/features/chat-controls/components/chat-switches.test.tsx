@@ -62,7 +62,9 @@ describe('ChatSwitches', () => {
     );
     vi.stubGlobal('fetch', vi.fn(routeFetch({ 'POST /api/chats/-100/resume': resume })));
     setup('moderator', makeChat({ id: -100, takeover_until: until }));
-    expect(screen.getByRole('switch', { name: 'Auto-reply' })).toBeDisabled();
+    // no control they cannot use: the state as text
+    expect(screen.queryByRole('switch', { name: 'Auto-reply' })).not.toBeInTheDocument();
+    expect(screen.getAllByText(/^(On|Off)$/).length).toBeGreaterThan(0);
     expect(screen.getByRole('status')).toHaveTextContent('A human took over');
     await userEvent.click(screen.getByRole('button', { name: 'Resume auto-reply' }));
     await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('No takeover'));
@@ -72,7 +74,8 @@ describe('ChatSwitches', () => {
   it('is read-only for a viewer', () => {
     const until = new Date(Date.now() + 60_000).toISOString();
     setup('viewer', makeChat({ id: -100, takeover_until: until }));
-    expect(screen.getByRole('switch', { name: 'Auto-reply' })).toBeDisabled();
+    expect(screen.queryByRole('switch')).not.toBeInTheDocument();
+    expect(screen.getByText('Auto-reply')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Resume auto-reply' })).not.toBeInTheDocument();
   });
 

@@ -24,7 +24,8 @@ export function ChatSwitches({ chat }: { chat: Chat }) {
       <Switch
         label={t('controls.autoreply')}
         checked={chat.autoreply}
-        disabled={!canConfigure || update.isPending}
+        readOnly={!canConfigure}
+        disabled={update.isPending}
         onChange={(autoreply) => update.mutate({ autoreply })}
       />
       {group ? (
@@ -32,7 +33,8 @@ export function ChatSwitches({ chat }: { chat: Chat }) {
           label={t('controls.replyOnMention')}
           description={t('controls.replyOnMentionHint')}
           checked={chat.reply_on_mention}
-          disabled={!canConfigure || update.isPending}
+          readOnly={!canConfigure}
+          disabled={update.isPending}
           onChange={(reply_on_mention) => update.mutate({ reply_on_mention })}
         />
       ) : null}

@@ -17,7 +17,8 @@ export function UserMute({ userId }: { userId: number }) {
       label={t('controls.muteUser', { name: senderName(user.data) ?? `#${userId}` })}
       description={t('controls.muteUserHint')}
       checked={user.data.muted}
-      disabled={!canConfigure || mute.isPending}
+      readOnly={!canConfigure}
+      disabled={mute.isPending}
       onChange={(muted) => mute.mutate(muted)}
     />
   );

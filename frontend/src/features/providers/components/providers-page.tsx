@@ -160,7 +160,8 @@ export function ProvidersPage() {
         <RowSwitch
           label={t('providers.enabledNamed', { name: p.name })}
           checked={p.enabled}
-          disabled={!canConfigure || update.isPending}
+          readOnly={!canConfigure}
+          disabled={update.isPending}
           onChange={(enabled) => update.mutate({ id: p.id, body: { enabled, version: p.version } })}
         />
       ),

@@ -6,11 +6,13 @@ export function EnabledSwitch({
   name,
   checked,
   disabled,
+  readOnly,
   onChange,
 }: {
   name: string;
   checked: boolean;
   disabled?: boolean;
+  readOnly?: boolean;
   onChange: (checked: boolean) => void;
 }) {
   const { t } = useTranslation();
@@ -19,6 +21,7 @@ export function EnabledSwitch({
       label={t('rules.enabledNamed', { name })}
       checked={checked}
       disabled={disabled}
+      readOnly={readOnly}
       onChange={onChange}
     />
   );

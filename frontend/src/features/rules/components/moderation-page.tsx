@@ -102,7 +102,8 @@ export function ModerationPage() {
                       <EnabledSwitch
                         name={r.name}
                         checked={r.enabled}
-                        disabled={!canConfigure || save.isPending}
+                        readOnly={!canConfigure}
+                        disabled={save.isPending}
                         onChange={(enabled) =>
                           save.mutate({ id: r.id, body: { ...moderationToInput(r), enabled } })
                         }

@@ -114,7 +114,8 @@ export function PlaybooksPage() {
                       <EnabledSwitch
                         name={p.name}
                         checked={p.enabled}
-                        disabled={!canConfigure || save.isPending}
+                        readOnly={!canConfigure}
+                        disabled={save.isPending}
                         onChange={(enabled) =>
                           save.mutate({ id: p.id, body: { ...playbookToInput(p), enabled } })
                         }
