@@ -191,7 +191,7 @@ export const en = {
   },
   controls: {
     panel: 'Chat controls',
-    title: 'Controls',
+    title: 'Switches',
     autoreply: 'Auto-reply',
     replyOnMention: 'Reply when @mentioned in groups',
     replyOnMentionHint:

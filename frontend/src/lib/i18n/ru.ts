@@ -194,7 +194,7 @@ export const ru: Dictionary = {
   },
   controls: {
     panel: 'Управление чатом',
-    title: 'Управление',
+    title: 'Переключатели',
     autoreply: 'Автоответ',
     replyOnMention: 'Отвечать при теге в группе',
     replyOnMentionHint:
