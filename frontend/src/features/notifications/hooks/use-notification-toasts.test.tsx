@@ -20,9 +20,13 @@ beforeAll(() => {
 });
 // the first render waits for fetch and i18n; on a loaded machine that can exceed 1 s
 configure({ asyncUtilTimeout: 5000 });
-afterEach(() => {
+afterEach(async () => {
   vi.unstubAllGlobals();
   toast.dismiss();
+  // sonner removes a dismissed toast 200 ms later (TIME_BEFORE_UNMOUNT) through a timer that
+  // sets React state; let it run while jsdom still exists, or it fires after the file's
+  // environment is gone ("window is not defined", an unhandled error that fails the run)
+  await new Promise((resolve) => setTimeout(resolve, 400));
 });
 
 const mention: Notification = {
