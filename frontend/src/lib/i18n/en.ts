@@ -137,6 +137,7 @@ export const en = {
   },
   simulator: {
     title: 'Simulator (no Telegram token)',
+    sampleFirstName: 'Alice',
     description: 'Sends a fake user message through the real ingest pipeline.',
     chatId: 'Chat ID',
     chatTitle: 'Chat title',

@@ -139,6 +139,7 @@ export const ru: Dictionary = {
   },
   simulator: {
     title: 'Симулятор (без токена Telegram)',
+    sampleFirstName: 'Алиса',
     description: 'Отправляет сообщение от имени пользователя через настоящий конвейер приёма.',
     chatId: 'ID чата',
     chatTitle: 'Название чата',

@@ -18,9 +18,13 @@ afterEach(() => {
 
 async function fill(text: string) {
   const user = userEvent.setup();
+  const group = screen.getByRole('radio', { name: 'Group' });
+  if (!(group as HTMLInputElement).checked) await user.click(group);
   await user.type(screen.getByLabelText('Chat ID'), '-1001');
   await user.type(screen.getByLabelText('Chat title'), 'Test group');
+  await user.clear(screen.getByLabelText('User ID'));
   await user.type(screen.getByLabelText('User ID'), '42');
+  await user.clear(screen.getByLabelText('First name'));
   await user.type(screen.getByLabelText('First name'), 'Ann');
   await user.type(screen.getByLabelText('Username'), '@ann');
   if (text) await user.type(screen.getByLabelText('Text'), text);
@@ -240,23 +244,42 @@ describe('SimulatorPanel chat type and mention', () => {
     const user = userEvent.setup();
     renderWithProviders(<SimulatorPanel />);
     const type = screen.getByRole('radiogroup', { name: 'Chat type' });
-    expect(within(type).getByRole('radio', { name: 'Group' })).toBeChecked();
+    await user.click(within(type).getByRole('radio', { name: 'Group' }));
     expect(screen.getByText(/negative/)).toBeInTheDocument();
     await user.click(within(type).getByRole('radio', { name: 'Private chat' }));
     expect(screen.queryByLabelText('Chat ID')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Chat title')).not.toBeInTheDocument();
     expect(screen.getByText(/private chat’s id is the user’s id/)).toBeInTheDocument();
+    await user.clear(screen.getByLabelText('User ID'));
     await user.type(screen.getByLabelText('User ID'), '4242');
+    await user.clear(screen.getByLabelText('First name'));
     await user.type(screen.getByLabelText('Text'), 'hi');
     await user.click(screen.getByRole('button', { name: 'Send' }));
     await screen.findByRole('status');
     expect(await posts[0]!.json()).toEqual({ chat_id: 4242, user_id: 4242, text: 'hi' });
   });
 
+  it('with no chat open, a newcomer only types: a private chat of a sample user is ready', async () => {
+    const posts = stubWithSettings('rt_bot');
+    const user = userEvent.setup();
+    renderWithProviders(<SimulatorPanel />);
+    expect(screen.getByRole('radio', { name: 'Private chat' })).toBeChecked();
+    await user.type(screen.getByLabelText('Text'), 'hello');
+    await user.click(screen.getByRole('button', { name: 'Send' }));
+    await screen.findByRole('status');
+    expect(await posts[0]!.json()).toEqual({
+      chat_id: 1001,
+      user_id: 1001,
+      first_name: 'Alice',
+      text: 'hello',
+    });
+  });
+
   it('refuses a positive chat id for a group', async () => {
     stubWithSettings('rt_bot');
     const user = userEvent.setup();
     renderWithProviders(<SimulatorPanel />);
+    await user.click(screen.getByRole('radio', { name: 'Group' }));
     await user.type(screen.getByLabelText('Chat ID'), '1001');
     await user.type(screen.getByLabelText('Text'), 'hi');
     expect(screen.getByLabelText('Chat ID')).toHaveAttribute('aria-invalid', 'true');

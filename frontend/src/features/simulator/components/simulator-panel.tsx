@@ -36,7 +36,9 @@ export function SimulatorPanel({ defaultChatId, showTitle = true }: SimulatorPan
   const headingId = useId();
   const typeHintId = useId();
   const typeLabelId = useId();
-  const [form, setForm] = useState<SimulatorForm>(() => formForChat(defaultChatId));
+  const [form, setForm] = useState<SimulatorForm>(() =>
+    formForChat(defaultChatId, t('simulator.sampleFirstName')),
+  );
   const simulate = useSimulateMessage();
   const settings = useSettings();
   const textArea = useRef<HTMLTextAreaElement>(null);

@@ -25,9 +25,15 @@ export const EMPTY_FORM: SimulatorForm = {
   text: '',
 };
 
-/** The form for a chat already open in the console: its type follows the id's sign. */
-export function formForChat(chatId: number | null | undefined): SimulatorForm {
-  if (!chatId) return EMPTY_FORM;
+/** A newcomer's first message: a private chat of a sample user, ready to send once typed. */
+export const SAMPLE_USER_ID = '1001';
+
+/** The form for a chat already open in the console (its type follows the id's sign), or, with
+ * none open, a private chat of a sample user named sampleName. */
+export function formForChat(chatId: number | null | undefined, sampleName = ''): SimulatorForm {
+  if (!chatId) {
+    return { ...EMPTY_FORM, chatType: 'private', userId: SAMPLE_USER_ID, firstName: sampleName };
+  }
   return chatId > 0
     ? { ...EMPTY_FORM, chatType: 'private', userId: String(chatId) }
     : { ...EMPTY_FORM, chatType: 'group', chatId: String(chatId) };
