@@ -7,8 +7,10 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyLiveEvent } from '@/lib/live/apply-event';
 import { setCsrfToken } from '@/lib/api/client';
-import { jsonResponse, makeMessage, routeFetch } from '@/test/factories';
-import { renderWithProviders } from '@/test/render';
+import { queryKeys } from '@/lib/api/query-keys';
+import { chatWindowFromPage } from '@/lib/cache/chats';
+import { jsonResponse, makeChat, makeMessage, routeFetch } from '@/test/factories';
+import { createTestQueryClient, renderWithProviders } from '@/test/render';
 import { SimulatorPanel } from './simulator-panel';
 
 afterEach(() => {
@@ -291,6 +293,28 @@ describe('SimulatorPanel chat type and mention', () => {
     renderWithProviders(<SimulatorPanel defaultChatId={4242} />);
     expect(screen.getByRole('radio', { name: 'Private chat' })).toBeChecked();
     expect(screen.getByLabelText('User ID')).toHaveValue('4242');
+  });
+
+  it('opening on a chat keeps its name: the private user’s first name, the group’s title', () => {
+    stubWithSettings('rt_bot');
+    const queryClient = createTestQueryClient();
+    queryClient.setQueryData(
+      queryKeys.chats(''),
+      chatWindowFromPage({
+        items: [
+          makeChat({ id: 4242, type: 'private', title: 'Alice' }),
+          makeChat({ id: -1001, type: 'group', title: 'Tea club' }),
+        ],
+        next_cursor: null,
+      }),
+    );
+    const { unmount } = renderWithProviders(<SimulatorPanel defaultChatId={4242} />, {
+      queryClient,
+    });
+    expect(screen.getByLabelText('First name')).toHaveValue('Alice');
+    unmount();
+    renderWithProviders(<SimulatorPanel defaultChatId={-1001} />, { queryClient });
+    expect(screen.getByLabelText('Chat title')).toHaveValue('Tea club');
   });
 
   it('"Mention the bot" inserts @<bot.username> into the text at the caret', async () => {

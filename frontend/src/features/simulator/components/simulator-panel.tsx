@@ -7,6 +7,7 @@
 // like a Telegram client (/start → a menu button → …).
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useCachedChat } from '@/lib/cache/use-cached-chat';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/field';
 import { Input, Textarea } from '@/components/ui/input';
@@ -36,8 +37,9 @@ export function SimulatorPanel({ defaultChatId, showTitle = true }: SimulatorPan
   const headingId = useId();
   const typeHintId = useId();
   const typeLabelId = useId();
+  const openChat = useCachedChat(defaultChatId ?? null);
   const [form, setForm] = useState<SimulatorForm>(() =>
-    formForChat(defaultChatId, t('simulator.sampleFirstName')),
+    formForChat(defaultChatId, t('simulator.sampleFirstName'), openChat?.title ?? ''),
   );
   const simulate = useSimulateMessage();
   const settings = useSettings();

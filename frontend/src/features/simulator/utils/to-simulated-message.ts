@@ -28,15 +28,20 @@ export const EMPTY_FORM: SimulatorForm = {
 /** A newcomer's first message: a private chat of a sample user, ready to send once typed. */
 export const SAMPLE_USER_ID = '1001';
 
-/** The form for a chat already open in the console (its type follows the id's sign), or, with
+/** The form for a chat already open in the console (its type follows the id's sign; its title,
+ * a private chat's user name, is kept so the next message does not rename the chat), or, with
  * none open, a private chat of a sample user named sampleName. */
-export function formForChat(chatId: number | null | undefined, sampleName = ''): SimulatorForm {
+export function formForChat(
+  chatId: number | null | undefined,
+  sampleName = '',
+  chatTitle = '',
+): SimulatorForm {
   if (!chatId) {
     return { ...EMPTY_FORM, chatType: 'private', userId: SAMPLE_USER_ID, firstName: sampleName };
   }
   return chatId > 0
-    ? { ...EMPTY_FORM, chatType: 'private', userId: String(chatId) }
-    : { ...EMPTY_FORM, chatType: 'group', chatId: String(chatId) };
+    ? { ...EMPTY_FORM, chatType: 'private', userId: String(chatId), firstName: chatTitle }
+    : { ...EMPTY_FORM, chatType: 'group', chatId: String(chatId), chatTitle };
 }
 
 /** The chat id the form sends to, or null while it is not valid for the chosen type. */
