@@ -81,5 +81,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Above the 5 s asyncUtilTimeout of src/test/setup.ts, so a wait that times out reports what
+    // it waited for instead of a bare test timeout.
+    testTimeout: 20000,
   },
 });
