@@ -86,9 +86,12 @@ export function assertResponse(key, res, { noBody = false } = {}) {
   }
   const type = (res.headers['content-type'] || '').split(';')[0].trim();
   if (!response.content[type]) fail(`${method} ${p} ${status}: content type "${type}" not in ${Object.keys(response.content).join(', ')}`, res.text);
-  if (res.json === undefined) fail(`${method} ${p} ${status}: body is not JSON`, res.text);
+  // JSON types are validated as parsed JSON; any other type (text/plain of /metrics) as its text
+  const isJson = type === 'application/json' || type.endsWith('+json');
+  if (isJson && res.json === undefined) fail(`${method} ${p} ${status}: body is not JSON`, res.text);
+  const body = isJson ? res.json : res.text;
   const v = validatorAt(`${basePointer}/content/${escapePointer(type)}/schema`);
-  if (!v(res.json)) fail(`${method} ${p} ${status}: body does not match the spec: ${ajv.errorsText(v.errors)}`, res.json);
+  if (!v(body)) fail(`${method} ${p} ${status}: body does not match the spec: ${ajv.errorsText(v.errors)}`, body);
   if (type === 'application/problem+json' && res.json.status !== res.status) {
     fail(`problem.status ${res.json.status} != HTTP ${res.status}`, res.json);
   }
