@@ -176,6 +176,9 @@ sanitizer_scan() {
     fi
     echo "no ASan/UBSan reports in $(ls "$LOG_DIR"/edge-*.log 2>/dev/null | wc -l) rt-edge logs"
 }
+# docs/sql-api.md regenerated from the catalog (and every example run), docs/analytics.md's
+# queries run as rt_analyst, the Redis keys one command uses together hash to one Cluster slot
+docs_check() { node --test --test-concurrency=1 --test-reporter=tap tests/docs/*.test.mjs; }
 fuzz_stage() { FUZZ_SECONDS="${FUZZ_SECONDS:-25}" scripts/fuzz.sh; } # seven harnesses: ~3.5 min with the build
 e2e() {
     local files; files=$(ls tests/e2e/*.test.mjs 2>/dev/null) || true
@@ -203,6 +206,7 @@ stage lint-openapi           plain  openapi_lint
 stage pgtap                  pg_prove   pgtap
 stage pg-regress             pg_regress pg_regress
 stage extension-upgrade      plain      upgrade
+stage docs                   node       docs_check
 stage edge-unit              cmocka     edge_unit
 stage edge-unit-asan         cmocka     edge_unit_asan
 stage fuzz                   plain      fuzz_stage
