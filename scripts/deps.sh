@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 APT_PACKAGES=(
-    build-essential make pkg-config git ca-certificates curl procps iproute2 openssl
+    build-essential make pkg-config git ca-certificates curl procps iproute2 openssl unzip
     postgresql-15 postgresql-client-15 postgresql-server-dev-15 postgresql-contrib
     postgresql-15-pgtap pgtap
     redis-server redis-tools
