@@ -95,3 +95,18 @@ FROM rt.v_sessions s
 WHERE s.created_at >= now() - interval '30 days'
 GROUP BY 1
 ORDER BY sessions DESC;
+
+-- Bot replies: model calls, tokens and cost per provider and model, last 30 days.
+SELECT coalesce(provider_name, '(deleted)') AS provider, model, count(*) AS replies,
+       sum(tokens_in) AS tokens_in, sum(tokens_cached) AS tokens_cached, sum(tokens_out) AS tokens_out,
+       sum(cost) AS cost_usd, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95_latency_ms
+FROM rt.v_messages
+WHERE direction = 'out' AND model IS NOT NULL AND created_at >= now() - interval '30 days'
+GROUP BY 1, 2
+ORDER BY cost_usd DESC NULLS LAST;
+
+-- Provider prices over time (USD per 1M tokens); a call costs by the row in effect when it started.
+SELECT p.name, pp.effective_from, pp.input_per_m, pp.cached_input_per_m, pp.output_per_m
+FROM rt.v_provider_prices pp
+JOIN rt.v_providers p ON p.id = pp.provider_id
+ORDER BY p.name, pp.effective_from DESC;
