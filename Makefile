@@ -2,7 +2,7 @@
 # Every target installs what is missing first; state lives under .rt/<demo|test>.
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test bench stack-start stack-stop stack-status clean
+.PHONY: all deps build demo test bench stack-start stack-stop stack-status migrate clean
 
 all: build
 
@@ -31,6 +31,12 @@ stack-stop:
 
 stack-status:
 	scripts/stack.sh status
+
+# Installs/upgrades the extension and applies the sql/ seeds, idempotently (scripts/migrate.sh).
+# With POSTGRES_SUPERUSER set: the database of POSTGRES_HOST/PORT/DB; otherwise the local stack
+# of scripts/stack.sh (RT_HOME, default .rt/demo; start it first: make stack-start).
+migrate:
+	@if [ -n "$${POSTGRES_SUPERUSER:-}" ]; then scripts/migrate.sh; else scripts/migrate.sh --stack; fi
 
 # Build output only; local state (.rt/, with databases and secrets) is kept: rm -rf .rt to reset.
 clean:
