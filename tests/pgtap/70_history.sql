@@ -1,4 +1,4 @@
--- history at scale: pg_trgm required, the trigram index on rt.messages and every partition,
+-- history at scale: pg_trgm required, the trigram index on every partition of rt.messages,
 -- the keyword filter can use it, analyst views carry the behaviour columns. Chat -88700001.
 BEGIN;
 SELECT plan(8);
@@ -7,7 +7,9 @@ SELECT ok(EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_trgm'), 'pg_trgm 
 SELECT ok((SELECT 'pg_trgm' = ANY (requires) FROM pg_available_extension_versions
            WHERE name = 'roundtable' AND version = (SELECT extversion FROM pg_extension WHERE extname = 'roundtable')),
           'roundtable requires pg_trgm');
-SELECT ok(pg_get_indexdef('rt.messages_text_trgm_idx'::regclass) ~ 'USING gin \(text .*gin_trgm_ops\)', 'GIN trigram index on the parent');
+-- 0.5.0: the parent has no partitioned indexes (a pg_dump restores without duplicates, 80_backup.sql)
+SELECT ok(pg_get_indexdef((SELECT x.indexrelid FROM pg_index x WHERE x.indrelid = 'rt.messages_default'::regclass
+                           AND pg_get_indexdef(x.indexrelid) ~ 'gin_trgm_ops')) ~ 'USING gin \(text .*gin_trgm_ops\)', 'GIN trigram index on the default partition');
 SELECT is((SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
            WHERE i.inhparent = 'rt.messages'::regclass
              AND NOT EXISTS (SELECT FROM pg_index x WHERE x.indrelid = c.oid AND pg_get_indexdef(x.indexrelid) ~ 'gin_trgm_ops')),
