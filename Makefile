@@ -2,7 +2,7 @@
 # Every target installs what is missing first; state lives under .rt/<demo|test>.
 SHELL := /bin/bash
 
-.PHONY: all deps build demo test bench stack-start stack-stop stack-status migrate clean
+.PHONY: all deps build demo dev test bench stack-start stack-stop stack-status migrate clean
 
 all: build
 
@@ -15,6 +15,10 @@ build: deps
 # Foreground; Ctrl-C stops the edge, Redis and PostgreSQL it started.
 demo:
 	scripts/demo.sh
+
+# Foreground: the demo stack, rt-edge and the Vite dev server with hot reload (scripts/dev.sh).
+dev:
+	scripts/dev.sh
 
 test:
 	scripts/test.sh
