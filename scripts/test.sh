@@ -150,6 +150,10 @@ upgrade() {
     need tests/upgrade/run.sh "extension engineer" || return 1
     PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres bash tests/upgrade/run.sh
 }
+backup_stage() { # dump a populated database, restore it into a fresh cluster, run rt-edge on it
+    need tests/backup/run.sh "backup engineer" && need edge/build-asan/rt-edge "edge engineer: make -C edge asan" || return 1
+    RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" bash tests/backup/run.sh
+}
 edge_unit() { need edge/Makefile "edge engineer" && make -C edge test-normal; }
 edge_unit_asan() {
     need edge/Makefile "edge engineer" || return 1
@@ -206,6 +210,7 @@ stage lint-openapi           plain  openapi_lint
 stage pgtap                  pg_prove   pgtap
 stage pg-regress             pg_regress pg_regress
 stage extension-upgrade      plain      upgrade
+stage backup                 plain      backup_stage
 stage docs                   node       docs_check
 stage edge-unit              cmocka     edge_unit
 stage edge-unit-asan         cmocka     edge_unit_asan
