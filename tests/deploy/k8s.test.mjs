@@ -324,6 +324,12 @@ test('values.schema.json makes helm lint fail on bad values', () => {
     const r = helm(['lint', '--strict', CHART, '--set', set]);
     assert.notEqual(r.code, 0, `helm lint accepted --set ${set}`);
     assert.match(r.stdout + r.stderr, new RegExp(wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `--set ${set}: the error should name ${wanted}`);
+  }  // the in-chart databases refuse to start without a password: the chart says so first (helm lint
+  // only warns about a `required`, so this is helm template's failure)
+  for (const [set, wanted] of Object.entries({ 'postgresql.enabled=true': 'postgresql.superPassword is required', 'redis.enabled=true': 'redis.password is required' })) {
+    const r = helm(['template', 'x', CHART, '--set', set]);
+    assert.notEqual(r.code, 0, `helm template accepted --set ${set}`);
+    assert.ok(r.stderr.includes(wanted), `--set ${set}: the error should say ${wanted}: ${r.stderr}`);
   }
 });
 
