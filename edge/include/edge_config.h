@@ -71,6 +71,9 @@ typedef struct edge_config {
     int pg_api_queue;            /* calls waiting for an API connection; more get 503 */
     int pg_queue_timeout_ms;     /* an API call waiting longer fails with 503 */
     int pg_statement_timeout_ms; /* statement_timeout of API sessions */
+    /* RT_METRICS_TOKEN: the bearer token of GET /metrics (secret: never logged); "" = only an
+     * admin session may read /metrics */
+    char metrics_token[257];
 } edge_config;
 
 /* Fills cfg from getenv with documented defaults. Returns EDGE_OK, or EDGE_ERR with a message

@@ -51,6 +51,14 @@ int edge_pg_call_first(edge_pg *pg, const char *actor, const char *sql, int npar
 /* 1 when at least one connection is up (for /readyz). */
 int edge_pg_ready(const edge_pg *pg);
 
+/* The pool's name in metrics ("api", "worker", ...; static storage): calls that find no free
+ * connection are counted under it (rt_pg_pool_waits_total, rt_pg_pool_wait_seconds). NULL (the
+ * default): not counted. */
+void edge_pg_set_name(edge_pg *pg, const char *name);
+const char *edge_pg_name(const edge_pg *pg);
+/* Connections busy with a call right now (rt_pg_pool_in_use). */
+int edge_pg_in_use(const edge_pg *pg);
+
 /* A dedicated connection that LISTENs on `channel` and calls cb(payload, ud) for each NOTIFY.
  * Reconnects and re-LISTENs on failure (a failed LISTEN too, with backoff up to 15 s); after
  * every successful LISTEN, the first included, cb is called with payload NULL so the caller can

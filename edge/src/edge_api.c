@@ -14,6 +14,7 @@
 #include "edge_fernet.h"
 #include "edge_http_int.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_pg.h"
 #include "edge_problem.h"
 #include "edge_provtest.h"
@@ -631,6 +632,10 @@ void edge_api_readyz(edge_req *r)
 /* The handler the row names. No default: -Wswitch flags a kind added without its handler. */
 static void dispatch(edge_req *r)
 {
+    if (r->route.id == EDGE_ROUTE_METRICS) { /* the one non-/api route with a session */
+        edge_metrics_session(r);
+        return;
+    }
     switch (row_of(r)->handler) {
     case EDGE_HANDLER_SQL:
         handle_sql(r);
@@ -713,6 +718,9 @@ void edge_api_begin(edge_req *r)
     case EDGE_ROUTE_WS:
         edge_req_problem(r, 400, "this endpoint only accepts WebSocket upgrades", NULL);
         return;
+    case EDGE_ROUTE_METRICS:
+        if (edge_metrics_authorize(r)) return; /* a bearer token decided; else the session */
+        break;
     case EDGE_ROUTE_API:
         break;
     default:

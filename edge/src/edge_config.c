@@ -125,6 +125,14 @@ int edge_config_load_from(edge_config *cfg, const char *(*lookup)(const char *na
     }
     for (size_t n = strlen(cfg->tg_api_base); n > 0 && cfg->tg_api_base[n - 1] == '/'; n--)
         cfg->tg_api_base[n - 1] = '\0';
+    STR_VAR(metrics_token, "RT_METRICS_TOKEN", "", 0);
+    for (s = cfg->metrics_token; *s; s++) {
+        if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f) {
+            snprintf(errbuf, errlen,
+                     "RT_METRICS_TOKEN must be printable ASCII without spaces (a bearer token)");
+            goto err;
+        }
+    }
     INT_VAR(tg_poll_timeout, "TELEGRAM_POLL_TIMEOUT", "25", 0, 300);
     STR_VAR(tg_webhook_secret, "TELEGRAM_WEBHOOK_SECRET", "", 0);
     for (s = cfg->tg_webhook_secret; *s; s++) {
@@ -243,7 +251,8 @@ void edge_config_log(const edge_config *cfg)
               "telegram", cfg->tg_token[0] ? "on" : "off", "telegram_api_base", cfg->tg_api_base,
               "telegram_poll_timeout", edge_log_int(timeout, cfg->tg_poll_timeout), "secrets_key",
               cfg->secrets_key[0] ? "[redacted]" : "", "static_dir", cfg->static_dir,
-              "session_ttl_sec", edge_log_int(ttl, cfg->session_ttl_sec), "cookie_secure",
+              "metrics_token", cfg->metrics_token[0] ? "[redacted]" : "", "session_ttl_sec",
+              edge_log_int(ttl, cfg->session_ttl_sec), "cookie_secure",
               cfg->cookie_secure ? "1" : "0", "ingest_batch",
               edge_log_int(batch, cfg->ingest_batch), "ingest_claim_idle_ms",
               edge_log_int(idle, cfg->ingest_claim_idle_ms), "ingest_max_deliveries",

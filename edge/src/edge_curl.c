@@ -1,5 +1,6 @@
 /* curl multi on libuv, after curl's multi-uv example: each curl socket gets a uv_poll_t, curl's
  * single timeout is a uv_timer_t, and finished transfers are collected after every action. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +10,7 @@
 #include "edge.h"
 #include "edge_curl.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 
 #define DEFAULT_MAX_RESPONSE (64u * 1024u * 1024u)
 
@@ -35,6 +37,7 @@ struct edge_curl_req {
     char errbuf[CURL_ERROR_SIZE];
     edge_curl_cb cb;
     void *ud;
+    char tg_method[40]; /* "" unless a Bot API call (edge_metrics_telegram) */
 };
 
 struct edge_curl {
@@ -114,6 +117,7 @@ static void check_done(edge_curl *c)
             curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
         }
         resp.retry_after = r->retry_after;
+        if (r->tg_method[0]) edge_metrics_telegram(r->tg_method, resp.ok ? resp.status : 0);
         resp.body = r->resp ? r->resp : "";
         resp.body_len = r->resp_len;
         edge_curl_cb cb = r->cb;
@@ -284,6 +288,7 @@ edge_curl_req *edge_curl_start(edge_curl *c, const edge_curl_request *req, edge_
     r->resp_max = req->max_response_bytes ? req->max_response_bytes : DEFAULT_MAX_RESPONSE;
     r->on_data = req->on_data;
     r->data_ud = req->data_ud;
+    if (req->tg_method) snprintf(r->tg_method, sizeof(r->tg_method), "%s", req->tg_method);
     r->easy = curl_easy_init();
     if (!r->easy) goto err;
     for (const char *const *h = req->headers; h && *h; h++) {

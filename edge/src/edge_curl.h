@@ -27,6 +27,9 @@ typedef struct edge_curl_request {
     size_t max_response_bytes; /* 0 means 64 MiB */
     edge_curl_data_cb on_data; /* NULL: buffer the whole body */
     void *data_ud;
+    /* a Telegram Bot API method ("sendMessage"): the answer is counted in
+     * rt_telegram_requests_total{method,code} (copied; NULL: not a Bot API call) */
+    const char *tg_method;
 } edge_curl_request;
 
 typedef struct edge_curl_response {

@@ -12,6 +12,7 @@
 #include "edge_http_int.h"
 #include "edge_http_proto.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_problem.h"
 #include "edge_ws.h"
 
@@ -419,6 +420,7 @@ int edge_http_add_security_headers(struct lws *wsi, unsigned char **p, unsigned 
 static void log_request(edge_req *r)
 {
     r->logged = 1;
+    edge_metrics_http(r->route.name, r->status);
     char status[8], dur[32], admin[24];
     snprintf(status, sizeof(status), "%d", r->status);
     snprintf(dur, sizeof(dur), "%.3f", (double)(edge_now_us() - r->start_us) / 1000.0);

@@ -11,6 +11,7 @@
 #include "edge_http_int.h"
 #include "edge_http_proto.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_problem.h"
 #include "edge_static.h"
 #include "edge_ws.h"
@@ -53,6 +54,7 @@ static void collect_request(edge_req *r, struct lws *wsi, const char *path)
     copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, r->content_type, sizeof(r->content_type));
     copy_header(wsi, WSI_TOKEN_HOST, r->host, sizeof(r->host));
     copy_header(wsi, WSI_TOKEN_X_FORWARDED_FOR, r->xff, sizeof(r->xff));
+    copy_header(wsi, WSI_TOKEN_HTTP_ACCEPT, r->accept, sizeof(r->accept));
     static const char *const csrf_names[] = {
         "x-csrf-token:", "X-CSRF-Token:", "X-Csrf-Token:", "X-CSRF-TOKEN:", NULL};
     static const char *const tg_names[] = {
@@ -110,7 +112,11 @@ static int check_request(edge_http *h, struct lws *wsi, const char *path, char *
                  cfg->http_max_header_bytes);
         return 431;
     }
-    if (path && (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0)) return 0;
+    /* /metrics too: a scraper reaches a pod by its IP, and what answers there needs a token or
+     * a session cookie, neither of which a rebinding page's request carries */
+    if (path && (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
+                 strcmp(path, "/metrics") == 0))
+        return 0;
     int hl = lws_hdr_total_length(wsi, WSI_TOKEN_HOST);
     if (hl <= 0) {
         snprintf(detail, dlen, "a Host header is required");
@@ -214,6 +220,7 @@ static int serve_static(edge_http *h, struct lws *wsi, edge_pss *pss, edge_req *
     EDGE_INFO("http request", "method", r->method, "path", r->path, "status",
               not_modified ? "304" : "200", "encoding", cname ? cname : "identity");
     r->logged = 1;
+    edge_metrics_http("static", not_modified ? 304 : 200);
     pss->req = NULL;
     edge_req_detach(r);
     if (not_modified) { /* headers only: no Content-Length, no body (RFC 9110 15.4.5) */

@@ -22,6 +22,7 @@
 #include "edge_ingest.h"
 #include "edge_keys.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_pg.h"
 #include "edge_redis.h"
 
@@ -356,6 +357,7 @@ static void on_dead_entry(redisReply *reply, void *ud)
         return;
     }
     e->dead = 1;
+    edge_metrics_dead_letter(STREAM);
     b->idx++;
     next_entry(b);
 }
@@ -433,6 +435,7 @@ static void on_single(const edge_pg_result *r, void *ud)
     switch (edge_ingest_classify_sqlstate(r->sqlstate)) {
     case EDGE_INGEST_OK:
         e->ack = 1;
+        edge_metrics_updates_ingested(1);
         b->idx++;
         next_entry(b);
         return;
@@ -493,12 +496,18 @@ static void on_batch(const edge_pg_result *r, void *ud)
     if (ing.stopping) return;
     ing_batch *b = &ing.slots[(uintptr_t)ud];
     switch (edge_ingest_classify_sqlstate(r->sqlstate)) {
-    case EDGE_INGEST_OK:
+    case EDGE_INGEST_OK: {
+        long long stored = 0;
         for (size_t i = 0; i < b->n; i++)
-            if (b->e[i].u) b->e[i].ack = 1;
+            if (b->e[i].u) {
+                b->e[i].ack = 1;
+                stored++;
+            }
+        edge_metrics_updates_ingested(stored);
         if (r->res && PQntuples(r->res) == 1 && edge_log_level <= EDGE_LOG_DEBUG)
             EDGE_DEBUG("ingest: batch stored", "result", PQgetvalue(r->res, 0, 0));
         break;
+    }
     case EDGE_INGEST_DATA_ERROR:
     case EDGE_INGEST_POISON:
         EDGE_WARN("ingest: batch refused, retrying entry by entry", "sqlstate", r->sqlstate,
@@ -754,6 +763,8 @@ static void on_dead(redisReply *reply, void *ud)
     if (!reply || reply->type == REDIS_REPLY_ERROR)
         EDGE_ERROR("ingest: moving an entry to rt:dead failed", "error",
                    reply ? reply->str : "redis down");
+    else
+        edge_metrics_dead_letter(STREAM);
 }
 
 static void on_pending_detail(redisReply *reply, void *ud)

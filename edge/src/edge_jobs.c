@@ -13,6 +13,7 @@
 #include "edge_jobs.h"
 #include "edge_keys.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_pg.h"
 #include "edge_redis.h"
 
@@ -261,6 +262,21 @@ static void dead_free(dead_ctx *d)
     maybe_free(j);
 }
 
+/* The stream's name as static storage: the XADD's answer may come after its edge_jobs is gone. */
+static const char *dead_label(const char *stream)
+{
+    static const char *const known[] = {EDGE_KEY_IN, EDGE_KEY_LLM, EDGE_KEY_SEND};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(stream, known[i]) == 0) return known[i];
+    return "other";
+}
+
+/* ud: dead_label of the stream the entry came from */
+static void on_dead_added(redisReply *reply, void *ud)
+{
+    if (reply && reply->type != REDIS_REPLY_ERROR) edge_metrics_dead_letter(ud);
+}
+
 static void on_dead_recorded(const edge_pg_result *r, void *ud)
 {
     dead_ctx *d = ud;
@@ -277,7 +293,7 @@ static void on_dead_recorded(const edge_pg_result *r, void *ud)
                               "id",    d->entry,      "job", id,       "kind",
                               d->kind, "err",         d->err};
         edge_log_int(id, d->job);
-        edge_redis_cmd(j->writer, NULL, NULL, 13, argv, NULL);
+        edge_redis_cmd(j->writer, on_dead_added, (void *)dead_label(j->stream), 13, argv, NULL);
         ack_entry(j, d->entry);
         EDGE_ERROR("jobs: dead letter", "stream", j->stream, "job", id, "kind", d->kind, "error",
                    d->err);

@@ -24,6 +24,7 @@
 #include "edge_llm.h"
 #include "edge_llmparse.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_pg.h"
 #include "edge_sender.h"
 #include "edge_split.h"
@@ -84,6 +85,8 @@ typedef struct call_state {
     const char *speaker;   /* inside begin; labels what Telegram shows */
     long long deadline_at; /* uv_now ms of the turn's deadline; 0: none */
     int cancelled;         /* the session stopped: nothing recorded, nothing left behind */
+    int called;            /* the model call began (rt_llm_requests_total counts it) */
+    int counted;           /* its outcome was counted */
 } call_state;
 
 static struct {
@@ -121,6 +124,15 @@ static void release(edge_jobstate *base)
     free(st->text);
     free(st->demo_text);
     st->text = st->demo_text = NULL;
+}
+
+/* The model call's outcome ("ok", "error", "timeout", "cancelled"), once per call, with the
+ * call's whole duration (rt_llm_requests_total, rt_llm_request_duration_seconds). */
+static void count_call(call_state *st, const char *outcome)
+{
+    if (!st->called || st->counted) return;
+    st->counted = 1;
+    edge_metrics_llm_call(st->provider_name, outcome, (double)(uv_hrtime() - st->began_ns) / 1e9);
 }
 
 static void finish(call_state *st)
@@ -317,7 +329,10 @@ static int append_text(call_state *st, const char *s, size_t n)
     memcpy(st->text + st->len, s, n);
     st->len += n;
     st->text[st->len] = '\0';
-    if (!st->first_token_ms) st->first_token_ms = now_ms();
+    if (!st->first_token_ms) {
+        st->first_token_ms = now_ms();
+        edge_metrics_llm_first_token(st->provider_name, (double)(uv_hrtime() - st->began_ns) / 1e9);
+    }
     return EDGE_OK;
 }
 
@@ -353,6 +368,7 @@ static void turn_deadline(call_state *st)
     if (st->req) edge_curl_cancel(st->req);
     st->req = NULL;
     uv_timer_stop(&st->base.timer);
+    count_call(st, "timeout");
     EDGE_WARN("llm: the turn's deadline passed; the session ends with timeout", "job",
               edge_log_int(id, st->base.job->id), "session_id", edge_log_int(sid, st->session_id),
               "speaker", st->speaker ? st->speaker : "", "provider",
@@ -370,6 +386,7 @@ static void fail(call_state *st, const char *error, int permanent, unsigned retr
         turn_deadline(st);
         return;
     }
+    count_call(st, strncmp(error, "timeout", 7) == 0 ? "timeout" : "error");
     int final = permanent || st->attempts >= lw.ctx->cfg->job_max_deliveries;
     st->final = final;
     st->min_retry_ms = retry_after_ms;
@@ -421,6 +438,7 @@ static void on_recorded(const edge_pg_result *r, void *ud)
                   edge_log_int(sid, st->session_id), "speaker", st->speaker ? st->speaker : "");
         json_decref(res);
         st->cancelled = 1;
+        count_call(st, "cancelled");
         send_done(st, 0, "the session was stopped");
         settle_cancelled(st);
         return;
@@ -428,6 +446,9 @@ static void on_recorded(const edge_pg_result *r, void *ud)
     json_t *cost = json_object_get(res, "cost");
     char costbuf[48] = "";
     if (json_is_number(cost)) snprintf(costbuf, sizeof(costbuf), "%.8f", json_number_value(cost));
+    count_call(st, "ok");
+    edge_metrics_llm_usage(st->provider_name, st->parse.usage.input, st->parse.usage.output,
+                           json_is_number(cost) ? json_number_value(cost) : -1);
     /* overhead_us: what the edge added around the provider (begin answered -> record
      * committed, minus the HTTP transfer); 0 http_us for the demo model */
     char total_us[24], http_us[24];
@@ -522,6 +543,7 @@ static void demo_tick(uv_timer_t *t)
 
 static void start_demo(call_state *st)
 {
+    st->called = 1;
     char *req = json_dumps(json_object_get(st->begin, "request"), JSON_COMPACT);
     st->prompt_bytes = req ? strlen(req) : 0;
     if (st->is_turn) {
@@ -671,6 +693,7 @@ static void start_http(call_state *st)
     int h = 0;
     edge_curl_request req;
 
+    st->called = 1;
     if (!url) {
         fail(st, "the provider has no endpoint URL", 1, 0);
         return;
@@ -828,6 +851,7 @@ static void cancel_turn(call_state *st)
 {
     char id[24], sid[24];
     st->cancelled = 1;
+    count_call(st, "cancelled");
     if (st->req) {
         edge_curl_cancel(st->req); /* the transfer ends now, not when the provider is done */
         st->req = NULL;

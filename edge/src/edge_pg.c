@@ -10,6 +10,7 @@
 #include "edge.h"
 #include "edge_config.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_pg.h"
 
 #define BACKOFF_MIN_MS 250
@@ -23,6 +24,8 @@ enum { S_NONE, S_BEGIN, S_ACTOR, S_SQL, S_COMMIT, S_ROLLBACK, S_LISTEN };
 typedef struct pg_call {
     struct pg_call *next;
     uint64_t queued_at; /* loop time (ms) it entered the queue */
+    uint64_t queued_ns; /* uv_hrtime when it entered the queue */
+    int waits;          /* no connection was free then: a wait for rt_pg_pool_wait_seconds */
     char *actor;        /* owned copies of the caller's strings */
     char *sql;
     int nparams;
@@ -72,6 +75,7 @@ struct edge_pg {
     int reaper_open;
     int stopping;
     int open_handles; /* handles still to be closed before the pool can be freed */
+    const char *name; /* in metrics; NULL: waits not counted */
 };
 
 static void conn_connect(pg_conn *k);
@@ -504,6 +508,8 @@ static void dispatch(edge_pg *pg)
         if (!pg->head) pg->tail = NULL;
         pg->queued--;
         call->next = NULL;
+        if (call->waits && pg->name)
+            edge_metrics_pg_wait(pg->name, (double)(uv_hrtime() - call->queued_ns) / 1e9);
         k->call = call;
         k->failed = 0;
         k->keep = NULL;
@@ -596,6 +602,10 @@ static int enqueue(edge_pg *pg, const char *actor, const char *sql, int nparams,
         return EDGE_PG_FULL;
     }
     call->queued_at = uv_now(pg->loop);
+    call->queued_ns = uv_hrtime();
+    call->waits = 1;
+    for (int i = 0; i < pg->size; i++)
+        if (pg->conns[i].state == C_IDLE) call->waits = 0;
     if (first) {
         call->next = pg->head;
         pg->head = call;
@@ -639,6 +649,8 @@ static void on_reaper(uv_timer_t *t)
         pg->head = call->next;
         if (!pg->head) pg->tail = NULL;
         pg->queued--;
+        if (call->waits && pg->name) /* it waited, in vain */
+            edge_metrics_pg_wait(pg->name, (double)(uv_hrtime() - call->queued_ns) / 1e9);
         memset(&r, 0, sizeof(r));
         memcpy(r.sqlstate, "57P03", 6);
         snprintf(r.errmsg, sizeof(r.errmsg), "no database connection became free within %u ms",
@@ -663,6 +675,25 @@ void edge_pg_set_limits(edge_pg *pg, int max_queue, unsigned queue_timeout_ms,
         pg->open_handles++;
         uv_timer_start(&pg->reaper, on_reaper, 100, 100);
     }
+}
+
+void edge_pg_set_name(edge_pg *pg, const char *name)
+{
+    if (pg) pg->name = name;
+}
+
+const char *edge_pg_name(const edge_pg *pg)
+{
+    return pg ? pg->name : NULL;
+}
+
+int edge_pg_in_use(const edge_pg *pg)
+{
+    int n = 0;
+    if (!pg) return 0;
+    for (int i = 0; i < pg->size; i++)
+        if (pg->conns[i].state == C_BUSY) n++;
+    return n;
 }
 
 int edge_pg_ready(const edge_pg *pg)

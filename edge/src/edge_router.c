@@ -6,8 +6,9 @@
 #include "edge_router.h"
 #include "edge_routes.h"
 
-/* The HTTP layer's own paths, all GET and needing no session. Every /api route is a row of
- * edge_routes.c; every other path is a static file of the SPA. */
+/* The HTTP layer's own paths, all GET; none needs a session but /metrics, which takes a bearer
+ * token instead. Every /api route is a row of edge_routes.c; every other path is a static file
+ * of the SPA. */
 static const struct {
     const char *path;
     edge_route_id id;
@@ -17,6 +18,7 @@ static const struct {
     {"/healthz", EDGE_ROUTE_HEALTHZ, "healthz", 1},
     {"/readyz", EDGE_ROUTE_READYZ, "readyz", 1},
     {"/ws", EDGE_ROUTE_WS, "ws", 0},
+    {"/metrics", EDGE_ROUTE_METRICS, "metrics", 1},
 };
 
 static int is_prefix_dir(const char *path, const char *dir)
@@ -58,6 +60,7 @@ void edge_router_match(const char *method, const char *path, edge_route_match *m
         m->name = http_routes[i].name;
         if (get || (head && http_routes[i].head)) {
             m->id = http_routes[i].id;
+            if (m->id == EDGE_ROUTE_METRICS) m->flags = EDGE_ROUTE_F_SESSION;
         } else {
             m->status = 405;
             m->allow = "GET";

@@ -18,7 +18,8 @@ typedef enum edge_route_id {
     EDGE_ROUTE_READYZ,
     EDGE_ROUTE_WS,
     EDGE_ROUTE_STATIC,
-    EDGE_ROUTE_API, /* an edge_routes.c row, see route.api */
+    EDGE_ROUTE_API,     /* an edge_routes.c row, see route.api */
+    EDGE_ROUTE_METRICS, /* Prometheus: a bearer token or a session (edge_metrics.c) */
 } edge_route_id;
 
 #define EDGE_ROUTE_F_SESSION 0x1 /* needs a valid session */
@@ -39,7 +40,9 @@ typedef struct edge_route_match {
 /* Matches method ("GET", "POST", ...) and path (no query string). Paths under /api are the rows
  * of edge_routes.c (EDGE_ROUTE_API; flags from the row: a session unless EDGE_RT_NO_SESSION,
  * CSRF and body as declared); those that match nothing get status 404, a known path with the
- * wrong method 405 and allow. /healthz, /readyz (GET, HEAD) and /ws (GET) need no session.
+ * wrong method 405 and allow. /healthz, /readyz (GET, HEAD) and /ws (GET) need no session;
+ * /metrics (GET, HEAD) a bearer token or a session (EDGE_ROUTE_F_SESSION: the session decides
+ * when no Authorization header was sent).
  * Everything else is EDGE_ROUTE_STATIC (GET/HEAD only, else 405). */
 void edge_router_match(const char *method, const char *path, edge_route_match *m);
 

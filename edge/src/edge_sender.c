@@ -203,6 +203,7 @@ static edge_curl_req *tg_post(const char *method, json_t *body, edge_curl_cb cb,
     req.timeout_ms = 30000;
     req.connect_timeout_ms = 10000;
     req.max_response_bytes = 1024 * 1024;
+    req.tg_method = method;
     h = edge_curl_start(sd.curl, &req, cb, ud);
     memset(url, 0, sizeof(url));
     free(text);

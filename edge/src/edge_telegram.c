@@ -312,6 +312,7 @@ static void on_response(const edge_curl_response *r, void *ud)
             req.body_len = 2;
             req.timeout_ms = 15000;
             EDGE_WARN("telegram: a webhook is set while polling; deleting it");
+            req.tg_method = "deleteWebhook";
             if (!tg.hook_req) tg.hook_req = edge_curl_start(tg.curl, &req, on_hook_answer, NULL);
             memset(url, 0, sizeof(url));
         }
@@ -377,6 +378,7 @@ static void ask_identity(void)
     req.url = url;
     req.timeout_ms = 15000;
     req.connect_timeout_ms = 10000;
+    req.tg_method = "getMe";
     tg.me_req = edge_curl_start(tg.curl, &req, on_me, NULL);
     memset(url, 0, sizeof(url));
 }
@@ -402,6 +404,7 @@ static void poll_updates(void)
     req.body_len = blen;
     req.timeout_ms = (long)(cfg->tg_poll_timeout + 10) * 1000L;
     req.connect_timeout_ms = 10000;
+    req.tg_method = "getUpdates";
     tg.req = edge_curl_start(tg.curl, &req, on_response, NULL);
     memset(url, 0, sizeof(url));
     if (!tg.req) backoff("telegram: could not start a request", "curl", 0);
@@ -453,6 +456,7 @@ static void webhook_tick(uv_timer_t *t)
         req.body_len = body ? strlen(body) : 0;
         req.timeout_ms = 15000;
         req.connect_timeout_ms = 10000;
+        req.tg_method = "setWebhook";
         if (body) tg.hook_req = edge_curl_start(tg.curl, &req, on_hook_answer, NULL);
         memset(url, 0, sizeof(url));
         if (body) memset(body, 0, strlen(body)); /* it holds the secret */

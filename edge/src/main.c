@@ -15,6 +15,7 @@
 #include "edge_ingest.h"
 #include "edge_llm.h"
 #include "edge_log.h"
+#include "edge_metrics.h"
 #include "edge_outbox.h"
 #include "edge_pg.h"
 #include "edge_provtest.h"
@@ -32,6 +33,7 @@ static void shutdown_all(void)
 {
     if (stopping) return;
     stopping = 1;
+    edge_metrics_stop(); /* scrapes waiting for a re-read let go of their requests */
     edge_setup_stop();
     edge_llm_stop();
     edge_sender_stop();
@@ -110,6 +112,11 @@ int main(void)
         EDGE_ERROR("could not create the postgres pool or the redis client");
         goto out;
     }
+    /* the pool label of rt_pg_pool_* (docs/metrics.md) */
+    edge_pg_set_name(ctx.pg, "api");
+    edge_pg_set_name(ctx.pg_ingest, "ingest");
+    edge_pg_set_name(ctx.pg_work, "worker");
+    edge_pg_set_name(ctx.pg_send, "send");
     /* a flood of API calls gets 503 at once; it never queues up behind a dead database */
     edge_pg_set_limits(ctx.pg, cfg.pg_api_queue, (unsigned)cfg.pg_queue_timeout_ms,
                        (unsigned)cfg.pg_statement_timeout_ms);
@@ -141,6 +148,7 @@ out:
         uv_run(ctx.loop, UV_RUN_DEFAULT);
         uv_loop_close(ctx.loop);
     }
+    edge_metrics_reset(); /* the counters' memory, now that no module counts any more */
     if (rc == 0) EDGE_INFO("rt-edge stopped");
     memset(&cfg, 0, sizeof(cfg));
     memset(&fernet, 0, sizeof(fernet));
