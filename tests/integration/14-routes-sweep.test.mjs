@@ -238,6 +238,19 @@ for (const o of apiOps) {
   });
 }
 
+// GET /metrics, the HTTP layer's own route that takes a session (or a bearer RT_METRICS_TOKEN,
+// which this edge does not set; tests/integration/50-metrics covers the token): anonymous 401,
+// every role 200 (any role may read the metrics), the Prometheus text answer per the spec.
+test('GET /metrics (session of any role): anonymous 401, viewer, moderator, admin, owner 200', async () => {
+  assertProblem(await request(edge.url, 'GET', '/metrics'), 401);
+  for (const who of ROLES) {
+    const res = await as[who].get('/metrics');
+    assert.equal(res.status, 200, `${who}: ${res.text}`);
+    assert.equal(res.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+    assertResponse('getMetrics', res);
+  }
+});
+
 // Every route that takes a body documents the three ways a body goes wrong before any SQL runs,
 // and answers each with a problem naming it: not JSON by Content-Type (415), malformed JSON (400),
 // larger than RT_MAX_BODY_BYTES (413). (The webhook is off on this edge: 404, checked above.)
