@@ -154,6 +154,13 @@ backup_stage() { # dump a populated database, restore it into a fresh cluster, r
     need tests/backup/run.sh "backup engineer" && need edge/build-asan/rt-edge "edge engineer: make -C edge asan" || return 1
     RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" bash tests/backup/run.sh
 }
+# containers, compose, .env.example, migrate.sh, Helm, the CI workflow: static checks with pinned
+# tools (no Docker engine or cluster here) and migrate.sh against this stack's PostgreSQL
+deploy_stage() {
+    need edge/build-asan/rt-edge "edge engineer: make -C edge asan" || return 1
+    RT_EDGE_BIN="$RT_ROOT/edge/build-asan/rt-edge" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        node --test --test-concurrency=1 --test-force-exit --test-reporter=tap tests/deploy/*.test.mjs
+}
 edge_unit() { need edge/Makefile "edge engineer" && make -C edge test-normal; }
 edge_unit_asan() {
     need edge/Makefile "edge engineer" || return 1
@@ -210,6 +217,7 @@ stage lint-openapi           plain  openapi_lint
 stage pgtap                  pg_prove   pgtap
 stage pg-regress             pg_regress pg_regress
 stage extension-upgrade      plain      upgrade
+stage deploy                 node       deploy_stage
 stage backup                 plain      backup_stage
 stage docs                   node       docs_check
 stage edge-unit              cmocka     edge_unit
