@@ -148,7 +148,9 @@ pg_regress() {
 }
 upgrade() {
     need tests/upgrade/run.sh "extension engineer" || return 1
-    PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres bash tests/upgrade/run.sh
+    # the base defines every object once (decision 016), then every upgrade path ends in its catalog
+    PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres bash pg_extension/tools/check-base.sh \
+        && PGHOST="$RT_PG_SOCKET_DIR" PGPORT="$RT_PG_PORT" PGUSER=postgres bash tests/upgrade/run.sh
 }
 backup_stage() { # dump a populated database, restore it into a fresh cluster, run rt-edge on it
     need tests/backup/run.sh "backup engineer" && need edge/build-asan/rt-edge "edge engineer: make -C edge asan" || return 1
