@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include "edge_api.h"
+#include "edge_apidocs.h"
 #include "edge_keys.h"
 #include "edge_config.h"
 #include "edge_fernet.h"
@@ -661,10 +662,22 @@ static void dispatch(edge_req *r)
     case EDGE_HANDLER_PROVIDER_TEST:
         edge_provtest_handle(r);
         return;
+    case EDGE_HANDLER_API_SPEC:
+        edge_apidocs_handle_spec(r);
+        return;
+    case EDGE_HANDLER_API_DOCS:
+        edge_apidocs_handle_docs(r);
+        return;
     case EDGE_HANDLER_COUNT:
         break;
     }
     internal_error(r, "dispatch", "route without a handler");
+}
+
+/* No valid session: 401, or for a browser on /api/docs the console's login (edge_apidocs). */
+static void no_session(edge_req *r)
+{
+    if (!edge_apidocs_login_redirect(r)) edge_req_problem(r, 401, "no valid session; log in", NULL);
 }
 
 static void session_cb(redisReply *reply, void *ud)
@@ -677,13 +690,13 @@ static void session_cb(redisReply *reply, void *ud)
     }
     if (reply->type != REDIS_REPLY_STRING ||
         edge_session_from_json(reply->str, reply->len, &r->session) < 0) {
-        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        no_session(r);
         return;
     }
     r->has_session = 1;
     /* the epoch rides along: the database refuses a session older than the admin's */
     if (edge_auth_actor(r->session.admin_id, r->session.epoch, r->actor, sizeof(r->actor)) < 0) {
-        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        no_session(r);
         return;
     }
     /* The session slides when the answer is a success (edge_req_respond), never before. */
@@ -736,7 +749,7 @@ void edge_api_begin(edge_req *r)
         return;
     }
     if (!r->token[0]) {
-        edge_req_problem(r, 401, "no valid session; log in", NULL);
+        no_session(r);
         return;
     }
     char key[sizeof(SESSION_KEY_PREFIX) + EDGE_TOKEN_HEX];

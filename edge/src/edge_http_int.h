@@ -59,6 +59,8 @@ typedef struct edge_req {
     char ip[64];
     char content_type[128];
     char csrf_header[130];
+    /* Accept, "" when absent or longer (edge_apidocs: a browser gets HTML, a client JSON) */
+    char accept[256];
     char tg_secret[260];            /* X-Telegram-Bot-Api-Secret-Token; secret, never logged */
     char token[EDGE_TOKEN_HEX + 1]; /* session cookie, "" when absent; never logged */
     char host[256];

@@ -108,6 +108,11 @@ const edge_api_route edge_api_routes[] = {
     {"POST", "/api/auth/logout", "logout", NULL, NOARGS, NULL, 204, W, EDGE_HANDLER_LOGOUT, NULL},
     {"GET", "/api/auth/me", "getMe", "SELECT rt.admin_get($1::bigint)", NOARGS, NULL, 200, 0,
      EDGE_HANDLER_ME, NULL},
+    /* the served contract (edge_apidocs.c): any role; the session is checked by the database */
+    {"GET", "/api/openapi.yaml", "getOpenApiSpec", "SELECT rt.admin_get($1::bigint)", NOARGS, NULL,
+     200, 0, EDGE_HANDLER_API_SPEC, NULL},
+    {"GET", "/api/docs", "getApiDocs", "SELECT rt.admin_get($1::bigint)", NOARGS, NULL, 200, 0,
+     EDGE_HANDLER_API_DOCS, NULL},
     /* history: chats and messages, each with its own query parser (edge_json.c) */
     {"GET", "/api/chats", "listChats", "SELECT rt.list_chats($1::jsonb)", A(EDGE_ARG_FILTER),
      q_chats, 200, 0, EDGE_HANDLER_SQL, NULL},

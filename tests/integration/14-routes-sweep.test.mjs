@@ -53,6 +53,7 @@ for (const o of writes) {
     assertProblem(wrong, 403);
   });
   assert.ok(o.op.parameters?.some((p) => p.$ref === '#/components/parameters/CsrfToken'), `${o.method} ${o.path} documents X-CSRF-Token`);
+  assert.ok(o.op.security?.some((r) => 'session' in r && 'csrf' in r), `${o.method} ${o.path}: security needs session AND csrf`);
 }
 
 for (const o of ops.filter((x) => x.path.includes('{id}'))) {
@@ -116,7 +117,7 @@ test('the routes of edge_routes.c and edge_router.c are exactly the paths of ope
 // it gets the one status listed below for the request made (the same for all of them), never
 // 401/403. request() validates every answer against the spec (status, content type, body).
 const WHO = ['anonymous', 'viewer', 'moderator', 'admin', 'owner'];
-const SESSION_ONLY = ['getMe', 'logout', 'listChats', 'listMessages'];
+const SESSION_ONLY = ['getMe', 'logout', 'listChats', 'listMessages', 'getOpenApiSpec', 'getApiDocs'];
 const NO_SESSION = ['login', 'telegramWebhook'];
 const ABSENT = 999999999; // no row has this id
 // operationId → [method-specific request, status for a permitted role]. An {id} is ABSENT unless
@@ -125,6 +126,8 @@ const SWEEP = {
   login: { status: 200 }, // each role logs in again with its own password; anonymous sends a wrong one (401)
   logout: { status: 204 }, // on a second session of that role, so the sweep's own stays valid
   getMe: { status: 200 },
+  getOpenApiSpec: { status: 200 }, // the spec itself, application/yaml (51-api-docs checks the bytes)
+  getApiDocs: { status: 200 }, // the docs page, text/html (no Accept: text/html, so anonymous gets 401)
   listChats: { status: 200 },
   listMessages: { status: 200 },
   sendMessage: { body: { chat_id: ABSENT, text: 'sweep' }, status: 404 },

@@ -16,6 +16,35 @@ const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true 
 addFormats(ajv);
 ajv.addSchema({ ...spec, $id: BASE });
 
+// The WebSocket event catalogue (AsyncAPI 3, beside openapi.yaml; its payloads $ref openapi.yaml's
+// schemas as ./openapi.yaml#/..., which resolves against BASE). Validated by
+// tests/lib/asyncapi-lint.mjs (@asyncapi/parser) in the lint-openapi stage.
+export const ASYNCAPI_PATH = path.resolve(here, '../../openapi/asyncapi.yaml');
+export const asyncapi = YAML.parse(fs.readFileSync(ASYNCAPI_PATH, 'utf8'));
+const ASYNC_BASE = 'https://roundtable.local/asyncapi.yaml';
+ajv.addSchema({ ...asyncapi, $id: ASYNC_BASE });
+
+const deref = (doc, ref) => ref.slice(2).split('/').reduce((o, k) => o[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+/**
+ * The catalogue: every frame type rt-edge sends on /ws (the messages of the AsyncAPI operation
+ * whose action is "send"), as Map type -> { message, schemaName, source }.
+ */
+let eventsCache = null;
+export function wsEvents() {
+  if (eventsCache) return eventsCache;
+  const out = new Map();
+  for (const op of Object.values(asyncapi.operations)) {
+    if (op.action !== 'send') continue;
+    for (const ref of op.messages) {
+      let msg = deref(asyncapi, ref.$ref);
+      if (msg.$ref) msg = deref(asyncapi, msg.$ref);
+      out.set(msg.name, { message: msg, schemaName: msg.payload.$ref.split('/').pop(), source: msg['x-source'] });
+    }
+  }
+  eventsCache = out;
+  return out;
+}
+
 const escapePointer = (s) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const cache = new Map();
 
@@ -57,9 +86,10 @@ function fail(msg, body) {
   throw new Error(`${msg}\n  body: ${String(shown).slice(0, 600)}`);
 }
 
-/** Validates data against components.schemas[name]; throws with Ajv's errors. */
+/** Validates data against components.schemas[name] of openapi.yaml, or of asyncapi.yaml for the
+ * WebSocket schemas (Ws*); throws with Ajv's errors. */
 export function assertSchema(name, data) {
-  const v = validatorAt(`/components/schemas/${escapePointer(name)}`);
+  const v = Object.hasOwn(spec.components.schemas, name) ? validatorAt(`/components/schemas/${escapePointer(name)}`) : asyncValidator(name);
   if (!v(data)) fail(`does not match schema ${name}: ${ajv.errorsText(v.errors)}`, data);
 }
 
@@ -158,21 +188,26 @@ export function validateExchange(method, url, res) {
   return true;
 }
 
+function asyncValidator(name) {
+  const key = `async:${name}`;
+  if (!Object.hasOwn(asyncapi.components.schemas, name)) throw new Error(`no schema ${name} in openapi.yaml or asyncapi.yaml`);
+  if (!cache.has(key)) cache.set(key, ajv.compile({ $ref: `${ASYNC_BASE}#/components/schemas/${escapePointer(name)}` }));
+  return cache.get(key);
+}
+
 /**
- * Validates one WebSocket frame (parsed JSON) against components.schemas.WsEnvelope; returns
- * null when it matches, else the reason. Counted with the HTTP answers.
+ * Validates one WebSocket frame (parsed JSON) against the event catalogue of asyncapi.yaml: its
+ * `type` must be one of the catalogue's messages and the frame must match that message's
+ * payload. Returns null when it does, else the reason. Counted with the HTTP answers.
  */
 export function wsFrameError(frame) {
   validated.wsFrames += 1;
   const shown = `\n  frame: ${JSON.stringify(frame).slice(0, 600)}`;
-  // Keyed on type (the discriminator): name the one schema the frame claims to be.
-  const mapping = spec.components.schemas.WsEnvelope?.discriminator?.mapping;
-  let name = 'WsEnvelope';
-  if (mapping) {
-    if (!Object.hasOwn(mapping, frame?.type)) return `WebSocket frame type ${JSON.stringify(frame?.type)} is not one of ${Object.keys(mapping).join(', ')}${shown}`;
-    name = mapping[frame.type].split('/').pop();
-  }
-  const v = validatorAt(`/components/schemas/${escapePointer(name)}`);
+  const events = wsEvents();
+  const event = events.get(frame?.type);
+  if (!event) return `WebSocket frame type ${JSON.stringify(frame?.type)} is not one of ${[...events.keys()].join(', ')}${shown}`;
+  const name = event.schemaName;
+  const v = asyncValidator(name);
   if (v(frame)) return null;
   return `WebSocket frame does not match ${name}: ${ajv.errorsText(v.errors)}${shown}`;
 }
