@@ -263,12 +263,7 @@ export function checkEnvNames(objs, known) {
       got.push(...Object.keys(cm.data ?? {}).map((n) => [n, `ConfigMap ${cm.metadata.name}`]));
     }
   }
-  const env = c.env ?? [];
-  for (const e of env) {
-    // a downward-API helper exists only to be expanded into another variable ($(POD_IP) in RT_HTTP_HOSTS)
-    const helper = e.valueFrom?.fieldRef && env.some((o) => (o.value ?? '').includes(`$(${e.name})`));
-    if (!helper) got.push([e.name, 'env']);
-  }
+  for (const e of c.env ?? []) got.push([e.name, 'env']);
   for (const [n, where] of got) assert.ok(known.has(n), `${n} (${where}) is not a variable rt-edge reads (edge/src/*.c)`);
   for (const n of ['POSTGRES_HOST', 'POSTGRES_PASSWORD', 'REDIS_URL', 'SECRETS_KEY', 'RT_HTTP_HOST', 'RT_HTTP_HOSTS']) {
     assert.ok(got.some(([x]) => x === n), `the edge gets no ${n}`);
@@ -369,9 +364,7 @@ test('the external + ingress values reach the edge: addresses, Host names, proxi
   const secret = one(objs, 'Secret', (s) => !s.metadata.annotations?.['helm.sh/hook']);
   assert.equal(Buffer.from(secret.data.REDIS_URL, 'base64').toString(), 'redis://:redis-S3cret@redis.example.internal:6380/2');
   const hosts = edgeContainer(objs).env.find((e) => e.name === 'RT_HTTP_HOSTS').value.split(',');
-  for (const h of ['chat.example.org', 'roundtable', 'roundtable.roundtable.svc', 'localhost', '$(POD_IP)']) assert.ok(hosts.includes(h), `RT_HTTP_HOSTS lacks ${h}`);
-  const env = edgeContainer(objs).env.map((e) => e.name);
-  assert.ok(env.indexOf('POD_IP') < env.indexOf('RT_HTTP_HOSTS'), 'POD_IP must precede RT_HTTP_HOSTS for $(POD_IP) to expand');
+  for (const h of ['chat.example.org', 'roundtable', 'roundtable.roundtable.svc', 'localhost']) assert.ok(hosts.includes(h), `RT_HTTP_HOSTS lacks ${h}`);
   const ing = one(objs, 'Ingress');
   assert.equal(ing.spec.ingressClassName, 'nginx');
   assert.equal(ing.spec.rules[0].host, 'chat.example.org');
@@ -452,7 +445,7 @@ test('each semantic check fails on an object that breaks it', async () => {
     ['migrate command not in the db image', () => checkMigrateJob(mutate((o) => (o.find((x) => x.kind === 'Job').spec.template.spec.containers[0].command = ['/usr/local/bin/rt-migrate'])), { dockerfile: readRepo('pg_extension/Dockerfile'), envExample: readRepo('.env.example') })],
     ['migrate variable .env.example does not list', () => checkMigrateJob(mutate((o) => o.find((x) => x.kind === 'Job').spec.template.spec.containers[0].env.push({ name: 'PGPASSWORD', value: 'x' })), { dockerfile: readRepo('pg_extension/Dockerfile'), envExample: readRepo('.env.example') })],
     ['edge uid not the image user', () => checkEdgeUid(mutate((o) => (dep(o).spec.template.spec.securityContext.runAsUser = 1000)), readRepo('edge/Dockerfile'))],
-    ['a fieldRef helper nothing expands', () => checkEnvNames(mutate((o) => edge(o).env.push({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } })), known)],
+    ['a downward-API variable the edge does not read', () => checkEnvNames(mutate((o) => edge(o).env.push({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } })), known)],
   ];
   for (const [what, fn] of cases) assert.throws(fn, assert.AssertionError, `the check did not fail for: ${what}`);
   // and the schema validation fails on a broken object and on an unknown kind

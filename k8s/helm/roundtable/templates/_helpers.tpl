@@ -60,13 +60,13 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- printf "redis://%s%s:%d/%d" $auth $host (int $port) (int .Values.redis.db) }}
 {{- end }}
 
-{{/* RT_HTTP_HOSTS: the names the edge answers to. $(POD_IP) is expanded by the kubelet. */}}
+{{/* RT_HTTP_HOSTS: the names the edge answers to. */}}
 {{- define "roundtable.httpHosts" -}}
 {{- $svc := include "roundtable.fullname" . }}
 {{- $hosts := list }}
 {{- if .Values.ingress.enabled }}{{ $hosts = append $hosts .Values.ingress.host }}{{ end }}
 {{- $hosts = concat $hosts .Values.edge.extraHosts }}
-{{- $hosts = concat $hosts (list $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.cluster.local" $svc .Release.Namespace) "localhost" "$(POD_IP)") }}
+{{- $hosts = concat $hosts (list $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.cluster.local" $svc .Release.Namespace) "localhost") }}
 {{- join "," (uniq $hosts) }}
 {{- end }}
 
