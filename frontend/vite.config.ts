@@ -2,8 +2,9 @@
 // In dev, /api and /ws go to a local rt-edge so cookies stay same-origin.
 // The build writes precompressed .br and .gz siblings of its text files, which rt-edge sends by
 // Accept-Encoding, and source maps it never links nor serves (docs/decisions/015-static-assets.md).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, URL } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
@@ -49,10 +50,39 @@ function precompress(): Plugin {
   };
 }
 
+/** The files of the API docs page (rt-edge answers GET /api/docs with its HTML,
+ * edge/src/edge_apidocs.c): Swagger UI from swagger-ui-dist and the page's own script and style
+ * (api-docs/), copied to dist/api-docs/ after the bundle is written, before precompress. Served
+ * by rt-edge like the build's other files; not part of the SPA's bundles, so the initial JS
+ * (bench/bundle) does not grow. The bundles' sourceMappingURL comments go: no map is copied,
+ * and rt-edge serves none (docs/decisions/015-static-assets.md). */
+function apiDocsAssets(): Plugin {
+  const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const own = fileURLToPath(new URL('./api-docs', import.meta.url));
+  return {
+    name: 'rt-api-docs',
+    apply: 'build',
+    writeBundle(options) {
+      if (!options.dir) return;
+      const out = join(options.dir, 'api-docs');
+      mkdirSync(out, { recursive: true });
+      for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+        const text = readFileSync(join(swaggerUi, file), 'utf8');
+        writeFileSync(
+          join(out, file),
+          text.replace(/\n?\/[/*]# sourceMappingURL=[^\n]*\s*$/, '\n'),
+        );
+      }
+      for (const file of ['api-docs.js', 'api-docs.css'])
+        copyFileSync(join(own, file), join(out, file));
+    },
+  };
+}
+
 const edge = process.env.RT_EDGE_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
-  plugins: [react(), tailwindcss(), precompress()],
+  plugins: [react(), tailwindcss(), apiDocsAssets(), precompress()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

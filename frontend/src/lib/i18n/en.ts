@@ -189,6 +189,7 @@ export const en = {
     sessions: 'Sessions',
     personalities: 'Personalities',
     usage: 'Usage',
+    apiDocs: 'API docs',
   },
   controls: {
     panel: 'Chat controls',

@@ -192,6 +192,7 @@ export const ru: Dictionary = {
     sessions: 'Сессии',
     personalities: 'Личности',
     usage: 'Расход',
+    apiDocs: 'Документация API',
   },
   controls: {
     panel: 'Управление чатом',

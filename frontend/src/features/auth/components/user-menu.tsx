@@ -1,4 +1,4 @@
-// Header block with the current admin's login and role, and the logout button.
+// Header block with the current admin's login and role, the API docs link and the logout button.
 import { useTranslation } from 'react-i18next';
 import { Button } from '@/components/ui/button';
 import type { Admin } from '@/lib/api/client';
@@ -27,6 +27,13 @@ export function UserMenu({ admin, onLoggedOut, login = 'always' }: UserMenuProps
       >
         {signedIn}
       </span>
+      {/* rt-edge's own page (GET /api/docs), outside the SPA: a full page load */}
+      <a
+        href="/api/docs"
+        className="rounded-md px-1.5 py-1.5 text-xs font-medium whitespace-nowrap text-neutral-600 outline-none hover:bg-neutral-100 hover:text-neutral-900 focus-visible:ring-2 focus-visible:ring-neutral-400"
+      >
+        {t('nav.apiDocs')}
+      </a>
       <Button
         variant="secondary"
         title={signedIn}
