@@ -240,6 +240,21 @@ export function checkSecretsNotInConfigMap(objs) {
   assert.ok(!(edge.envFrom ?? []).some((f) => f.secretRef), 'the edge takes its own secret keys one by one (secretKeyRef), not a whole Secret (envFrom)');
 }
 
+/** Every secretKeyRef to a Secret the chart renders names a key it has (optional ones may be absent). */
+export function checkSecretRefs(objs) {
+  for (const { w, spec } of podSpecs(objs)) {
+    for (const c of spec.containers) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (!ref) continue;
+        const s = byKind(objs, 'Secret').find((x) => x.metadata.name === ref.name);
+        if (!s) continue; // existingSecret
+        assert.ok(ref.optional || ref.key in (s.data ?? {}) || ref.key in (s.stringData ?? {}), `${w.kind}/${w.metadata.name} reads ${ref.key} from Secret ${ref.name}, which has no such key`);
+      }
+    }
+  }
+}
+
 /** The names rt-edge reads, from its source (edge/src/*.c). */
 export function edgeEnvNames() {
   const names = new Set();
@@ -347,6 +362,7 @@ for (const [name, set] of Object.entries(SETS)) {
     checkMigrateHook(objs, { inChartDb: set.inChartDb });
     checkSecurity(objs);
     checkSecretsNotInConfigMap(objs);
+    checkSecretRefs(objs);
     checkEnvNames(objs, edgeEnvNames());
     checkMigrateJob(objs, { dockerfile: readRepo('pg_extension/Dockerfile'), envExample: readRepo('.env.example') });
     checkEdgeUid(objs, readRepo('edge/Dockerfile'));
@@ -440,6 +456,8 @@ test('each semantic check fails on an object that breaks it', async () => {
     ['redis password in the ConfigMap', () => checkSecretsNotInConfigMap(mutate((o) => (o.find((x) => x.kind === 'ConfigMap').data.NOTE = 'redis-S3cret')))],
     ['edge takes the whole Secret', () => checkSecretsNotInConfigMap(mutate((o) => edge(o).envFrom.push({ secretRef: { name: 'roundtable' } })))],
     ['secret as a literal env value', () => checkSecretsNotInConfigMap(mutate((o) => edge(o).env.push({ name: 'SECRETS_KEY', value: 'k' })))],
+    ['a required key the Secret lacks', () => checkSecretRefs(mutate((o) => delete o.find((x) => x.kind === 'Secret' && !x.metadata.annotations).data.REDIS_URL))],
+    ['a key the migrate Secret lacks', () => checkSecretRefs(mutate((o) => delete o.find((x) => x.kind === 'Secret' && x.metadata.annotations?.['helm.sh/hook']).data.POSTGRES_SUPERPASSWORD))],
     ['an env name the edge does not read', () => checkEnvNames(mutate((o) => edge(o).env.push({ name: 'RT_HTTP_HOSTNAME', value: 'x' })), known)],
     ['a ConfigMap key the edge does not read', () => checkEnvNames(mutate((o) => (o.find((x) => x.kind === 'ConfigMap').data.POSTGRES_HOSTNAME = 'x')), known)],
     ['migrate command not in the db image', () => checkMigrateJob(mutate((o) => (o.find((x) => x.kind === 'Job').spec.template.spec.containers[0].command = ['/usr/local/bin/rt-migrate'])), { dockerfile: readRepo('pg_extension/Dockerfile'), envExample: readRepo('.env.example') })],
