@@ -11,18 +11,20 @@
 # which also dumps every extension member (tables, functions, triggers, comments, grants) — a
 # plain dump leaves those out, (3) the extension's version, its pg_dump-registered tables, its
 # required extensions and its members.
-# The dumps cover the whole (otherwise empty) database rather than --schema=rt: pg_dump 15.20
-# crashes (SIGSEGV) with --schema/-t when an extension registered partitions of a partitioned
-# table with pg_extension_config_dump, as 0.1.0 does for rt.messages_*. Prints "N passed, N failed" and
-# exits non-zero with a diff on any difference. The roundtable extension must be installed
-# on the server (make -C pg_extension install).
+# The dumps cover the whole database (the extensions roundtable requires too), not only
+# --schema=rt. Then 0.1.0 is installed WITH DATA (tests/upgrade/data-0.1.0.sql), upgraded, and
+# its rows and the current API on them are checked, pg_dump --schema=rt of it included: that
+# crashed pg_dump 15 (SIGSEGV) until 0.5.0 made rt.messages' partitions ordinary tables instead
+# of extension configuration tables (pg_extension/sql/history/0.5.0/80_backup.sql). Prints
+# "N passed, N failed" and exits non-zero with a diff on any difference. The roundtable
+# extension must be installed on the server (make -C pg_extension install).
 set -uo pipefail
 
 FROM_VERSIONS=${FROM_VERSIONS:-${FROM_VERSION:-0.1.0 0.2.0 0.3.0 0.4.0}}
 DB_A=${UPGRADE_DB_A:-rt_upgrade_a}
 DB_B=${UPGRADE_DB_B:-rt_upgrade_b}
 work=$(mktemp -d)
-trap 'rm -rf "$work"; dropdb --if-exists "$DB_A" >/dev/null 2>&1; dropdb --if-exists "$DB_B" >/dev/null 2>&1' EXIT
+trap 'rm -rf "$work"; for db in "$DB_A" "$DB_B" "${DB_A}_data" "${DB_A}_data_restored"; do dropdb --if-exists "$db" >/dev/null 2>&1; done' EXIT
 passed=0
 failed=0
 
@@ -119,6 +121,101 @@ else
     failed=$((failed + 1))
 fi
 dropdb --if-exists "$DB_R" >/dev/null 2>&1
+
+# An installation of the first release WITH DATA, upgraded to the current version: its rows
+# survive unchanged (same ids, texts, edits, partitions), and the current API works on them
+# (history, a new update ingested, the chat list, presets resolved for an old chat, an old
+# admin's login), its partitions are ordinary tables, and pg_dump --schema=rt of it, which
+# crashed pg_dump 15 (SIGSEGV) while partitions were extension config tables, works.
+DB_D="${DB_A}_data"
+sql_check() { # name db sql: passes when the query prints t
+    local out
+    out=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$2" -c "$3" 2>&1)
+    if [ "$out" = t ]; then echo "ok - $1"; passed=$((passed + 1))
+    else echo "not ok - $1"; echo "$out" | sed 's/^/    /' | head -20; failed=$((failed + 1)); fi
+}
+data_snapshot() { # db
+    psql -X -At -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+SET TimeZone = 'UTC';
+SELECT 'message ' || concat_ws('|', id, chat_id, message_id, user_id, update_id, direction, author_type, kind, text,
+       edited_at, edit_history, raw, created_at, received_at, tableoid::regclass) FROM rt.messages ORDER BY id;
+SELECT 'chat ' || concat_ws('|', id, type, title, username, autoreply, reply_on_mention, last_message_at, last_message_id) FROM rt.chats ORDER BY id;
+SELECT 'user ' || concat_ws('|', id, is_bot, first_name, last_name, username, language_code) FROM rt.users ORDER BY id;
+SELECT 'admin ' || concat_ws('|', id, login, role, password_hash) FROM rt.admins ORDER BY id;
+SELECT 'keys ' || (SELECT count(*) FROM rt.update_keys) || ' ' || (SELECT count(*) FROM rt.message_keys);
+SELECT 'rejects ' || count(*) FROM rt.ingest_rejects;
+SELECT 'sequence ' || last_value FROM rt.messages_id_seq;
+SQL
+}
+if setup "$DB_D" "CREATE EXTENSION roundtable VERSION '0.1.0' CASCADE;" \
+   && psql -X -q -v ON_ERROR_STOP=1 -d "$DB_D" -f "$(dirname "$0")/data-0.1.0.sql" >"$work/data.out" 2>&1; then
+    data_snapshot "$DB_D" > "$work/data.before"
+    if psql -X -q -v ON_ERROR_STOP=1 -d "$DB_D" -c "ALTER EXTENSION roundtable UPDATE" >"$work/data.out" 2>&1; then
+        echo "ok - 0.1.0 with data -> $to_version: ALTER EXTENSION roundtable UPDATE"; passed=$((passed + 1))
+        data_snapshot "$DB_D" > "$work/data.after"
+        check "0.1.0 with data -> $to_version: every message (ids, texts, edits, raw, partition), chat, user, admin, key and reject unchanged" \
+            "$work/data.before" "$work/data.after"
+        sql_check "0.1.0 with data -> $to_version: extension version" "$DB_D" \
+            "SELECT extversion = '$to_version' FROM pg_extension WHERE extname = 'roundtable'"
+        sql_check "0.1.0 with data -> $to_version: an admin of 0.1.0 logs in with the current rt.admin_login" "$DB_D" \
+            "SELECT (rt.admin_login('dba', 'upgrade-secret-1') ->> 'login') = 'dba'"
+        sql_check "0.1.0 with data -> $to_version: rt.list_messages serves the old history, newest first, the edit kept" "$DB_D" \
+            "SELECT array_agg(i ->> 'text' ORDER BY n) = ARRAY['upgrade: typo here', 'upgrade: hello from 0.1.0']
+                    AND bool_or(i ->> 'edited_at' IS NOT NULL)
+             FROM jsonb_array_elements(rt.list_messages('{\"chat_id\": 4242}') -> 'items') WITH ORDINALITY AS x(i, n)"
+        sql_check "0.1.0 with data -> $to_version: rt.ingest stores a new update in the current month's partition, after the old rows" "$DB_D" \
+            "CREATE TEMP TABLE r AS SELECT rt.ingest(jsonb_build_array(jsonb_build_object('update_id', 5000100, 'message', jsonb_build_object(
+                 'message_id', 3, 'date', extract(epoch FROM now())::bigint,
+                 'chat', jsonb_build_object('id', 4242, 'type', 'private', 'first_name', 'Ada'),
+                 'from', jsonb_build_object('id', 4242, 'first_name', 'Ada'), 'text', 'upgrade: after the update')))) AS r;
+             SELECT (SELECT r ->> 'stored' FROM r) = '1'
+                AND (SELECT tableoid::regclass::text = 'rt.messages_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')
+                            AND id > (SELECT max(id) FROM rt.messages WHERE text LIKE 'upgrade: %' AND text <> 'upgrade: after the update')
+                     FROM rt.messages WHERE text = 'upgrade: after the update')
+                AND (rt.list_messages('{\"chat_id\": 4242}') -> 'items' -> 0 ->> 'text') = 'upgrade: after the update'"
+        sql_check "0.1.0 with data -> $to_version: rt.ingest of an update 0.1.0 stored already is a duplicate" "$DB_D" \
+            "SELECT (rt.ingest(jsonb_build_array(jsonb_build_object('update_id', 5000001, 'message', jsonb_build_object(
+                 'message_id', 1, 'date', extract(epoch FROM now())::bigint,
+                 'chat', jsonb_build_object('id', 4242, 'type', 'private'), 'text', 'again')))) ->> 'duplicates') = '1'"
+        sql_check "0.1.0 with data -> $to_version: rt.list_chats lists both old chats with their unread counts" "$DB_D" \
+            "SELECT array_agg((c ->> 'id')::bigint ORDER BY (c ->> 'id')::bigint) = ARRAY[-100777, 4242]::bigint[]
+                    AND bool_and((c ->> 'unread_count')::int > 0)
+             FROM jsonb_array_elements(rt.list_chats('{}'::jsonb) -> 'items') c"
+        sql_check "0.1.0 with data -> $to_version: a preset bound to an old chat resolves (rt.explain_params, rt.resolve_params)" "$DB_D" \
+            "CREATE TEMP TABLE b AS SELECT rt.create_binding(jsonb_build_object('scope', 'chat', 'chat_id', 4242,
+                    'preset_id', (rt.create_preset('{\"name\": \"upgrade-preset\", \"temperature\": 0.2}') ->> 'id')::bigint));
+             SELECT (rt.explain_params(jsonb_build_object('chat_id', 4242, 'user_id', 4242)) #>> '{params,temperature}')::numeric = 0.2
+                    AND (rt.resolve_params(4242, 4242, now(), '{}') ->> 'temperature')::numeric = 0.2"
+        sql_check "0.1.0 with data -> $to_version: partitions (install-time and later) are ordinary tables, rt.messages has no partitioned index" "$DB_D" \
+            "SELECT NOT EXISTS (SELECT FROM pg_inherits i JOIN pg_depend d ON d.objid = i.inhrelid AND d.deptype = 'e'
+                               WHERE i.inhparent = 'rt.messages'::regclass)
+                    AND NOT EXISTS (SELECT FROM pg_index WHERE indrelid = 'rt.messages'::regclass)
+                    AND (SELECT count(*) FROM pg_inherits WHERE inhparent = 'rt.messages'::regclass) >= 7"
+        if pg_dump --schema=rt -d "$DB_D" -f "$work/data-schema-rt.sql" 2>"$work/data-dump.err"; then
+            echo "ok - 0.1.0 with data -> $to_version: pg_dump --schema=rt works"; passed=$((passed + 1))
+        else
+            echo "not ok - 0.1.0 with data -> $to_version: pg_dump --schema=rt works (exit $?)"; sed 's/^/    /' "$work/data-dump.err" | head; failed=$((failed + 1))
+        fi
+        DB_DR="${DB_D}_restored"
+        if pg_dump -Fc -d "$DB_D" -f "$work/d.dump" && dropdb --if-exists "$DB_DR" >/dev/null 2>&1 && createdb "$DB_DR" \
+           && PGOPTIONS='-c session_replication_role=replica' pg_restore --exit-on-error -d "$DB_DR" "$work/d.dump" 2>"$work/d-restore.err"; then
+            data_snapshot "$DB_D" > "$work/d.counts"
+            data_snapshot "$DB_DR" > "$work/dr.counts"
+            check "0.1.0 with data -> $to_version: pg_dump -Fc of the upgraded database restores whole" "$work/d.counts" "$work/dr.counts"
+        else
+            echo "not ok - 0.1.0 with data -> $to_version: pg_dump -Fc of the upgraded database restores"
+            sed 's/^/    /' "$work/d-restore.err" | head -20; failed=$((failed + 1))
+        fi
+        dropdb --if-exists "$DB_DR" >/dev/null 2>&1
+    else
+        echo "not ok - 0.1.0 with data -> $to_version: ALTER EXTENSION roundtable UPDATE"; sed 's/^/    /' "$work/data.out" | head -20
+        failed=$((failed + 1))
+    fi
+else
+    echo "not ok - 0.1.0 with data: install and load tests/upgrade/data-0.1.0.sql"; sed 's/^/    /' "$work/data.out" 2>/dev/null | head -20
+    failed=$((failed + 1))
+fi
+dropdb --if-exists "$DB_D" >/dev/null 2>&1
 
 echo "upgrade ${FROM_VERSIONS// /, } -> $to_version: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
