@@ -460,8 +460,14 @@ void edge_metrics_http(const char *route, int status)
 
 int edge_metrics_render(edge_mbuf *b)
 {
+    static const char *const dead_from[] = {EDGE_KEY_IN, EDGE_KEY_LLM, EDGE_KEY_SEND};
     const char *v[] = {EDGE_VERSION};
     edge_metric_set(&m_build, v, 1);
+    /* a 0 before the first dead letter, so increase() sees the first one too */
+    for (size_t i = 0; i < sizeof(dead_from) / sizeof(dead_from[0]); i++) {
+        const char *d[] = {dead_from[i]};
+        edge_metric_add(&m_dead, d, 0);
+    }
     return edge_metrics_write(b, families, NFAMILIES);
 }
 

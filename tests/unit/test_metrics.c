@@ -175,6 +175,8 @@ static void test_edge_families(void **state)
     assert_non_null(strstr(b.p, "\nrt_build_info{version=\"" EDGE_VERSION "\"} 1\n"));
     assert_non_null(strstr(b.p, "\nrt_updates_ingested_total 7\n"));
     assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"rt:in\"} 1\n"));
+    /* the other streams' dead letters start at 0, so increase() sees their first one */
+    assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"rt:send\"} 0\n"));
     assert_non_null(
         strstr(b.p, "\nrt_llm_requests_total{provider=\"fake \\\"one\\\"\",outcome=\"ok\"} 1\n"));
     assert_non_null(
