@@ -171,6 +171,23 @@ static void test_config_rejects_bad_strings(void **state)
     expect_error("RT_LOG_LEVEL", "verbose", NULL);
     expect_error("POSTGRES_HOST", longval, "too long");
     expect_error("RT_HTTP_HOST", longval, "too long");
+    expect_error("RT_METRICS_TOKEN", "has space", "printable ASCII");
+    expect_error("RT_METRICS_TOKEN", "tab\there", "printable ASCII");
+    expect_error("RT_METRICS_TOKEN", "caf\xc3\xa9", "printable ASCII");
+    expect_error("RT_METRICS_TOKEN", longval, "too long");
+}
+
+/* RT_METRICS_TOKEN: empty by default (only a session reads /metrics), kept as given */
+static void test_config_metrics_token(void **state)
+{
+    edge_config cfg;
+    char err[256];
+    (void)state;
+    assert_int_equal(edge_config_load_from(&cfg, fake_lookup, err, sizeof(err)), EDGE_OK);
+    assert_string_equal(cfg.metrics_token, "");
+    set_env("RT_METRICS_TOKEN", "Zm9v-bar_baz.~+/=");
+    assert_int_equal(edge_config_load_from(&cfg, fake_lookup, err, sizeof(err)), EDGE_OK);
+    assert_string_equal(cfg.metrics_token, "Zm9v-bar_baz.~+/=");
 }
 
 static void test_config_error_does_not_keep_secrets(void **state)
@@ -194,6 +211,7 @@ int main(void)
         cmocka_unit_test_setup(test_config_webhook_url_needs_a_secret, reset_env),
         cmocka_unit_test_setup(test_config_rejects_bad_integers, reset_env),
         cmocka_unit_test_setup(test_config_rejects_bad_strings, reset_env),
+        cmocka_unit_test_setup(test_config_metrics_token, reset_env),
         cmocka_unit_test_setup(test_config_error_does_not_keep_secrets, reset_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
