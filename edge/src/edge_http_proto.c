@@ -100,9 +100,10 @@ static size_t header_bytes(struct lws *wsi)
 }
 
 /* The checks every request passes before its route: header size (431) and Host (421, or 400
- * without one). Returns 0, or the status with detail filled in. /healthz and /readyz skip the
- * Host check: probes address the server by whatever name or address they reach it by (a
- * kubelet sends the pod IP), and neither answer holds anything for a rebinding page to read. */
+ * without one). Returns 0, or the status with detail filled in. /healthz, /readyz and /metrics
+ * skip the Host check: probes and scrapers address the server by whatever name or address they
+ * reach it by (a kubelet or Prometheus uses the pod IP); the probes hold nothing for a rebinding
+ * page to read, and /metrics needs a token or session cookie such a page does not have. */
 static int check_request(edge_http *h, struct lws *wsi, const char *path, char *detail, size_t dlen)
 {
     const edge_config *cfg = h->ctx->cfg;
@@ -112,8 +113,6 @@ static int check_request(edge_http *h, struct lws *wsi, const char *path, char *
                  cfg->http_max_header_bytes);
         return 431;
     }
-    /* /metrics too: a scraper reaches a pod by its IP, and what answers there needs a token or
-     * a session cookie, neither of which a rebinding page's request carries */
     if (path && (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
                  strcmp(path, "/metrics") == 0))
         return 0;
