@@ -164,7 +164,7 @@ $$;
 COMMENT ON FUNCTION rt.update_setting(text, jsonb) IS 'PUT /api/settings/{key}: {"value": ...} validated per key (admin); P0002 for an unknown or internal key';
 
 -- The bot's identity, stored by the Telegram poller (getMe) and, in the demo without a token,
--- at start-up. It used rt.update_setting, an admin's function, without an actor.
+-- at start-up; a worker function, so the edge calls it without an actor.
 CREATE FUNCTION rt.set_bot_identity(bot_id bigint, username text, only_if_unset boolean DEFAULT false)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER

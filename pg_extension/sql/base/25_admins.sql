@@ -103,8 +103,7 @@ END
 $$;
 COMMENT ON FUNCTION rt.admin_get(bigint) IS 'An enabled admin as {"id","login","role"}; P0002 when missing or disabled; 28000 when rt.actor_epoch is older than the acting admin''s session_epoch. Needs no role: the edge uses it to validate sessions';
 
--- admins are audited by their trigger now (admin.insert), so create_admin no longer writes
--- its own admin.create entry
+-- no audit entry of its own: the admins trigger audits the insert (admin.insert)
 CREATE FUNCTION rt.create_admin(login text, password text, role text) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = rt, pg_catalog

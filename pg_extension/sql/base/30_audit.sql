@@ -293,8 +293,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION rt._audit_json(rt.audit_log) IS 'internal: an audit entry as the OpenAPI AuditEntry object (with actor_name and target_name)';
 
--- "actor" matches the machine id (admin:3, db:postgres, rule:playbook:12) as before, and also
--- an admin's login, "system" (the edge's workers) and "rule" (every rule's act)
+-- "actor" matches the machine id (admin:3, db:postgres, rule:playbook:12), an admin's login,
+-- "system" (the edge's workers) and "rule" (every rule's act)
 CREATE FUNCTION rt.list_audit(filter jsonb DEFAULT '{}') RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'

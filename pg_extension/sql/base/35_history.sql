@@ -202,7 +202,7 @@ END
 $$;
 COMMENT ON FUNCTION rt.list_messages(jsonb) IS 'Message history with filters chat_id, user_id, from, to, q, after_id, cursor, limit; newest first, or oldest first from after_id (backfill)';
 
--- the Message object gains the round table's fields (every caller of rt._message_json follows)
+-- the OpenAPI Message object, with the round table's fields (session, speaker, round, keyboard)
 CREATE FUNCTION rt._message_json(m rt.messages, u rt.users) RETURNS jsonb
 LANGUAGE sql STABLE
 AS $$
@@ -317,8 +317,8 @@ AS $$
 $$;
 COMMENT ON FUNCTION rt._llm_json(bigint, text, text, text, int, int, int, numeric, int, boolean) IS 'internal: the "llm" object of a Message or Draft ({"provider_id","provider","type","model","demo","tokens_in","tokens_cached","tokens_out","cost","latency_ms","estimated"}), null when no model wrote it';
 
--- The list with its filters and the per-admin counts. The three-argument form stays for the
--- callers of 0.2.0 and calls this one.
+-- The list with its filters and the per-admin counts. The three-argument form
+-- rt.list_chats(q, cursor, lim) stays for older callers and calls this one.
 CREATE FUNCTION rt.list_chats(filter jsonb) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'

@@ -6,8 +6,8 @@ LANGUAGE c IMMUTABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'detect_mention';
 COMMENT ON FUNCTION rt.detect_mention(jsonb, text, text, bigint) IS 'How a Telegram message addresses the bot: username (@name entity), reply (to a bot message), text_mention, command (/cmd or /cmd@name; any command in a private chat), or null; rt.ingest uses the same C code';
 
--- enabled rules are looked up through the other parts' tables only when they are installed,
--- so this part works on its own and costs nothing when no rule exists
+-- read once per rt.ingest call; with no enabled moderation rule or playbook the matcher is
+-- never asked (the dynamic lookups date from when these were separate parts)
 CREATE FUNCTION rt._decide_config(OUT bot_username text, OUT bot_id bigint, OUT context_messages int,
                                   OUT moderation boolean, OUT playbooks boolean, OUT resolver boolean)
 LANGUAGE plpgsql STABLE

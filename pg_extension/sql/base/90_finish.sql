@@ -36,8 +36,8 @@ BEGIN
 END
 $$;
 
--- a running stack grants again with sql/roles.sql; until then the edge keeps what it had, and
--- the new API functions of this release are granted here when the role exists already
+-- sql/roles.sql grants the API to rt_edge; when that role exists already (an upgrade of a running
+-- stack), the functions 0.5.0 added are granted to it here, so the edge works before roles.sql runs
 DO $$
 DECLARE
     f regprocedure;
