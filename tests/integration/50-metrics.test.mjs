@@ -22,7 +22,7 @@ import { parseExposition, sample } from '../lib/exposition.mjs';
 const TOKEN = `mt-${crypto.randomBytes(24).toString('hex')}`;
 const WRONG = `${TOKEN.slice(0, -1)}${TOKEN.endsWith('0') ? '1' : '0'}`; // differs in the last byte
 const ENV = { RT_METRICS_TOKEN: TOKEN, RT_OUTBOX_SWEEP_MS: '1000', RT_JOB_CLAIM_IDLE_MS: '3000', RT_INGEST_MAX_DELIVERIES: '2',
-  RT_PG_API_POOL: '2' };
+  RT_PG_API_POOL: '2', RT_LLM_FIRST_TOKEN_TIMEOUT_MS: '3000' };
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 let tg; let llm; let edge; let as; let db; let provider;
@@ -213,6 +213,29 @@ test('a model reply through the fake: requests{ok}, tokens, cost and both histog
   // the Bot API calls of the reply are counted by method and status
   assert.ok(get(a, 'rt_telegram_requests_total', { method: 'sendMessage', code: '200' }) > get(b, 'rt_telegram_requests_total', { method: 'sendMessage', code: '200' }));
   assert.ok(get(a, 'rt_telegram_requests_total', { method: 'getUpdates', code: '200' }) > 0, 'getUpdates counted');
+});
+
+test('a provider error and a first-token timeout are counted as outcome="error" and "timeout", each once', { timeout: 90000 }, async () => {
+  const p = { provider: provider.name };
+  const { chatId } = await openChat({ tg, db, api: as.owner, chatId: uniqueId(), providerId: provider.id });
+  const bErr = await value('rt_llm_requests_total', { ...p, outcome: 'error' });
+  const bTimeout = await value('rt_llm_requests_total', { ...p, outcome: 'timeout' });
+  const bDur = await value('rt_llm_request_duration_seconds', p, 'rt_llm_request_duration_seconds_count');
+  // 401: a permanent error, the job dies after this one call
+  const refused = `metrics refused ${chatId}`;
+  llm.script([{ match: refused, status: 401 }]);
+  ask(tg, { chatId, text: refused });
+  await waitFor(async () => (await value('rt_llm_requests_total', { ...p, outcome: 'error' })) === bErr + 1,
+    { timeoutMs: 30000, what: 'rt_llm_requests_total{outcome="error"} + 1' });
+  // no token within RT_LLM_FIRST_TOKEN_TIMEOUT_MS: a timeout, then the retry answers
+  const slow = `metrics slow ${chatId}`;
+  llm.script([{ match: slow, stallMs: 8000 }]);
+  ask(tg, { chatId, text: slow });
+  await waitReply(tg, chatId, slow, { timeoutMs: 60000 });
+  assert.equal(await value('rt_llm_requests_total', { ...p, outcome: 'timeout' }), bTimeout + 1);
+  assert.equal(await value('rt_llm_requests_total', { ...p, outcome: 'error' }), bErr + 1);
+  // every outcome's call is in the duration histogram: the error, the timeout and the answer
+  assert.equal(await value('rt_llm_request_duration_seconds', p, 'rt_llm_request_duration_seconds_count'), bDur + 3);
 });
 
 test('a Telegram 429 from the fake → rt_telegram_429_total and the sendMessage code="429" series grow', { timeout: 90000 }, async () => {
