@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, CHROMIUM_ARGS, SCREENSHOTS, TELEGRAM_FAKE_URL } from './browser.mjs';
+import { ADMIN_LOGIN, ADMIN_PASSWORD, BASE_URL, CHROMIUM_ARGS, SCREENSHOTS, TELEGRAM_FAKE_URL, checkWsFrames } from './browser.mjs';
 
 export const LIVE_TIMEOUT_MS = 20_000;
 
@@ -40,6 +40,7 @@ export async function newPage(browser, { width = 1440, height = 900, lang = 'en'
   page.setDefaultTimeout(15_000);
   page.errors = [];
   page.on('pageerror', (error) => page.errors.push(error.message));
+  checkWsFrames(page, page.errors);
   return page;
 }
 
