@@ -186,7 +186,7 @@ SELECT rt.get_session(max(id)) FROM rt.sessions WHERE chat_id = 1001;
 SELECT rt.import_presets(rt.export_presets(), 'rename');
 
 -- rt.ingest(jsonb)
--- role: edge worker, checked by `rt._require_worker` (from C): `rt_edge` without an actor, or an admin / the DB door
+-- role: edge worker, checked by `rt._require_worker('admin')` (from C): `rt_edge` without an actor; with an actor an admin with at least `admin`; the DB door
 SELECT rt.ingest('[{"update_id": 7700010, "message": {"message_id": 2, "date": 1765000100,
   "chat": {"id": 1001, "type": "private", "first_name": "Alice"},
   "from": {"id": 1001, "is_bot": false, "first_name": "Alice"}, "text": "Are you there?"}}]');
@@ -273,6 +273,9 @@ SELECT rt.moderation_verdict(-1002, 'к@з1н0 and c a s i n o');
 
 -- rt.normalize(text,boolean)
 SELECT rt.normalize('ЁЖИК  Hello', false), rt.normalize('c@s1n0', true);
+
+-- rt.outbox_backlog()
+SELECT rt.outbox_backlog();
 
 -- rt.outbox_claim(integer,integer)
 SELECT rt.outbox_claim(100, 300);

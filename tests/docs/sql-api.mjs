@@ -94,8 +94,9 @@ function appRole(f, override) {
     const others = [...new Set(roles)].filter((r) => r !== min);
     return `\`${min}\` or higher, checked by \`rt.require_role\`${others.length ? ` (also \`${others.join('`, `')}\` for some inputs)` : ''}: an admin through \`rt.actor = 'admin:<id>'\`, or the DB door (superuser or \`rt_admin\` member, actor \`db:<user>\`)`;
   }
-  if (/rt\._require_worker\s*\(/.test(src)) {
-    return 'edge worker, checked by `rt._require_worker`: `rt_edge` without an actor, or an admin / the DB door';
+  const w = /rt\._require_worker\(\s*'([a-z]+)'/.exec(src);
+  if (w) {
+    return `edge worker, checked by \`rt._require_worker('${w[1]}')\`: \`rt_edge\` without an actor; with an actor an admin with at least \`${w[1]}\`; the DB door`;
   }
   if (f.lang === 'c') return 'none in the function (C); the EXECUTE grant decides';
   return 'none in the function; the EXECUTE grant decides';
@@ -112,7 +113,7 @@ const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function params(f) {
   const names = f.argnames;
   const types = f.argtypes;
-  if (!types.length) return 'none';
+  if (!types.length) return 'No parameters.';
   // defaults belong to the last ndefaults parameters; read them from pg_get_function_arguments
   const parts = splitArgs(f.args);
   const rows = types.map((t, i) => {
