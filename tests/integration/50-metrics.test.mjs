@@ -16,7 +16,7 @@ import { startEdge, pgSuper, uniqueId, textUpdate } from '../lib/stack.mjs';
 import { request, login, openWs, waitFor } from '../lib/http.mjs';
 import { assertResponse, assertProblem } from '../lib/openapi.mjs';
 import { roleClients, client, uniq } from '../lib/api.mjs';
-import { createFakeProvider, openChat, ask, waitReply, incomingPk, botAnswer } from '../lib/delivery.mjs';
+import { createFakeProvider, openChat, ask, waitReply, incomingPk, botAnswer, ownRedis } from '../lib/delivery.mjs';
 import { parseExposition, sample } from '../lib/exposition.mjs';
 
 const TOKEN = `mt-${crypto.randomBytes(24).toString('hex')}`;
@@ -314,5 +314,32 @@ test('PostgreSQL blocked: a scrape is answered with the last backlog read instea
   } finally {
     await locker.query('ROLLBACK').catch(() => {});
     await locker.end();
+  }
+});
+
+test('Redis not answering (SIGSTOP): a scrape is answered with the last stream values read instead of waiting', { timeout: 60000 }, async () => {
+  const redis = await ownRedis('metrics-redis');
+  let own = null;
+  try {
+    own = await startEdge({ name: 'metrics-redis', env: { RT_METRICS_TOKEN: TOKEN, REDIS_URL: redis.url } });
+    const first = await scrape(own.url);
+    const len = sample(first, 'rt_stream_length', { stream: 'rt:in' });
+    assert.ok(len >= 0, 'rt:in read while Redis answers');
+    redis.proc.kill('SIGSTOP');
+    try {
+      // past the snapshot's second: each scrape starts a re-read that cannot finish
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 0; i < 3; i++) {
+        const f = await scrape(own.url);
+        assert.equal(sample(f, 'rt_stream_length', { stream: 'rt:in' }), len, 'the last value read is served');
+        assert.equal(sample(f, 'rt_stream_pending', { stream: 'rt:in', group: 'ingest' }), sample(first, 'rt_stream_pending', { stream: 'rt:in', group: 'ingest' }));
+      }
+    } finally {
+      redis.proc.kill('SIGCONT');
+    }
+  } finally {
+    const exit = own ? await own.stop() : { code: 0, signal: null };
+    await redis.stop();
+    assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${own?.logPath})`);
   }
 });
