@@ -536,59 +536,62 @@ END
 $$;
 COMMENT ON FUNCTION rt.events_after(bigint, int, bigint, boolean) IS 'The edge''s journal reader: journal rows with after < id (<= upto when given), at most max_rows (1..1000), in id order, expanded (unless expand is false: then such rows come with type NULL): a messages or changed row becomes its rt.event_messages events (type, data) under the row''s id, or one row with type NULL when it shows nothing, or one "resync" row {reason, messages, max} when it covers more than 5000 messages; other types (admin.changed) come as stored. A reader whose "after" was pruned gets one "resync" row {reason: "journal pruned"}';
 
--- users: only the mute
-CREATE TRIGGER users_audit AFTER UPDATE OF muted ON rt.users
-    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
-    EXECUTE FUNCTION rt.audit_row('user', 'muted');
+-- ---------------------------------------------------------------------------------------------
+-- The journal numbers rows in commit order
+-- ---------------------------------------------------------------------------------------------
 
-CREATE TRIGGER users_changed_row AFTER UPDATE OF muted ON rt.users
-    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
-    EXECUTE FUNCTION rt.collect_change('user');
+CREATE CONSTRAINT TRIGGER events_commit_order AFTER INSERT ON rt.events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rt._journal_commit();
 
-CREATE TRIGGER users_changed AFTER UPDATE OF muted ON rt.users
-    FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('user', 'collected');
+-- ---------------------------------------------------------------------------------------------
+-- What is audited (rt.audit_row) and announced (rt.notify_change, entity.changed)
+-- ---------------------------------------------------------------------------------------------
 
+-- configuration tables: every column, every change
+SELECT rt._attach_audit('rt.settings', 'setting');
+SELECT rt._attach_audit('rt.presets', 'preset');
+SELECT rt._attach_audit('rt.preset_bindings', 'binding');
+SELECT rt._attach_audit('rt.playbooks', 'playbook');
+SELECT rt._attach_audit('rt.moderation_rules', 'moderation_rule');
+SELECT rt._attach_audit('rt.providers', 'provider');
+SELECT rt._attach_audit('rt.drafts', 'draft');
+SELECT rt._attach_audit('rt.personalities', 'personality');
+
+-- admins: announced like the others, but audited only in the columns an admin would call a
+-- change (a DBA who raises session_epoch alone is announced to the edges, not audited)
+CREATE TRIGGER admins_audit AFTER INSERT OR UPDATE OR DELETE ON rt.admins
+    FOR EACH ROW EXECUTE FUNCTION rt.audit_row('admin', 'login,password_hash,role,disabled_at');
+CREATE TRIGGER admins_changed_ins AFTER INSERT ON rt.admins
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
+CREATE TRIGGER admins_changed_upd AFTER UPDATE ON rt.admins
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
+CREATE TRIGGER admins_changed_del AFTER DELETE ON rt.admins
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
+
+-- provider prices: audited
 CREATE TRIGGER provider_prices_audit AFTER INSERT OR UPDATE OR DELETE ON rt.provider_prices
     FOR EACH ROW EXECUTE FUNCTION rt.audit_row('provider_price');
 
+-- chats: only the switches and the provider; ingest's own updates (titles, last_message_*) write nothing
 CREATE TRIGGER chats_audit AFTER UPDATE OF autoreply, reply_on_mention, takeover_until, provider_id ON rt.chats
     FOR EACH ROW
     WHEN (OLD.autoreply IS DISTINCT FROM NEW.autoreply OR OLD.reply_on_mention IS DISTINCT FROM NEW.reply_on_mention
           OR OLD.takeover_until IS DISTINCT FROM NEW.takeover_until OR OLD.provider_id IS DISTINCT FROM NEW.provider_id)
     EXECUTE FUNCTION rt.audit_row('chat', 'autoreply,reply_on_mention,takeover_until,provider_id');
-
 CREATE TRIGGER chats_changed_row AFTER UPDATE OF autoreply, reply_on_mention, takeover_until, provider_id ON rt.chats
     FOR EACH ROW
     WHEN (OLD.autoreply IS DISTINCT FROM NEW.autoreply OR OLD.reply_on_mention IS DISTINCT FROM NEW.reply_on_mention
           OR OLD.takeover_until IS DISTINCT FROM NEW.takeover_until OR OLD.provider_id IS DISTINCT FROM NEW.provider_id)
     EXECUTE FUNCTION rt.collect_change('chat');
-
 CREATE TRIGGER chats_changed AFTER UPDATE OF autoreply, reply_on_mention, takeover_until, provider_id ON rt.chats
     FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('chat', 'collected');
 
-CREATE CONSTRAINT TRIGGER events_commit_order AFTER INSERT ON rt.events
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION rt._journal_commit();
-
-CREATE TRIGGER admins_audit AFTER INSERT OR UPDATE OR DELETE ON rt.admins
-    FOR EACH ROW EXECUTE FUNCTION rt.audit_row('admin', 'login,password_hash,role,disabled_at');
-
--- rt.admins: as rt._attach_audit makes them, but its own admins_audit trigger (below)
-CREATE TRIGGER admins_changed_ins AFTER INSERT ON rt.admins REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
-CREATE TRIGGER admins_changed_upd AFTER UPDATE ON rt.admins REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
-CREATE TRIGGER admins_changed_del AFTER DELETE ON rt.admins REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('admin');
-
-SELECT rt._attach_audit('rt.settings', 'setting');
-
-SELECT rt._attach_audit('rt.presets', 'preset');
-
-SELECT rt._attach_audit('rt.preset_bindings', 'binding');
-
-SELECT rt._attach_audit('rt.playbooks', 'playbook');
-
-SELECT rt._attach_audit('rt.moderation_rules', 'moderation_rule');
-
-SELECT rt._attach_audit('rt.providers', 'provider');
-
-SELECT rt._attach_audit('rt.drafts', 'draft');
-
-SELECT rt._attach_audit('rt.personalities', 'personality');
+-- users: only the mute
+CREATE TRIGGER users_audit AFTER UPDATE OF muted ON rt.users
+    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
+    EXECUTE FUNCTION rt.audit_row('user', 'muted');
+CREATE TRIGGER users_changed_row AFTER UPDATE OF muted ON rt.users
+    FOR EACH ROW WHEN (OLD.muted IS DISTINCT FROM NEW.muted)
+    EXECUTE FUNCTION rt.collect_change('user');
+CREATE TRIGGER users_changed AFTER UPDATE OF muted ON rt.users
+    FOR EACH STATEMENT EXECUTE FUNCTION rt.notify_change('user', 'collected');
