@@ -22,7 +22,7 @@
 #    chats, and the chat's auto-reply (demo provider) answers it.
 # Prints "N passed, N failed"; removes its cluster, Redis servers, database and files on exit.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 if [ -z "${POSTGRES_PASSWORD:-}" ] || [ -z "${RT_PG_SOCKET_DIR:-}" ]; then
     eval "$(scripts/stack.sh env)"
@@ -43,6 +43,7 @@ NEW_RUN="$work/run"
 src_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$RT_PG_SOCKET_DIR" -p "$RT_PG_PORT" -U postgres "$@"; }
 new_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$NEW_RUN" -p "$NEW_PORT" -U postgres "$@"; }
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     set +e
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done

@@ -24,6 +24,7 @@ FROM_VERSIONS=${FROM_VERSIONS:-${FROM_VERSION:-0.1.0 0.2.0 0.3.0 0.4.0}}
 DB_A=${UPGRADE_DB_A:-rt_upgrade_a}
 DB_B=${UPGRADE_DB_B:-rt_upgrade_b}
 work=$(mktemp -d)
+# shellcheck disable=SC2154  # db is the loop variable inside the trap string
 trap 'rm -rf "$work"; for db in "$DB_A" "$DB_B" "${DB_A}_data" "${DB_A}_data_restored"; do dropdb --if-exists "$db" >/dev/null 2>&1; done' EXIT
 passed=0
 failed=0
