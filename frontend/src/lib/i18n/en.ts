@@ -190,6 +190,7 @@ export const en = {
     personalities: 'Personalities',
     usage: 'Usage',
     apiDocs: 'API docs',
+    apiDocsShort: 'API docs',
   },
   controls: {
     panel: 'Chat controls',

@@ -193,6 +193,7 @@ export const ru: Dictionary = {
     personalities: 'Личности',
     usage: 'Расход',
     apiDocs: 'Документация API',
+    apiDocsShort: 'API',
   },
   controls: {
     panel: 'Управление чатом',

@@ -27,12 +27,15 @@ export function UserMenu({ admin, onLoggedOut, login = 'always' }: UserMenuProps
       >
         {signedIn}
       </span>
-      {/* rt-edge's own page (GET /api/docs), outside the SPA: a full page load */}
+      {/* rt-edge's own page (GET /api/docs), outside the SPA: a full page load. The visible
+          label is short where the full name would push screens out of the header (ru). */}
       <a
         href="/api/docs"
+        aria-label={t('nav.apiDocs')}
+        title={t('nav.apiDocs')}
         className="rounded-md px-1.5 py-1.5 text-xs font-medium whitespace-nowrap text-neutral-600 outline-none hover:bg-neutral-100 hover:text-neutral-900 focus-visible:ring-2 focus-visible:ring-neutral-400"
       >
-        {t('nav.apiDocs')}
+        {t('nav.apiDocsShort')}
       </a>
       <Button
         variant="secondary"
