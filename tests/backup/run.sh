@@ -19,7 +19,9 @@
 #    extension version equal the source's; the partitions are ordinary tables again;
 # 5. a new rt-edge on the restored database and a fresh Redis (edge-steps.mjs verify) serves the
 #    old history over REST, ingests a new update into the current month's partition, lists the
-#    chats, and the chat's auto-reply (demo provider) answers it.
+#    chats, and the chat's auto-reply (demo provider) answers it;
+# 6. point-in-time recovery as the guide does it: WAL archive, pg_basebackup, recovery.signal with
+#    restore_command and recovery_target_time; the rows before the moment are back, not after.
 # Prints "N passed, N failed"; removes its cluster, Redis servers, database and files on exit.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -47,9 +49,9 @@ new_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$NEW_RUN" -p "$NEW_PORT" -U postg
 cleanup() {
     set +e
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    if [ -f "$NEW_PG/postmaster.pid" ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$NEW_PG" -m immediate -w stop >/dev/null 2>&1
-    fi
+    for d in "$NEW_PG" "$work/pitr/pg"; do
+        [ -f "$d/postmaster.pid" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
+    done
     src_psql -d postgres -c "DROP DATABASE IF EXISTS $SRC_DB WITH (FORCE)" >/dev/null 2>&1
     rm -rf "$work"
 }
@@ -197,5 +199,65 @@ failed=$((failed + $(grep -c '^not ok - ' "$work/verify.out") ))
 want="rt.messages_$(date -u +%Y_%m)"
 got=$(new_psql -d roundtable -At -c "SELECT tableoid::regclass FROM rt.messages WHERE text = 'backup: after the restore'")
 if [ "$got" = "$want" ]; then ok "the update ingested after the restore is stored in $want"; else not_ok "the update ingested after the restore is stored in $want (got '$got')"; fi
+
+# ---- 6. point-in-time recovery, as docs/operations/backup.md does it ---------------------------
+# A cluster archiving WAL (archive_command), a base backup (pg_basebackup -Ft -z -X stream), one
+# message before and one after a moment; then the base backup restored with recovery.signal,
+# restore_command and recovery_target_time: the first message is back, the second is not, and
+# the promoted server ingests again.
+PITR="$work/pitr"
+pitr_psql() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$PITR/run" -p "$PITR_PORT" -U postgres -d postgres "$@"; }
+pitr_msg() { # text update_id -> "1" once rt.ingest stored it in chat 4343
+    pitr_psql -c "SELECT rt.ingest(jsonb_build_array(jsonb_build_object('update_id', $2, 'message', jsonb_build_object(
+        'message_id', $2, 'date', extract(epoch FROM now())::bigint, 'chat', jsonb_build_object('id', 4343, 'type', 'private'),
+        'text', '$1')))) ->> 'stored'"
+}
+pitr_step() { # what cmd... -> fails the PITR check naming the step
+    if ! "${@:2}" >>"$PITR/steps.log" 2>&1; then echo "step failed: $1" >>"$PITR/steps.log"; return 1; fi
+}
+pitr_run() {
+    PITR_PORT=$(free_port) || return 1
+    mkdir -p "$PITR/wal" "$PITR/run" && chown -R postgres:postgres "$PITR" || return 1
+    pitr_step initdb runuser -u postgres -- "$PG_BIN/initdb" -D "$PITR/pg" -U postgres --auth-local=trust || return 1
+    printf '%s\n' "port = $PITR_PORT" "listen_addresses = ''" "unix_socket_directories = '$PITR/run'" "fsync = off" \
+        "wal_level = replica" "archive_mode = on" "archive_command = 'test ! -f $PITR/wal/%f && cp %p $PITR/wal/%f'" \
+        "archive_timeout = 60" >>"$PITR/pg/postgresql.conf"
+    pitr_step start runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PITR/pg" -w -l "$PITR/pg.log" start || return 1
+    pitr_step "create extension" pitr_psql -c "CREATE EXTENSION roundtable CASCADE" || return 1
+    [ "$(pitr_msg 'pitr: in the base backup' 1)" = 1 ] || { echo "step failed: first message" >>"$PITR/steps.log"; return 1; }
+    pitr_step pg_basebackup runuser -u postgres -- "$PG_BIN/pg_basebackup" -h "$PITR/run" -p "$PITR_PORT" -U postgres \
+        -D "$PITR/base" -Ft -z -X stream -c fast || return 1
+    [ "$(pitr_msg 'pitr: before the mistake' 2)" = 1 ] || return 1
+    target=$(pitr_psql -c "SELECT now()") || return 1
+    sleep 1.1
+    [ "$(pitr_msg 'pitr: the mistake' 3)" = 1 ] || return 1
+    pitr_step "switch wal" pitr_psql -c "SELECT pg_switch_wal()" || return 1
+    for _ in $(seq 100); do
+        [ "$(pitr_psql -c "SELECT last_archived_wal >= pg_walfile_name(pg_current_wal_lsn() - 1) FROM pg_stat_archiver")" = t ] && break
+        sleep 0.1
+    done
+    pitr_step stop runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PITR/pg" -w stop || return 1
+    mv "$PITR/pg" "$PITR/pg.broken" && mkdir -m 700 "$PITR/pg" \
+        && tar -xzf "$PITR/base/base.tar.gz" -C "$PITR/pg" && tar -xzf "$PITR/base/pg_wal.tar.gz" -C "$PITR/pg/pg_wal" || return 1
+    printf '%s\n' "restore_command = 'cp $PITR/wal/%f %p'" "recovery_target_time = '$target'" \
+        "recovery_target_action = 'promote'" >>"$PITR/pg/postgresql.conf"
+    touch "$PITR/pg/recovery.signal" && chown -R postgres:postgres "$PITR/pg" || return 1
+    pitr_step "start the recovery" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PITR/pg" -w -t 60 -l "$PITR/pg2.log" start || return 1
+    for _ in $(seq 100); do [ "$(pitr_psql -c "SELECT pg_is_in_recovery()" 2>/dev/null)" = f ] && break; sleep 0.1; done
+}
+if pitr_run; then
+    got=$(pitr_psql -c "SELECT string_agg(text, ' / ' ORDER BY id) FROM rt.messages" 2>&1)
+    if [ "$got" = "pitr: in the base backup / pitr: before the mistake" ] && grep -q 'recovery stopping before commit' "$PITR/pg2.log" \
+       && [ "$(pitr_psql -c "SELECT pg_is_in_recovery()")" = f ]; then
+        ok "point-in-time recovery (pg_basebackup + archived WAL + recovery_target_time): the rows before the moment are back, the one after is not"
+    else
+        echo "messages after the recovery: $got" >"$PITR/result"
+        not_ok "point-in-time recovery to recovery_target_time" "$PITR/result" "$PITR/pg2.log"
+    fi
+    if [ "$(pitr_msg 'pitr: after the recovery' 4 2>&1)" = 1 ]; then ok "the recovered, promoted cluster ingests again"
+    else not_ok "the recovered, promoted cluster ingests again" "$PITR/pg2.log"; fi
+else
+    not_ok "point-in-time recovery: WAL archive, base backup, recovery" "$PITR/steps.log" "$PITR/pg.log" "$PITR/pg2.log"
+fi
 
 finish
