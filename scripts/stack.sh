@@ -178,24 +178,22 @@ setup_db() {
         su_psql -d postgres -c "CREATE DATABASE $RT_DB"
     fi
     [ -f "$RT_ROOT/pg_extension/roundtable.control" ] || { rt_warn "extension not built; database left empty"; return 0; }
-    su_psql -d "$RT_DB" -c "CREATE EXTENSION IF NOT EXISTS roundtable CASCADE"
-    local have want
-    have="$(su_psql -d "$RT_DB" -tAc "SELECT extversion FROM pg_extension WHERE extname = 'roundtable'")"
-    want="$(su_psql -d "$RT_DB" -tAc "SELECT default_version FROM pg_available_extensions WHERE name = 'roundtable'")"
-    if [ "$have" != "$want" ]; then
-        rt_log "ALTER EXTENSION roundtable UPDATE ($have -> $want)"
-        # ALTER EXTENSION UPDATE does not install requirements a new version adds (0.2.0: pg_trgm)
-        su_psql -d "$RT_DB" -c "CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE EXTENSION IF NOT EXISTS pg_trgm"
-        su_psql -d "$RT_DB" -c "ALTER EXTENSION roundtable UPDATE"
+    # One place for the extension, its roles and grants, rt_edge's password and the first owner:
+    # scripts/migrate.sh (make migrate, compose, Helm). Secrets reach it through the environment.
+    local migrate_log="$LOG_DIR/migrate.log"
+    if ! POSTGRES_HOST="$RUN_DIR" POSTGRES_PORT="$RT_PG_PORT" POSTGRES_DB="$RT_DB" \
+        POSTGRES_SUPERUSER=postgres POSTGRES_SUPERPASSWORD='' POSTGRES_USER=rt_edge \
+        POSTGRES_PASSWORD="$RT_EDGE_DB_PASSWORD" ADMIN_LOGIN=admin ADMIN_PASSWORD="$RT_ADMIN_PASSWORD" \
+        MIGRATE_WAIT_SEC=30 "$RT_ROOT/scripts/migrate.sh" >"$migrate_log"; then
+        cat "$migrate_log" >&2
+        rt_die "scripts/migrate.sh failed (log $migrate_log)"
     fi
-    if [ -f "$RT_ROOT/sql/roles.sql" ]; then
-        # Secrets reach psql through its environment (\getenv), never through argv.
-        RT_EDGE_DB_PASSWORD="$RT_EDGE_DB_PASSWORD" su_psql -d "$RT_DB" <<SQL
-\getenv rt_edge_password RT_EDGE_DB_PASSWORD
-\i $RT_ROOT/sql/roles.sql
-SQL
-    else
-        rt_warn "sql/roles.sql not present yet; rt_edge role not created"
+    rt_log "$(grep -m1 'roundtable after:' "$migrate_log" | sed 's/^migrate: //')"
+    if grep -q "created the owner" "$migrate_log"; then
+        rt_log "seeded owner admin 'admin'"
+        if [ "$RT_ADMIN_GENERATED" = 1 ]; then
+            printf '\n  generated admin password (login "admin"): %s\n  kept in %s\n\n' "$RT_ADMIN_PASSWORD" "$SECRETS" >&2
+        fi
     fi
     seed_admin
 }
