@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { startEdge, pgSuper } from '../lib/stack.mjs';
 import { request, login } from '../lib/http.mjs';
-import { assertProblem, assertResponse, wsEvents, wsFrameError, validated, SPEC_PATH } from '../lib/openapi.mjs';
+import { assertProblem, assertResponse, operations, spec, wsEvents, wsFrameError, validated, SPEC_PATH } from '../lib/openapi.mjs';
 import { roleClients, client, uniq } from '../lib/api.mjs';
 import { openBrowser, SCREENSHOTS } from '../lib/browser.mjs';
 
@@ -115,6 +115,22 @@ test('losing the session or the role loses both routes at once', async () => {
   assert.equal((await as.owner.send('PATCH', `/api/admins/${c.id}`, { disabled: true })).status, 200);
   assertProblem(await c.api.get('/api/docs'), 401);
   assertProblem(await c.api.get('/api/openapi.yaml'), 401);
+});
+
+test('pagination is documented one way: every list takes cursor + limit and answers next_cursor', () => {
+  for (const o of operations().filter((x) => x.method === 'GET')) {
+    const ok = o.op.responses['200']?.content?.['application/json']?.schema?.$ref ?? '';
+    if (!ok.endsWith('Page')) continue;
+    const page = spec.components.schemas[ok.split('/').pop()];
+    assert.ok(page.required.includes('items') && page.required.includes('next_cursor'), `${ok}: items and next_cursor`);
+    assert.deepEqual(page.properties.next_cursor, { $ref: '#/components/schemas/NextCursor' }, `${ok}.next_cursor`);
+    const params = (o.op.parameters ?? []).map((p) => p.$ref?.split('/').pop() ?? p.name);
+    if (params.includes('Cursor')) {
+      assert.ok(params.includes('Limit') || params.includes('limit'), `${o.operationId}: cursor without limit`);
+    } else {
+      assert.match(o.op.description, /`next_cursor` is always null/, `${o.operationId}: a list without cursor says why`);
+    }
+  }
 });
 
 test('the WebSocket event catalogue (asyncapi.yaml) is exactly what the edge and the database can send', async () => {
