@@ -192,7 +192,8 @@ sanitizer_scan() {
     echo "no ASan/UBSan reports in $(ls "$LOG_DIR"/edge-*.log 2>/dev/null | wc -l) rt-edge logs"
 }
 # docs/sql-api.md regenerated from the catalog (and every example run), docs/analytics.md's
-# queries run as rt_analyst, the Redis keys one command uses together hash to one Cluster slot
+# queries run as rt_analyst, the Redis keys one command uses together hash to one Cluster slot,
+# the design notes and links, make dev's Vite proxy
 docs_check() { node --test --test-concurrency=1 --test-reporter=tap tests/docs/*.test.mjs; }
 fuzz_stage() { FUZZ_SECONDS="${FUZZ_SECONDS:-25}" scripts/fuzz.sh; } # seven harnesses: ~3.5 min with the build
 e2e() {
