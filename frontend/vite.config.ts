@@ -88,8 +88,8 @@ export default defineConfig({
   },
   server: {
     // changeOrigin false: rt-edge sees the browser's Host (localhost or 127.0.0.1 with Vite's
-    // port, both allowed without RT_HTTP_HOSTS) and compares it with the Origin header of state
-    // changes and WebSocket upgrades, which is Vite's origin too. make dev (scripts/dev.sh).
+    // port, both allowed without RT_HTTP_HOSTS) and compares it with the Origin header of
+    // WebSocket upgrades, which is Vite's origin too. make dev (scripts/dev.sh).
     proxy: {
       '/api': { target: edge, changeOrigin: false },
       '/ws': { target: edge, ws: true, changeOrigin: false },
