@@ -1,6 +1,7 @@
 /* GET /api/openapi.yaml and GET /api/docs: the contract rt-edge was built with, and a page
  * that renders it. See edge_apidocs.h. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,20 +19,23 @@
 #ifndef EDGE_OPENAPI_PATH
 #error "EDGE_OPENAPI_PATH must name openapi/openapi.yaml (edge/Makefile sets it)"
 #endif
+/* The size is the assembler's difference of two labels of one section, so C never subtracts
+ * pointers to different objects. */
 __asm__(".section .rodata\n"
         ".balign 16\n"
-        ".type edge_openapi_yaml_start, @object\n"
+        "edge_openapi_yaml_size:\n"
+        ".quad edge_openapi_yaml_end - edge_openapi_yaml_start\n"
         "edge_openapi_yaml_start:\n"
         ".incbin \"" EDGE_OPENAPI_PATH "\"\n"
         "edge_openapi_yaml_end:\n"
         ".byte 0\n"
         ".previous\n");
 extern const char edge_openapi_yaml_start[] __asm__("edge_openapi_yaml_start");
-extern const char edge_openapi_yaml_end[] __asm__("edge_openapi_yaml_end");
+extern const uint64_t edge_openapi_yaml_size __asm__("edge_openapi_yaml_size");
 
 const char *edge_apidocs_spec(size_t *len)
 {
-    *len = (size_t)(edge_openapi_yaml_end - edge_openapi_yaml_start);
+    *len = (size_t)edge_openapi_yaml_size;
     return edge_openapi_yaml_start;
 }
 
