@@ -148,6 +148,41 @@ export function checkCopySources(text, root = ROOT, ignoreText = fs.readFileSync
   return problems;
 }
 
+/**
+ * The repository directories a build reads beside its own (`../openapi/` in edge/Makefile or
+ * frontend/package.json) are copied into the stage that runs it, at the same relative place.
+ * `../tests/` of edge/Makefile is for its unit-test targets only, which the image does not build.
+ */
+export function checkSiblingDirs(text, buildFiles) {
+  const problems = [];
+  const st = stages(text);
+  for (const { file, runs, workdirOf } of buildFiles) {
+    const stage = st.find((s) => of(s, 'RUN').some((r) => runs.test(r.getArgumentsContent() ?? '')));
+    if (!stage) { problems.push(`no stage builds ${file}`); continue; }
+    const dirs = [...new Set([...read(file).matchAll(/\.\.\/([A-Za-z0-9_-]+)\//g)].map((m) => m[1]))].filter((d) => d !== 'tests');
+    // each COPY's destination, resolved against the WORKDIR in force at that line
+    let wd = '/';
+    const copies = [];
+    for (const i of stage.ins) {
+      if (i.getKeyword() === 'WORKDIR') wd = path.posix.resolve(wd, args(i)[0]);
+      if (i.getKeyword() === 'COPY' && flagValue(i, 'from') === null) {
+        const a = args(i);
+        copies.push({ srcs: a.slice(0, -1).map((x) => x.replace(/\/$/, '')), dest: path.posix.resolve(wd, a.at(-1)) });
+      }
+    }
+    for (const d of dirs) {
+      const want = path.posix.join(workdirOf, '..', d);
+      const ok = copies.some((c) => c.srcs.includes(d) && c.dest === want);
+      if (!ok) problems.push(`${file} reads ../${d}/ but its stage does not COPY ${d}/ to ${want}/`);
+    }
+  }
+  return problems;
+}
+const EDGE_BUILDS = [
+  { file: 'frontend/package.json', runs: /npm run build/, workdirOf: '/src/frontend' },
+  { file: 'edge/Makefile', runs: /make -C edge/, workdirOf: '/src/edge' },
+];
+
 // The Debian packages of edge/Makefile's pkg-config modules on this Debian 12 machine (the
 // images are Debian 12 too): -dev packages from the .pc files, runtime packages from the
 // shared objects the -l flags resolve to.
@@ -357,6 +392,14 @@ describe('Dockerfiles', () => {
     assert.match(args(spaCopy)[0], /frontend\/dist\/?$/);
     // the user exists: created with that uid in the runtime stage
     assert.match(of(last, 'RUN').map((r) => r.getArgumentsContent()).join('\n'), /useradd[^\n&]*--uid 10001/);
+  });
+
+  test('edge/Dockerfile: what edge/Makefile and the SPA build read outside their directory (../openapi/) is copied beside them', () => {
+    assert.deepEqual(checkSiblingDirs(read(EDGE_DOCKERFILE), EDGE_BUILDS), []);
+    const without = read(EDGE_DOCKERFILE).replace('COPY openapi/ openapi/\n', '');
+    assert.match(checkSiblingDirs(without, EDGE_BUILDS).join(), /edge\/Makefile reads \.\.\/openapi\/ but its stage does not COPY openapi\/ to \/src\/openapi\//);
+    const moved = read(EDGE_DOCKERFILE).replace('COPY openapi/ /src/openapi/', 'COPY openapi/ /tmp/openapi/');
+    assert.match(checkSiblingDirs(moved, EDGE_BUILDS).join(), /frontend\/package\.json reads \.\.\/openapi\//);
   });
 
   test('edge/Dockerfile: apt packages match what edge/Makefile links (derived with pkg-config and dpkg here)', () => {
