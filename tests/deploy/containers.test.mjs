@@ -347,6 +347,11 @@ export function checkEnvExample(envText, edgeNames, extraNames) {
   const want = new Set([...edgeNames.keys(), ...extraNames]);
   for (const n of want) if (!vars.has(n)) problems.push(`${n} is read but has no line in .env.example`);
   for (const n of vars.keys()) if (!want.has(n)) problems.push(`${n} is in .env.example but nothing reads it`);
+  for (const [n, { value }] of vars) {
+    // one meaning for compose's env_file (which expands $), make demo's reader and a shell
+    if (!/^[^\s$"'`\\]*$/.test(value)) problems.push(`${n}: a value with spaces, quotes, $ or backslashes reads differently in compose and make demo`);
+  }
+  if (vars.has('REDIS_PASSWORD') && !/^[A-Za-z0-9_-]+$/.test(vars.get('REDIS_PASSWORD').value)) problems.push('REDIS_PASSWORD must be URL-safe (compose puts it into REDIS_URL)');
   for (const [n, def] of edgeNames) {
     if (def === null || !vars.has(n) || n in DEFAULT_EXCEPTIONS) continue;
     if (vars.get(n).value !== def) problems.push(`${n}=${vars.get(n).value} but rt-edge's default is ${JSON.stringify(def)}`);
@@ -572,6 +577,8 @@ describe('.env.example', () => {
     assert.match(checkEnvExample(`${envText}\n# new\nRT_NOBODY_READS=1\n`, names, extra()).join(), /RT_NOBODY_READS is in \.env\.example but nothing reads it/);
     assert.match(checkEnvExample(`${envText}\nRT_X=1\n`, new Map([...names, ['RT_X', '1']]), extra()).join(), /RT_X has no # description/);
     assert.match(checkEnvExample(envText.replace(/^RT_LOG_LEVEL=info$/m, 'RT_LOG_LEVEL=debug'), names, extra()).join(), /RT_LOG_LEVEL=debug but rt-edge's default is "info"/);
+    assert.match(checkEnvExample(envText.replace(/^PAYMENT_URL=.*$/m, 'PAYMENT_URL=https://x/$HOME'), names, extra()).join(), /PAYMENT_URL: a value with spaces, quotes, \$/);
+    assert.match(checkEnvExample(envText.replace(/^REDIS_PASSWORD=.*$/m, 'REDIS_PASSWORD=a@b:c'), names, extra()).join(), /REDIS_PASSWORD must be URL-safe/);
     // a new variable in the edge's config fails until .env.example has it
     const withNew = edgeEnvNames(`${read('edge/src/edge_config.c')}\n STR_VAR(x, "RT_BRAND_NEW", "", 0);`, edgeSrc);
     assert.match(checkEnvExample(envText, withNew, extra()).join(), /RT_BRAND_NEW is read/);
