@@ -15,7 +15,7 @@ BEGIN
     PERFORM rt.maintain_partitions(3);
     FOR p IN
         SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits i
-        WHERE i.inhparent = 'rt.messages'::regclass ORDER BY 1::text
+        WHERE i.inhparent = 'rt.messages'::regclass ORDER BY i.inhrelid::regclass::text
     LOOP
         EXECUTE format('ALTER EXTENSION roundtable DROP TABLE %s', p);
     END LOOP;
