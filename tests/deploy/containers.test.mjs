@@ -490,6 +490,23 @@ describe('health checks run against a real rt-edge', () => {
     assert.notEqual(run(onPort(1)).status, 0);
   });
 
+  test('the db health checks (pg_extension/Dockerfile, compose) against the stack\'s PostgreSQL: 0 when up, non-zero on a closed port', () => {
+    const s = stackEnv();
+    const onPort = (cmd, p) => cmd.map((a) => a.replace('-p 5432 ', `-p ${p} `));
+    const compose = YAML.parse(read('docker-compose.yml')).services.db.healthcheck.test;
+    assert.equal(compose[0], 'CMD-SHELL');
+    const composeCmd = ['sh', '-c', compose[1].replaceAll('$$', '$')];
+    const image = healthcheckOf(read(DB_DOCKERFILE));
+    assert.deepEqual(image.problems, []);
+    for (const cmd of [composeCmd, image.cmd]) {
+      assert.match(cmd.join(' '), /pg_isready -h 127\.0\.0\.1 -p 5432 /);
+      const env = { POSTGRES_USER: 'postgres', POSTGRES_DB: s.POSTGRES_DB ?? 'roundtable' };
+      const up = run(onPort(cmd, s.RT_PG_PORT), env);
+      assert.equal(up.status, 0, up.stdout + up.stderr);
+      assert.notEqual(run(onPort(cmd, '1'), env).status, 0);
+    }
+  });
+
   test('rt-edge accepts the configuration of .env.example (the network and secrets of the test stack replaced)', async () => {
     const { vars } = parseEnvExample(read('.env.example'));
     const env = Object.fromEntries([...vars].map(([k, v]) => [k, v.value]));
@@ -525,6 +542,10 @@ describe('docker-compose.yml', () => {
     assert.ok(dbCopies.includes(doc.services.migrate.entrypoint[0]), `${doc.services.migrate.entrypoint[0]} is copied into the db image`);
     assert.ok(doc.services.edge.ports.every((p) => String(p).endsWith(':8080')));
     assert.deepEqual(stages(read(EDGE_DOCKERFILE)).at(-1).ins.filter((i) => i.getKeyword() === 'EXPOSE').flatMap(args), ['8080']);
+    // what compose sets for the edge agrees with the image
+    const last = stages(read(EDGE_DOCKERFILE)).at(-1);
+    const imageEnv = Object.fromEntries(last.ins.filter((i) => i.getKeyword() === 'ENV').flatMap((e) => e.getProperties().map((p) => [p.getName(), p.getValue()])));
+    for (const k of ['RT_HTTP_HOST', 'RT_HTTP_PORT', 'RT_STATIC_DIR']) assert.equal(String(doc.services.edge.environment[k]), imageEnv[k], k);
     assert.deepEqual(checkPinnedBases(`FROM ${doc.services.redis.image}\n`), []);
     assert.match(doc.services.redis.image, /^redis:7\.\d+/);
   });
