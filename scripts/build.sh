@@ -24,8 +24,9 @@ if [ -f "$RT_ROOT/edge/Makefile" ]; then
 else rt_warn "edge/Makefile missing; skipped"; fi
 
 if [ -f "$RT_ROOT/frontend/package.json" ]; then
+    # api-docs/: the /api/docs page's own files, copied into dist by the build (vite.config.ts)
     if [ ! -d "$RT_ROOT/frontend/dist" ] || [ -n "$(find "$RT_ROOT/frontend/src" "$RT_ROOT/frontend/index.html" \
-            "$RT_ROOT/frontend/package.json" "$RT_ROOT/frontend/vite.config.ts" "$RT_ROOT/openapi/openapi.yaml" -newer "$RT_ROOT/frontend/dist" -print -quit 2>/dev/null)" ]; then
+            "$RT_ROOT/frontend/api-docs" "$RT_ROOT/frontend/package.json" "$RT_ROOT/frontend/vite.config.ts" "$RT_ROOT/openapi/openapi.yaml" -newer "$RT_ROOT/frontend/dist" -print -quit 2>/dev/null)" ]; then
         rt_log "build: frontend (frontend/dist)"
         if (cd "$RT_ROOT/frontend" && npm run --silent build); then touch "$RT_ROOT/frontend/dist"
         else failed+=(frontend); fi

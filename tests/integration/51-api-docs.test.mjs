@@ -117,6 +117,21 @@ test('losing the session or the role loses both routes at once', async () => {
   assertProblem(await c.api.get('/api/openapi.yaml'), 401);
 });
 
+test('every 4xx and 5xx answer of every operation is application/problem+json with the shared Problem schema', () => {
+  const resolve = (r) => (r.$ref ? resolve(r.$ref.slice(2).split('/').reduce((o, k) => o[k], spec)) : r);
+  let n = 0;
+  for (const o of operations()) {
+    for (const [status, ref] of Object.entries(o.op.responses)) {
+      if (Number(status) < 400 || (o.operationId === 'getReadyz' && status === '503')) continue;
+      const r = resolve(ref);
+      assert.deepEqual(Object.keys(r.content ?? {}), ['application/problem+json'], `${o.operationId} ${status}`);
+      assert.deepEqual(r.content['application/problem+json'].schema, { $ref: '#/components/schemas/Problem' }, `${o.operationId} ${status}`);
+      n += 1;
+    }
+  }
+  assert.ok(n > 500, `only ${n} error answers documented`);
+});
+
 test('pagination is documented one way: every list takes cursor + limit and answers next_cursor', () => {
   for (const o of operations().filter((x) => x.method === 'GET')) {
     const ok = o.op.responses['200']?.content?.['application/json']?.schema?.$ref ?? '';
