@@ -30,6 +30,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     name="${BASH_REMATCH[1]}" value="${BASH_REMATCH[2]}"
     [ -n "$desc" ] || { echo "env-table.sh: $file:$n: $name has no # description line above it" >&2; exit 1; }
     if [ -n "$value" ]; then value="\`$value\`"; else value='(empty)'; fi
+    # shellcheck disable=SC2016 # the backticks are Markdown
     printf '| `%s` | %s | %s |\n' "$name" "$(cell "$value")" "$(cell "$desc")"
     desc=''
 done <"$file"
