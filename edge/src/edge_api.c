@@ -66,6 +66,7 @@ static void sql_error(edge_req *r, const edge_pg_result *res)
          * acted on it (all were down): end it, and the admin's other sessions as old */
         edge_auth_session_stale(r->http->ctx, r->session.admin_id, r->session.epoch);
         edge_ws_close_session(r->http, r->token);
+        if (edge_apidocs_login_redirect(r)) return; /* a browser on /api/docs: to the login */
         edge_req_problem(
             r, 401, "session ended: the admin's password, role or access changed; log in again",
             NULL);

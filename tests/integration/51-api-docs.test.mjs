@@ -109,6 +109,14 @@ test('losing the session or the role loses both routes at once', async () => {
   assert.equal((await b.api.get('/api/docs')).status, 200);
   assert.equal((await as.owner.send('PATCH', `/api/admins/${b.id}`, { role: 'viewer' })).status, 200);
   assertProblem(await b.api.get('/api/openapi.yaml'), 401);
+  // a browser on the docs page whose admin's role changed is sent to the login, not shown JSON
+  const d = await freshAdmin('viewer');
+  assert.equal((await d.api.get('/api/docs', { headers: { accept: BROWSER_ACCEPT } })).status, 200);
+  assert.equal((await as.owner.send('PATCH', `/api/admins/${d.id}`, { role: 'moderator' })).status, 200);
+  const moved = await d.api.get('/api/docs', { headers: { accept: BROWSER_ACCEPT } });
+  assert.equal(moved.status, 303, moved.text);
+  assert.equal(moved.headers.location, '/login?next=%2Fapi%2Fdocs');
+  assertProblem(await d.api.get('/api/openapi.yaml'), 401);
   // disabled
   const c = await freshAdmin('admin');
   assert.equal((await c.api.get('/api/openapi.yaml')).status, 200);
