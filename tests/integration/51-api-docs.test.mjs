@@ -78,6 +78,9 @@ test('with a session of the lowest role: the YAML is exactly openapi/openapi.yam
   const head = await request(edge.url, 'HEAD', '/api/openapi.yaml', { cookie: as.viewer.session.cookie });
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
+  // the Problem schema's example is a real answer, word for word
+  const tooMany = await as.viewer.get('/api/chats?limit=201');
+  assert.deepEqual(tooMany.json, parsed.components.schemas.Problem.examples[0]);
   // a query parameter is refused, naming it (the routes take none)
   const q = await as.viewer.get('/api/openapi.yaml?format=json');
   assertProblem(q, 400);
