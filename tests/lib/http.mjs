@@ -98,7 +98,8 @@ export async function login(base, loginName = process.env.ADMIN_LOGIN ?? 'admin'
 /**
  * Opens /ws with the cookie; resolves once open. The client queues every frame (parsed JSON) and
  * offers next(predicate, timeoutMs) and collect(predicate, count, timeoutMs). Every frame is
- * validated against the spec's WsEnvelope: after a frame that does not match, next() and close()
+ * validated against the event catalogue (openapi/asyncapi.yaml, by its type; wsFrameError of
+ * tests/lib/openapi.mjs): after a frame that does not match, next() and close()
  * reject with the reason (so the test that opened the socket fails); `invalid` lists them.
  */
 export function openWs(base, cookie) {
@@ -109,7 +110,7 @@ export function openWs(base, cookie) {
   const waiters = [];
   const frames = [];
   const invalid = [];
-  const invalidError = () => new Error(`response not as openapi.yaml documents it: ${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ''}`);
+  const invalidError = () => new Error(`frame not as asyncapi.yaml documents it: ${invalid[0]}${invalid.length > 1 ? ` (and ${invalid.length - 1} more)` : ''}`);
   ws.on('message', (data) => {
     let msg;
     try { msg = JSON.parse(data.toString('utf8')); } catch { msg = { unparsable: data.toString('utf8') }; }
