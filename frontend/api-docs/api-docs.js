@@ -27,7 +27,24 @@
       'Swagger UI is missing from this build (frontend/dist/api-docs/). The spec itself is at /api/openapi.yaml.';
     return;
   }
+  // "Try it out" on a state change shows the token in its X-CSRF-Token field, filled in as a
+  // person would type it (Swagger UI's parameterMacro breaks on $ref parameters); the request
+  // interceptor sets it in any case.
+  function fillCsrfFields() {
+    if (!csrf) return;
+    var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    root.querySelectorAll('tr[data-param-name="X-CSRF-Token"] input').forEach(function (input) {
+      if (input.value || input.disabled) return;
+      setValue.call(input, csrf);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+
+  csrfToken().catch(function () {
+    return null;
+  });
   root.textContent = '';
+  new MutationObserver(fillCsrfFields).observe(root, { childList: true, subtree: true });
   window.SwaggerUIBundle({
     url: '/api/openapi.yaml',
     dom_id: '#api-docs',

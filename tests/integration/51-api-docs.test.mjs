@@ -41,7 +41,7 @@ async function freshAdmin(role) {
     await db.end();
   }
   const session = await login(edge.url, creds.login, creds.password);
-  return { api: client(edge.url, session, creds), id: session.admin.id, creds };
+  return { api: client(edge.url, session, creds), id: session.admin.id, creds, csrf: session.csrf };
 }
 
 test('no session: 401 problem+json on both routes; a browser on /api/docs is sent to the login', async () => {
@@ -78,9 +78,9 @@ test('with a session of the lowest role: the YAML is exactly openapi/openapi.yam
   const head = await request(edge.url, 'HEAD', '/api/openapi.yaml', { cookie: as.viewer.session.cookie });
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
-  // the Problem schema's example is a real answer, word for word
+  // the documented example of a 400 is a real answer, word for word
   const tooMany = await as.viewer.get('/api/chats?limit=201');
-  assert.deepEqual(tooMany.json, parsed.components.schemas.Problem.examples[0]);
+  assert.deepEqual(tooMany.json, parsed.components.responses.BadRequest.content['application/problem+json'].examples.limit.value);
   // a query parameter is refused, naming it (the routes take none)
   const q = await as.viewer.get('/api/openapi.yaml?format=json');
   assertProblem(q, 400);
@@ -239,6 +239,14 @@ test('the docs page in Chromium: the spec\'s operations, no console error, nothi
     await me.getByRole('button', { name: 'Execute' }).click();
     await me.locator('.live-responses-table .response-col_status', { hasText: '200' }).first().waitFor({ state: 'visible' });
     assert.match(await me.locator('.live-responses-table .highlight-code').first().innerText(), /"csrf_token"/);
+    // a state change's "Try it out" has the session's X-CSRF-Token filled in (api-docs.js)
+    const read = page.locator('#operations-chats-markChatRead');
+    await read.locator('.opblock-summary-control').click();
+    await read.getByRole('button', { name: 'Try it out' }).click();
+    const browserCsrf = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()).then((j) => j.csrf_token));
+    const csrfField = read.locator('tr[data-param-name="X-CSRF-Token"] input');
+    await page.waitForFunction((el) => el.value.length > 0, await csrfField.elementHandle());
+    assert.equal(await csrfField.inputValue(), browserCsrf, 'the token is filled in');
     // the console itself, in the same browser: each frame it gets on /ws is checked against the
     // catalogue (openBrowser's checkWsFrames puts a mismatch in pageErrors)
     const framesBefore = validated.wsFrames;
