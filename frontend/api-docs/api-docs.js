@@ -27,25 +27,24 @@
       'Swagger UI is missing from this build (frontend/dist/api-docs/). The spec itself is at /api/openapi.yaml.';
     return;
   }
-  // "Try it out" on a state change shows the token in its X-CSRF-Token field, filled in as a
-  // person would type it (Swagger UI's parameterMacro breaks on $ref parameters); the request
-  // interceptor sets it in any case.
-  function fillCsrfFields() {
-    if (!csrf) return;
-    var setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-    root.querySelectorAll('tr[data-param-name="X-CSRF-Token"] input').forEach(function (input) {
-      if (input.value || input.disabled) return;
-      setValue.call(input, csrf);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
+  // "Try it out" on a state change has the token in its X-CSRF-Token field: once the spec is
+  // loaded, each such parameter's value is set in Swagger UI's own state (specActions), as if
+  // typed. The request interceptor sets the header in any case.
+  function fillCsrfParameters(ui) {
+    return csrfToken().then(function (token) {
+      if (!token) return;
+      var paths = ui.specSelectors.specJson().toJS().paths || {};
+      Object.keys(paths).forEach(function (path) {
+        Object.keys(paths[path]).forEach(function (method) {
+          if (!UNSAFE[method.toUpperCase()]) return;
+          ui.specActions.changeParam([path, method], 'X-CSRF-Token', 'header', token);
+        });
+      });
     });
   }
 
-  csrfToken().catch(function () {
-    return null;
-  });
   root.textContent = '';
-  new MutationObserver(fillCsrfFields).observe(root, { childList: true, subtree: true });
-  window.SwaggerUIBundle({
+  var ui = window.SwaggerUIBundle({
     url: '/api/openapi.yaml',
     dom_id: '#api-docs',
     deepLinking: true,
@@ -53,6 +52,11 @@
     validatorUrl: null,
     docExpansion: 'list',
     defaultModelsExpandDepth: 0,
+    onComplete: function () {
+      fillCsrfParameters(ui).catch(function () {
+        /* the session just ended: state changes answer 401/403 as documented */
+      });
+    },
     requestInterceptor: function (req) {
       if (!UNSAFE[String(req.method || 'GET').toUpperCase()]) return req;
       return csrfToken().then(function (token) {

@@ -215,7 +215,7 @@ test('the docs page in Chromium: the spec\'s operations, no console error, nothi
   page.on('request', (r) => { if (!r.url().startsWith(`${edge.url}/`) && !r.url().startsWith('data:')) foreign.push(r.url()); });
   try {
     // without a session: the console's login, then back to the docs
-    const a = await freshAdmin('viewer');
+    const a = await freshAdmin('moderator');
     await page.goto(`${edge.url}/api/docs`);
     await page.waitForURL(`${edge.url}/login?next=%2Fapi%2Fdocs`);
     await page.getByLabel('Login', { exact: true }).fill(a.creds.login);
@@ -239,14 +239,16 @@ test('the docs page in Chromium: the spec\'s operations, no console error, nothi
     await me.getByRole('button', { name: 'Execute' }).click();
     await me.locator('.live-responses-table .response-col_status', { hasText: '200' }).first().waitFor({ state: 'visible' });
     assert.match(await me.locator('.live-responses-table .highlight-code').first().innerText(), /"csrf_token"/);
-    // a state change's "Try it out" has the session's X-CSRF-Token filled in (api-docs.js)
-    const read = page.locator('#operations-chats-markChatRead');
-    await read.locator('.opblock-summary-control').click();
-    await read.getByRole('button', { name: 'Try it out' }).click();
+    // a state change from the page: its X-CSRF-Token field holds the session's token (api-docs.js)
+    // and Execute answers 200, not the 403 of a missing or wrong token
+    const ack = page.locator('#operations-notifications-ackAllNotifications');
+    await ack.locator('.opblock-summary-control').click();
+    await ack.getByRole('button', { name: 'Try it out' }).click();
     const browserCsrf = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()).then((j) => j.csrf_token));
-    const csrfField = read.locator('tr[data-param-name="X-CSRF-Token"] input');
-    await page.waitForFunction((el) => el.value.length > 0, await csrfField.elementHandle());
-    assert.equal(await csrfField.inputValue(), browserCsrf, 'the token is filled in');
+    assert.equal(await ack.locator('tr[data-param-name="X-CSRF-Token"] input').inputValue(), browserCsrf, 'the token is filled in');
+    await ack.getByRole('button', { name: 'Execute' }).click();
+    await ack.locator('.live-responses-table .response-col_status', { hasText: '200' }).first().waitFor({ state: 'visible' });
+    assert.match(await ack.locator('.live-responses-table .highlight-code').first().innerText(), /"acked"/);
     // the console itself, in the same browser: each frame it gets on /ws is checked against the
     // catalogue (openBrowser's checkWsFrames puts a mismatch in pageErrors)
     const framesBefore = validated.wsFrames;
