@@ -5,7 +5,7 @@
 //
 // Burst: --burst telegram.send jobs over --chats chats, queued by rt.send_message (the function
 // behind POST /api/messages, as the DBA door) in ONE transaction, so they all appear at its
-// commit; from that commit the relay claims them (NOTIFY rt_outbox), XADDs them to rt:send, and
+// commit; from that commit the relay claims them (NOTIFY rt_outbox), XADDs them to {rt}:send, and
 // the sender runs rt.job_begin → sendMessage → rt.mark_sent for each. Reported: sendMessage
 // calls/s reaching the fake, and messages/s from the commit to the last status sent.
 // Paced: --rate messages/s for --seconds s, each its own rt.send_message transaction, and the

@@ -1,4 +1,4 @@
-// Ingest benchmark: XADDs Telegram updates straight into rt:in of the running stack and measures
+// Ingest benchmark: XADDs Telegram updates straight into {rt}:in of the running stack and measures
 // (1) sustained updates/s from XADD to row committed and to WS message.created received, with
 // 20,000 updates as fast as possible, and (2) p50/p99 latency XADD → WS at a paced 1,000/s.
 //   node bench/ingest/ingest.mjs [--burst 20000] [--rate 1000] [--seconds 10] [--batch N]
@@ -134,13 +134,13 @@ function cpuDelta(a, b) {
 // ---- (1) burst ------------------------------------------------------------------------------
 const loadBefore = load();
 console.log(`machine: ${cores} cores, load average ${loadBefore.join(' ')}`);
-console.log(`burst: ${BURST} updates via XADD rt:in …`);
+console.log(`burst: ${BURST} updates via XADD {rt}:in …`);
 const burstUpdates = Array.from({ length: BURST }, (_, k) => update(k, 'burst')); // outside the clock
 const cpu0 = cpuSnapshot();
 t0 = performance.now();
 for (let i = 0; i < BURST; i += 500) {
   const p = redis.pipeline();
-  for (let k = i; k < Math.min(i + 500, BURST); k++) p.xadd('rt:in', '*', 'u', burstUpdates[k]);
+  for (let k = i; k < Math.min(i + 500, BURST); k++) p.xadd('{rt}:in', '*', 'u', burstUpdates[k]);
   await p.exec();
 }
 const tXadd = performance.now() - t0;
@@ -193,7 +193,7 @@ while (sent < total) {
   if (due > sent) {
     const p = redis.pipeline();
     const t = performance.now();
-    for (; sent < due; sent++) { p.xadd('rt:in', '*', 'u', update(PACED_FIRST + sent, 'paced')); sentAt[sent] = t; }
+    for (; sent < due; sent++) { p.xadd('{rt}:in', '*', 'u', update(PACED_FIRST + sent, 'paced')); sentAt[sent] = t; }
     await p.exec();
   }
   await sleep(tick / 2);

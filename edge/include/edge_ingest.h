@@ -1,5 +1,5 @@
-/* The ingest worker: the consumer group on rt:in that stores batches with rt.ingest, reclaims
- * idle entries and dead-letters poison ones (the poller that fills rt:in is edge_telegram.h,
+/* The ingest worker: the consumer group on {rt}:in that stores batches with rt.ingest, reclaims
+ * idle entries and dead-letters poison ones (the poller that fills {rt}:in is edge_telegram.h,
  * the listener that fans stored messages out is edge_events.h).
  *
  * Usage: edge_ingest_start once Redis and the ingest pool are configured; edge_ingest_stop on
@@ -25,7 +25,7 @@ enum {
     EDGE_INGEST_POISON      /* anything else, whatever its class (40 rollback, 42 missing object
                              * or privilege, 53 resources, 23, XX000, P0001, ...): split the
                              * batch; an update that fails alone counts one failure, is retried
-                             * with backoff and goes to rt:dead, with its reason, at its
+                             * with backoff and goes to {rt}:dead, with its reason, at its
                              * RT_INGEST_MAX_DELIVERIES-th failure */
 };
 int edge_ingest_classify_sqlstate(const char *sqlstate);

@@ -1,4 +1,4 @@
-/* The Telegram poller: getUpdates long polling into the Redis stream rt:in, one poller per
+/* The Telegram poller: getUpdates long polling into the Redis stream {rt}:in, one poller per
  * deployment (a Redis lease), the offset confirmed only after its batch is durable.
  *
  * Usage: edge_telegram_start once the loop, Redis and the config are up; edge_telegram_stop on

@@ -457,7 +457,7 @@ static void webhook_stored_cb(redisReply *reply, void *ud)
     edge_req_respond_json(r, 200, "{}", 2);
 }
 
-/* 200 only once the Update is in rt:in, which Redis fsyncs before answering (decision 002). */
+/* 200 only once the Update is in {rt}:in, which Redis fsyncs before answering (decision 002). */
 static void handle_tg_webhook(edge_req *r)
 {
     const char *secret = cfg_of(r)->tg_webhook_secret;

@@ -412,7 +412,9 @@ static const char slide_script[] = "if redis.call('EXPIRE', KEYS[1], ARGV[1]) ==
                                    "return 1 end "
                                    "return 0";
 
-/* KEYS: index key; ARGV: session key prefix. Returns how many sessions ended. */
+/* KEYS: index key; ARGV: session key prefix. Returns how many sessions ended. The session keys
+ * are known only inside the script (the index's members); they share the index's hash tag {rt},
+ * so in a Redis Cluster they are in the declared key's slot (edge_keys.h). */
 static const char revoke_script[] =
     "local toks = redis.call('SMEMBERS', KEYS[1]) "
     "for _, t in ipairs(toks) do redis.call('DEL', ARGV[1] .. t) end "
@@ -605,7 +607,7 @@ int edge_auth_actor(long long admin_id, long long epoch, char *out, size_t outle
 
 /* KEYS: index key; ARGV: session key prefix, epoch. Ends the sessions in the index made at that
  * epoch or before (missing epoch: 0) and drops tokens whose session is gone. Returns how many
- * ended. */
+ * ended. The session keys are built from the prefix, in the index's slot (see revoke_script). */
 static const char stale_script[] =
     "local n = 0 "
     "for _, t in ipairs(redis.call('SMEMBERS', KEYS[1])) do "

@@ -1,7 +1,7 @@
 /* Sessions, the session cookie, CSRF tokens, the WebSocket Origin check and the failed-login
  * limiter. Pure except edge_token_new (OpenSSL RAND_bytes), the limiter's counts (Redis:
- * rt:login:*) and the session store at the end (Redis: rt:session:<token> plus the per-admin
- * index rt:admin_sessions:<id>). */
+ * {rt}:login:*) and the session store at the end (Redis: {rt}:session:<token> plus the per-admin
+ * index {rt}:admin_sessions:<id>). */
 #ifndef EDGE_AUTH_H
 #define EDGE_AUTH_H
 
@@ -39,7 +39,7 @@ int edge_ct_equal(const char *a, const char *b);
 /* 1 when the Origin header names the same host[:port] as the Host header (scheme ignored). */
 int edge_origin_matches_host(const char *origin, const char *host);
 
-/* Session value stored at rt:session:<token>. Returns malloc'd JSON (caller frees) / 0 or -1. */
+/* Session value stored at {rt}:session:<token>. Returns malloc'd JSON (caller frees) / 0 or -1. */
 char *edge_session_to_json(const edge_session *s);
 int edge_session_from_json(const char *json, size_t len, edge_session *s);
 
@@ -78,7 +78,7 @@ int edge_limiter_enter(edge_limiter *l);
 void edge_limiter_leave(edge_limiter *l);
 int edge_limiter_in_flight(const edge_limiter *l);
 
-/* The Redis keys of an attempt: rt:login:account:<sha256 hex of login>, rt:login:addr:<addr>.
+/* The Redis keys of an attempt: {rt}:login:account:<sha256 hex of login>, {rt}:login:addr:<addr>.
  * 0, or -1 when out does not hold them. */
 int edge_limiter_account_key(const char *login, char *out, size_t outlen);
 int edge_limiter_addr_key(const char *addr, char *out, size_t outlen);
@@ -109,7 +109,7 @@ int edge_ip_in_list(const char *ip, const char *list);
 int edge_ip_list_is_valid(const char *list);
 
 /* ---- the session store (Redis) ----
- * rt:session:<token> holds the session JSON with a sliding TTL; rt:admin_sessions:<admin id> is
+ * {rt}:session:<token> holds the session JSON with a sliding TTL; {rt}:admin_sessions:<admin id> is
  * the set of that admin's tokens, so every session of an admin can end at once. */
 
 /* Stores a new session and adds its token to the admin's index, atomically (one script);
@@ -123,7 +123,7 @@ int edge_auth_session_save(edge_redis *r, const char *token, const edge_session 
 void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_id, int ttl_sec);
 
 /* An admin's role, disabled state or password changed, or the admin was deleted: ends every
- * session of theirs (the tokens in rt:admin_sessions:<id>) and closes their WebSockets on
+ * session of theirs (the tokens in {rt}:admin_sessions:<id>) and closes their WebSockets on
  * this edge. Every edge runs it for each "admin.changed" row of the event journal (the rt.admins
  * trigger of pg_extension/sql/0.4.0/40_sessions.sql appends them), so sockets on all edges close.
  * Safe to call twice and for an admin without sessions; ctx->http may be NULL (shutting down). */

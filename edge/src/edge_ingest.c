@@ -1,11 +1,11 @@
-/* The ingest worker: reads rt:in through consumer group "ingest" on its own Redis connection
+/* The ingest worker: reads {rt}:in through consumer group "ingest" on its own Redis connection
  * (XREADGROUP BLOCK would stall every other command on a shared one), stores batches with
  * rt.ingest and XACKs (on a second connection) only after the call has committed. The next
  * batch is read while one is being stored and starts the moment that one has committed, its
  * XACK still on the way; one batch is stored at a time (see ing.held for why). A batch the
  * database refuses is stored again update by update (data errors end in rt.reject_update); an
  * update that fails alone, whatever the SQLSTATE, counts one failure and stops the batch there
- * (the updates before it are acked), is retried after a backoff and goes to rt:dead with its
+ * (the updates before it are acked), is retried after a backoff and goes to {rt}:dead with its
  * reason at its RT_INGEST_MAX_DELIVERIES-th failure, and the entries after it go on. Only a
  * database that was not reached (connection lost, shut down) counts against no entry. A
  * maintenance pass every few seconds reclaims idle entries (XAUTOCLAIM), dead-letters entries
@@ -33,7 +33,7 @@
 #define PARTITIONS_INTERVAL_MS (3600u * 1000u)
 #define ERR_RING 256
 
-/* Moves one pending entry to rt:dead and acks it, atomically. */
+/* Moves one pending entry to {rt}:dead and acks it, atomically. */
 static const char DEAD_SCRIPT[] =
     "local e = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])\n"
     "local args = {KEYS[2], '*', 'stream', KEYS[1], 'id', ARGV[1]}\n"
@@ -94,7 +94,7 @@ typedef struct ing_entry {
     char *raw;
     char *err;
     int ack;
-    int dead; /* moved to rt:dead (and acked there) */
+    int dead; /* moved to {rt}:dead (and acked there) */
 } ing_entry;
 
 typedef struct ing_batch ing_batch;
@@ -130,7 +130,7 @@ static struct {
      * client backfilling with after_id could skip rows that commit late; and two batches
      * meeting the same new users and chats in different orders could deadlock. */
     ing_batch *held;
-    /* last error per entry id, for rt:dead and to tell outages from failures, and how often the
+    /* last error per entry id, for {rt}:dead and to tell outages from failures, and how often the
      * entry failed alone (rt.ingest or rt.reject_update answered an error for it) */
     struct {
         char id[48];
@@ -350,9 +350,9 @@ static void on_dead_entry(redisReply *reply, void *ud)
     ing_batch *b;
     ing_entry *e = ud_entry(ud, &b);
     if (!reply || reply->type == REDIS_REPLY_ERROR) {
-        EDGE_ERROR("ingest: moving an entry to rt:dead failed; it stays pending", "stream_id",
+        EDGE_ERROR("ingest: moving an entry to {rt}:dead failed; it stays pending", "stream_id",
                    e->id, "error", reply ? reply->str : "redis down");
-        fail_rest(b, "rt:dead could not be written");
+        fail_rest(b, "{rt}:dead could not be written");
         finish_batch(b);
         return;
     }
@@ -365,7 +365,7 @@ static void on_dead_entry(redisReply *reply, void *ud)
 /* The database answered an error for this entry alone (rt.ingest of it, or rt.reject_update):
  * it failed once more. Below RT_INGEST_MAX_DELIVERIES failures the batch stops here, to be
  * read again after a backoff (the entries before it are acked); at the limit the entry moves
- * to rt:dead with the SQLSTATE and message, and the batch goes on. */
+ * to {rt}:dead with the SQLSTATE and message, and the batch goes on. */
 static void entry_failed(ing_batch *b, size_t i, const char *what, const edge_pg_result *r)
 {
     ing_entry *e = &b->e[i];
@@ -383,12 +383,12 @@ static void entry_failed(ing_batch *b, size_t i, const char *what, const edge_pg
         finish_batch(b);
         return;
     }
-    EDGE_ERROR("ingest: entry moved to rt:dead", "stream_id", e->id, "failures",
+    EDGE_ERROR("ingest: entry moved to {rt}:dead", "stream_id", e->id, "failures",
                edge_log_int(n, failures), "sqlstate", r->sqlstate, "error", r->errmsg);
     const char *argv[] = {"EVAL", DEAD_SCRIPT, "2", STREAM, DEAD_STREAM, e->id, reason, GROUP};
     edge_redis *rc = edge_redis_ready(ing.acker) ? ing.acker : ing.redis;
     if (edge_redis_cmd(rc, on_dead_entry, entry_ud(b, i), 8, argv, NULL) != EDGE_OK) {
-        fail_rest(b, "rt:dead could not be written");
+        fail_rest(b, "{rt}:dead could not be written");
         finish_batch(b);
     }
 }
@@ -700,7 +700,7 @@ static void on_trim(redisReply *reply, void *ud)
     (void)ud;
     if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer > 0) {
         char n[24];
-        EDGE_DEBUG("ingest: trimmed rt:in", "entries", edge_log_int(n, reply->integer));
+        EDGE_DEBUG("ingest: trimmed {rt}:in", "entries", edge_log_int(n, reply->integer));
     }
     if (!ing.stopping) maint_done();
 }
@@ -761,7 +761,7 @@ static void on_dead(redisReply *reply, void *ud)
 {
     (void)ud;
     if (!reply || reply->type == REDIS_REPLY_ERROR)
-        EDGE_ERROR("ingest: moving an entry to rt:dead failed", "error",
+        EDGE_ERROR("ingest: moving an entry to {rt}:dead failed", "error",
                    reply ? reply->str : "redis down");
     else
         edge_metrics_dead_letter(STREAM);
@@ -783,7 +783,7 @@ static void on_pending_detail(redisReply *reply, void *ud)
             if (p->element[3]->integer <= ing.ctx->cfg->ingest_max_deliveries) continue;
             const char *id = p->element[0]->str;
             if (lookup_error(id, &err)) continue; /* failed for an outage, not for its content */
-            EDGE_ERROR("ingest: entry moved to rt:dead", "stream_id", id, "deliveries",
+            EDGE_ERROR("ingest: entry moved to {rt}:dead", "stream_id", id, "deliveries",
                        edge_log_int(cnt, p->element[3]->integer), "error", err);
             const char *argv[] = {"EVAL", DEAD_SCRIPT, "2", STREAM, DEAD_STREAM, id, err, GROUP};
             edge_redis_cmd(ing.redis, on_dead, NULL, 8, argv, NULL);

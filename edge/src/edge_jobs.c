@@ -29,7 +29,7 @@ struct edge_jobs {
     edge_job_fn run;
     void *ud;
     edge_redis *reader; /* owned: blocking XREADGROUP */
-    edge_redis *writer; /* owned: XACK, XPENDING, XCLAIM, XADD rt:dead */
+    edge_redis *writer; /* owned: XACK, XPENDING, XCLAIM, XADD {rt}:dead */
     edge_job *jobs;     /* held jobs, doubly linked */
     int held;
     int reading;

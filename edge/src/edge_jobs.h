@@ -1,8 +1,8 @@
-/* A consumer of one job stream (rt:llm or rt:send, docs/design/contract-delivery.md): reads
+/* A consumer of one job stream ({rt}:llm or {rt}:send, docs/design/contract-delivery.md): reads
  * entries {job, kind} through a consumer group, hands each to a handler, and acknowledges an
  * entry only when the handler says its effect is recorded in PostgreSQL. Entries left pending by
  * a dead edge are reclaimed after RT_JOB_CLAIM_IDLE_MS; an entry delivered more than
- * RT_JOB_MAX_DELIVERIES times is made dead (rt.job_failed(job, err, true)), copied to rt:dead
+ * RT_JOB_MAX_DELIVERIES times is made dead (rt.job_failed(job, err, true)), copied to {rt}:dead
  * and acknowledged.
  *
  *   jobs = edge_jobs_start(ctx, EDGE_KEY_SEND, EDGE_GROUP_SEND, 64, run_send, NULL);

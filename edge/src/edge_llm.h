@@ -1,4 +1,4 @@
-/* The LLM worker: consumer group "llm" on rt:llm. Each llm.reply / llm.draft job:
+/* The LLM worker: consumer group "llm" on {rt}:llm. Each llm.reply / llm.draft job:
  *   rt.job_begin (provider, endpoint, the exact request compiled in PostgreSQL)
  *   -> the call: libcurl multi, streaming SSE (OpenAI, DeepSeek, OpenAI-compatible, Anthropic),
  *      or the offline demo model; deltas go to the browsers (llm.delta) and, in private chats,

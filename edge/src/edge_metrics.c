@@ -345,7 +345,7 @@ static edge_metric m_backlog =
                 "Outbox jobs not yet done and not dead (PostgreSQL), read at scrape time.",
                 EDGE_NO_LABELS, NULL, 0, 1);
 static edge_metric m_dead = EDGE_METRIC(EDGE_METRIC_COUNTER, "rt_dead_letters_total",
-                                        "Entries this edge moved to rt:dead, by source stream.",
+                                        "Entries this edge moved to {rt}:dead, by source stream.",
                                         EDGE_LABELS("stream"), NULL, 0, 8);
 static edge_metric m_llm_req =
     EDGE_METRIC(EDGE_METRIC_COUNTER, "rt_llm_requests_total",

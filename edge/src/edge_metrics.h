@@ -110,7 +110,7 @@ int edge_metrics_write(edge_mbuf *b, edge_metric *const *families, size_t n);
 
 /* rt_updates_ingested_total: n updates stored by one successful rt.ingest call */
 void edge_metrics_updates_ingested(long long n);
-/* rt_dead_letters_total{stream}: one entry of stream moved to rt:dead */
+/* rt_dead_letters_total{stream}: one entry of stream moved to {rt}:dead */
 void edge_metrics_dead_letter(const char *stream);
 /* rt_llm_requests_total{provider,outcome} and rt_llm_request_duration_seconds{provider};
  * outcome is "ok", "error", "timeout" or "cancelled" */

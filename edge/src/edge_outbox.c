@@ -1,7 +1,7 @@
 /* The outbox relay: rt.outbox rows -> Redis job streams. A NOTIFY rt_outbox (a doorbell, its
  * payload is ignored) or the sweeper timer starts a pass: rt.outbox_claim marks up to a batch of
  * unfinished rows relayed (SKIP LOCKED, so several edges share the work), and each row is
- * XADDed to rt:llm or rt:send. A row is finished only by its worker recording the effect; the
+ * XADDed to {rt}:llm or {rt}:send. A row is finished only by its worker recording the effect; the
  * sweeper claims rows relayed longer than RT_OUTBOX_STALE_SEC ago again, so a Redis that lost
  * acknowledged writes loses no job (docs/design/contract-delivery.md). */
 #include <stdio.h>

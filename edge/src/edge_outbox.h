@@ -1,4 +1,4 @@
-/* The outbox relay: rt.outbox rows claimed in PostgreSQL and XADDed to rt:llm / rt:send, on
+/* The outbox relay: rt.outbox rows claimed in PostgreSQL and XADDed to {rt}:llm / {rt}:send, on
  * NOTIFY rt_outbox and on a sweeper timer (docs/design/contract-delivery.md).
  *
  *   edge_outbox_start(ctx);   // after ctx->pg_work and ctx->redis exist

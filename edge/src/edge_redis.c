@@ -9,6 +9,7 @@
 
 #include "edge.h"
 #include "edge_config.h"
+#include "edge_keys.h"
 #include "edge_log.h"
 #include "edge_redis.h"
 
@@ -228,6 +229,40 @@ static void schedule_reconnect(edge_redis *r)
     uv_timer_start(&r->timer, on_reconnect_timer, delay, 0);
 }
 
+/* The key names before 0.5.0 and their hash-tagged successors (edge_keys.h). */
+static const char *const legacy_renames[][2] = {EDGE_KEY_LEGACY_RENAMES};
+
+static void on_rename_reply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    static unsigned warned; /* one bit per pair: every connection finds the same leftover */
+    const char *const *names = privdata;
+    unsigned bit = 1u << ((const char *const(*)[2])privdata - legacy_renames);
+    redisReply *rep = reply;
+    (void)ac;
+    if (!rep) return;
+    if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1)
+        EDGE_INFO("redis key renamed to its 0.5.0 name", "from", names[0], "to", names[1]);
+    else if (rep->type == REDIS_REPLY_INTEGER && !(warned & bit)) {
+        warned |= bit;
+        EDGE_WARN("redis key of an older release left alone: its new name exists too", "from",
+                  names[0], "to", names[1]);
+    }
+    /* an error: "no such key" (nothing to upgrade), or CROSSSLOT in a Cluster, which never
+     * held the old names */
+}
+
+/* Upgrade from the names before 0.5.0 (edge_keys.h): RENAMENX each old key to its new name,
+ * queued on this connection before anything else, so every command the edge sends afterwards
+ * on it finds the renamed key. Runs on every connect (a Redis restored from an older backup is
+ * upgraded too); once done it costs one "no such key" per name. */
+static void rename_legacy_keys(redisAsyncContext *ac)
+{
+    for (size_t i = 0; i < sizeof(legacy_renames) / sizeof(legacy_renames[0]); i++) {
+        const char *argv[3] = {"RENAMENX", legacy_renames[i][0], legacy_renames[i][1]};
+        redisAsyncCommandArgv(ac, on_rename_reply, (void *)legacy_renames[i], 3, argv, NULL);
+    }
+}
+
 static void on_select_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
     edge_redis *r = privdata;
@@ -238,6 +273,7 @@ static void on_select_reply(redisAsyncContext *ac, void *reply, void *privdata)
         redisAsyncDisconnect(ac);
         return;
     }
+    rename_legacy_keys(ac);
     r->ready = 1;
     uv_timer_stop(&r->timer);
     r->backoff_ms = BACKOFF_MIN_MS;

@@ -118,7 +118,7 @@ const edge_api_route edge_api_routes[] = {
      q_chats, 200, 0, EDGE_HANDLER_SQL, NULL},
     {"GET", "/api/messages", "listMessages", "SELECT rt.list_messages($1::jsonb)", NOARGS, NULL,
      200, 0, EDGE_HANDLER_LIST_MESSAGES, NULL},
-    /* the chat simulator (off when a bot token is configured): an Update into rt:in */
+    /* the chat simulator (off when a bot token is configured): an Update into {rt}:in */
     {"POST", "/api/simulator/messages", "simulateMessage", "SELECT rt.require_role('admin')",
      NOARGS, NULL, 202, W, EDGE_HANDLER_SIMULATE, edge_schema_sim_message},
     /* Telegram's webhook: no session; X-Telegram-Bot-Api-Secret-Token is the credential */

@@ -38,8 +38,8 @@ typedef enum edge_route_handler {
     EDGE_HANDLER_LOGOUT,        /* deletes the Redis session and closes its sockets; no sql */
     EDGE_HANDLER_ME,            /* sql with the session's admin id, plus its csrf_token */
     EDGE_HANDLER_LIST_MESSAGES, /* sql with the filter of edge_messages_filter */
-    EDGE_HANDLER_SIMULATE,      /* body checked against row->body, sql (role check), XADD rt:in */
-    EDGE_HANDLER_TG_WEBHOOK,    /* secret header checked, the Update XADDed to rt:in, then 200 */
+    EDGE_HANDLER_SIMULATE,      /* body checked against row->body, sql (role check), XADD {rt}:in */
+    EDGE_HANDLER_TG_WEBHOOK,    /* secret header checked, the Update XADDed to {rt}:in, then 200 */
     EDGE_HANDLER_PROVIDER_TEST, /* sql reads the provider, then one HTTP call to it (provtest) */
     EDGE_HANDLER_API_SPEC,      /* sql checks the session, then the embedded openapi.yaml */
     EDGE_HANDLER_API_DOCS,      /* sql checks the session, then the docs page (apidocs) */

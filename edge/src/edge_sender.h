@@ -1,4 +1,4 @@
-/* The Telegram sender: consumer group "send" on rt:send. telegram.send jobs go out through
+/* The Telegram sender: consumer group "send" on {rt}:send. telegram.send jobs go out through
  * sendMessage (split at 4096 characters, rate limited per chat, per group and overall, 429
  * retry_after honoured for that chat only) and are recorded with rt.mark_sent; telegram.delete
  * jobs call deleteMessage. Without TELEGRAM_BOT_TOKEN the simulator is the only Telegram there

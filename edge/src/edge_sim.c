@@ -1,5 +1,5 @@
 /* POST /api/simulator/messages (row simulateMessage of edge_routes.c): admin role check (the
- * row's sql), a fresh update id from rt:sim:update_id, and XADD rt:in * u <Update> -- the same
+ * row's sql), a fresh update id from {rt}:sim:update_id, and XADD {rt}:in * u <Update> -- the same
  * door real Telegram updates use. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +73,7 @@ static void xadd_cb(redisReply *reply, void *ud)
     char body[160];
     if (!edge_req_release(r)) return;
     if (!reply || reply->type != REDIS_REPLY_STRING) {
-        sim_fail(r, "XADD rt:in",
+        sim_fail(r, "XADD {rt}:in",
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         return;
     }
@@ -88,7 +88,7 @@ static void incr_cb(redisReply *reply, void *ud)
     json_error_t je;
     if (!edge_req_release(r)) return;
     if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        sim_fail(r, "INCR rt:sim:update_id",
+        sim_fail(r, "INCR {rt}:sim:update_id",
                  reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
         return;
     }
@@ -103,11 +103,11 @@ static void incr_cb(redisReply *reply, void *ud)
         return;
     }
     const char *argv[] = {"XADD", EDGE_KEY_IN, "*", "u", s};
-    size_t argvlen[] = {4, 5, 1, 1, strlen(s)};
+    size_t argvlen[] = {4, sizeof(EDGE_KEY_IN) - 1, 1, 1, strlen(s)};
     edge_req_hold(r);
     if (edge_redis_cmd(r->http->ctx->redis, xadd_cb, r, 5, argv, argvlen) != EDGE_OK) {
         edge_req_release(r);
-        sim_fail(r, "XADD rt:in", "not connected");
+        sim_fail(r, "XADD {rt}:in", "not connected");
     }
     free(s);
 }
@@ -135,15 +135,15 @@ static void role_cb(const edge_pg_result *res, void *ud)
     char start[24];
     snprintf(start, sizeof(start), "%lld", EDGE_SIM_FIRST_UPDATE_ID - 1);
     const char *setnx[] = {"SET", EDGE_KEY_SIM_UPDATE_ID, start, "NX"};
-    size_t setnx_len[] = {3, 16, strlen(start), 2};
+    size_t setnx_len[] = {3, sizeof(EDGE_KEY_SIM_UPDATE_ID) - 1, strlen(start), 2};
     const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
-    size_t incr_len[] = {4, 16};
+    size_t incr_len[] = {4, sizeof(EDGE_KEY_SIM_UPDATE_ID) - 1};
     edge_redis *redis = r->http->ctx->redis;
     edge_req_hold(r);
     if (edge_redis_cmd(redis, NULL, NULL, 4, setnx, setnx_len) != EDGE_OK ||
         edge_redis_cmd(redis, incr_cb, r, 2, incr, incr_len) != EDGE_OK) {
         edge_req_release(r);
-        sim_fail(r, "INCR rt:sim:update_id", "not connected");
+        sim_fail(r, "INCR {rt}:sim:update_id", "not connected");
     }
 }
 

@@ -1,5 +1,5 @@
 /* Chat simulator: turns a validated SimulatedMessage into a Telegram Update and XADDs it to
- * rt:in, where real updates go.
+ * {rt}:in, where real updates go.
  *
  * Usage: the simulateMessage row's handler (edge_api.c) validates the body and calls
  * edge_sim_handle; edge_sim_build_update is its pure part, unit-tested. */
@@ -18,7 +18,7 @@ json_t *edge_sim_build_update(json_t *body, long long update_id, time_t now);
 
 struct edge_req;
 
-/* Role check (the row's sql), a fresh update id, XADD rt:in; answers 202 with
+/* Role check (the row's sql), a fresh update id, XADD {rt}:in; answers 202 with
  * {"update_id","stream_id"}. body is borrowed (copied before any asynchronous call). */
 void edge_sim_handle(struct edge_req *r, json_t *body);
 

@@ -1,5 +1,5 @@
-/* Telegram long polling into the Redis stream rt:in. An update is confirmed to Telegram (the
- * next getUpdates offset) only after the MULTI/EXEC holding its XADD and the new rt:tg:offset
+/* Telegram long polling into the Redis stream {rt}:in. An update is confirmed to Telegram (the
+ * next getUpdates offset) only after the MULTI/EXEC holding its XADD and the new {rt}:tg:offset
  * has succeeded; Redis runs with appendfsync always, so the EXEC reply means durable
  * (decision 002). The bot token is part of the URL: URLs are never logged. */
 #include <stdint.h>
@@ -43,7 +43,7 @@ static struct {
     int timer_open;
     uv_timer_t lease_timer;
     int lease_open;
-    int leased;      /* this edge holds rt:tg:poller */
+    int leased;      /* this edge holds {rt}:tg:poller */
     char holder[96]; /* <host>-<pid>: the lease's value */
     int running;
     int stopping;
@@ -113,7 +113,7 @@ static void on_offset(redisReply *reply, void *ud)
     (void)ud;
     if (tg.stopping) return;
     if (!reply || reply->type == REDIS_REPLY_ERROR) {
-        backoff("telegram: reading rt:tg:offset failed", reply ? reply->str : "redis down", 0);
+        backoff("telegram: reading {rt}:tg:offset failed", reply ? reply->str : "redis down", 0);
         return;
     }
     tg.offset = 0;
@@ -121,7 +121,7 @@ static void on_offset(redisReply *reply, void *ud)
         char *end;
         long long v = strtoll(reply->str, &end, 10);
         if (*end != '\0' || v < 0) {
-            backoff("telegram: rt:tg:offset is not an integer", reply->str, 0);
+            backoff("telegram: {rt}:tg:offset is not an integer", reply->str, 0);
             return;
         }
         tg.offset = v + 1;
@@ -155,7 +155,7 @@ static void on_exec(redisReply *reply, void *ud)
     for (size_t i = 0; i < reply->elements; i++) {
         redisReply *el = reply->element[i];
         if (el && el->type == REDIS_REPLY_ERROR) {
-            /* a runtime error inside EXEC (e.g. WRONGTYPE on rt:in): loud, and re-read */
+            /* a runtime error inside EXEC (e.g. WRONGTYPE on {rt}:in): loud, and re-read */
             EDGE_ERROR("telegram: a command inside EXEC failed", "error", el->str);
             tg.have_offset = 0;
             backoff("telegram: storing updates in redis failed", el->str, 0);
@@ -185,8 +185,8 @@ static int store_entries(const tg_entry *e, size_t n, long long last_id)
     if (edge_redis_cmd(r, NULL, NULL, 1, multi, NULL) != EDGE_OK) return EDGE_ERR;
     for (size_t i = 0; i < n; i++) {
         const char *argv[7] = {"XADD", STREAM_KEY, "*", e[i].f1, e[i].v1, e[i].f2, e[i].v2};
-        size_t lens[7] = {4,      5, 1, strlen(e[i].f1), e[i].l1, e[i].f2 ? strlen(e[i].f2) : 0,
-                          e[i].l2};
+        size_t lens[7] = {4,       sizeof(STREAM_KEY) - 1,        1,      strlen(e[i].f1),
+                          e[i].l1, e[i].f2 ? strlen(e[i].f2) : 0, e[i].l2};
         if (edge_redis_cmd(r, NULL, NULL, e[i].f2 ? 7 : 5, argv, lens) != EDGE_OK) goto err;
     }
     snprintf(idbuf, sizeof(idbuf), "%lld", last_id);

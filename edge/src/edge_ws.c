@@ -376,7 +376,7 @@ typedef struct recheck_req {
     unsigned long long ids[]; /* descending, as the list runs */
 } recheck_req;
 
-/* KEYS: session keys; returns EXISTS of each */
+/* KEYS: session keys (all in the slot of the hash tag {rt}); returns EXISTS of each */
 static const char recheck_script[] = "local r = {} for i, k in ipairs(KEYS) do "
                                      "r[i] = redis.call('EXISTS', k) end return r";
 

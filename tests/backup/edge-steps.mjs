@@ -98,13 +98,13 @@ try {
       const v = await api.send('POST', '/api/providers', { name: `backup-demo-${base}`, type: 'demo', model_id: 'demo-2', enabled: false });
       must(v.status === 201, `POST /api/providers: ${v.status} ${v.text}`);
     });
-    await check('populate: updates XADDed to rt:in from 2023 and two months ahead land in other partitions', async () => {
+    await check('populate: updates XADDed to {rt}:in from 2023 and two months ahead land in other partitions', async () => {
       const redis = new Redis(edgeEnv.REDIS_URL, { maxRetriesPerRequest: 2 });
       try {
         const ahead = Math.floor(Date.now() / 1000) + 62 * 86400;
         for (const [date, text, id] of [[1700000000, 'backup: from 2023', 1], [ahead, 'backup: from two months ahead', 2]]) {
           const u = textUpdate({ chatId: st.privateChat, text, messageId: 100 + id, date, updateId: st.privateChat * 10 + id, firstName: 'Ada' });
-          await redis.xadd('rt:in', '*', 'u', JSON.stringify(u));
+          await redis.xadd('{rt}:in', '*', 'u', JSON.stringify(u));
           await storedText(st.privateChat, text);
           st.texts.push(text);
         }
@@ -127,14 +127,14 @@ try {
       for (const id of [st.privateChat, st.groupChat]) must(ids.includes(id), `chat ${id} not in ${JSON.stringify(ids)}`);
     });
     await check('restored: a new update is ingested and the bot auto-replies (demo provider) after the restore', async () => {
-      // Through rt:in as a Telegram update (an id Telegram would give next). The simulator's own
-      // update-id counter lives in Redis (rt:sim:update_id): a fresh Redis starts it again at
+      // Through {rt}:in as a Telegram update (an id Telegram would give next). The simulator's own
+      // update-id counter lives in Redis ({rt}:sim:update_id): a fresh Redis starts it again at
       // 9e12, and rt.ingest drops those ids as duplicates of the restored rt.update_keys.
       const redis = new Redis(edgeEnv.REDIS_URL, { maxRetriesPerRequest: 2 });
       try {
         const u = textUpdate({ chatId: st.privateChat, text: 'backup: after the restore', messageId: 300,
           updateId: st.privateChat * 10 + 7, firstName: 'Ada' });
-        await redis.xadd('rt:in', '*', 'u', JSON.stringify(u));
+        await redis.xadd('{rt}:in', '*', 'u', JSON.stringify(u));
       } finally {
         redis.disconnect();
       }

@@ -8,7 +8,7 @@
 # 1. source: database rt_backup_src in the test stack's cluster, filled through the real path by
 #    a real rt-edge (tests/backup/edge-steps.mjs populate) on a Redis of its own: simulated user
 #    messages in a private chat and a group, an auto-reply of the demo provider, an admin's
-#    message, a preset, a moderation rule, a provider, and updates XADDed to rt:in dated 2023
+#    message, a preset, a moderation rule, a provider, and updates XADDed to {rt}:in dated 2023
 #    (default partition) and two months ahead (another monthly partition);
 # 2. pg_dump --schema=rt and -t 'rt.messages_*' must work (pg_dump 15 crashed with SIGSEGV on
 #    both while partitions were extension configuration tables), then pg_dump -Fc of the database;
@@ -107,7 +107,7 @@ redis_src=$(start_redis src) || { not_ok "a Redis for the source edge"; finish; 
 state="$work/state.json"
 if BACKUP_STATE="$state" BACKUP_EDGE_ENV="{\"POSTGRES_DB\":\"$SRC_DB\",\"REDIS_URL\":\"$redis_src\"}" \
    node tests/backup/edge-steps.mjs populate >"$work/populate.out" 2>&1; then
-    cat "$work/populate.out"; ok "source populated through rt-edge (REST, simulator, rt:in, demo auto-reply)"
+    cat "$work/populate.out"; ok "source populated through rt-edge (REST, simulator, {rt}:in, demo auto-reply)"
 else
     not_ok "source populated through rt-edge" "$work/populate.out"; finish
 fi

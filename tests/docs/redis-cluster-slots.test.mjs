@@ -3,9 +3,9 @@
 // key, or of its {hash tag}, mod 16384), else Redis answers CROSSSLOT. This file:
 //  - checks the CRC16/slot function against the Redis Cluster specification's vectors;
 //  - reads the key names from edge/src/edge_keys.h and, for each place in edge/src that uses
-//    several keys in one command, computes their slots. Today they differ (see scaling.md), so
-//    those tests are marked todo: they report, and start passing once edge_keys.h hash-tags the
-//    names (e.g. "rt:{in}" and "rt:{in}:dead" ...);
+//    several keys in one command, checks that their slots are one (every name carries the hash
+//    tag {rt}, so all keys share one slot); a mutated edge_keys.h with one name outside the tag
+//    shows the check fails then;
 //  - fails when edge/src gains a multi-key EVAL or a MULTI that this list does not know, so the
 //    list (and the document) cannot silently fall behind the code.
 import test from 'node:test';
@@ -37,7 +37,9 @@ export function slot(key) {
 }
 
 const keysH = fs.readFileSync(path.join(SRC, 'edge_keys.h'), 'utf8');
-const K = Object.fromEntries([...keysH.matchAll(/#define (EDGE_KEY_\w+) "([^"]*)"/g)].map((m) => [m[1], m[2]]));
+/** EDGE_KEY_* name -> value, from the text of an edge_keys.h. */
+const keyNames = (text) => Object.fromEntries([...text.matchAll(/#define (EDGE_KEY_\w+) "([^"]*)"/g)].map((m) => [m[1], m[2]]));
+const K = keyNames(keysH);
 
 test('CRC16 slot function matches the Redis Cluster specification', () => {
   assert.equal(crc16(Buffer.from('123456789')), 0x31c3);
@@ -50,10 +52,10 @@ test('CRC16 slot function matches the Redis Cluster specification', () => {
 
 // Every place in edge/src where one command, transaction or script uses several keys.
 // Sample ids stand for the variable parts (a token, an admin id, a login hash, an address).
-const GROUPS = [
-  { where: 'edge_telegram.c store_entries: MULTI, XADD rt:in per update, SET rt:tg:offset, EXEC',
+const groupsOf = (K) => [
+  { where: 'edge_telegram.c store_entries: MULTI, XADD {rt}:in per update, SET {rt}:tg:offset, EXEC',
     keys: [K.EDGE_KEY_IN, K.EDGE_KEY_TG_OFFSET] },
-  { where: 'edge_ingest.c DEAD_SCRIPT: XRANGE + XACK on rt:in, XADD to rt:dead',
+  { where: 'edge_ingest.c DEAD_SCRIPT: XRANGE + XACK on {rt}:in, XADD to {rt}:dead',
     keys: [K.EDGE_KEY_IN, K.EDGE_KEY_DEAD] },
   { where: 'edge_auth.c count_script / settle_script: the login limiter\'s account and address records',
     keys: [`${K.EDGE_KEY_LOGIN_ACCOUNT_PREFIX}9f86d081884c7d65`, `${K.EDGE_KEY_LOGIN_ADDR_PREFIX}203.0.113.7`] },
@@ -65,13 +67,46 @@ const GROUPS = [
     keys: [`${K.EDGE_KEY_SESSION_PREFIX}a1b2c3`, `${K.EDGE_KEY_SESSION_PREFIX}d4e5f6`] },
 ];
 
-for (const g of GROUPS) {
-  const slots = g.keys.map(slot);
-  const one = slots.every((s) => s === slots[0]);
-  test(`one slot: ${g.where}`, { todo: one ? false : `CROSSSLOT in Redis Cluster today: ${g.keys.map((k, i) => `${k}=${slots[i]}`).join(', ')} (docs/operations/scaling.md)` }, () => {
-    assert.ok(one, `slots differ: ${g.keys.map((k, i) => `${k} -> ${slots[i]}`).join(', ')}`);
+/** The groups whose keys do not share one slot, as "where: key=slot, ...". */
+function crossSlot(K) {
+  const bad = [];
+  for (const g of groupsOf(K)) {
+    const slots = g.keys.map(slot);
+    if (g.keys.some((k) => typeof k !== 'string' || k.startsWith('undefined'))) bad.push(`${g.where}: a name is missing from edge_keys.h`);
+    else if (!slots.every((s) => s === slots[0])) bad.push(`${g.where}: ${g.keys.map((k, i) => `${k}=${slots[i]}`).join(', ')}`);
+  }
+  return bad;
+}
+
+for (const g of groupsOf(K)) {
+  test(`one slot: ${g.where}`, () => {
+    const slots = g.keys.map(slot);
+    assert.ok(slots.every((s) => s === slots[0]), `CROSSSLOT in Redis Cluster: ${g.keys.map((k, i) => `${k} -> ${slots[i]}`).join(', ')}`);
   });
 }
+
+test('every key name in edge_keys.h carries the hash tag {rt}, so keys of any command share one slot', () => {
+  assert.ok(Object.keys(K).length >= 12, `edge_keys.h names ${Object.keys(K).length} keys`);
+  const untagged = Object.entries(K).filter(([, v]) => !v.startsWith('{rt}:')).map(([n, v]) => `${n}=${v}`);
+  assert.deepEqual(untagged, []);
+  assert.equal(new Set(Object.values(K).map((v) => slot(`${v}x`))).size, 1, 'one slot for all');
+  assert.deepEqual(crossSlot(K), []);
+});
+
+test('the check fails on a mutated edge_keys.h with a key outside the tag', () => {
+  // what someone adding a name the old way would write: rt:dead without the tag
+  const mutated = keysH.replace(/#define EDGE_KEY_DEAD "[^"]*"/, '#define EDGE_KEY_DEAD "rt:dead"');
+  assert.notEqual(mutated, keysH);
+  const bad = crossSlot(keyNames(mutated));
+  assert.equal(bad.length, 1, bad.join('\n'));
+  assert.match(bad[0], /^edge_ingest\.c DEAD_SCRIPT: .*: \{rt\}:in=\d+, rt:dead=\d+$/);
+  // a session prefix with its own tag breaks the session groups
+  const own = keysH.replace(/#define EDGE_KEY_SESSION_PREFIX "[^"]*"/, '#define EDGE_KEY_SESSION_PREFIX "{session}:"');
+  assert.equal(crossSlot(keyNames(own)).length, 2, 'save/slide and revoke/stale (recheck has only sessions)');
+  // the names before 0.5.0 (no tag): every group was CROSSSLOT
+  const old = keysH.replace(/"\{rt\}:/g, '"rt:');
+  assert.equal(crossSlot(keyNames(old)).length, groupsOf(K).length);
+});
 
 test('every multi-key EVAL and MULTI in edge/src is one of the groups above', () => {
   const found = [];
@@ -97,14 +132,4 @@ test('every multi-key EVAL and MULTI in edge/src is one of the groups above', ()
   assert.deepEqual(unknown, [], `multi-key Redis commands not in GROUPS (add them, and to docs/operations/scaling.md): ${unknown.join(', ')}`);
   const gone = [...known].filter((x) => !found.includes(x));
   assert.deepEqual(gone, [], `GROUPS lists commands edge/src no longer has: ${gone.join(', ')}`);
-});
-
-test('the proposed hash-tagged names put each group in one slot', () => {
-  // what docs/operations/scaling.md proposes for edge_keys.h
-  const tagged = [
-    ['rt:{in}', 'rt:{in}:dead', 'rt:{in}:tg:offset'],
-    ['rt:{login}:account:9f86d081884c7d65', 'rt:{login}:addr:203.0.113.7'],
-    ['rt:{session}:a1b2c3', 'rt:{session}:d4e5f6', 'rt:{session}:admin:3'],
-  ];
-  for (const g of tagged) assert.equal(new Set(g.map(slot)).size, 1, g.join(', '));
 });

@@ -72,19 +72,19 @@ test('a user message via Telegram appears over WS and in the REST lists', { time
   assert.equal(all.json.items.length, 1);
 });
 
-/** The update is durable: an entry of rt:in carries it, or (already acked and trimmed) a committed row. */
+/** The update is durable: an entry of {rt}:in carries it, or (already acked and trimmed) a committed row. */
 async function durable(redis, id) {
-  const entries = await redis.xrevrange('rt:in', '+', '-', 'COUNT', 500);
+  const entries = await redis.xrevrange('{rt}:in', '+', '-', 'COUNT', 500);
   const re = new RegExp(`"update_id":${id}(?![0-9])`);
   const entry = entries.find(([, fields]) => fields.some((f, i) => i % 2 === 1 && re.test(f)));
-  if (entry) return { where: 'rt:in', stream_id: entry[0] };
+  if (entry) return { where: '{rt}:in', stream_id: entry[0] };
   const row = await db.query('SELECT 1 FROM rt.messages WHERE update_id = $1', [id]);
   return row.rowCount ? { where: 'rt.messages' } : null;
 }
 
 test('the offset is confirmed only after the update was taken', { timeout: 30000 }, async () => {
   // Redis writes are paused while the update is served, so its XADD cannot finish: an edge that
-  // moved the offset before its MULTI/EXEC came back would ask with offset > id while rt:in has
+  // moved the offset before its MULTI/EXEC came back would ask with offset > id while {rt}:in has
   // no entry. The fake checks Redis at the very moment each confirming getUpdates arrives.
   const chatId = uniqueId();
   const upd = textUpdate({ chatId, text: 'offset check', messageId: 1, updateId: tg.reserveIds(1) });

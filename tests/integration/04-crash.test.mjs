@@ -6,7 +6,7 @@
 // The kill does not land by chance. The test holds a lock that rt.ingest needs (its own
 // superuser transaction), so the entries the worker has read stay pending in the consumer group
 // (XPENDING > 0, shown before the kill), and it pauses Redis writes while the fake serves the
-// next updates, so they are served but provably neither in rt:in nor confirmed to Telegram.
+// next updates, so they are served but provably neither in {rt}:in nor confirmed to Telegram.
 // Then SIGKILL. The restarted edge must reclaim every pending entry (XAUTOCLAIM: its log line
 // and the group's state) and fetch the unconfirmed updates again.
 import { test, before, after } from 'node:test';
@@ -17,7 +17,7 @@ import { login, openWs, request, waitFor, sleep } from '../lib/http.mjs';
 
 const TOTAL = 2000;
 const PHASE1 = 300;  // stored normally before the lock
-const PHASE2 = 1000; // into rt:in while rt.ingest is blocked by the lock
+const PHASE2 = 1000; // into {rt}:in while rt.ingest is blocked by the lock
 const HIT_EVERY = 100; // every 100th update matches the playbook: 20 replies in all
 let tg; let db; let lockDb; let redis; const edges = []; let ws;
 before(async () => {
@@ -38,9 +38,9 @@ after(async () => {
 });
 
 const idOf = (u) => Number(JSON.parse(u).update_id);
-/** Update ids held in rt:in (the newest `count` entries). */
+/** Update ids held in {rt}:in (the newest `count` entries). */
 async function streamIds(count = 3000) {
-  const entries = await redis.xrevrange('rt:in', '+', '-', 'COUNT', count);
+  const entries = await redis.xrevrange('{rt}:in', '+', '-', 'COUNT', count);
   const ids = new Set();
   for (const [, f] of entries) for (let i = 0; i + 1 < f.length; i += 2) if (f[i] === 'u') { try { ids.add(idOf(f[i + 1])); } catch { /* raw */ } }
   return ids;
@@ -82,14 +82,14 @@ test(`SIGKILL during a ${TOTAL}-update burst, with entries pending and updates u
   await waitFor(() => pongs().length === PHASE1 / HIT_EVERY, { timeoutMs: 60000, what: 'phase 1 replies sent' });
   const lastBefore = (await db.query('SELECT max(id) AS m FROM rt.messages WHERE chat_id = $1', [chatId])).rows[0].m;
 
-  // Phase 2: rt.ingest blocks on the test's lock; the poller still puts every update in rt:in.
+  // Phase 2: rt.ingest blocks on the test's lock; the poller still puts every update in {rt}:in.
   await lockDb.query('BEGIN');
   await lockDb.query('LOCK TABLE rt.update_keys IN EXCLUSIVE MODE');
   const p2 = tg.push(updates(PHASE1, PHASE1 + PHASE2));
-  await waitFor(() => tg.state().confirmed >= p2.at(-1), { timeoutMs: 60000, what: 'phase 2 confirmed (in rt:in)' });
+  await waitFor(() => tg.state().confirmed >= p2.at(-1), { timeoutMs: 60000, what: 'phase 2 confirmed (in {rt}:in)' });
   await waitFor(async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%rt.ingest%'`)).rowCount > 0,
     { timeoutMs: 30000, what: 'rt.ingest waiting for the lock' });
-  await waitFor(async () => Number((await redis.xpending('rt:in', 'ingest'))[0]) > 0, { timeoutMs: 30000, what: 'entries pending in the group' });
+  await waitFor(async () => Number((await redis.xpending('{rt}:in', 'ingest'))[0]) > 0, { timeoutMs: 30000, what: 'entries pending in the group' });
 
   // Phase 3: Redis writes paused; the next updates are served but can be neither stored nor confirmed.
   await redis.call('CLIENT', 'PAUSE', '120000', 'WRITE');
@@ -98,13 +98,13 @@ test(`SIGKILL during a ${TOTAL}-update burst, with entries pending and updates u
   const unconfirmed = servedCall.served.filter((id) => id >= p3[0]);
   await sleep(300); // let the edge get as far as it can (its MULTI/EXEC waits in Redis)
 
-  // The moment of the kill, shown: entries pending, updates served but unconfirmed and not in rt:in.
-  const pendingAtKill = await redis.xpending('rt:in', 'ingest', '-', '+', 10000);
+  // The moment of the kill, shown: entries pending, updates served but unconfirmed and not in {rt}:in.
+  const pendingAtKill = await redis.xpending('{rt}:in', 'ingest', '-', '+', 10000);
   const deadConsumer = pendingAtKill[0]?.[1];
   const inStream = await streamIds();
   assert.ok(pendingAtKill.length > 0, 'entries pending at the kill');
   assert.ok(unconfirmed.length > 0 && tg.state().confirmed < unconfirmed[0], `updates ${unconfirmed[0]}.. served and unconfirmed (confirmed ${tg.state().confirmed})`);
-  assert.ok(unconfirmed.every((id) => !inStream.has(id)), 'the unconfirmed updates are not in rt:in');
+  assert.ok(unconfirmed.every((id) => !inStream.has(id)), 'the unconfirmed updates are not in {rt}:in');
   assert.equal(await count(), PHASE1, 'nothing stored while the lock is held');
   const exit = await first.kill();
   assert.equal(exit.signal, 'SIGKILL');
@@ -124,7 +124,7 @@ test(`SIGKILL during a ${TOTAL}-update burst, with entries pending and updates u
 
   await waitFor(async () => (await count()) >= TOTAL, { timeoutMs: 180000, intervalMs: 200, what: `${TOTAL} stored after the restart` });
   await waitFor(() => pongs().length >= TOTAL / HIT_EVERY, { timeoutMs: 60000, what: 'every reply sent' });
-  await waitFor(async () => Number((await redis.xpending('rt:in', 'ingest'))[0]) === 0, { timeoutMs: 30000, what: 'nothing pending' });
+  await waitFor(async () => Number((await redis.xpending('{rt}:in', 'ingest'))[0]) === 0, { timeoutMs: 30000, what: 'nothing pending' });
   await sleep(2500); // anything duplicated by a late redelivery would land now
 
   const r = await db.query(`SELECT count(*)::int AS n, count(DISTINCT message_id)::int AS d, count(DISTINCT update_id)::int AS u,
@@ -141,9 +141,9 @@ test(`SIGKILL during a ${TOTAL}-update burst, with entries pending and updates u
   const reclaimed = second.log().split('\n').filter((l) => l.includes('ingest: reclaimed idle entries'))
     .reduce((n, l) => n + Number(JSON.parse(l).count), 0);
   assert.ok(reclaimed >= pendingAtKill.length, `the restarted edge reclaimed ${reclaimed} entries, ${pendingAtKill.length} were pending at the kill`);
-  const stillPending = new Set((await redis.xpending('rt:in', 'ingest', '-', '+', 10000)).map((p) => p[0]));
+  const stillPending = new Set((await redis.xpending('{rt}:in', 'ingest', '-', '+', 10000)).map((p) => p[0]));
   assert.deepEqual(pendingAtKill.filter((p) => stillPending.has(p[0])), [], 'every entry pending at the kill acknowledged');
-  const consumers = await redis.call('XINFO', 'CONSUMERS', 'rt:in', 'ingest');
+  const consumers = await redis.call('XINFO', 'CONSUMERS', '{rt}:in', 'ingest');
   const dead = consumers.find((c) => c[1] === deadConsumer);
   assert.ok(dead, `the dead consumer ${deadConsumer} is still listed (consumers are never deleted)`);
   assert.equal(dead[3], 0, `the dead consumer ${deadConsumer} holds nothing: ${JSON.stringify(dead)}`);

@@ -1,4 +1,4 @@
-// (h) the simulator route feeds rt:in when no token is configured, and answers 409 when one is;
+// (h) the simulator route feeds {rt}:in when no token is configured, and answers 409 when one is;
 // /readyz turns 503 naming Redis when Redis goes away, and recovers when it is back.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,7 +3,7 @@
 // 100 chats under scripted LLM and Telegram faults → every reply reaches Telegram, duplicates ≤
 // kills, each next to a kill, dead letters exactly for the permanent failures; Redis SIGKILLed
 // and PostgreSQL restarted mid-run → nothing lost, nothing doubled; two rt-edge processes on one stack → no duplicate
-// sends, one poller (lease rt:tg:poller), the other takes over polling after SIGKILL of the
+// sends, one poller (lease {rt}:tg:poller), the other takes over polling after SIGKILL of the
 // poller; a chat never gets more than one message a second (one edge or two).
 // Each test runs on a Redis of its own (durable like the stack's: appendfsync always), so its
 // streams and the poller lease start empty and killing Redis disturbs no other suite.

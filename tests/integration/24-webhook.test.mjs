@@ -1,7 +1,7 @@
 // Webhook mode: with TELEGRAM_WEBHOOK_SECRET the edge announces its URL with setWebhook, never
 // polls, and takes updates on POST /api/telegram/webhook only with the right
 // X-Telegram-Bot-Api-Secret-Token (403 otherwise); it answers 200 only once the update is stored
-// in rt:in. Bad bodies get problem+json naming the problem; a duplicate update is stored once.
+// in {rt}:in. Bad bodies get problem+json naming the problem; a duplicate update is stored once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start as startTelegram } from '../fakes/telegram.mjs';

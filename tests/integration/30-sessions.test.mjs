@@ -72,7 +72,7 @@ for (const c of changes) {
     const ws = await openWs(edge.url, s1.cookie);
     await ws.next((m) => m.type === 'hello');
     assert.equal((await request(edge.url, 'GET', '/api/chats', { cookie: s2.cookie })).status, 200);
-    assert.deepEqual((await redis.smembers(`rt:admin_sessions:${a.id}`)).sort(), [tokenOf(s1), tokenOf(s2)].sort(),
+    assert.deepEqual((await redis.smembers(`{rt}:admin_sessions:${a.id}`)).sort(), [tokenOf(s1), tokenOf(s2)].sort(),
       'the per-admin index lists both sessions');
 
     const closing = closed(ws.ws); // listening before the change: the close may beat its answer
@@ -84,13 +84,13 @@ for (const c of changes) {
     // The edge closes the sockets first and then ends the sessions in Redis (one script, a
     // round trip later), so the keys may outlive the close by a moment: bounded wait.
     for (const s of [s1, s2]) {
-      await waitFor(async () => (await redis.exists(`rt:session:${tokenOf(s)}`)) === 0,
+      await waitFor(async () => (await redis.exists(`{rt}:session:${tokenOf(s)}`)) === 0,
         { timeoutMs: CLOSE_BOUND_MS, what: 'the session to be gone from Redis' });
       assert.equal(await wsUpgradeStatus(edge.url, { cookie: s.cookie }), 401, 'a new /ws upgrade is refused');
       const r = await request(edge.url, 'GET', '/api/chats', { cookie: s.cookie });
       assert.equal(r.status, 401, `REST with the old cookie: ${r.status} ${r.text}`);
     }
-    assert.equal(await redis.exists(`rt:admin_sessions:${a.id}`), 0, 'the index is gone too');
+    assert.equal(await redis.exists(`{rt}:admin_sessions:${a.id}`), 0, 'the index is gone too');
     // the owner's session is untouched
     assert.equal((await owner.get('/api/chats')).status, 200);
   });
@@ -111,7 +111,7 @@ test('an UPDATE that changes none of role, disabled_at, password ends no session
 test('no 401 or 403 extends a session; a success slides it (TTL read from Redis)', async () => {
   const a = await newAdmin('viewer');
   const s = client(edge.url, await login(edge.url, a.name, a.password));
-  const key = `rt:session:${tokenOf(s.session)}`;
+  const key = `{rt}:session:${tokenOf(s.session)}`;
   const ttl = () => redis.ttl(key);
   await redis.expire(key, 100);
 
@@ -128,7 +128,7 @@ test('no 401 or 403 extends a session; a success slides it (TTL read from Redis)
   assert.equal(ok.status, 200);
   const t2 = await waitFor(async () => { const t = await ttl(); return t > 100 ? t : 0; }, { timeoutMs: 5000, what: 'the slide after a 200' });
   assert.ok(t2 > 43000, `a success slides the session to RT_SESSION_TTL_SEC, got ${t2}`);
-  assert.ok((await redis.ttl(`rt:admin_sessions:${a.id}`)) >= t2 - 5, 'the index lives at least as long as the session');
+  assert.ok((await redis.ttl(`{rt}:admin_sessions:${a.id}`)) >= t2 - 5, 'the index lives at least as long as the session');
 
   // a disabled admin's session (ended by the change) is not brought back by a later request
   await db.query('UPDATE rt.admins SET disabled_at = now() WHERE id = $1', [a.id]);
@@ -142,7 +142,7 @@ test('a session deleted in Redis closes its open socket', async () => {
   const s = await login(edge.url, a.name, a.password);
   const ws = await openWs(edge.url, s.cookie);
   await ws.next((m) => m.type === 'hello');
-  await redis.del(`rt:session:${tokenOf(s)}`);
+  await redis.del(`{rt}:session:${tokenOf(s)}`);
   const { code } = await closed(ws.ws);
   assert.equal(code, 1008);
 });
@@ -152,7 +152,7 @@ test('expiry and sliding refresh (RT_SESSION_TTL_SEC=8)', { timeout: 90000 }, as
   try {
     const a = await newAdmin('viewer');
     const s = await login(short.url, a.name, a.password);
-    const key = `rt:session:${tokenOf(s)}`;
+    const key = `{rt}:session:${tokenOf(s)}`;
     const t0 = await redis.ttl(key);
     assert.ok(t0 > 0 && t0 <= 8, `a new session lives RT_SESSION_TTL_SEC, got ${t0}`);
     // used every 2 s for 14 s: well past 8 s, still alive because each success slides it
@@ -190,7 +190,7 @@ test('an admin disabled while no edge runs: the next edge closes their socket an
     if (ws) assert.equal((await closed(ws.ws)).code, 1008, 'the socket is closed once the database says so');
     const r = redisClientFor(own.url);
     try {
-      await waitFor(async () => (await r.exists(`rt:session:${tokenOf(s)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the session to end' });
+      await waitFor(async () => (await r.exists(`{rt}:session:${tokenOf(s)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the session to end' });
     } finally { r.disconnect(); }
     assert.equal(await wsUpgradeStatus(e.url, { cookie: s.cookie }), 401);
     assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: s.cookie })).status, 401);
@@ -230,14 +230,14 @@ test('a new password set while no edge runs: on the next edge the old cookies ge
     assert.equal(me.status, 401, `me with a cookie from before the new password: ${me.status} ${me.text}`);
     assert.match(me.json.detail, /log in again/);
     for (const s of [sa, sa2, sb]) { // sa2 was never used: it ended with sa (same admin, same epoch)
-      assert.equal(await r.exists(`rt:session:${tokenOf(s)}`), 0, 'the stale session is ended in Redis');
+      assert.equal(await r.exists(`{rt}:session:${tokenOf(s)}`), 0, 'the stale session is ended in Redis');
       assert.equal(await wsUpgradeStatus(e.url, { cookie: s.cookie }), 401, 'and its /ws upgrade is refused');
       assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: s.cookie })).status, 401);
     }
     // c's old cookie goes straight to /ws: the upgrade is refused (the edge loaded every admin's
     // epoch at start: it cannot ask the database while it upgrades), never opened, and it ends
     assert.equal(await wsUpgradeStatus(e.url, { cookie: sc.cookie }), 401, 'the /ws upgrade of a stale session');
-    await waitFor(async () => (await r.exists(`rt:session:${tokenOf(sc)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the stale session to end' });
+    await waitFor(async () => (await r.exists(`{rt}:session:${tokenOf(sc)}`)) === 0, { timeoutMs: CLOSE_BOUND_MS, what: 'the stale session to end' });
     assert.equal((await request(e.url, 'GET', '/api/chats', { cookie: sc.cookie })).status, 401);
 
     // the admin logs in with the new password: that session works, and a late use of an old

@@ -3,7 +3,7 @@
 // a moderator's login reset the count on the owner's password, and behind a proxy one attacker
 // locked everybody out. Each test performs the attack.
 // The counts then lived in each edge's memory: several edges (the product runs replicas)
-// multiplied the limits and a restart cleared them. They are in Redis now (rt:login:*, one Lua
+// multiplied the limits and a restart cleared them. They are in Redis now ({rt}:login:*, one Lua
 // script per attempt), shared by every edge; without Redis no login is checked (503).
 //   edge "direct": no trusted proxy (X-Forwarded-For ignored);
 //   edge "proxied": RT_TRUSTED_PROXIES=127.0.0.1 (the test plays the proxy and names clients).
@@ -24,7 +24,7 @@ before(async () => {
 });
 // The address counts are shared and outlive the edges now: a test that locks the test runner's
 // own address (127.0.0.1, the direct peer) must not lock out the suites that follow.
-const unlockRunner = () => redis.del('rt:login:addr:127.0.0.1', 'rt:login:addr:::1', 'rt:login:addr:::ffff:127.0.0.1');
+const unlockRunner = () => redis.del('{rt}:login:addr:127.0.0.1', '{rt}:login:addr:::1', '{rt}:login:addr:::ffff:127.0.0.1');
 afterEach(unlockRunner);
 after(async () => {
   await unlockRunner();
@@ -131,7 +131,7 @@ test('logins in flight are capped: a burst of right passwords gets 429 Retry-Aft
   rs.filter((r) => r.status === 429).forEach(assert429);
 });
 
-const accountKey = (login) => `rt:login:account:${crypto.createHash('sha256').update(login).digest('hex')}`;
+const accountKey = (login) => `{rt}:login:account:${crypto.createHash('sha256').update(login).digest('hex')}`;
 
 test('two edges share the count: guesses spread over both lock the account after 5 in total, and the lock survives an edge restart', async () => {
   // the old limiter counted in each edge's memory: 3 guesses here and 2 there locked nothing,
@@ -153,7 +153,7 @@ test('two edges share the count: guesses spread over both lock the account after
   assert.ok(Number(state.lu) > 0 && Number(state.s) === 1, `locked once: ${JSON.stringify(state)}`);
   const ttl = await redis.ttl(key);
   assert.ok(ttl > 0 && ttl <= 86400 + 3600, `the record expires (TTL ${ttl})`);
-  const keys = await redis.keys('rt:login:*');
+  const keys = await redis.keys('{rt}:login:*');
   assert.ok(!keys.some((k) => k.includes(owner.name)), 'no key holds the login');
   // a restart forgets nothing: the second edge stops, a new one starts, the account is still locked
   assert.deepEqual(await second.stop(), { code: 0, signal: null });
@@ -200,14 +200,14 @@ test('without Redis no login is checked: 503 problem+json with Retry-After (fail
   assert.equal(right.status, 503, 'the right password is not checked either');
 });
 
-test('nothing the limiter stores lives for ever: every rt:login:* key has a TTL, the window unless it was locked', async () => {
+test('nothing the limiter stores lives for ever: every {rt}:login:* key has a TTL, the window unless it was locked', async () => {
   const name = `sprayed-${uniq()}-${'x'.repeat(60)}`; // however long the login, its key is 81 bytes
   assert.equal((await attempt(proxied, name, 'wrong-password', newClient())).status, 401);
   const key = accountKey(name);
-  assert.equal(key.length, 'rt:login:account:'.length + 64);
+  assert.equal(key.length, '{rt}:login:account:'.length + 64);
   const ttl = await redis.ttl(key);
   assert.ok(ttl > 0 && ttl <= 900, `a never-locked key lives for the 15-minute window, TTL ${ttl}`);
-  const keys = await redis.keys('rt:login:*'); // every key this suite made, locked ones included
+  const keys = await redis.keys('{rt}:login:*'); // every key this suite made, locked ones included
   assert.ok(keys.length > 10, `${keys.length} keys`);
   const ttls = await Promise.all(keys.map((k) => redis.ttl(k)));
   const forever = keys.filter((k, i) => !(ttls[i] > 0 && ttls[i] <= 86400 + 3600));

@@ -4,7 +4,7 @@
 //   * saving a rule with a back-reference or lookaround answers 400 naming `pattern`
 //     (moderation rules and playbooks, create and update);
 //   * the rule tester gives a bounded answer that names a rule it skipped for its budget;
-//   * through the real ingest path (simulator -> rt:in -> rt.ingest), the review's message
+//   * through the real ingest path (simulator -> {rt}:in -> rt.ingest), the review's message
 //     against a back-reference rule saved before the upgrade, and a long message against a
 //     heavy but allowed rule, are stored while another chat's messages keep flowing; the
 //     heavy rule is skipped and the admins are told.

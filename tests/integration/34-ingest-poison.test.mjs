@@ -1,11 +1,11 @@
 // Poison updates (issue 7): an update rt.ingest fails on, whatever the SQLSTATE class (42 and 53
-// were retried forever), goes to rt:dead with its reason after RT_INGEST_MAX_DELIVERIES failures
+// were retried forever), goes to {rt}:dead with its reason after RT_INGEST_MAX_DELIVERIES failures
 // and ingest goes on; decision 009's update-by-update fallback isolates one bad update in a batch;
 // and a Redis SIGKILL in the middle of ingest loses no stored message.
 //
-// Each test runs its own Redis (durable like the stack's) so rt:in and rt:dead start empty and a
+// Each test runs its own Redis (durable like the stack's) so {rt}:in and {rt}:dead start empty and a
 // killed Redis disturbs no other suite; the edges run without a Telegram token (no poller) and
-// the updates are XADDed to rt:in as the poller would.
+// the updates are XADDed to {rt}:in as the poller would.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
@@ -47,16 +47,16 @@ function update(chatId, text) {
   return { id, json: JSON.stringify(textUpdate({ chatId, text, messageId: updateSeq, updateId: id })) };
 }
 
-const xadd = (client, u) => client.xadd('rt:in', '*', 'u', u.json);
+const xadd = (client, u) => client.xadd('{rt}:in', '*', 'u', u.json);
 
 async function storedTexts(db, chatId) {
   const r = await db.query('SELECT text FROM rt.messages WHERE chat_id = $1 ORDER BY id', [chatId]);
   return r.rows.map((x) => x.text);
 }
 
-/** rt:dead entries as objects of their fields. */
+/** {rt}:dead entries as objects of their fields. */
 async function deadLetters(client) {
-  const entries = await client.xrange('rt:dead', '-', '+');
+  const entries = await client.xrange('{rt}:dead', '-', '+');
   return entries.map(([id, f]) => {
     const o = { id };
     for (let i = 0; i < f.length; i += 2) o[f[i]] = f[i + 1];
@@ -64,7 +64,7 @@ async function deadLetters(client) {
   });
 }
 
-test('class 53 from one update (rethrown by rt.ingest as transient): that update goes to rt:dead after RT_INGEST_MAX_DELIVERIES failures with its SQLSTATE, the others of its batch and later ones are stored', { timeout: 120000 }, async () => {
+test('class 53 from one update (rethrown by rt.ingest as transient): that update goes to {rt}:dead after RT_INGEST_MAX_DELIVERIES failures with its SQLSTATE, the others of its batch and later ones are stored', { timeout: 120000 }, async () => {
   const ctx = await setup('poison-53', {}, { startNow: false });
   const chatId = uniqueId();
   const poisonText = `poison-53-${chatId}`;
@@ -84,8 +84,8 @@ test('class 53 from one update (rethrown by rt.ingest as transient): that update
     for (const u of [good1, poison, good2]) await xadd(ctx.client, u);
     const edge = await ctx.start();
 
-    const dead = await waitFor(async () => (await deadLetters(ctx.client)).find((d) => d.u === poison.json), { timeoutMs: 60000, what: 'the poison update in rt:dead' });
-    assert.equal(dead.stream, 'rt:in');
+    const dead = await waitFor(async () => (await deadLetters(ctx.client)).find((d) => d.u === poison.json), { timeoutMs: 60000, what: 'the poison update in {rt}:dead' });
+    assert.equal(dead.stream, '{rt}:in');
     assert.match(dead.err, /SQLSTATE 53200/);
     assert.match(dead.err, /out of memory for this update/);
     await waitFor(async () => (await storedTexts(ctx.db, chatId)).length === 2, { timeoutMs: 30000, what: 'the two good updates stored' });
@@ -94,17 +94,17 @@ test('class 53 from one update (rethrown by rt.ingest as transient): that update
     // ingest goes on: a later update is stored, nothing is left pending
     await xadd(ctx.client, update(chatId, 'later'));
     await waitFor(async () => (await storedTexts(ctx.db, chatId)).includes('later'), { timeoutMs: 30000, what: 'a later update stored' });
-    await waitFor(async () => (await ctx.client.xpending('rt:in', 'ingest'))[0] === 0, { timeoutMs: 10000, what: 'nothing pending in rt:in' });
+    await waitFor(async () => (await ctx.client.xpending('{rt}:in', 'ingest'))[0] === 0, { timeoutMs: 10000, what: 'nothing pending in {rt}:in' });
     assert.equal((await deadLetters(ctx.client)).length, 1, 'only the poison update is dead-lettered');
     const failures = edge.log().split('\n').filter((l) => l.includes('update failed; retrying it after a backoff') && l.includes('53200'));
-    assert.equal(failures.length, MAX_DELIVERIES - 1, `retried ${MAX_DELIVERIES - 1} times before rt:dead:\n${failures.join('\n')}`);
+    assert.equal(failures.length, MAX_DELIVERIES - 1, `retried ${MAX_DELIVERIES - 1} times before {rt}:dead:\n${failures.join('\n')}`);
   } finally {
     await ctx.db.query('DROP TRIGGER IF EXISTS rt_test_poison_53 ON rt.messages');
     await ctx.db.query('DROP FUNCTION IF EXISTS public.rt_test_poison_53()');
   }
 });
 
-test('class 42 (EXECUTE on rt.ingest revoked): the update goes to rt:dead with 42501 after RT_INGEST_MAX_DELIVERIES failures; once restored, later updates are stored', { timeout: 120000 }, async () => {
+test('class 42 (EXECUTE on rt.ingest revoked): the update goes to {rt}:dead with 42501 after RT_INGEST_MAX_DELIVERIES failures; once restored, later updates are stored', { timeout: 120000 }, async () => {
   const ctx = await setup('poison-42');
   const chatId = uniqueId();
   const fn = 'rt.ingest(jsonb)';
@@ -121,7 +121,7 @@ test('class 42 (EXECUTE on rt.ingest revoked): the update goes to rt:dead with 4
   try {
     const victim = update(chatId, 'sent while rt.ingest was revoked');
     await xadd(ctx.client, victim);
-    const dead = await waitFor(async () => (await deadLetters(ctx.client)).find((d) => d.u === victim.json), { timeoutMs: 60000, what: 'the update in rt:dead' });
+    const dead = await waitFor(async () => (await deadLetters(ctx.client)).find((d) => d.u === victim.json), { timeoutMs: 60000, what: 'the update in {rt}:dead' });
     assert.match(dead.err, /SQLSTATE 42501/);
     assert.match(dead.err, /permission denied/);
     await restore();
@@ -153,7 +153,7 @@ test('decision 009: a write the checks do not foresee fails one update of a batc
     assert.equal(rej.rows.length, 1, 'the bad update is a reject');
     assert.equal(rej.rows[0].sqlstate, 'P0001');
     assert.match(rej.rows[0].error, /this row is refused/);
-    await waitFor(async () => (await ctx.client.xpending('rt:in', 'ingest'))[0] === 0, { timeoutMs: 10000, what: 'the batch acked' });
+    await waitFor(async () => (await ctx.client.xpending('{rt}:in', 'ingest'))[0] === 0, { timeoutMs: 10000, what: 'the batch acked' });
     assert.deepEqual(await deadLetters(ctx.client), [], 'a reject is not a dead letter');
   } finally {
     await ctx.db.query('DROP TRIGGER IF EXISTS rt_test_bad_009 ON rt.messages');
@@ -168,7 +168,7 @@ test('Redis SIGKILLed during ingest and restarted: every update it had taken is 
   const ups = Array.from({ length: total }, (_, i) => update(chatId, `burst ${i}`));
   for (let i = 0; i < total; i += 500) {
     const p = ctx.client.pipeline();
-    for (const u of ups.slice(i, i + 500)) p.xadd('rt:in', '*', 'u', u.json);
+    for (const u of ups.slice(i, i + 500)) p.xadd('{rt}:in', '*', 'u', u.json);
     const res = await p.exec();
     assert.ok(res.every(([err]) => !err), 'every XADD acknowledged (appendfsync always: durable)');
   }
@@ -185,7 +185,7 @@ test('Redis SIGKILLed during ingest and restarted: every update it had taken is 
   const distinct = await ctx.db.query('SELECT count(DISTINCT update_id) AS n, count(*) AS rows FROM rt.messages WHERE chat_id = $1', [chatId]);
   assert.equal(Number(distinct.rows[0].n), total);
   assert.equal(Number(distinct.rows[0].rows), total, 'no update stored twice');
-  await waitFor(async () => (await ctx.client.xpending('rt:in', 'ingest'))[0] === 0, { timeoutMs: 30000, what: 'nothing left pending' });
+  await waitFor(async () => (await ctx.client.xpending('{rt}:in', 'ingest'))[0] === 0, { timeoutMs: 30000, what: 'nothing left pending' });
   assert.deepEqual(await deadLetters(ctx.client), [], 'nothing dead-lettered');
   console.log(`# Redis SIGKILL with ${storedAtKill} of ${total} stored; after the restart all ${total} stored once`);
 });

@@ -152,10 +152,10 @@ test('every metric of the contract is exposed with HELP and TYPE, and the stream
     assert.equal(f.get(name).type, type, `${name} is a ${type}`);
     assert.ok(f.get(name).help?.length > 10, `${name} has a HELP text`);
   }
-  for (const stream of ['rt:in', 'rt:llm', 'rt:send', 'rt:dead']) {
+  for (const stream of ['{rt}:in', '{rt}:llm', '{rt}:send', '{rt}:dead']) {
     assert.ok(sample(f, 'rt_stream_length', { stream }) >= 0, `rt_stream_length{stream="${stream}"}`);
   }
-  for (const [stream, group] of [['rt:in', 'ingest'], ['rt:llm', 'llm'], ['rt:send', 'send']]) {
+  for (const [stream, group] of [['{rt}:in', 'ingest'], ['{rt}:llm', 'llm'], ['{rt}:send', 'send']]) {
     assert.ok(sample(f, 'rt_stream_pending', { stream, group }) >= 0, `rt_stream_pending{stream="${stream}",group="${group}"}`);
     assert.ok(sample(f, 'rt_stream_lag', { stream, group }) >= 0, `rt_stream_lag{stream="${stream}",group="${group}"}`);
   }
@@ -167,9 +167,9 @@ test('every metric of the contract is exposed with HELP and TYPE, and the stream
   try {
     await waitFor(async () => {
       const g = await scrape();
-      return sample(g, 'rt_stream_length', { stream: 'rt:in' }) === await r.xlen('rt:in') &&
+      return sample(g, 'rt_stream_length', { stream: '{rt}:in' }) === await r.xlen('{rt}:in') &&
         sample(g, 'rt_outbox_backlog') === Number((await db.query('SELECT count(*) n FROM rt.outbox WHERE done_at IS NULL AND dead_at IS NULL')).rows[0].n);
-    }, { timeoutMs: 15000, intervalMs: 300, what: 'rt_stream_length{rt:in} = XLEN and rt_outbox_backlog = the pending jobs' });
+    }, { timeoutMs: 15000, intervalMs: 300, what: 'rt_stream_length{{rt}:in} = XLEN and rt_outbox_backlog = the pending jobs' });
   } finally {
     r.disconnect();
   }
@@ -261,8 +261,8 @@ test('a WebSocket client: rt_ws_clients is 1 while it is open, then 0', { timeou
   await waitFor(async () => (await value('rt_ws_clients')) === 0, { timeoutMs: 10000, what: 'rt_ws_clients back to 0' });
 });
 
-test('a poison update dead-lettered → rt_dead_letters_total{stream="rt:in"} grows by 1', { timeout: 90000 }, async () => {
-  const before0 = await value('rt_dead_letters_total', { stream: 'rt:in' });
+test('a poison update dead-lettered → rt_dead_letters_total{stream="{rt}:in"} grows by 1', { timeout: 90000 }, async () => {
+  const before0 = await value('rt_dead_letters_total', { stream: '{rt}:in' });
   await db.query(`CREATE OR REPLACE FUNCTION public.rt_test_poison_50() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.text LIKE 'poison-50-%' THEN
@@ -274,8 +274,8 @@ test('a poison update dead-lettered → rt_dead_letters_total{stream="rt:in"} gr
   try {
     const chatId = uniqueId();
     tg.push([textUpdate({ chatId, text: `poison-50-${chatId}`, messageId: tg.nextMessageId(chatId) })]);
-    await waitFor(async () => (await value('rt_dead_letters_total', { stream: 'rt:in' })) === before0 + 1,
-      { timeoutMs: 60000, intervalMs: 300, what: 'rt_dead_letters_total{stream="rt:in"} + 1' });
+    await waitFor(async () => (await value('rt_dead_letters_total', { stream: '{rt}:in' })) === before0 + 1,
+      { timeoutMs: 60000, intervalMs: 300, what: 'rt_dead_letters_total{stream="{rt}:in"} + 1' });
   } finally {
     await db.query('DROP TRIGGER IF EXISTS rt_test_poison_50 ON rt.messages');
     await db.query('DROP FUNCTION IF EXISTS public.rt_test_poison_50()');
@@ -323,16 +323,16 @@ test('Redis not answering (SIGSTOP): a scrape is answered with the last stream v
   try {
     own = await startEdge({ name: 'metrics-redis', env: { RT_METRICS_TOKEN: TOKEN, REDIS_URL: redis.url } });
     const first = await scrape(own.url);
-    const len = sample(first, 'rt_stream_length', { stream: 'rt:in' });
-    assert.ok(len >= 0, 'rt:in read while Redis answers');
+    const len = sample(first, 'rt_stream_length', { stream: '{rt}:in' });
+    assert.ok(len >= 0, '{rt}:in read while Redis answers');
     redis.proc.kill('SIGSTOP');
     try {
       // past the snapshot's second: each scrape starts a re-read that cannot finish
       await new Promise((r) => setTimeout(r, 1500));
       for (let i = 0; i < 3; i++) {
         const f = await scrape(own.url);
-        assert.equal(sample(f, 'rt_stream_length', { stream: 'rt:in' }), len, 'the last value read is served');
-        assert.equal(sample(f, 'rt_stream_pending', { stream: 'rt:in', group: 'ingest' }), sample(first, 'rt_stream_pending', { stream: 'rt:in', group: 'ingest' }));
+        assert.equal(sample(f, 'rt_stream_length', { stream: '{rt}:in' }), len, 'the last value read is served');
+        assert.equal(sample(f, 'rt_stream_pending', { stream: '{rt}:in', group: 'ingest' }), sample(first, 'rt_stream_pending', { stream: '{rt}:in', group: 'ingest' }));
       }
     } finally {
       redis.proc.kill('SIGCONT');

@@ -69,7 +69,7 @@ export async function startEdge({ name = 'edge', env = {}, port, ready = true, t
     // A fresh fake Telegram numbers its updates from scratch: forget the offset an earlier
     // suite's edge confirmed, as a newly created bot would have none.
     const r = redisClient();
-    await r.del('rt:tg:offset');
+    await r.del('{rt}:tg:offset');
     r.disconnect();
   }
   // A fake still on its default token "123:TEST" gets a distinctive one, so the log scan

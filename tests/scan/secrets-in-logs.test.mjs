@@ -7,7 +7,7 @@
 //    and its part after ':', TELEGRAM_WEBHOOK_SECRET, provider keys), every password, API key,
 //    secret or token sent in a request body or answered (csrf_token), every session cookie set;
 //  - the stack's own secrets (scripts/stack.sh env) and the fake LLM's DEFAULT_KEY;
-//  - the sessions still in Redis (rt:session:<token>, rt:admin_sessions:<id>) and their values;
+//  - the sessions still in Redis ({rt}:session:<token>, {rt}:admin_sessions:<id>) and their values;
 //  - and, by shape, what the fixtures make: provider keys `sk-…`, Fernet tokens `gAAAAA…`, an
 //    `rt_session=` cookie, an `Authorization: Bearer` value.
 // A finding names the secret's label, file and line, never the secret. The first test plants
@@ -47,14 +47,14 @@ async function knownSecrets() {
   list.push({ label: 'fake LLM DEFAULT_KEY', value: DEFAULT_KEY });
   const redis = redisClient();
   try {
-    for (const key of await scanKeys(redis, 'rt:session:*')) {
-      list.push({ label: 'session token (Redis)', value: key.slice('rt:session:'.length) });
+    for (const key of await scanKeys(redis, '{rt}:session:*')) {
+      list.push({ label: 'session token (Redis)', value: key.slice('{rt}:session:'.length) });
       const v = await redis.get(key).catch(() => null);
       let obj = null;
       try { obj = JSON.parse(v); } catch { /* not JSON */ }
       for (const [k, x] of Object.entries(obj ?? {})) if (typeof x === 'string' && /csrf|token|secret/i.test(k)) list.push({ label: `session ${k} (Redis)`, value: x });
     }
-    for (const key of await scanKeys(redis, 'rt:admin_sessions:*')) {
+    for (const key of await scanKeys(redis, '{rt}:admin_sessions:*')) {
       for (const t of await redis.smembers(key).catch(() => [])) list.push({ label: 'session token (admin index)', value: t });
     }
   } finally {

@@ -153,7 +153,7 @@ static void test_limiter_in_flight_cap(void **state)
 }
 
 /* The account key holds a SHA-256 of the login, never the login: fixed length whatever was sent
- * (a 100 KB login makes an 81-byte key), and different logins different keys. */
+ * (a 100 KB login makes an 83-byte key), and different logins different keys. */
 static void test_limiter_keys(void **state)
 {
     char a[128], b[128], big_key[128], ip[128];
@@ -161,7 +161,7 @@ static void test_limiter_keys(void **state)
     assert_int_equal(edge_limiter_account_key("owner", a, sizeof(a)), 0);
     /* sha256("owner") */
     assert_string_equal(
-        a, "rt:login:account:4c1029697ee358715d3a14a2add817c4b01651440de808371f78165ac90dc581");
+        a, "{rt}:login:account:4c1029697ee358715d3a14a2add817c4b01651440de808371f78165ac90dc581");
     assert_int_equal(edge_limiter_account_key("Owner", b, sizeof(b)), 0);
     assert_string_not_equal(a, b);
     char *big = malloc(100001);
@@ -175,7 +175,7 @@ static void test_limiter_keys(void **state)
     assert_int_equal(edge_limiter_account_key(NULL, b, sizeof(b)), 0); /* no login: "" */
     assert_int_equal(edge_limiter_account_key("owner", b, 20), -1);    /* does not fit */
     assert_int_equal(edge_limiter_addr_key("2001:db8::7", ip, sizeof(ip)), 0);
-    assert_string_equal(ip, "rt:login:addr:2001:db8::7");
+    assert_string_equal(ip, "{rt}:login:addr:2001:db8::7");
 }
 
 /* The session keeps the admin's epoch; the actor of its SQL calls carries it. */

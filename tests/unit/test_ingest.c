@@ -40,7 +40,7 @@ static void test_sqlstate_unreached_database_retries(void **state)
 }
 
 /* issue 7: classes 40, 42 and 53 were retried forever; every class the database answered with
- * now counts towards rt:dead */
+ * now counts towards {rt}:dead */
 static void test_sqlstate_every_answered_error_is_poison(void **state)
 {
     (void)state;

@@ -156,7 +156,7 @@ static void test_edge_families(void **state)
     edge_metrics_reset();
     edge_metrics_updates_ingested(5);
     edge_metrics_updates_ingested(2);
-    edge_metrics_dead_letter("rt:in");
+    edge_metrics_dead_letter("{rt}:in");
     edge_metrics_llm_call("fake \"one\"", "ok", 1.2);
     edge_metrics_llm_first_token("fake \"one\"", 0.3);
     edge_metrics_llm_usage("fake \"one\"", 100, 20, 0.0035);
@@ -174,9 +174,9 @@ static void test_edge_families(void **state)
     }
     assert_non_null(strstr(b.p, "\nrt_build_info{version=\"" EDGE_VERSION "\"} 1\n"));
     assert_non_null(strstr(b.p, "\nrt_updates_ingested_total 7\n"));
-    assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"rt:in\"} 1\n"));
+    assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"{rt}:in\"} 1\n"));
     /* the other streams' dead letters start at 0, so increase() sees their first one */
-    assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"rt:send\"} 0\n"));
+    assert_non_null(strstr(b.p, "\nrt_dead_letters_total{stream=\"{rt}:send\"} 0\n"));
     assert_non_null(
         strstr(b.p, "\nrt_llm_requests_total{provider=\"fake \\\"one\\\"\",outcome=\"ok\"} 1\n"));
     assert_non_null(
