@@ -55,6 +55,8 @@ count_cases() {
             awk '/\[  PASSED  \] [0-9]+ test/{p+=$4} /\[  FAILED  \] [0-9]+ test/{f+=$4} END{if (p+f>0) print p+0, f+0}' "$log" ;;
         vitest)
             sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '/^ *Tests +/{for(i=1;i<=NF;i++){if($(i+1) ~ /^passed/) p+=$i; if($(i+1) ~ /^failed/) f+=$i}} END{if (p+f>0) print p+0, f+0}' ;;
+        tally) # the script's own last "…: N passed, N failed" line (tests/upgrade, tests/backup)
+            awk 'match($0, /[0-9]+ passed, [0-9]+ failed$/){split(substr($0, RSTART), a, " "); p=a[1]; f=a[3]} END{if (p+f>0) print p+0, f+0}' "$log" ;;
         *) ;;
     esac
 }
@@ -221,9 +223,9 @@ stage lint-frontend-types    plain  frontend_npm typecheck
 stage lint-openapi           plain  openapi_lint
 stage pgtap                  pg_prove   pgtap
 stage pg-regress             pg_regress pg_regress
-stage extension-upgrade      plain      upgrade
+stage extension-upgrade      tally      upgrade
 stage deploy                 node       deploy_stage
-stage backup                 plain      backup_stage
+stage backup                 tally      backup_stage
 stage docs                   node       docs_check
 stage edge-unit              cmocka     edge_unit
 stage edge-unit-asan         cmocka     edge_unit_asan
