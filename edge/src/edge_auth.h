@@ -125,14 +125,15 @@ void edge_auth_session_slide(edge_redis *r, const char *token, long long admin_i
 /* An admin's role, disabled state or password changed, or the admin was deleted: ends every
  * session of theirs (the tokens in {rt}:admin_sessions:<id>) and closes their WebSockets on
  * this edge. Every edge runs it for each "admin.changed" row of the event journal (the rt.admins
- * trigger of pg_extension/sql/0.4.0/40_sessions.sql appends them), so sockets on all edges close.
- * Safe to call twice and for an admin without sessions; ctx->http may be NULL (shutting down). */
+ * trigger admins_sessions_end of pg_extension/sql/base/25_admins.sql appends them), so sockets on
+ * all edges close. Safe to call twice and for an admin without sessions; ctx->http may be NULL
+ * (shutting down). */
 void edge_auth_admin_changed(edge_ctx *ctx, long long admin_id);
 
 /* The actor of a session's SQL calls: "admin:<id>#<epoch>"; edge_pg sets rt.actor to the part
  * before '#' and rt.actor_epoch to the rest, so rt.require_role refuses (28000) a session older
  * than the admin's session_epoch in the same statement
- * (pg_extension/sql/0.4.0/45_session_epoch.sql). 0, or -1 when out is too small. */
+ * (pg_extension/sql/base/25_admins.sql). 0, or -1 when out is too small. */
 int edge_auth_actor(long long admin_id, long long epoch, char *out, size_t outlen);
 
 /* Ends the admin's sessions made at `epoch` or before (the database refused one as stale: a new

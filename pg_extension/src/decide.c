@@ -8,10 +8,10 @@
  * The common message costs no SQL at all: mention detection reads the update's JSON in C,
  * the chat's switches are read once per chat per batch, and moderation and playbooks run only
  * when enabled rules exist, through the matcher's C entry points (moderation.h, playbook.h).
- * The rare paths (a rule hit, a reply to queue) are SQL helpers from sql/0.2.0/60_decide.sql
+ * The rare paths (a rule hit, a reply to queue) are SQL helpers from sql/base/70_decide.sql
  * called through kept plans.
  *
- * The round table (sql/0.5.0/40_roundtable_route.sql): after moderation and before playbooks,
+ * The round table (sql/base/84_route.sql): after moderation and before playbooks,
  * a command of ours, a menu button's label, or any message to a chat with a session goes to
  * rt._roundtable_route; a consumed message ends its decision.  Commands and labels are
  * recognised in C; a chat's session is looked up only when some chat has one (read once per
@@ -140,7 +140,7 @@ static const DecidePlanDef dplan_defs[DPLAN_COUNT] = {
 					 {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID}},
 };
 
-/* the commands rt._roundtable_route answers (sql/0.5.0/40_roundtable_route.sql) */
+/* the commands rt._roundtable_route answers (sql/base/84_route.sql) */
 static const char *const roundtable_commands[] = {"start", "new", "stop", "donate", "help"};
 
 /* prepared on first use (some need objects of other parts), kept across calls */

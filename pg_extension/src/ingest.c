@@ -74,7 +74,7 @@ typedef struct PlanDef
 } PlanDef;
 
 static const PlanDef plan_defs[PLAN_COUNT] = {
-	/* a worker function: rt_edge calls it without rt.actor (sql/0.4.0/30_actor.sql) */
+	/* a worker function: rt_edge calls it without rt.actor (rt._require_worker, sql/base/25_admins.sql) */
 	[PLAN_REQUIRE_ROLE] = {"SELECT rt._require_worker('admin')", 0, {0}},
 	[PLAN_UPDATE_KEY] =
 		{"INSERT INTO rt.update_keys (update_id) VALUES ($1) ON CONFLICT DO NOTHING", 1, {INT8OID}},

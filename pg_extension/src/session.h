@@ -2,7 +2,7 @@
  * session.h
  *	  The round table's C helpers (session.c): pure functions the SQL turn cycle calls.
  *
- * Use from SQL (sql/0.5.0/05_session_c.sql declares them):
+ * Use from SQL (sql/base/82_sessions.sql declares them):
  *
  *	status := rt.session_transition(status, 'start');	-- 55000 when not allowed
  *	n := rt.estimate_tokens(text);						-- before asking the provider

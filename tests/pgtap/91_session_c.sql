@@ -1,4 +1,4 @@
--- issue 8: the round table's C helpers (src/session.c, sql/0.5.0/05_session_c.sql):
+-- the round table's C helpers (src/session.c, declared in sql/base/82_sessions.sql):
 -- rt.session_transition (every pair of the state table), rt.text_similarity (the near-repeat
 -- strike rule), rt.estimate_tokens (sanity; the accuracy is measured by integration 42) and
 -- rt.compress_context (the extractive step and its budget).

@@ -1,4 +1,4 @@
--- rt.messages' partitions are data, not extension objects (pg_extension/sql/0.5.0/80_backup.sql):
+-- rt.messages' partitions are data, not extension objects (pg_extension/sql/base/35_history.sql, and the upgrade in sql/history/0.5.0/80_backup.sql):
 -- a partition registered with pg_extension_config_dump crashed pg_dump --schema=rt (15.3+), and a
 -- partitioned index on the member parent made every restore of an edge-made partition fail on
 -- duplicate keys and indexes. tests/backup/run.sh runs pg_dump and pg_restore themselves.
