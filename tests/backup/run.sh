@@ -35,7 +35,6 @@ SRC_DB=rt_backup_src
 export PGTZ=UTC
 passed=0
 failed=0
-pids=()
 
 work=$(mktemp -d /tmp/rt-backup.XXXXXX)
 chmod 755 "$work"
@@ -48,7 +47,8 @@ new_psql() { psql -X -q -v ON_ERROR_STOP=1 -h "$NEW_RUN" -p "$NEW_PORT" -U postg
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     set +e
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    # start_redis runs in $(...), a subshell, so its servers are known by their pid files
+    for f in "$work"/redis-*/pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
     for d in "$NEW_PG" "$work/pitr/pg"; do
         [ -f "$d/postmaster.pid" ] && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
     done
@@ -78,7 +78,7 @@ start_redis() { # name -> echoes the URL; the server runs until cleanup
     mkdir -p "$dir"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no \
         --logfile "$dir/redis.log" >/dev/null 2>&1 &
-    pids+=($!)
+    echo $! > "$dir/pid"
     for _ in $(seq 50); do
         redis-cli -p "$port" ping >/dev/null 2>&1 && { echo "redis://127.0.0.1:$port/0"; return; }
         sleep 0.1
