@@ -592,20 +592,26 @@ static int seal_api_key(edge_req *r, edge_route_args *args)
     return 0;
 }
 
-static void handle_sql(edge_req *r)
+int edge_api_route_args(edge_req *r, edge_route_args *args)
 {
     edge_verr e = {0};
-    edge_route_args args;
     if (r->query_err) {
         edge_req_problem(r, 400, r->query_verr.detail,
                          r->query_verr.field[0] ? r->query_verr.field : NULL);
-        return;
+        return -1;
     }
     if (edge_route_build_args(row_of(r), r->route.param, &r->query, r->content_type, r->body,
-                              r->body_len, &args, &e) < 0) {
+                              r->body_len, args, &e) < 0) {
         edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
-        return;
+        return -1;
     }
+    return 0;
+}
+
+static void handle_sql(edge_req *r)
+{
+    edge_route_args args;
+    if (edge_api_route_args(r, &args) < 0) return;
     if ((row_of(r)->flags & EDGE_RT_SEAL_KEY) && seal_api_key(r, &args) < 0) {
         edge_route_args_free(&args);
         return;

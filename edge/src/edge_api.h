@@ -20,6 +20,12 @@ struct edge_pg_result;
  * and hidden, an unavailable database is 503 with Retry-After. For handlers in other files. */
 void edge_api_sql_error(struct edge_req *r, const struct edge_pg_result *res);
 
+struct edge_route_args;
+/* The row's arguments from the path, query and body (edge_route_build_args), for handlers in
+ * other files: 0, or -1 with the 400 (or the check's status) already staged, naming the field.
+ * On 0 the caller frees args with edge_route_args_free. */
+int edge_api_route_args(struct edge_req *r, struct edge_route_args *args);
+
 /* 1 when the method changes state and so needs the CSRF header. */
 int edge_api_method_changes_state(const char *method);
 

@@ -169,19 +169,9 @@ static void docs_cb(const edge_pg_result *res, void *ud)
 static void check_session(edge_req *r, edge_pg_cb cb)
 {
     char id[24];
-    edge_verr e = {0};
     edge_route_args args;
-    if (r->query_err) {
-        edge_req_problem(r, 400, r->query_verr.detail,
-                         r->query_verr.field[0] ? r->query_verr.field : NULL);
-        return;
-    }
     /* the rows take no query parameters: any is refused, naming it */
-    if (edge_route_build_args(r->route.api, r->route.param, &r->query, r->content_type, r->body,
-                              r->body_len, &args, &e) < 0) {
-        edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
-        return;
-    }
+    if (edge_api_route_args(r, &args) < 0) return;
     edge_route_args_free(&args);
     snprintf(id, sizeof(id), "%lld", r->session.admin_id);
     const char *params[] = {id};

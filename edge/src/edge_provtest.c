@@ -240,23 +240,13 @@ static void target_cb(const edge_pg_result *res, void *ud)
 
 void edge_provtest_handle(edge_req *r)
 {
-    edge_verr e = {0};
     edge_route_args args;
     long long id;
     char idbuf[24];
     const char *params[1];
     int rc;
-    if (r->query_err) {
-        edge_req_problem(r, 400, r->query_verr.detail,
-                         r->query_verr.field[0] ? r->query_verr.field : NULL);
-        return;
-    }
     /* the row takes no query parameters: any is refused, naming it */
-    if (edge_route_build_args(r->route.api, r->route.param, &r->query, r->content_type, r->body,
-                              r->body_len, &args, &e) < 0) {
-        edge_req_problem(r, e.status ? e.status : 400, e.detail, e.field[0] ? e.field : NULL);
-        return;
-    }
+    if (edge_api_route_args(r, &args) < 0) return;
     edge_route_args_free(&args);
     if (edge_parse_int64(r->route.param, &id) != 0) {
         edge_req_problem(r, 400, "id must be an integer", "id");
