@@ -42,18 +42,9 @@ stack_started=0
 # its pid still stops it.
 cleanup() {
     trap - EXIT INT TERM
-    local pids p
-    pids="$(jobs -p) $edge_pid"
-    for p in $pids; do
-        if kill -0 "$p" 2>/dev/null; then
-            [ "$p" = "$edge_pid" ] && rt_log "stopping rt-edge (pid $p)"
-            kill -TERM "$p" 2>/dev/null || true
-        fi
-    done
-    for p in $pids; do
-        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-    done
+    [ -n "$edge_pid" ] && kill -0 "$edge_pid" 2>/dev/null && rt_log "stopping rt-edge (pid $edge_pid)"
+    # shellcheck disable=SC2046,SC2086  # one pid per word; edge_pid is empty before the start
+    rt_stop_pids $(jobs -p) $edge_pid
     if [ "$stack_started" = 1 ]; then scripts/stack.sh stop; fi
 }
 trap cleanup EXIT

@@ -35,14 +35,8 @@ vite_pid=""
 stack_started=0
 cleanup() {
     trap - EXIT INT TERM
-    local p
-    for p in $vite_pid $edge_pid; do
-        kill -TERM "$p" 2>/dev/null || true
-    done
-    for p in $vite_pid $edge_pid; do
-        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$p" 2>/dev/null || true
-    done
+    # shellcheck disable=SC2086  # empty until started
+    rt_stop_pids $vite_pid $edge_pid
     if [ "$stack_started" = 1 ]; then scripts/stack.sh stop; fi
 }
 trap cleanup EXIT

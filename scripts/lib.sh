@@ -8,6 +8,16 @@ rt_log()  { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 rt_warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
 rt_die()  { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# Stops the given processes: TERM to each, then up to 10 s for each to end, then KILL.
+rt_stop_pids() {
+    local p
+    for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "$@"; do
+        for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$p" 2>/dev/null || true
+    done
+}
+
 # Makes a relative RT_HOME absolute (relative to the repo root).
 rt_abs_home() {
     local h="${RT_HOME:-.rt/demo}"
