@@ -52,15 +52,22 @@ const page = (items: ReturnType<typeof makeMessage>[]) => ({
   next_cursor: null,
 });
 
-/** Routes GET /api/messages (answering `history`) and POST /api/simulator/messages. */
+/**
+ * Routes GET /api/messages (answering the messages of `history` in the requested chat, as the
+ * server does) and POST /api/simulator/messages. Answering every chat alike once let a test find
+ * the keyboard of a chat id still being typed (the sample user's 1001, or -100), which the
+ * debounced switch to -1001 then replaced while the click was on its way.
+ */
 function stubApi(history: ReturnType<typeof makeMessage>[] = []) {
   const posts: Request[] = [];
   const gets: URL[] = [];
   const fetchMock = vi.fn(
     routeFetch({
       'GET /api/messages': (request) => {
-        gets.push(new URL(request.url));
-        return jsonResponse(200, page(history));
+        const url = new URL(request.url);
+        gets.push(url);
+        const chatId = url.searchParams.get('chat_id');
+        return jsonResponse(200, page(history.filter((m) => String(m.chat_id) === chatId)));
       },
       'POST /api/simulator/messages': (request) => {
         posts.push(request);
@@ -168,6 +175,27 @@ describe('SimulatorPanel bot keyboard', () => {
     });
     // The typed text is the user's own draft: a button press leaves it alone.
     expect(screen.getByLabelText('Text')).toHaveValue('typed but not sent');
+  });
+
+  it('does not send a button of the previous chat while the chat id is being changed', async () => {
+    stubApi([
+      makeMessage({
+        id: 2,
+        chat_id: -1001,
+        direction: 'out',
+        author_type: 'bot',
+        reply_markup: MENU,
+      }),
+    ]);
+    renderWithProviders(<SimulatorPanel defaultChatId={-1001} />);
+    const group = await screen.findByRole('group', { name: 'Bot keyboard' });
+    const stop = await within(group).findByRole('button', { name: 'Остановить диалог' });
+    expect(stop).toBeEnabled();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Chat ID'), '2');
+    expect(stop).toBeDisabled();
+    // Once the keyboard follows the new chat (-10012 has none), the old buttons are gone.
+    await within(group).findByText(/No keyboard from the bot/);
   });
 
   it('shows a keyboard arriving live over message.created', async () => {

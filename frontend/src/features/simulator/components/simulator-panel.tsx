@@ -234,7 +234,9 @@ export function SimulatorPanel({ defaultChatId, showTitle = true }: SimulatorPan
       {keyboardChatId !== null ? (
         <BotKeyboard
           chatId={keyboardChatId}
-          disabled={simulate.isPending || !ready}
+          // While the chat id is being changed the keyboard still shows the previous chat's
+          // buttons; a press then would send them to the new chat.
+          disabled={simulate.isPending || !ready || keyboardChatId !== chatId}
           onPress={pressButton}
         />
       ) : null}
