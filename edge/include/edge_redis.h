@@ -14,6 +14,15 @@ typedef void (*edge_redis_cb)(redisReply *reply, void *ud);
 edge_redis *edge_redis_create(uv_loop_t *loop, const struct edge_config *cfg);
 void edge_redis_destroy(edge_redis *r);
 
+/* A message published on a subscribed channel (binary safe, not NUL-terminated). */
+typedef void (*edge_redis_msg_cb)(const char *payload, size_t len, void *ud);
+
+/* A connection of its own that SUBSCRIBEs to channel (a string that outlives it) after every
+ * (re)connect and hands each message to on_msg. It takes no commands (edge_redis_cmd refuses);
+ * messages published while it is down are lost, as Redis pub/sub is. */
+edge_redis *edge_redis_subscribe(uv_loop_t *loop, const struct edge_config *cfg,
+                                 const char *channel, edge_redis_msg_cb on_msg, void *ud);
+
 /* Sends one command (argv form, binary safe). cb may be NULL. Returns EDGE_ERR when not
  * connected (cb is then not called). argvlen may be NULL for NUL-terminated arguments. */
 int edge_redis_cmd(edge_redis *r, edge_redis_cb cb, void *ud, int argc, const char **argv,

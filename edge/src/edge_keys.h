@@ -19,6 +19,8 @@
 #define EDGE_KEY_LOGIN_ACCOUNT_PREFIX "{rt}:login:account:" /* + SHA-256 hex of the login sent */
 #define EDGE_KEY_LOGIN_ADDR_PREFIX "{rt}:login:addr:"       /* + client address */
 #define EDGE_KEY_SIM_UPDATE_ID "{rt}:sim:update_id" /* simulator update and message ids (INCR) */
+/* pub/sub channel, not a key: llm.delta/llm.done frames to the consoles of every edge */
+#define EDGE_KEY_LIVE_CHANNEL "{rt}:live"
 
 /* Names before 0.5.0 (no hash tag), renamed on every Redis connect before the connection is used
  * (RENAMENX: only when the old key exists and the new one does not; a stream keeps its groups and

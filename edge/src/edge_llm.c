@@ -16,6 +16,7 @@
 #include "edge_curl.h"
 #include "edge_demo.h"
 #include "edge_envelope.h"
+#include "edge_fanout.h"
 #include "edge_fernet.h"
 #include "edge_http.h"
 #include "edge_jobs.h"
@@ -162,7 +163,7 @@ static void broadcast(const char *type, json_t *data)
     size_t n;
     char *d = json_dumps(data, JSON_COMPACT);
     char *env = d ? edge_envelope(type, d, strlen(d), &n) : NULL;
-    if (env && lw.ctx->http) edge_ws_broadcast(lw.ctx->http, env, n);
+    if (env) edge_fanout_broadcast(env, n); /* to the consoles of every edge */
     free(env);
     free(d);
 }

@@ -1,6 +1,7 @@
 /* Redis client: one hiredis async connection on the libuv loop, authenticated and SELECTed from
  * REDIS_URL, reconnected with backoff; plus a lazily opened blocking connection for the few
- * lookups that must answer synchronously. */
+ * lookups that must answer synchronously. A subscriber (edge_redis_subscribe) is the same
+ * connection put into SUBSCRIBE mode after every (re)connect. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,9 @@ struct edge_redis {
     uv_timer_t timer;   /* reconnect backoff */
     redisContext *sync; /* blocking connection for edge_redis_get_sync; owned */
     int down_logged;
+    const char *channel; /* a subscriber's channel (static string), else NULL */
+    edge_redis_msg_cb on_msg;
+    void *msg_ud;
 };
 
 static void redis_connect(edge_redis *r);
@@ -263,6 +267,26 @@ static void rename_legacy_keys(redisAsyncContext *ac)
     }
 }
 
+/* A subscriber's callback: hiredis calls it for the SUBSCRIBE confirmation, for every message
+ * (["message", channel, payload]) and with NULL when the connection goes away. */
+static void on_sub_reply(redisAsyncContext *ac, void *reply, void *privdata)
+{
+    edge_redis *r = privdata;
+    redisReply *rep = reply;
+    (void)ac;
+    if (!rep || r->stopping || rep->type != REDIS_REPLY_ARRAY || rep->elements != 3) return;
+    if (rep->element[0]->type != REDIS_REPLY_STRING ||
+        strcmp(rep->element[0]->str, "message") != 0 || rep->element[2]->type != REDIS_REPLY_STRING)
+        return;
+    r->on_msg(rep->element[2]->str, rep->element[2]->len, r->msg_ud);
+}
+
+static void subscribe(edge_redis *r, redisAsyncContext *ac)
+{
+    const char *argv[2] = {"SUBSCRIBE", r->channel};
+    redisAsyncCommandArgv(ac, on_sub_reply, r, 2, argv, NULL);
+}
+
 static void on_select_reply(redisAsyncContext *ac, void *reply, void *privdata)
 {
     edge_redis *r = privdata;
@@ -273,7 +297,11 @@ static void on_select_reply(redisAsyncContext *ac, void *reply, void *privdata)
         redisAsyncDisconnect(ac);
         return;
     }
-    rename_legacy_keys(ac);
+    if (r->channel) {
+        subscribe(r, ac);
+    } else {
+        rename_legacy_keys(ac);
+    }
     r->ready = 1;
     uv_timer_stop(&r->timer);
     r->backoff_ms = BACKOFF_MIN_MS;
@@ -352,22 +380,38 @@ err:
     schedule_reconnect(r);
 }
 
-edge_redis *edge_redis_create(uv_loop_t *loop, const struct edge_config *cfg)
+static edge_redis *redis_new(uv_loop_t *loop, const struct edge_config *cfg, const char *channel,
+                             edge_redis_msg_cb on_msg, void *ud)
 {
     edge_redis *r;
     if (!loop || !cfg) return NULL;
     r = calloc(1, sizeof(*r)); /* owned by the caller, released by edge_redis_destroy */
     if (!r) return NULL;
-    if (edge_redis_parse_url(cfg->redis_url, &r->url) != EDGE_OK) goto err;
+    if (edge_redis_parse_url(cfg->redis_url, &r->url) != EDGE_OK) {
+        free(r);
+        return NULL;
+    }
     r->loop = loop;
     r->backoff_ms = BACKOFF_MIN_MS;
+    r->channel = channel;
+    r->on_msg = on_msg;
+    r->msg_ud = ud;
     uv_timer_init(loop, &r->timer);
     r->timer.data = r;
     redis_connect(r);
     return r;
-err:
-    free(r);
-    return NULL;
+}
+
+edge_redis *edge_redis_create(uv_loop_t *loop, const struct edge_config *cfg)
+{
+    return redis_new(loop, cfg, NULL, NULL, NULL);
+}
+
+edge_redis *edge_redis_subscribe(uv_loop_t *loop, const struct edge_config *cfg,
+                                 const char *channel, edge_redis_msg_cb on_msg, void *ud)
+{
+    if (!channel || !on_msg) return NULL;
+    return redis_new(loop, cfg, channel, on_msg, ud);
 }
 
 static void on_timer_closed(uv_handle_t *h)
@@ -414,7 +458,7 @@ int edge_redis_cmd(edge_redis *r, edge_redis_cb cb, void *ud, int argc, const ch
                    const size_t *argvlen)
 {
     cmd_thunk *t;
-    if (!r || !r->ac || !r->ready || r->stopping) return EDGE_ERR;
+    if (!r || !r->ac || !r->ready || r->stopping || r->channel) return EDGE_ERR;
     t = malloc(sizeof(*t)); /* freed in on_cmd_reply, which hiredis always calls once */
     if (!t) return EDGE_ERR;
     t->cb = cb;

@@ -17,6 +17,7 @@
 #include "edge_log.h"
 #include "edge_metrics.h"
 #include "edge_outbox.h"
+#include "edge_fanout.h"
 #include "edge_pg.h"
 #include "edge_provtest.h"
 #include "edge_redis.h"
@@ -42,6 +43,7 @@ static void shutdown_all(void)
     edge_ingest_stop();
     edge_events_stop();
     edge_provtest_stop();
+    edge_fanout_stop();
     if (ctx.http) edge_http_stop(ctx.http);
     ctx.http = NULL;
     edge_pg_destroy(ctx.pg);
@@ -125,6 +127,10 @@ int main(void)
     ctx.http = edge_http_start(&ctx);
     if (!ctx.http) {
         EDGE_ERROR("could not start the HTTP server");
+        goto out;
+    }
+    if (edge_fanout_start(&ctx) != EDGE_OK) {
+        EDGE_ERROR("could not start the live fan-out");
         goto out;
     }
     if (edge_events_start(&ctx) != EDGE_OK || edge_ingest_start(&ctx) != EDGE_OK ||
