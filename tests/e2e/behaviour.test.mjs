@@ -213,6 +213,10 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
       before,
       { timeout: LIVE_TIMEOUT_MS },
     );
+    // The chat's mention badge in the list went up with it...
+    const chatLink = page.getByRole('navigation', { name: 'Chats' }).getByRole('link', { name: new RegExp(chatTitle) });
+    const badge = chatLink.locator('[title^="Mentions:"]');
+    await badge.waitFor({ timeout: LIVE_TIMEOUT_MS });
     await bell.click();
     const panel = page.getByRole('region', { name: 'Notifications', exact: true });
     await panel.getByText(text).first().waitFor();
@@ -220,6 +224,8 @@ describe('admin console, behaviour controls', { timeout: 180_000 }, () => {
     await panel.getByRole('button', { name: 'Acknowledge all' }).click();
     await page.getByRole('button', { name: 'Notifications, 0 unacknowledged' }).waitFor();
     await page.keyboard.press('Escape');
+    // ...and goes away once the mentions are acknowledged, without a reload.
+    await badge.waitFor({ state: 'detached', timeout: LIVE_TIMEOUT_MS });
   });
 
   test('flag, then delete, a message by hand', async () => {

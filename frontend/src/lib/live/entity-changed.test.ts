@@ -43,6 +43,19 @@ describe('entity.changed', () => {
     expect(keysForEntity('something_new')).toEqual([]);
   });
 
+  it('refetches the chat lists when a notification is acknowledged (a mention badge goes down)', () => {
+    const client = createTestQueryClient();
+    const keys = [
+      [...queryKeys.notifications, { unacked: true }],
+      [...queryKeys.chatsAll, { q: '' }],
+      [...queryKeys.chatsAll, { q: '', mentions: true }],
+      queryKeys.settings,
+    ];
+    for (const key of keys) client.setQueryData(key, { items: [] });
+    deliver(client, 'entity.changed', { entity: 'notification', ids: [7] });
+    expect(keys.map((key) => stale(client, key))).toEqual([true, true, true, false]);
+  });
+
   it('drops a malformed entity.changed frame', () => {
     expect(
       parseEnvelope(JSON.stringify({ type: 'entity.changed', data: { ids: [1] } })),

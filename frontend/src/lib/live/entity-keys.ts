@@ -13,7 +13,8 @@ const KEYS: Record<string, readonly QueryKey[]> = {
   user: [queryKeys.users],
   admin: [queryKeys.admins],
   setting: [queryKeys.settings, queryKeys.explain],
-  notification: [queryKeys.notifications],
+  // An acknowledged mention lowers its chat's mention badge (the count is the server's).
+  notification: [queryKeys.notifications, queryKeys.chatsAll],
   // A provider's name and switch show in the chat panel's select and on the settings page too.
   provider: [queryKeys.providers],
   job: [queryKeys.jobs],
