@@ -391,7 +391,7 @@ export const en = {
     none: 'none',
     empty: 'No model calls in this period.',
     table: 'Usage by {{group}}',
-    total: 'Total: {{tokens}} tokens, {{cost}}, {{calls}} calls',
+    total: 'Total — tokens: {{tokens}}, cost: {{cost}}, calls: {{calls}}',
   },
   queue: {
     payload: 'Payload',

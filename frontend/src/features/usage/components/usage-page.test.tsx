@@ -71,7 +71,7 @@ describe('UsagePage', () => {
     const queries = setup();
     const table = await screen.findByRole('table', { name: 'Usage by day' });
     expect(within(table).getAllByRole('row')).toHaveLength(3);
-    expect(screen.getByText('Total: 6 tokens, $0.001, 1 calls')).toBeInTheDocument();
+    expect(screen.getByText('Total — tokens: 6, cost: $0.001, calls: 1')).toBeInTheDocument();
     expect(await screen.findByRole('figure', { name: 'charts by day' })).toHaveTextContent(
       '2030-01-01,2030-01-02',
     );
