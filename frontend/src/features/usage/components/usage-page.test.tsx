@@ -1,11 +1,13 @@
 // Usage screen: a "Group by" select (day by default) over the last 30 days, the figures in a
 // table named after the grouping, calls without a group shown as "none", charts loaded lazily
-// (the chart module is stubbed here: jsdom lays nothing out), and a new grouping refetches.
-import { screen, within } from '@testing-library/react';
+// (the chart module is stubbed here: jsdom lays nothing out), a new grouping refetches, and an
+// open screen refreshes itself every 30 s.
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonResponse, routeFetch } from '@/test/factories';
 import { renderWithProviders } from '@/test/render';
+import { USAGE_REFRESH_MS } from '../api/get-usage';
 import { UsagePage } from './usage-page';
 
 vi.mock('./usage-charts', () => ({
@@ -14,7 +16,10 @@ vi.mock('./usage-charts', () => ({
   ),
 }));
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
 
 function setup() {
   const queries: URLSearchParams[] = [];
@@ -66,6 +71,19 @@ function setup() {
 }
 
 describe('UsagePage', () => {
+  it('refreshes the open report every 30 s with the same range and grouping', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    const queries = setup();
+    await screen.findByRole('table', { name: 'Usage by day' });
+    expect(queries).toHaveLength(1);
+    // (the fake clock also moves with real time, so the checks keep half an interval of slack)
+    await vi.advanceTimersByTimeAsync(USAGE_REFRESH_MS / 2);
+    expect(queries).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(USAGE_REFRESH_MS / 2 + 1000);
+    await waitFor(() => expect(queries).toHaveLength(2));
+    expect(queries[1]!.toString()).toBe(queries[0]!.toString());
+  });
+
   it('shows usage per day by default over the last 30 days, then regroups by provider', async () => {
     const user = userEvent.setup();
     const queries = setup();
