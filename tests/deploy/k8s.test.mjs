@@ -414,6 +414,19 @@ test('the demo values: in-chart PostgreSQL and Redis (AOF) read the operator Sec
   for (const c of edgeContainer(objs).env.filter((e) => e.valueFrom?.secretKeyRef)) assert.equal(c.valueFrom.secretKeyRef.name, 'roundtable-secrets');
 });
 
+test('each edge gets its share of Telegram\'s group and global rates, unless the values set them', () => {
+  const rates = (...sets) => {
+    const { data } = configMap(parseObjects(run(['template', 'roundtable', CHART, '--namespace', 'roundtable',
+      ...sets.flatMap((v) => ['--set', v])])));
+    return [data.RT_TG_RATE_GLOBAL, data.RT_TG_RATE_GROUP_PER_MIN];
+  };
+  assert.deepEqual(rates(), ['15', '10'], 'two edges by default: 30/s and 20/min halved');
+  assert.deepEqual(rates('edge.replicas=3'), ['10', '6']);
+  assert.deepEqual(rates('edge.replicas=1'), ['30', '20']);
+  assert.deepEqual(rates('edge.replicas=40'), ['1', '1'], 'never 0, which would mean unlimited');
+  assert.deepEqual(rates('env.RT_TG_RATE_GLOBAL=25', 'env.RT_TG_RATE_GROUP_PER_MIN=0'), ['25', '0'], 'set values win');
+});
+
 test('k8s/manifests/roundtable.yaml is a fresh render of the chart with values-demo.yaml (k8s/manifests/render.sh)', () => {
   const fresh = run(['template', 'roundtable', CHART, '--namespace', 'roundtable', '-f', DEMO_VALUES]);
   const committed = fs.readFileSync(path.join(repoRoot, MANIFESTS), 'utf8');
