@@ -5,7 +5,7 @@
 -- SKIP LOCKED and the doorbells need a second session: 83_jobs_sessions.sql.
 -- Chats 81000xxx, updates 8100xxxx, logins t81_*; everything rolls back.
 BEGIN;
-SELECT plan(169);
+SELECT plan(175);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -259,6 +259,32 @@ SELECT is((SELECT payload -> 'edit_message_id' FROM rt.outbox WHERE id = :j_grow
           '777'::jsonb, 'telegram_message_id becomes the send''s edit_message_id');
 SELECT is(pg_temp.err('SELECT rt.record_reply(' || :j_grown || ', ''{"text": "x", "telegram_message_id": "777"}'')'),
           'ok', 'a finished job ignores a second result (even a bad one)');
+
+-- a human took over while the model wrote: the reply is held (stored as failed, not sent), and the
+-- group's message that showed it growing is deleted
+SELECT pg_temp.act('moderator');
+SELECT rt.takeover_chat(81000001) \gset _
+SELECT pg_temp.act(NULL);
+INSERT INTO rt.outbox (kind, payload) VALUES ('llm.reply', jsonb_build_object('chat_id', 81000001, 'message_pk', pg_temp.msgpk(:j_reply),
+    'reply_to_message_id', 1, 'params', '{}'::jsonb, 'context', '[]'::jsonb)) RETURNING id AS j_held \gset
+CREATE TEMP TABLE t81_sends AS SELECT count(*) AS n FROM rt.outbox WHERE kind = 'telegram.send';
+INSERT INTO t81 VALUES ('held', rt.record_reply(:j_held, jsonb_build_object('text', 'too late', 'provider_id', pg_temp.pv('demo'),
+    'usage', '{"input": 10, "output": 3}'::jsonb, 'telegram_message_id', 778)));
+SELECT is(pg_temp.keys(pg_temp.got('held')), ARRAY['cost', 'held', 'message_pk', 'send_job'], 'held: {"message_pk","send_job","cost","held"}');
+SELECT is((SELECT format('%s|%s|%s|%s', m.status, m.error, m.text, m.tokens_out) FROM rt.messages m
+           WHERE m.id = (pg_temp.got('held') ->> 'message_pk')::bigint),
+          'failed|t81_moderator took over the chat while the model was writing|too late|3',
+          'the held reply is kept with its text and usage, failed, saying who took over');
+SELECT is((SELECT count(*) FROM rt.outbox WHERE kind = 'telegram.send'), (SELECT n FROM t81_sends), 'and nothing is sent');
+SELECT is((SELECT kind || ' ' || payload::text FROM rt.outbox WHERE id = (pg_temp.got('held') ->> 'send_job')::bigint),
+          'telegram.delete {"chat_id": 81000001, "message_id": 778}', 'the grown group message is deleted');
+SELECT is(pg_temp.st(:j_held), 'done', 'the llm job is done');
+UPDATE rt.chats SET takeover_until = now() - interval '1 second' WHERE id = 81000001;
+INSERT INTO rt.outbox (kind, payload) VALUES ('llm.reply', jsonb_build_object('chat_id', 81000001, 'message_pk', pg_temp.msgpk(:j_reply),
+    'reply_to_message_id', 1, 'params', '{}'::jsonb, 'context', '[]'::jsonb)) RETURNING id AS j_after \gset
+SELECT rt.record_reply(:j_after, '{"text": "after"}') ->> 'message_pk' AS after_pk \gset
+SELECT is((SELECT status FROM rt.messages WHERE id = :after_pk), 'queued', 'once the takeover is over, replies are sent again');
+UPDATE rt.chats SET takeover_until = NULL, takeover_by = NULL WHERE id = 81000001;
 
 -- bad results name the field and write nothing
 SELECT rt.ingest(pg_temp.msg(81000008, 81000001, 'bad results ahead')) \gset _

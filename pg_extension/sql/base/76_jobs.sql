@@ -384,6 +384,7 @@ DECLARE
     m rt.messages;
     send_job bigint;
     done jsonb;
+    held_by text;
 BEGIN
     PERFORM rt._require_worker('admin');
     j := rt._lock_job(job);
@@ -413,16 +414,35 @@ BEGIN
     END IF;
 
     IF j.kind = 'llm.reply' THEN
+        -- A human took over the chat while the model wrote (an admin replied by hand, or pressed
+        -- take over): the reply is kept for the console, not sent, and a group's message that
+        -- showed it growing is deleted.
+        SELECT coalesce(rt._actor_name(c.takeover_by), 'an admin') INTO held_by
+        FROM rt.chats c WHERE c.id = chat AND c.takeover_until > now();
         INSERT INTO rt.messages (chat_id, direction, author_type, kind, text, created_at, status,
                                  provider_id, provider_name, provider_type, model, tokens_in, tokens_cached,
-                                 tokens_out, cost, latency_ms, usage_estimated, in_reply_to)
-        VALUES (chat, 'out', 'bot', 'text', r ->> 'text', now(), 'queued',
+                                 tokens_out, cost, latency_ms, usage_estimated, in_reply_to, error)
+        VALUES (chat, 'out', 'bot', 'text', r ->> 'text', now(), CASE WHEN held_by IS NULL THEN 'queued' ELSE 'failed' END,
                 f_provider, p.name, p.type, coalesce(r ->> 'model', p.model_id), t_in, t_cached,
                 t_out, f_cost, (r ->> 'latency_ms')::int, (r #>> '{usage,estimated}')::boolean,
-                rt._payload_id(j.payload, 'message_pk'))
+                rt._payload_id(j.payload, 'message_pk'),
+                CASE WHEN held_by IS NOT NULL
+                     THEN format('%s took over the chat while the model was writing', held_by) END)
         RETURNING * INTO m;
         UPDATE rt.chats c SET last_message_at = m.created_at, last_message_id = m.id
         WHERE c.id = chat AND (c.last_message_at IS NULL OR (c.last_message_at, c.last_message_id) < (m.created_at, m.id));
+    END IF;
+    IF j.kind = 'llm.reply' AND held_by IS NOT NULL THEN
+        IF jsonb_typeof(r -> 'telegram_message_id') = 'number' THEN
+            INSERT INTO rt.outbox (kind, payload)
+            VALUES ('telegram.delete', jsonb_build_object('chat_id', chat, 'message_id', r -> 'telegram_message_id'))
+            RETURNING id INTO send_job;
+        END IF;
+        done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost, 'held', true);
+        UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
+        PERFORM rt._ring_outbox((send_job IS NOT NULL)::int);
+        PERFORM rt._ring_messages(ARRAY[m.id], '{}', ARRAY[chat]);
+    ELSIF j.kind = 'llm.reply' THEN
         INSERT INTO rt.outbox (kind, payload)
         VALUES ('telegram.send', jsonb_build_object('chat_id', chat, 'text', m.text,
                                                     'reply_to_message_id', j.payload -> 'reply_to_message_id',
@@ -451,7 +471,7 @@ BEGIN
     RETURN done;
 END
 $$;
-COMMENT ON FUNCTION rt.record_reply(bigint, jsonb) IS 'Edge LLM worker: result {"text","provider_id","model","usage":{"input","cached_input","output","estimated"},"latency_ms","finish_reason"}. llm.reply: the bot''s queued out message (in_reply_to, llm columns, cost from prices) and its telegram.send job; returns {"message_pk","send_job","cost"} (telegram_message_id: the message a group saw grow, which the send then edits). llm.draft: the draft becomes ready; returns {"draft_id","cost"}. A finished job returns its stored result (idempotent). Empty text -> 22023';
+COMMENT ON FUNCTION rt.record_reply(bigint, jsonb) IS 'Edge LLM worker: result {"text","provider_id","model","usage":{"input","cached_input","output","estimated"},"latency_ms","finish_reason"}. llm.reply: the bot''s queued out message (in_reply_to, llm columns, cost from prices) and its telegram.send job; returns {"message_pk","send_job","cost"} (telegram_message_id: the message a group saw grow, which the send then edits). While a takeover of the chat lasts the reply is held: stored as failed with error "<who> took over the chat while the model was writing", no send, a telegram.delete of the grown group message (send_job), and "held": true. llm.draft: the draft becomes ready; returns {"draft_id","cost"}. A finished job returns its stored result (idempotent). Empty text -> 22023';
 
 -- what Telegram answered a send with: {"message_id", "message_ids":[...], "date"}
 CREATE FUNCTION rt._sent_fields(result jsonb) RETURNS jsonb
