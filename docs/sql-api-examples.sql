@@ -349,6 +349,10 @@ SELECT rt.set_bot_identity(7000000001, 'my_company_bot', true);
 -- rt.setting(text)
 SELECT rt.setting('takeover.minutes');
 
+-- rt.sim_next_id()
+-- what POST /api/simulator/messages takes as the update id (message id = id - 9000000000000 + 1)
+SELECT rt.sim_next_id();
+
 -- rt.start_session(bigint,jsonb)
 SELECT rt.start_session((rt.create_session('{"chat_id": 1001}') ->> 'id')::bigint, '{"topic": "Cats or dogs?"}');
 

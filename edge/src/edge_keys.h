@@ -18,18 +18,18 @@
 /* login attempts of all edges (hash c, ws, s, last, lu; TTL: the window, a day once locked) */
 #define EDGE_KEY_LOGIN_ACCOUNT_PREFIX "{rt}:login:account:" /* + SHA-256 hex of the login sent */
 #define EDGE_KEY_LOGIN_ADDR_PREFIX "{rt}:login:addr:"       /* + client address */
-#define EDGE_KEY_SIM_UPDATE_ID "{rt}:sim:update_id" /* simulator update and message ids (INCR) */
 /* pub/sub channel, not a key: llm.delta/llm.done frames to the consoles of every edge */
 #define EDGE_KEY_LIVE_CHANNEL "{rt}:live"
 
 /* Names before 0.5.0 (no hash tag), renamed on every Redis connect before the connection is used
  * (RENAMENX: only when the old key exists and the new one does not; a stream keeps its groups and
- * pending entries). The poller lease simply expires; sessions and login counts are not kept. */
+ * pending entries). The poller lease simply expires; sessions and login counts are not kept. The
+ * simulator's old counter rt:sim:update_id is left alone: its ids now come from the database
+ * (rt.sim_ids, set past every id the counter gave when 0.5.0 is installed). */
 /* clang-format off */
 #define EDGE_KEY_LEGACY_RENAMES                                                                   \
     {"rt:in", EDGE_KEY_IN}, {"rt:dead", EDGE_KEY_DEAD}, {"rt:llm", EDGE_KEY_LLM},                 \
-    {"rt:send", EDGE_KEY_SEND}, {"rt:tg:offset", EDGE_KEY_TG_OFFSET},                             \
-    {"rt:sim:update_id", EDGE_KEY_SIM_UPDATE_ID}
+    {"rt:send", EDGE_KEY_SEND}, {"rt:tg:offset", EDGE_KEY_TG_OFFSET}
 /* clang-format on */
 
 #define EDGE_GROUP_INGEST "ingest"

@@ -308,16 +308,20 @@ static void on_part_sent(const edge_curl_response *r, void *ud)
     fail(st, r->ok ? tr.error : r->error, 0);
 }
 
-static void on_sim_id(redisReply *reply, void *ud)
+static void on_sim_id(const edge_pg_result *r, void *ud)
 {
     send_state *st = ud;
-    if (!sd.running) return;
-    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
+    if (!state_alive(st)) return;
+    if (strcmp(r->sqlstate, "00000") != 0 || !r->res || PQntuples(r->res) != 1 ||
+        PQgetisnull(r->res, 0, 0)) {
+        EDGE_WARN("send: no simulated message id; retrying", "sqlstate", r->sqlstate, "error",
+                  r->errmsg);
         edge_jobstate_wait(&st->base, 500, send_part_later);
         return;
     }
-    /* simulated user and bot messages share one counter, so their ids never collide */
-    json_array_append_new(st->ids, json_integer(reply->integer - EDGE_SIM_FIRST_UPDATE_ID + 1));
+    /* simulated user and bot messages share one sequence, so their ids never collide */
+    long long id = strtoll(PQgetvalue(r->res, 0, 0), NULL, 10);
+    json_array_append_new(st->ids, json_integer(id - EDGE_SIM_FIRST_UPDATE_ID + 1));
     if (json_array_size(st->ids) == 1) st->first_date = (long long)time(NULL);
     st->next_part++;
     send_part(st);
@@ -379,12 +383,7 @@ static void send_part(send_state *st)
     }
     if (!sd.ctx->cfg->tg_token[0]) {
         /* the simulator is the Telegram of a token-less edge: a simulated message id */
-        char start[24];
-        snprintf(start, sizeof(start), "%lld", EDGE_SIM_FIRST_UPDATE_ID - 1);
-        const char *setnx[] = {"SET", EDGE_KEY_SIM_UPDATE_ID, start, "NX"};
-        const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
-        if (edge_redis_cmd(sd.ctx->redis, NULL, NULL, 4, setnx, NULL) != EDGE_OK ||
-            edge_redis_cmd(sd.ctx->redis, on_sim_id, st, 2, incr, NULL) != EDGE_OK)
+        if (call(st, "SELECT rt.sim_next_id()", 0, NULL, on_sim_id) != EDGE_OK)
             edge_jobstate_wait(&st->base, 500, send_part_later);
         return;
     }

@@ -1,6 +1,6 @@
-/* POST /api/simulator/messages (row simulateMessage of edge_routes.c): admin role check (the
- * row's sql), a fresh update id from {rt}:sim:update_id, and XADD {rt}:in * u <Update> -- the same
- * door real Telegram updates use. */
+/* POST /api/simulator/messages (row simulateMessage of edge_routes.c): the row's sql checks the
+ * admin role and takes a fresh update id from the database (rt.sim_next_id), then XADD {rt}:in * u
+ * <Update> -- the same door real Telegram updates use. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,17 +82,11 @@ static void xadd_cb(redisReply *reply, void *ud)
     edge_req_respond_json(r, r->route.api->ok_status, body, (size_t)n);
 }
 
-static void incr_cb(redisReply *reply, void *ud)
+/* XADD the Update of the request's body, numbered update_id. */
+static void enqueue(edge_req *r, long long update_id)
 {
-    edge_req *r = ud;
     json_error_t je;
-    if (!edge_req_release(r)) return;
-    if (!reply || reply->type != REDIS_REPLY_INTEGER) {
-        sim_fail(r, "INCR {rt}:sim:update_id",
-                 reply && reply->type == REDIS_REPLY_ERROR ? reply->str : "no reply");
-        return;
-    }
-    r->sim_update_id = reply->integer;
+    r->sim_update_id = update_id;
     json_t *body = json_loads(r->sim_update_json, 0, &je);
     json_t *u = body ? edge_sim_build_update(body, r->sim_update_id, time(NULL)) : NULL;
     char *s = u ? json_dumps(u, JSON_COMPACT) : NULL;
@@ -112,7 +106,8 @@ static void incr_cb(redisReply *reply, void *ud)
     free(s);
 }
 
-static void role_cb(const edge_pg_result *res, void *ud)
+/* The answer of the row's sql: the role check's error, or the update id. */
+static void id_cb(const edge_pg_result *res, void *ud)
 {
     edge_req *r = ud;
     if (!edge_req_release(r)) return;
@@ -124,27 +119,18 @@ static void role_cb(const edge_pg_result *res, void *ud)
             return;
         }
         if (status >= 500) {
-            sim_fail(r, "require_role", res->errmsg);
+            sim_fail(r, "rt.sim_next_id", res->errmsg);
             return;
         }
         edge_req_problem(r, status, status == 403 ? "the admin role is required" : res->errmsg,
                          NULL);
         return;
     }
-    /* First use: start the counter so that the INCR below yields 9000000000000. */
-    char start[24];
-    snprintf(start, sizeof(start), "%lld", EDGE_SIM_FIRST_UPDATE_ID - 1);
-    const char *setnx[] = {"SET", EDGE_KEY_SIM_UPDATE_ID, start, "NX"};
-    size_t setnx_len[] = {3, sizeof(EDGE_KEY_SIM_UPDATE_ID) - 1, strlen(start), 2};
-    const char *incr[] = {"INCR", EDGE_KEY_SIM_UPDATE_ID};
-    size_t incr_len[] = {4, sizeof(EDGE_KEY_SIM_UPDATE_ID) - 1};
-    edge_redis *redis = r->http->ctx->redis;
-    edge_req_hold(r);
-    if (edge_redis_cmd(redis, NULL, NULL, 4, setnx, setnx_len) != EDGE_OK ||
-        edge_redis_cmd(redis, incr_cb, r, 2, incr, incr_len) != EDGE_OK) {
-        edge_req_release(r);
-        sim_fail(r, "INCR {rt}:sim:update_id", "not connected");
+    if (!res->res || PQntuples(res->res) != 1 || PQgetisnull(res->res, 0, 0)) {
+        sim_fail(r, "rt.sim_next_id", "no id");
+        return;
     }
+    enqueue(r, strtoll(PQgetvalue(res->res, 0, 0), NULL, 10));
 }
 
 void edge_sim_handle(edge_req *r, json_t *body)
@@ -159,8 +145,7 @@ void edge_sim_handle(edge_req *r, json_t *body)
         return;
     }
     edge_req_hold(r);
-    if (edge_pg_call(r->http->ctx->pg, r->actor, r->route.api->sql, 0, NULL, role_cb, r) !=
-        EDGE_OK) {
+    if (edge_pg_call(r->http->ctx->pg, r->actor, r->route.api->sql, 0, NULL, id_cb, r) != EDGE_OK) {
         edge_req_release(r);
         sim_fail(r, "edge_pg_call", "queue refused the call");
     }

@@ -7,7 +7,7 @@
 // still held -- and a new edge is started on it: the entries are ingested from {rt}:in (the
 // pending one reclaimed through the same group), polling goes on from the kept offset (an update
 // at or below it is not asked for), and the old names are gone. A key whose new name exists
-// already is left alone; sessions are not carried over.
+// already is left alone; sessions are not carried over; the simulator's counter is not used any more.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
@@ -78,8 +78,10 @@ test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entri
   const consumers = (await r.call('XINFO', 'CONSUMERS', '{rt}:in', 'ingest')).map((c) => c[1]);
   assert.ok(consumers.includes('old-edge-1'), `the group moved with the stream: ${consumers}`);
   assert.equal(await r.xlen('{rt}:dead'), 1, 'rt:dead renamed with its entry');
-  assert.equal(await r.get('{rt}:sim:update_id'), '4321');
-  for (const k of ['rt:in', 'rt:tg:offset', 'rt:dead', 'rt:sim:update_id']) assert.equal(await r.exists(k), 0, `${k} renamed`);
+  for (const k of ['rt:in', 'rt:tg:offset', 'rt:dead']) assert.equal(await r.exists(k), 0, `${k} renamed`);
+  // the simulator's old counter is no longer used (its ids come from rt.sim_ids): left as it was
+  assert.equal(await r.get('rt:sim:update_id'), '4321');
+  assert.equal(await r.exists('{rt}:sim:update_id'), 0);
   // both names existed: nothing overwritten, the old one left and logged
   assert.equal(await r.xlen('rt:llm'), 1);
   assert.equal(await r.xlen('{rt}:llm'), 1);
@@ -117,6 +119,6 @@ test('every key an edge writes in a fresh Redis carries the {rt} tag and is one 
   const groups = (await r.xinfo('GROUPS', '{rt}:in')).map((g) => Object.fromEntries(g.reduce((a, v, i) => (i % 2 ? a[a.length - 1].push(v) : a.push([v]), a), [])));
   assert.notEqual(groups.find((g) => g.name === 'ingest')?.['last-delivered-id'] ?? '0-0', '0-0', 'the update went through {rt}:in to its group');
   // each key is one of edge_keys.h's names (an XADD to a mangled name such as "{rt}:" fails here)
-  const known = /^\{rt\}:(in|dead|llm|send|tg:offset|tg:poller|tg:slot:-?\d+|sim:update_id|session:[0-9a-f]+|admin_sessions:\d+|login:(account:[0-9a-f]{64}|addr:.+))$/;
+  const known = /^\{rt\}:(in|dead|llm|send|tg:offset|tg:poller|tg:slot:-?\d+|session:[0-9a-f]+|admin_sessions:\d+|login:(account:[0-9a-f]{64}|addr:.+))$/;
   assert.deepEqual(keys.filter((k) => !known.test(k)), [], 'every key is a name of edge_keys.h, in the tag');
 });

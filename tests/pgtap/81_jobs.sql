@@ -5,7 +5,7 @@
 -- SKIP LOCKED and the doorbells need a second session: 83_jobs_sessions.sql.
 -- Chats 81000xxx, updates 8100xxxx, logins t81_*; everything rolls back.
 BEGIN;
-SELECT plan(175);
+SELECT plan(178);
 
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -285,6 +285,17 @@ INSERT INTO rt.outbox (kind, payload) VALUES ('llm.reply', jsonb_build_object('c
 SELECT rt.record_reply(:j_after, '{"text": "after"}') ->> 'message_pk' AS after_pk \gset
 SELECT is((SELECT status FROM rt.messages WHERE id = :after_pk), 'queued', 'once the takeover is over, replies are sent again');
 UPDATE rt.chats SET takeover_until = NULL, takeover_by = NULL WHERE id = 81000001;
+
+-- rt.sim_next_id: the simulator's ids come from a sequence in the database (kept by pg_dump)
+SELECT pg_temp.act('admin');
+SELECT rt.sim_next_id() AS sim1 \gset
+SELECT rt.sim_next_id() AS sim2 \gset
+SELECT ok(:sim1 >= 9000000000000 AND :sim2 > :sim1, 'sim_next_id: increasing ids from 9000000000000');
+SELECT pg_temp.act('moderator');
+SELECT is(pg_temp.err('SELECT rt.sim_next_id()'), '42501', 'sim_next_id needs the admin role');
+SELECT pg_temp.act(NULL);
+SELECT ok('rt.sim_ids'::regclass::oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'roundtable'),
+          'rt.sim_ids is dumped with the data, so a restore goes on from it');
 
 -- bad results name the field and write nothing
 SELECT rt.ingest(pg_temp.msg(81000008, 81000001, 'bad results ahead')) \gset _

@@ -267,6 +267,9 @@ CREATE TABLE rt.update_keys (
 );
 COMMENT ON TABLE rt.update_keys IS 'Telegram update_ids already ingested (decision 001)';
 
+CREATE SEQUENCE rt.sim_ids AS bigint MINVALUE 9000000000000 START WITH 9000000000000;
+COMMENT ON SEQUENCE rt.sim_ids IS 'ids of the simulator (rt.sim_next_id): update ids from 9000000000000 so they never meet Telegram''s, and message id = value - 9000000000000 + 1; in the database, so a lost Redis or a restore cannot hand out an id twice';
+
 CREATE TABLE rt.ingest_rejects (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     update_id   bigint,

@@ -561,6 +561,17 @@ END
 $$;
 COMMENT ON FUNCTION rt.mark_sent(bigint, jsonb) IS 'Edge Telegram worker: telegram.send {"message_id","message_ids","date"} -> the message is sent (message_id, sent_at) with rt.message_keys rows so replies to it are recognised; telegram.delete {} -> done. Returns the stored result {"message_pk","message_id","message_ids","sent_at"} ({} for a delete); a finished job returns it again (idempotent)';
 
+CREATE FUNCTION rt.sim_next_id() RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = rt, pg_catalog
+AS $$
+BEGIN
+    PERFORM rt._require_worker('admin');
+    RETURN nextval('rt.sim_ids');
+END
+$$;
+COMMENT ON FUNCTION rt.sim_next_id() IS 'The simulator''s next id (admin, or the edge''s Telegram worker): POST /api/simulator/messages takes it as the update id (message id = id - 9000000000000 + 1), and a token-less edge numbers the bot''s sent messages from it, so simulated user and bot messages never share an id';
+
 CREATE FUNCTION rt.job_failed(job bigint, error text, final boolean) RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = rt, pg_catalog SET TimeZone = 'UTC'

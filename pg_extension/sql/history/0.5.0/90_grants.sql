@@ -44,7 +44,7 @@ BEGIN
                             'create_provider', 'update_provider', 'ensure_default_providers',
                             'session_next_turn', 'session_record_turn', 'session_reap', 'create_session',
                             'start_session', 'stop_session', 'get_session', 'list_sessions',
-                            'list_chats', 'mark_chat_read', 'list_users',
+                            'list_chats', 'mark_chat_read', 'list_users', 'sim_next_id',
                             'usage_report', 'reorder_providers', 'provider_test_target')
         ORDER BY 1
     LOOP
