@@ -67,31 +67,28 @@ BEGIN
         RETURNING * INTO m;
         UPDATE rt.chats c SET last_message_at = m.created_at, last_message_id = m.id
         WHERE c.id = chat AND (c.last_message_at IS NULL OR (c.last_message_at, c.last_message_id) < (m.created_at, m.id));
-    END IF;
-    IF j.kind = 'llm.reply' AND held_by IS NOT NULL THEN
-        IF jsonb_typeof(r -> 'telegram_message_id') = 'number' THEN
+        IF held_by IS NOT NULL THEN
+            IF jsonb_typeof(r -> 'telegram_message_id') = 'number' THEN
+                INSERT INTO rt.outbox (kind, payload)
+                VALUES ('telegram.delete', jsonb_build_object('chat_id', chat, 'message_id', r -> 'telegram_message_id'))
+                RETURNING id INTO send_job;
+            END IF;
+            done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost, 'held', true);
+        ELSE
             INSERT INTO rt.outbox (kind, payload)
-            VALUES ('telegram.delete', jsonb_build_object('chat_id', chat, 'message_id', r -> 'telegram_message_id'))
+            VALUES ('telegram.send', jsonb_build_object('chat_id', chat, 'text', m.text,
+                                                        'reply_to_message_id', j.payload -> 'reply_to_message_id',
+                                                        'message_pk', m.id, 'as', 'bot',
+                                                        'in_reply_to', m.in_reply_to)
+                                     -- a group watched the reply grow in one message: the send edits it
+                                     || CASE WHEN r ? 'telegram_message_id' AND jsonb_typeof(r -> 'telegram_message_id') = 'number'
+                                             THEN jsonb_build_object('edit_message_id', r -> 'telegram_message_id')
+                                             ELSE '{}' END)
             RETURNING id INTO send_job;
+            done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost);
         END IF;
-        done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost, 'held', true);
         UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
         PERFORM rt._ring_outbox((send_job IS NOT NULL)::int);
-        PERFORM rt._ring_messages(ARRAY[m.id], '{}', ARRAY[chat]);
-    ELSIF j.kind = 'llm.reply' THEN
-        INSERT INTO rt.outbox (kind, payload)
-        VALUES ('telegram.send', jsonb_build_object('chat_id', chat, 'text', m.text,
-                                                    'reply_to_message_id', j.payload -> 'reply_to_message_id',
-                                                    'message_pk', m.id, 'as', 'bot',
-                                                    'in_reply_to', m.in_reply_to)
-                                 -- a group watched the reply grow in one message: the send edits it
-                                 || CASE WHEN r ? 'telegram_message_id' AND jsonb_typeof(r -> 'telegram_message_id') = 'number'
-                                         THEN jsonb_build_object('edit_message_id', r -> 'telegram_message_id')
-                                         ELSE '{}' END)
-        RETURNING id INTO send_job;
-        done := jsonb_build_object('message_pk', m.id, 'send_job', send_job, 'cost', f_cost);
-        UPDATE rt.outbox SET done_at = now(), result = done WHERE outbox.id = j.id;
-        PERFORM rt._ring_outbox(1);
         PERFORM rt._ring_messages(ARRAY[m.id], '{}', ARRAY[chat]);
     ELSE
         -- the draft's own triggers audit the change and ring entity.changed draft
