@@ -14,7 +14,7 @@ import { openWs, waitFor, sleep } from '../lib/http.mjs';
 import { assertResponse, assertSchema } from '../lib/openapi.mjs';
 import { roleClients } from '../lib/api.mjs';
 import { createFakeProvider, openChat, ask, replyTo, waitReply, repliesWith, incomingPk, botAnswer, setSetting,
-  expectedCost } from '../lib/delivery.mjs';
+  expectedCost, botUsernameLearned } from '../lib/delivery.mjs';
 
 const ENV = { RT_OUTBOX_SWEEP_MS: '1000', RT_JOB_CLAIM_IDLE_MS: '3000' };
 let tg; let llm; let edge; let as; let db; let ws; let provider;
@@ -149,8 +149,7 @@ test('the bot message is "sending" while Telegram holds the call, then "sent"', 
 });
 
 test('a group @mention gets a reply to the mention; a plain group message gets none; no drafts in groups', { timeout: 60000 }, async () => {
-  await waitFor(async () => (await db.query("SELECT rt.setting('bot.username') AS v")).rows[0].v === 'rt_test_bot',
-    { what: 'bot.username from getMe' });
+  await botUsernameLearned(db);
   const chatId = -uniqueId();
   await openChat({ tg, db, api: as.owner, chatId, chatType: 'group', providerId: provider.id });
   const plain = `just chatting ${chatId}`;
@@ -168,8 +167,7 @@ test('a group @mention gets a reply to the mention; a plain group message gets n
 });
 
 test('a group watches a slow reply grow in one message: a first sendMessage, then edits, the final text edited in', { timeout: 90000 }, async () => {
-  await waitFor(async () => (await db.query("SELECT rt.setting('bot.username') AS v")).rows[0].v === 'rt_test_bot',
-    { what: 'bot.username from getMe' });
+  await botUsernameLearned(db);
   const chatId = -uniqueId();
   await openChat({ tg, db, api: as.owner, chatId, chatType: 'group', providerId: provider.id });
   const question = `@rt_test_bot tell me slowly ${chatId}`;

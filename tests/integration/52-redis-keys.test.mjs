@@ -21,8 +21,13 @@ after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entries of rt:in are ingested from {rt}:in and polling continues from rt:tg:offset', { timeout: 120000 }, async () => {
-  const redis = await ownRedis('keys');
+/**
+ * A Redis of the test's own, a client on it, the database, a fake Telegram and start(options): an
+ * edge on them (its REDIS_URL and Telegram set); all stopped after the file, the edge checked to
+ * exit 0.
+ */
+async function world(name) {
+  const redis = await ownRedis(name);
   const r = new Redis(redis.url, { maxRetriesPerRequest: 1 });
   const db = await pgSuper();
   const tg = await startTelegram({ port: 0 });
@@ -35,6 +40,15 @@ test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entri
     await redis.stop();
     assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge?.logPath})`);
   });
+  const start = async ({ env = {}, ...options }) => {
+    edge = await startEdge({ telegram: tg, resetOffset: false, ...options, env: { REDIS_URL: redis.url, ...env } });
+    return edge;
+  };
+  return { redis, r, db, tg, start };
+}
+
+test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entries of rt:in are ingested from {rt}:in and polling continues from rt:tg:offset', { timeout: 120000 }, async () => {
+  const { r, db, tg, start } = await world('keys');
 
   const chatId = uniqueId();
   const offset = tg.reserveIds(10) + 5; // the last update id the old edge confirmed
@@ -64,7 +78,7 @@ test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entri
   tg.pushRaw(u(offset, 'stale: at the confirmed offset'));
   tg.pushRaw(u(offset + 1, 'C new from Telegram'));
 
-  edge = await startEdge({ name: 'keys', telegram: tg, resetOffset: false, env: { REDIS_URL: redis.url, RT_INGEST_CLAIM_IDLE_MS: '500' } });
+  const edge = await start({ name: 'keys', env: { RT_INGEST_CLAIM_IDLE_MS: '500' } });
 
   const texts = async () => (await db.query('SELECT text FROM rt.messages WHERE chat_id = $1 ORDER BY text', [chatId])).rows.map((x) => x.text);
   await waitFor(async () => (await texts()).length >= 3, { timeoutMs: 60000, what: `A, B and C stored (log ${edge.logPath})` });
@@ -96,20 +110,8 @@ test('an upgraded edge renames the 0.4.0 keys: the pending and undelivered entri
 });
 
 test('every key an edge writes in a fresh Redis carries the {rt} tag and is one of edge_keys.h\'s names', { timeout: 60000 }, async () => {
-  const redis = await ownRedis('keys-fresh');
-  const r = new Redis(redis.url, { maxRetriesPerRequest: 1 });
-  const db = await pgSuper();
-  const tg = await startTelegram({ port: 0 });
-  let edge = null;
-  cleanups.push(async () => {
-    const exit = edge ? await edge.stop() : { code: 0, signal: null };
-    await tg.close();
-    r.disconnect();
-    await db.end();
-    await redis.stop();
-    assert.deepEqual(exit, { code: 0, signal: null }, `rt-edge should exit 0 on SIGTERM (log ${edge?.logPath})`);
-  });
-  edge = await startEdge({ name: 'keys-fresh', telegram: tg, resetOffset: false, env: { REDIS_URL: redis.url } });
+  const { r, db, tg, start } = await world('keys-fresh');
+  const edge = await start({ name: 'keys-fresh' });
   const chatId = uniqueId();
   const id = tg.push([textUpdate({ chatId, text: 'tagged', messageId: 1 })])[0];
   await waitFor(async () => (await r.get('{rt}:tg:offset')) === String(id), { timeoutMs: 20000, what: 'the update confirmed' });

@@ -10,7 +10,7 @@ import { startEdge, pgSuper, uniqueId } from '../lib/stack.mjs';
 import { waitFor, sleep } from '../lib/http.mjs';
 import { assertResponse } from '../lib/openapi.mjs';
 import { roleClients } from '../lib/api.mjs';
-import { createFakeProvider, openChat, ask, incomingPk, botAnswer } from '../lib/delivery.mjs';
+import { createFakeProvider, openChat, ask, incomingPk, botAnswer, botUsernameLearned } from '../lib/delivery.mjs';
 
 let tg; let llm; let edge; let as; let db; let provider;
 before(async () => {
@@ -55,8 +55,7 @@ test('a private chat: the admin answers by hand while the model writes; only the
 });
 
 test('a group: the message that showed the reply growing is deleted when a human takes over', { timeout: 90000 }, async () => {
-  await waitFor(async () => (await db.query("SELECT rt.setting('bot.username') AS v")).rows[0].v === 'rt_test_bot',
-    { what: 'bot.username from getMe' });
+  await botUsernameLearned(db);
   const chatId = -uniqueId();
   await openChat({ tg, db, api: as.owner, chatId, chatType: 'group', providerId: provider.id });
   const question = `@rt_test_bot tell me slowly ${chatId}`;

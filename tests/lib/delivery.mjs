@@ -33,6 +33,12 @@ export async function createFakeProvider(api, llm, overrides = {}) {
   return res.json;
 }
 
+/** Waits until the edge has stored the fake's bot identity from getMe (what group mentions match). */
+export function botUsernameLearned(db) {
+  return waitFor(async () => (await db.query("SELECT rt.setting('bot.username') AS v")).rows[0].v === 'rt_test_bot',
+    { what: 'bot.username from getMe' });
+}
+
 /** A private chat's or a group's first message through the fake, then the chat switched on. */
 export async function openChat({ tg, db, api, chatId, chatType = 'private', userId, providerId, autoreply = true, text = 'hello' }) {
   userId ??= chatType === 'private' ? chatId : Math.abs(chatId) + 3;
