@@ -64,6 +64,21 @@ describe('mergeMessages', () => {
     expect(merged[0]!.text).toBe('v2');
   });
 
+  it('keeps a sent message sent when the queued answer of the send arrives after the live events', () => {
+    const sent = makeMessage({
+      id: 11,
+      direction: 'out',
+      status: 'sent',
+      sent_at: '2026-01-01T12:00:01Z',
+    });
+    const queued = makeMessage({ id: 11, direction: 'out', status: 'queued', sent_at: null });
+    expect(mergeMessages([sent], [queued])[0]!.status).toBe('sent');
+    // forward it still moves: queued, then sending, then sent
+    const sending = makeMessage({ id: 11, direction: 'out', status: 'sending', sent_at: null });
+    expect(newerVersion(queued, sending).status).toBe('sending');
+    expect(newerVersion(sending, sent).status).toBe('sent');
+  });
+
   it('prefers the later of two edits', () => {
     const first = makeMessage({ id: 9, text: 'b', edited_at: '2026-01-01T12:01:00Z' });
     const second = makeMessage({ id: 9, text: 'c', edited_at: '2026-01-01T12:02:00Z' });

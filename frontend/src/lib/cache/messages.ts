@@ -16,13 +16,16 @@ function editRank(message: Message): [number, number] {
 
 /**
  * Chooses between two versions of the same message. A late page or a replayed event must not
- * undo an edit, so the more-edited version wins; on a tie the incoming one does.
+ * undo an edit, so the more-edited version wins. Nor may it undo a delivery: a sent message is
+ * never queued again, yet the answer of POST /api/messages (queued) can land after the live
+ * events that say sent. Otherwise the incoming version wins.
  */
 export function newerVersion(current: Message, incoming: Message): Message {
   const [curAt, curLen] = editRank(current);
   const [inAt, inLen] = editRank(incoming);
   if (inAt !== curAt) return inAt > curAt ? incoming : current;
   if (inLen !== curLen) return inLen > curLen ? incoming : current;
+  if (current.status === 'sent' && incoming.status !== 'sent') return current;
   return incoming;
 }
 
